@@ -1,0 +1,65 @@
+"""``python -m abci_app`` / ``ets-abci``: run one validator's ABCI application."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+
+from .errors import GenesisError, StorageError
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m abci_app",
+        description=(
+            "Run the ETS ABCI application for one CometBFT validator. CometBFT connects to --listen "
+            "(its proxy_app setting); state is kept in HOME/state.sqlite and survives restarts: "
+            "after a crash CometBFT replays the blocks the app has not committed."
+        ),
+    )
+    parser.add_argument("--home", required=True, help="folder for this node's application state (created if missing)")
+    parser.add_argument("--listen", default="tcp://127.0.0.1:26658",
+                        help="address CometBFT connects to: tcp://HOST:PORT or unix:///path (default: %(default)s)")
+    parser.add_argument("--chain-id", default=None, help="refuse to run on state that belongs to another chain")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
+                        help="log verbosity; logs are JSON lines on stdout (default: %(default)s)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(_JsonFormatter())
+    logging.basicConfig(level=args.log_level.upper(), handlers=[handler])
+    from .app import Application
+    from .server import AbciServer
+
+    try:
+        app = Application(args.home, expected_chain_id=args.chain_id)
+        asyncio.run(AbciServer(app, args.listen).serve())
+    except (GenesisError, StorageError, ValueError, OSError) as exc:
+        print(f"abci_app: {exc}", file=sys.stderr)
+        return 2
+    app.store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,210 @@
+"""The ABCI 2.0 application: CometBFT's requests mapped onto the rules and the store.
+
+    Info             last committed height and app hash (CometBFT replays anything after it)
+    InitChain        genesis app_state → state at height 0 (re-run from scratch if called again)
+    CheckTx          execute_tx on the mempool view (reset to committed state at every Commit;
+                     CometBFT's Recheck re-applies what stays in the mempool)
+    PrepareProposal  execute_tx over the mempool's txs in order; keep those that pass and fit
+    ProcessProposal  execute_tx over the proposal; ACCEPT only if every tx passes. The result is
+                     kept by block hash so FinalizeBlock of the same block does not redo it
+    FinalizeBlock    one result per tx, in order; stage writes and compute the app hash
+    Commit           persist the staged block in one SQLite transaction
+
+Consensus requests fail-stop: a storage error or an unexpected exception ends the process
+(CometBFT's handshake replays the block after restart) rather than risk divergence.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from ets.codec import tx_hash
+
+from .errors import CODESPACE, Code, GenesisError
+from .genesis import genesis_entries
+from .proto import abci
+from .query import run_query
+from .rules import BlockContext, Executor, TxOutcome
+from .state import Overlay, Store, TxRecord, app_hash_of
+
+__all__ = ["Application", "APP_VERSION"]
+
+APP_VERSION = 1
+log = logging.getLogger("abci_app")
+
+
+def _proto_size(tx: bytes) -> int:
+    """Bytes a tx takes in a block's protobuf ``repeated bytes`` field."""
+    n, size = len(tx), 1
+    while n >= 0x80:
+        n >>= 7
+        size += 1
+    return 1 + size + len(tx)
+
+
+@dataclass
+class _Staged:
+    height: int
+    time: int
+    view: Overlay
+    records: list[TxRecord]
+    accumulator: int
+    app_hash: bytes
+
+
+class Application:
+    def __init__(self, home: str | Path, *, expected_chain_id: str | None = None):
+        self.home = Path(home)
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.store = Store(self.home / "state.sqlite")
+        if expected_chain_id and self.store.chain_id and self.store.chain_id != expected_chain_id:
+            raise GenesisError(
+                f"state in {self.home} belongs to chain {self.store.chain_id!r}, not {expected_chain_id!r}; use another --home"
+            )
+        self.executor = Executor()
+        self.check_view = Overlay(self.store)
+        self.staged: _Staged | None = None
+        self._proposals: OrderedDict[bytes, tuple[Overlay, list[TxOutcome]]] = OrderedDict()
+
+    # ------------------------------------------------------------ info / genesis
+
+    def echo(self, req):
+        return abci.ResponseEcho(message=req.message)
+
+    def flush(self, req):
+        return abci.ResponseFlush()
+
+    def info(self, req):
+        height = self.store.height
+        return abci.ResponseInfo(
+            data="ets", version="0.1.0", app_version=APP_VERSION,
+            last_block_height=height, last_block_app_hash=self.store.app_hash if height > 0 else b"",
+        )
+
+    def init_chain(self, req):
+        entries = genesis_entries(req.app_state_bytes)
+        app_hash = self.store.reset_genesis(req.chain_id, entries, req.time.seconds)
+        self.check_view = Overlay(self.store)
+        self.staged = None
+        log.info("init_chain chain_id=%s accounts=%d app_hash=%s", req.chain_id,
+                 sum(1 for k in entries if k.startswith("acct/")), app_hash.hex())
+        return abci.ResponseInitChain(app_hash=app_hash)
+
+    # ------------------------------------------------------------ mempool
+
+    def _next_context(self) -> BlockContext:
+        return BlockContext(self.store.chain_id, self.store.height + 1, self.store.block_time)
+
+    def check_tx(self, req):
+        outcome = self.executor.execute_tx(self.check_view, req.tx, self._next_context())
+        return abci.ResponseCheckTx(code=outcome.code, log=outcome.log, codespace=CODESPACE if outcome.code else "")
+
+    def insert_tx(self, req):
+        return abci.ResponseInsertTx(code=Code.NOT_SUPPORTED)
+
+    def reap_txs(self, req):
+        return abci.ResponseReapTxs()
+
+    # ------------------------------------------------------------ proposals
+
+    def prepare_proposal(self, req):
+        ctx = BlockContext(self.store.chain_id, req.height, req.time.seconds)
+        view = Overlay(self.store)
+        chosen, used = [], 0
+        for tx in req.txs:
+            size = _proto_size(tx)
+            if used + size > req.max_tx_bytes:
+                continue
+            if self.executor.execute_tx(view, tx, ctx).code == Code.OK:
+                chosen.append(tx)
+                used += size
+        return abci.ResponsePrepareProposal(txs=chosen)
+
+    def process_proposal(self, req):
+        ctx = BlockContext(self.store.chain_id, req.height, req.time.seconds)
+        view = Overlay(self.store)
+        outcomes = []
+        for tx in req.txs:
+            outcome = self.executor.execute_tx(view, tx, ctx)
+            if outcome.code != Code.OK:
+                log.warning("reject proposal height=%d: tx %d code=%d %s", req.height, len(outcomes), outcome.code, outcome.log)
+                return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.REJECT)
+            outcomes.append(outcome)
+        self._proposals[req.hash] = (view, outcomes)
+        while len(self._proposals) > 8:
+            self._proposals.popitem(last=False)
+        return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.ACCEPT)
+
+    def extend_vote(self, req):
+        return abci.ResponseExtendVote(vote_extension=b"")
+
+    def verify_vote_extension(self, req):
+        ok = not req.vote_extension
+        return abci.ResponseVerifyVoteExtension(
+            status=abci.ResponseVerifyVoteExtension.ACCEPT if ok else abci.ResponseVerifyVoteExtension.REJECT
+        )
+
+    # ------------------------------------------------------------ blocks
+
+    def finalize_block(self, req):
+        started = time.perf_counter()
+        if self.store.height and req.height != self.store.height + 1:
+            raise RuntimeError(f"FinalizeBlock for height {req.height} but the last committed height is {self.store.height}")
+        ctx = BlockContext(self.store.chain_id, req.height, req.time.seconds)
+        cached = self._proposals.get(req.hash)
+        self._proposals.clear()
+        if cached is not None and len(cached[1]) == len(req.txs):
+            view, outcomes = cached
+        else:
+            view = Overlay(self.store)
+            outcomes = [self.executor.execute_tx(view, tx, ctx, consume_nonce_on_failure=True) for tx in req.txs]
+        accumulator = self.store.next_accumulator(view.writes)
+        app_hash = app_hash_of(accumulator)
+        results, records = [], []
+        for index, (tx, outcome) in enumerate(zip(req.txs, outcomes)):
+            results.append(abci.ExecTxResult(
+                code=outcome.code, log=outcome.log, data=outcome.data,
+                codespace=CODESPACE if outcome.code else "",
+            ))
+            records.append((tx_hash(tx), req.height, index, outcome.code, outcome.log, outcome.signer, outcome.type))
+        self.staged = _Staged(req.height, req.time.seconds, view, records, accumulator, app_hash)
+        if req.txs:
+            log.info("finalize height=%d txs=%d ok=%d app_hash=%s ms=%.1f", req.height, len(req.txs),
+                     sum(1 for o in outcomes if o.code == Code.OK), app_hash.hex()[:16], (time.perf_counter() - started) * 1e3)
+        return abci.ResponseFinalizeBlock(tx_results=results, app_hash=app_hash)
+
+    def commit(self, req):
+        staged = self.staged
+        if staged is None:
+            raise RuntimeError("Commit without a finalized block")
+        self.store.commit_block(staged.height, staged.app_hash, staged.accumulator, staged.time, staged.view.writes, staged.records)
+        self.staged = None
+        self.check_view = Overlay(self.store)
+        return abci.ResponseCommit(retain_height=0)
+
+    # ------------------------------------------------------------ queries
+
+    def query(self, req):
+        result = run_query(self.store, req.path, req.data, req.height)
+        return abci.ResponseQuery(
+            code=result.code, value=result.value, log=result.log, height=self.store.height,
+            codespace=CODESPACE if result.code else "",
+        )
+
+    # ------------------------------------------------------------ state sync: not offered
+
+    def list_snapshots(self, req):
+        return abci.ResponseListSnapshots()
+
+    def offer_snapshot(self, req):
+        return abci.ResponseOfferSnapshot(result=abci.ResponseOfferSnapshot.REJECT)
+
+    def load_snapshot_chunk(self, req):
+        return abci.ResponseLoadSnapshotChunk()
+
+    def apply_snapshot_chunk(self, req):
+        return abci.ResponseApplySnapshotChunk(result=abci.ResponseApplySnapshotChunk.ABORT)

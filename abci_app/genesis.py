@@ -1,0 +1,109 @@
+"""Genesis ``app_state``: validated, sorted, and turned into the first state entries.
+
+Shape (JSON, inside CometBFT's genesis.json)::
+
+    {"params":   {"approvals_required": 2, "proposal_ttl_seconds": 604800, "query_max_skew_seconds": 300},
+     "accounts": [{"address", "public_key", "role", "name", ["company"]}, ...],
+     "balances": [{"address", "instrument", "amount"}, ...]}
+
+Anything wrong raises ``GenesisError`` naming the entry and the rule; the chain does not start.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ets.codec import canonical_json
+
+from .errors import GenesisError, TxRejected
+from .messages import MAX_AMOUNT, ROLES, RegisterAccount, is_instrument
+
+__all__ = ["PARAM_LIMITS", "genesis_entries"]
+
+# name → (minimum, maximum); every parameter is a whole number.
+PARAM_LIMITS: dict[str, tuple[int, int]] = {
+    "approvals_required": (1, 1000),
+    "proposal_ttl_seconds": (60, 366 * 24 * 3600),
+    "query_max_skew_seconds": (10, 24 * 3600),
+}
+
+
+def _params(raw: Any, officials: int) -> dict[str, int]:
+    if not isinstance(raw, dict):
+        raise GenesisError("app_state.params must be an object")
+    unknown = sorted(set(raw) - set(PARAM_LIMITS))
+    missing = sorted(set(PARAM_LIMITS) - set(raw))
+    if unknown or missing:
+        raise GenesisError(f"app_state.params: unknown {unknown or '-'}, missing {missing or '-'}")
+    for name, (low, high) in sorted(PARAM_LIMITS.items()):
+        value = raw[name]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise GenesisError(f"app_state.params.{name} must be an integer in [{low}, {high}], got {value!r}")
+    if raw["approvals_required"] > officials:
+        raise GenesisError(
+            f"app_state.params.approvals_required is {raw['approvals_required']} but genesis has only {officials} government account(s)"
+        )
+    return dict(sorted(raw.items()))
+
+
+def genesis_entries(app_state_bytes: bytes) -> dict[str, bytes]:
+    """State entries for ``app_state`` (raw JSON bytes from InitChain)."""
+    try:
+        app_state = json.loads(app_state_bytes or b"{}")
+    except ValueError as exc:
+        raise GenesisError(f"app_state is not JSON: {exc}") from None
+    if not isinstance(app_state, dict) or set(app_state) - {"params", "accounts", "balances"}:
+        raise GenesisError("app_state must be an object with params, accounts and (optionally) balances")
+    accounts = app_state.get("accounts")
+    if not isinstance(accounts, list) or not accounts:
+        raise GenesisError("app_state.accounts must be a non-empty list")
+    entries: dict[str, bytes] = {}
+    roles: dict[str, str] = {}
+    counts = {role: 0 for role in ROLES}
+    for i, raw in enumerate(accounts):
+        if not isinstance(raw, dict):
+            raise GenesisError(f"app_state.accounts[{i}] must be an object")
+        try:
+            acct = RegisterAccount.from_json({"type": "register_account", **raw})
+        except TxRejected as exc:
+            raise GenesisError(f"app_state.accounts[{i}]: {exc.log}") from None
+        if acct.address in roles:
+            raise GenesisError(f"app_state.accounts[{i}]: address {acct.address} appears twice")
+        roles[acct.address] = acct.role
+        counts[acct.role] += 1
+        record: dict[str, Any] = {"public_key": acct.public_key, "role": acct.role, "name": acct.name, "since": 0}
+        if acct.company is not None:
+            record["company"] = acct.company
+        entries[f"acct/{acct.address}"] = canonical_json(record)
+    for address in sorted(roles):
+        record = json.loads(entries[f"acct/{address}"])
+        if "company" in record and roles.get(record["company"]) != "company":
+            raise GenesisError(f"app_state: edge device {address} names {record['company']}, which is not a company account")
+    for role, count in sorted(counts.items()):
+        if count:
+            entries[f"count/role/{role}"] = str(count).encode()
+    entries["params"] = canonical_json(_params(app_state.get("params"), counts["government"]))
+    supply: dict[str, int] = {}
+    seen: set[tuple[str, str]] = set()
+    balances = app_state.get("balances", [])
+    if not isinstance(balances, list):
+        raise GenesisError("app_state.balances must be a list")
+    for i, raw in enumerate(balances):
+        if not isinstance(raw, dict) or set(raw) != {"address", "instrument", "amount"}:
+            raise GenesisError(f"app_state.balances[{i}] must be an object with address, instrument, amount")
+        address, instrument, amount = raw["address"], raw["instrument"], raw["amount"]
+        if roles.get(address) != "company":
+            raise GenesisError(f"app_state.balances[{i}]: {address!r} is not a company account of this genesis")
+        if not is_instrument(instrument):
+            raise GenesisError(f"app_state.balances[{i}]: instrument {instrument!r} should look like KAU25")
+        if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= MAX_AMOUNT:
+            raise GenesisError(f"app_state.balances[{i}]: amount must be an integer in [1, {MAX_AMOUNT}]")
+        if (address, instrument) in seen:
+            raise GenesisError(f"app_state.balances[{i}]: {address} {instrument} appears twice")
+        seen.add((address, instrument))
+        entries[f"bal/{address}/{instrument}"] = str(amount).encode()
+        supply[instrument] = supply.get(instrument, 0) + amount
+    for instrument, total in sorted(supply.items()):
+        entries[f"supply/{instrument}"] = str(total).encode()
+    return dict(sorted(entries.items()))

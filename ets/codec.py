@@ -1,0 +1,171 @@
+"""The wire format shared by the chain, the CLI, the portal and edge uploaders.
+
+A transaction is a signed envelope::
+
+    tx        = MAGIC (4 bytes b"ETS1") || signature (64 bytes, Ed25519) || body
+    body      = canonical JSON: {"chain_id", "msg": {"type", ...}, "nonce", "signer"}
+    signature = Ed25519(private key, SHA-256(TX_DOMAIN || body))
+
+The signature covers exactly the body bytes that travel; verifiers never re-encode.
+The body must nevertheless be in canonical form (sorted keys, no whitespace, UTF-8,
+integers only), so one message has exactly one encoding and one transaction hash.
+
+Signed queries (private reads through ``abci_query``) use the same construction with
+their own domain and magic, so a query signature can never be replayed as a tx.
+
+An account address is the lowercase hex of the first 20 bytes of SHA-256(public key).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "TX_MAGIC",
+    "QUERY_MAGIC",
+    "SIGNATURE_SIZE",
+    "MAX_TX_BYTES",
+    "CodecError",
+    "Envelope",
+    "address_of",
+    "canonical_json",
+    "decode_canonical_json",
+    "decode_envelope",
+    "encode_envelope",
+    "sign_digest",
+    "tx_hash",
+    "is_address",
+]
+
+TX_MAGIC = b"ETS1"
+QUERY_MAGIC = b"ETSQ"
+TX_DOMAIN = b"ETS-TX-V1\x00"
+QUERY_DOMAIN = b"ETS-QUERY-V1\x00"
+SIGNATURE_SIZE = 64
+MAX_TX_BYTES = 256 * 1024
+MAX_INT = 2**63 - 1
+_HEX = frozenset("0123456789abcdef")
+
+
+class CodecError(ValueError):
+    """Bytes that are not a well-formed envelope or canonical JSON body."""
+
+
+def canonical_json(value: Any) -> bytes:
+    """Encode ``value`` in the one canonical form the chain accepts."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise CodecError(f"duplicate key {key!r} in JSON object")
+        out[key] = value
+    return out
+
+
+def _no_float(text: str) -> Any:
+    raise CodecError(f"non-integer number {text!r}: quantities are whole units")
+
+
+def _no_constant(text: str) -> Any:
+    raise CodecError(f"{text} is not allowed in JSON bodies")
+
+
+def decode_canonical_json(data: bytes) -> Any:
+    """Strictly decode canonical JSON: UTF-8, no floats, no duplicate keys, canonical bytes."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CodecError(f"body is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_float=_no_float,
+            parse_constant=_no_constant,
+        )
+    except CodecError:
+        raise
+    except ValueError as exc:
+        raise CodecError(f"body is not JSON: {exc}") from None
+    if canonical_json(value) != data:
+        raise CodecError("body is not in canonical form (sorted keys, no spaces, UTF-8)")
+    return value
+
+
+def address_of(public_key: bytes) -> str:
+    """Account address for a 32-byte Ed25519 public key."""
+    if len(public_key) != 32:
+        raise CodecError("an Ed25519 public key is 32 bytes")
+    return hashlib.sha256(public_key).digest()[:20].hex()
+
+
+def is_address(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 40 and _HEX.issuperset(value)
+
+
+def sign_digest(body: bytes, *, query: bool = False) -> bytes:
+    """The 32 bytes an Ed25519 key signs for a tx body (or a signed query)."""
+    return hashlib.sha256((QUERY_DOMAIN if query else TX_DOMAIN) + body).digest()
+
+
+def tx_hash(tx: bytes) -> bytes:
+    """CometBFT's transaction hash: SHA-256 of the whole tx bytes."""
+    return hashlib.sha256(tx).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """A decoded envelope. ``body`` is kept as the exact bytes that were signed."""
+
+    chain_id: str
+    signer: str
+    nonce: int
+    msg: dict[str, Any]
+    body: bytes
+    signature: bytes
+
+
+def encode_envelope(body: bytes, signature: bytes, *, query: bool = False) -> bytes:
+    if len(signature) != SIGNATURE_SIZE:
+        raise CodecError("an Ed25519 signature is 64 bytes")
+    return (QUERY_MAGIC if query else TX_MAGIC) + signature + body
+
+
+def decode_envelope(data: bytes, *, query: bool = False) -> Envelope:
+    """Split and strictly decode an envelope; the signature is *not* checked here."""
+    magic = QUERY_MAGIC if query else TX_MAGIC
+    if len(data) > MAX_TX_BYTES:
+        raise CodecError(f"envelope is {len(data)} bytes; the limit is {MAX_TX_BYTES}")
+    if len(data) < len(magic) + SIGNATURE_SIZE + 2 or not data.startswith(magic):
+        raise CodecError(f"not an ETS envelope (expected {magic!r} + 64-byte signature + JSON body)")
+    signature = data[4 : 4 + SIGNATURE_SIZE]
+    body = data[4 + SIGNATURE_SIZE :]
+    value = decode_canonical_json(body)
+    if not isinstance(value, dict):
+        raise CodecError("body must be a JSON object")
+    expected = {"chain_id", "msg", "nonce", "signer"} if not query else {"chain_id", "issued_at", "path", "reader"}
+    if set(value) != expected:
+        raise CodecError(f"body must have exactly the keys {sorted(expected)}, got {sorted(value)}")
+    if query:
+        reader, issued_at, path = value["reader"], value["issued_at"], value["path"]
+        if not is_address(reader) or not isinstance(issued_at, int) or isinstance(issued_at, bool):
+            raise CodecError("signed query needs a reader address and an integer issued_at")
+        if not isinstance(path, str):
+            raise CodecError("signed query path must be a string")
+        return Envelope(value["chain_id"], reader, issued_at, {"path": path}, body, signature)
+    chain_id, signer, nonce, msg = value["chain_id"], value["signer"], value["nonce"], value["msg"]
+    if not isinstance(chain_id, str) or not chain_id:
+        raise CodecError("chain_id must be a non-empty string")
+    if not is_address(signer):
+        raise CodecError("signer must be a 40-character lowercase hex address")
+    if not isinstance(nonce, int) or isinstance(nonce, bool) or not 0 <= nonce <= MAX_INT:
+        raise CodecError("nonce must be an integer between 0 and 2^63-1")
+    if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
+        raise CodecError('msg must be an object with a string "type"')
+    return Envelope(chain_id, signer, nonce, msg, body, signature)
