@@ -165,7 +165,7 @@ class Propose:
     def from_json(cls, obj: dict[str, Any]) -> "Propose":
         _fields(obj, cls.TYPE, ("action",))
         action = obj["action"]
-        if not isinstance(action, dict) or action.get("type") not in _ACTIONS:
+        if not isinstance(action, dict) or not isinstance(action.get("type"), str) or action["type"] not in _ACTIONS:
             raise _invalid(f"propose.action must be an object whose type is one of {', '.join(sorted(_ACTIONS))}")
         return cls(_ACTIONS[action["type"]](action))
 

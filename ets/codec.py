@@ -93,7 +93,15 @@ def decode_canonical_json(data: bytes) -> Any:
         raise
     except ValueError as exc:
         raise CodecError(f"body is not JSON: {exc}") from None
-    if canonical_json(value) != data:
+    except RecursionError:
+        raise CodecError("body is nested too deeply") from None
+    try:
+        canonical = canonical_json(value)
+    except UnicodeEncodeError:
+        raise CodecError("body contains an escaped lone surrogate, which has no UTF-8 form") from None
+    except RecursionError:
+        raise CodecError("body is nested too deeply") from None
+    if canonical != data:
         raise CodecError("body is not in canonical form (sorted keys, no spaces, UTF-8)")
     return value
 
@@ -152,6 +160,8 @@ def decode_envelope(data: bytes, *, query: bool = False) -> Envelope:
     expected = {"chain_id", "msg", "nonce", "signer"} if not query else {"chain_id", "issued_at", "path", "reader"}
     if set(value) != expected:
         raise CodecError(f"body must have exactly the keys {sorted(expected)}, got {sorted(value)}")
+    if not isinstance(value["chain_id"], str) or not value["chain_id"]:
+        raise CodecError("chain_id must be a non-empty string")
     if query:
         reader, issued_at, path = value["reader"], value["issued_at"], value["path"]
         if not is_address(reader) or not isinstance(issued_at, int) or isinstance(issued_at, bool):
@@ -160,8 +170,6 @@ def decode_envelope(data: bytes, *, query: bool = False) -> Envelope:
             raise CodecError("signed query path must be a string")
         return Envelope(value["chain_id"], reader, issued_at, {"path": path}, body, signature)
     chain_id, signer, nonce, msg = value["chain_id"], value["signer"], value["nonce"], value["msg"]
-    if not isinstance(chain_id, str) or not chain_id:
-        raise CodecError("chain_id must be a non-empty string")
     if not is_address(signer):
         raise CodecError("signer must be a 40-character lowercase hex address")
     if not isinstance(nonce, int) or isinstance(nonce, bool) or not 0 <= nonce <= MAX_INT:

@@ -1,0 +1,79 @@
+"""Where a validator's app spends its time per signed transfer, measured in-process.
+
+Runs the real ``Application`` (no CometBFT) through CheckTx, ProcessProposal, FinalizeBlock
+and Commit for blocks of signed transfers and prints microseconds per tx for each stage.
+
+    .venv/bin/python benchmarks/app_cpu.py [--txs 20000] [--block 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from google.protobuf.timestamp_pb2 import Timestamp  # noqa: E402
+
+from abci_app.app import Application  # noqa: E402
+from abci_app.proto import abci  # noqa: E402
+from ets.devnet import GenesisAccount, build_app_state  # noqa: E402
+from ets.keys import Signer  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--txs", type=int, default=20000)
+    parser.add_argument("--block", type=int, default=2000)
+    parser.add_argument("--senders", type=int, default=400)
+    args = parser.parse_args()
+    senders = [Signer.generate() for _ in range(args.senders)]
+    accounts = [GenesisAccount(f"gov-{i}", "government", Signer.generate()) for i in range(3)]
+    accounts += [GenesisAccount(f"c{i}", "company", s) for i, s in enumerate(senders)]
+    state = build_app_state(accounts, balances={s.address: {"KAU25": 10**9} for s in senders})
+    t = time.perf_counter()
+    nonces = {s.address: 0 for s in senders}
+    txs = []
+    for i in range(args.txs):
+        s, r = senders[i % len(senders)], senders[(i + 1) % len(senders)]
+        txs.append(s.sign_tx("bench", nonces[s.address], {"type": "transfer", "to": r.address, "instrument": "KAU25", "amount": 1}))
+        nonces[s.address] += 1
+    sign_us = (time.perf_counter() - t) / len(txs) * 1e6
+    with tempfile.TemporaryDirectory() as home:
+        app = Application(home)
+        app.init_chain(abci.RequestInitChain(chain_id="bench", app_state_bytes=json.dumps(state).encode(), time=Timestamp(seconds=1_800_000_000)))
+        totals = {"check_tx": 0.0, "process_proposal": 0.0, "finalize_block": 0.0, "commit": 0.0}
+        height = 0
+        for start in range(0, len(txs), args.block):
+            block = txs[start : start + args.block]
+            height += 1
+            t = time.perf_counter()
+            for tx in block:
+                assert app.check_tx(abci.RequestCheckTx(tx=tx)).code == 0
+            totals["check_tx"] += time.perf_counter() - t
+            ts = Timestamp(seconds=1_800_000_000 + height)
+            block_hash = height.to_bytes(32, "big")
+            t = time.perf_counter()
+            assert app.process_proposal(abci.RequestProcessProposal(txs=block, height=height, time=ts, hash=block_hash)).status == 1
+            totals["process_proposal"] += time.perf_counter() - t
+            t = time.perf_counter()
+            app.finalize_block(abci.RequestFinalizeBlock(txs=block, height=height, time=ts, hash=block_hash))
+            totals["finalize_block"] += time.perf_counter() - t
+            t = time.perf_counter()
+            app.commit(abci.RequestCommit())
+            totals["commit"] += time.perf_counter() - t
+        print(f"signing (client side): {sign_us:.1f} us/tx")
+        for stage, seconds in totals.items():
+            print(f"{stage:>17}: {seconds / len(txs) * 1e6:7.1f} us/tx")
+        total = sum(totals.values()) / len(txs)
+        print(f"{'total per node':>17}: {total * 1e6:7.1f} us/tx  → one core sustains ~{1 / total:,.0f} tx/s per node")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,276 @@
+"""Load generator: signed transfers against a 4-validator localnet, and the kvstore baseline.
+
+For each offered rate the generator pre-signs transfers (many sender companies, each sender
+bound to one node so its nonces arrive in order), sends them in JSON-RPC batches of
+``broadcast_tx_sync`` spread evenly over the step, and follows committed blocks on node0 to
+time every tx from broadcast to commit. The same generator shape then runs against
+CometBFT's built-in ``kvstore`` app on the same 4-node layout.
+
+Prints a table and writes JSON to ``benchmarks/results/throughput-<time>.json``. Also reports
+where CPU time went during each step (cometbft processes, app processes, the generator).
+
+    .venv/bin/python benchmarks/throughput.py                 # default rates
+    .venv/bin/python benchmarks/throughput.py --rates 500 1000 1500 --seconds 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ets.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
+from ets.keys import Signer  # noqa: E402
+from ets.localnet import LocalNet  # noqa: E402
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def process_groups(net: LocalNet) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = {"cometbft": [], "app": []}
+    for node in net.status():
+        pids = node.get("pids") or {}
+        for kind in ("cometbft", "app"):
+            if pids.get(kind):
+                groups[kind].append(int(pids[kind]))
+    return groups
+
+
+class BlockFollower(threading.Thread):
+    """Follows committed blocks on one node and records when each tx hash was first seen."""
+
+    def __init__(self, rpc: str, start_height: int):
+        super().__init__(daemon=True)
+        self.http = httpx.Client(base_url=rpc, timeout=10)
+        self.next_height = start_height + 1
+        self.committed: dict[str, float] = {}
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                latest = int(self.http.get("/status").json()["result"]["sync_info"]["latest_block_height"])
+                while self.next_height <= latest:
+                    block = self.http.get("/block", params={"height": self.next_height}).json()["result"]["block"]
+                    seen = time.monotonic()
+                    for tx in block["data"]["txs"] or []:
+                        self.committed.setdefault(hashlib.sha256(base64.b64decode(tx)).hexdigest(), seen)
+                    self.next_height += 1
+            except (httpx.HTTPError, KeyError, ValueError):
+                pass  # a transient RPC hiccup only delays observation; the next poll retries
+            time.sleep(0.02)
+
+
+def send_step(rpcs: list[str], per_node: list[list[bytes]], rate: int, seconds: float, batch_interval: float = 0.05):
+    """Send each node's txs in order, paced to ``rate`` tx/s overall; returns send times and rejections."""
+    sent: dict[str, float] = {}
+    rejected: list[tuple[int, str]] = []
+    lock = threading.Lock()
+    total = sum(len(txs) for txs in per_node)
+
+    def worker(rpc: str, txs: list[bytes]) -> None:
+        http = httpx.Client(base_url=rpc, timeout=30)
+        node_rate = rate * len(txs) / max(total, 1)
+        per_batch = max(1, int(node_rate * batch_interval))
+        start = time.monotonic()
+        for i in range(0, len(txs), per_batch):
+            due = start + (i / node_rate if node_rate else 0)
+            delay = due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            chunk = txs[i : i + per_batch]
+            payload = [
+                {"jsonrpc": "2.0", "id": i + j, "method": "broadcast_tx_sync", "params": {"tx": base64.b64encode(tx).decode()}}
+                for j, tx in enumerate(chunk)
+            ]
+            now = time.monotonic()
+            with lock:
+                for tx in chunk:
+                    sent[hashlib.sha256(tx).hexdigest()] = now
+            try:
+                answers = http.post("/", json=payload).json()
+            except (httpx.HTTPError, ValueError) as exc:
+                with lock:
+                    rejected.extend((-1, str(exc)) for _ in chunk)
+                continue
+            for answer in answers if isinstance(answers, list) else [answers]:
+                result = answer.get("result") or {}
+                code = int(result.get("code", -1)) if result else -1
+                if code != 0:
+                    with lock:
+                        rejected.append((code, (result.get("log") or str(answer.get("error")))[:120]))
+
+    threads = [threading.Thread(target=worker, args=(rpc, txs)) for rpc, txs in zip(rpcs, per_node)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sent, rejected
+
+
+def measure(net: LocalNet, rate: int, seconds: float, make_txs) -> dict:
+    rpcs = [net.rpc_url(n) for n in net.nodes()]
+    per_node = make_txs(rate, seconds, len(rpcs))
+    follower = BlockFollower(rpcs[0], int(httpx.get(rpcs[0] + "/status").json()["result"]["sync_info"]["latest_block_height"]))
+    follower.start()
+    groups = process_groups(net)
+    cpu_before = {k: sum(cpu_seconds(p) for p in pids) for k, pids in groups.items()}
+    gen_before = time.process_time()
+    t0 = time.monotonic()
+    sent, rejected = send_step(rpcs, per_node, rate, seconds)
+    send_done = time.monotonic()
+    deadline = send_done + 30
+    accepted = set(sent) - set()
+    while time.monotonic() < deadline and len(set(follower.committed) & accepted) < len(accepted) - len(rejected):
+        time.sleep(0.1)
+    follower.stop.set()
+    follower.join()
+    elapsed = time.monotonic() - t0
+    cpu_after = {k: sum(cpu_seconds(p) for p in pids) for k, pids in groups.items()}
+    committed = {h: follower.committed[h] for h in sent if h in follower.committed}
+    latencies = sorted((committed[h] - sent[h]) * 1000 for h in committed)
+    if committed:
+        window = max(committed.values()) - min(sent.values())
+    else:
+        window = elapsed
+    result = {
+        "offered_rate": rate,
+        "sent": len(sent),
+        "rejected_at_checktx": len(rejected),
+        "rejection_samples": sorted({f"{c}: {l}" for c, l in rejected})[:3],
+        "committed": len(committed),
+        "committed_tps": round(len(committed) / window, 1) if window > 0 else 0.0,
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1) if latencies else None,
+        "cpu_seconds": {
+            "cometbft(4)": round(cpu_after["cometbft"] - cpu_before["cometbft"], 2),
+            "app(4)": round(cpu_after["app"] - cpu_before["app"], 2),
+            "generator": round(time.process_time() - gen_before, 2),
+        },
+        "wall_seconds": round(elapsed, 2),
+    }
+    return result
+
+
+def signed_transfers(senders: list[Signer], receivers: list[Signer], chain_id: str):
+    nonces = {s.address: 0 for s in senders}
+
+    def make(rate: int, seconds: float, nodes: int) -> list[list[bytes]]:
+        count = int(rate * seconds)
+        per_node: list[list[bytes]] = [[] for _ in range(nodes)]
+        for i in range(count):
+            sender = senders[i % len(senders)]
+            receiver = receivers[i % len(receivers)]
+            nonce = nonces[sender.address]
+            nonces[sender.address] += 1
+            tx = sender.sign_tx(chain_id, nonce, {"type": "transfer", "to": receiver.address, "instrument": "KAU25", "amount": 1})
+            per_node[(i % len(senders)) % nodes].append(tx)
+        return per_node
+
+    return make
+
+
+def kvstore_txs():
+    counter = [0]
+
+    def make(rate: int, seconds: float, nodes: int) -> list[list[bytes]]:
+        per_node: list[list[bytes]] = [[] for _ in range(nodes)]
+        for i in range(int(rate * seconds)):
+            counter[0] += 1
+            per_node[i % nodes].append(f"bench{counter[0]:012d}={'x' * 150}".encode())
+        return per_node
+
+    return make
+
+
+def print_table(title: str, rows: list[dict]) -> None:
+    print(f"\n{title}")
+    print(f"{'offered/s':>10} {'sent':>7} {'rejected':>8} {'committed':>9} {'tx/s':>8} {'p50 ms':>8} {'p99 ms':>8}  cpu s (cometbft / app / generator)")
+    for r in rows:
+        cpu = r["cpu_seconds"]
+        print(f"{r['offered_rate']:>10} {r['sent']:>7} {r['rejected_at_checktx']:>8} {r['committed']:>9} {r['committed_tps']:>8} "
+              f"{str(r['p50_ms']):>8} {str(r['p99_ms']):>8}  {cpu['cometbft(4)']} / {cpu['app(4)']} / {cpu['generator']}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rates", type=int, nargs="+", default=[250, 500, 1000, 1500, 2000], help="offered tx/s per step")
+    parser.add_argument("--seconds", type=float, default=8.0, help="length of each step (default 8)")
+    parser.add_argument("--senders", type=int, default=400, help="sender companies (default 400)")
+    parser.add_argument("--base-port", type=int, default=28650, help="first port of the benchmark networks")
+    parser.add_argument("--skip-kvstore", action="store_true", help="do not run the kvstore baseline")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="folder for the JSON result")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="ets-bench-"))
+    report: dict = {"validators": 4, "seconds_per_step": args.seconds, "machine": {"cpus": os.cpu_count()}}
+    try:
+        senders = [Signer.generate() for _ in range(args.senders)]
+        accounts = [GenesisAccount(f"gov-{i}", "government", Signer.generate()) for i in range(3)]
+        accounts += [GenesisAccount(f"bench-{i}", "company", s) for i, s in enumerate(senders)]
+        app_state = build_app_state(accounts, balances={s.address: {"KAU25": 10**9} for s in senders}, params=default_params())
+        net = LocalNet(work / "ets", base_port=args.base_port)
+        net.create(4, chain_id="ets-bench", app_state=app_state)
+        print(f"starting 4 validators + 4 ABCI apps in {work} ...", flush=True)
+        net.start()
+        make = signed_transfers(senders, list(reversed(senders)), "ets-bench")
+        rows = []
+        for rate in args.rates:
+            rows.append(measure(net, rate, args.seconds, make))
+            print_table("ETS app (signed transfers)", rows[-1:])
+        net.stop()
+        report["ets"] = rows
+        print_table("ETS app (signed transfers)", rows)
+        if not args.skip_kvstore:
+            base = LocalNet(work / "kvstore", base_port=args.base_port + 100)
+            base.create(4, chain_id="kv-bench", proxy_app="kvstore")
+            base.start()
+            make_kv = kvstore_txs()
+            kv_rows = []
+            for rate in args.rates:
+                kv_rows.append(measure(base, rate, args.seconds, make_kv))
+                print_table("kvstore baseline", kv_rows[-1:])
+            base.stop()
+            report["kvstore"] = kv_rows
+            print_table("kvstore baseline (CometBFT built-in app)", kv_rows)
+            best_ets = max(r["committed_tps"] for r in rows)
+            best_kv = max(r["committed_tps"] for r in kv_rows)
+            report["ratio_best_ets_to_kvstore"] = round(best_ets / best_kv, 3) if best_kv else None
+            print(f"\nbest committed tx/s: ets {best_ets} · kvstore {best_kv} · ratio {report['ratio_best_ets_to_kvstore']}")
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"throughput-{time.strftime('%Y%m%dT%H%M%S')}.json"
+        path.write_text(json.dumps(report, indent=2))
+        print(f"wrote {path}")
+    finally:
+        for name in ("ets", "kvstore"):
+            if (work / name / "localnet.json").exists():
+                LocalNet(work / name).stop()
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,238 @@
+"""``ets``: keys, transactions, queries and the local validator network from the shell.
+
+    ets keys create NAME | keys list | keys show NAME
+    ets tx transfer|propose-register|propose-issue|approve|reject|send ...   (sign, broadcast, wait for commit)
+    ets query params|account|nonce|balances|supply|proposal|proposals|tx ...
+    ets localnet start|stop|status|kill|kill-app|restart ...
+
+Passphrases come from ``--passphrase-file``, the ``ETS_PASSPHRASE`` environment variable,
+or a prompt; they are never taken as a plain command-line argument.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from .codec import is_address
+from .keys import Keystore, KeystoreError, Signer
+from .rpc import ChainClient, ChainError, QueryError, TxRejectedError
+
+__all__ = ["main", "build_parser"]
+
+DEFAULT_NODE = "http://127.0.0.1:26657"
+
+
+def _keystore(args: argparse.Namespace) -> Keystore:
+    return Keystore(args.keystore or os.environ.get("ETS_KEYSTORE") or Path.home() / ".ets" / "keys")
+
+
+def _passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
+    if getattr(args, "passphrase_file", None):
+        return Path(args.passphrase_file).read_text().rstrip("\n")
+    if os.environ.get("ETS_PASSPHRASE"):
+        return os.environ["ETS_PASSPHRASE"]
+    if not sys.stdin.isatty():
+        raise KeystoreError("no passphrase: use --passphrase-file FILE or set ETS_PASSPHRASE (stdin is not a terminal)")
+    first = getpass.getpass("passphrase: ")
+    if confirm and getpass.getpass("repeat passphrase: ") != first:
+        raise KeystoreError("the two passphrases differ")
+    return first
+
+
+def _signer(args: argparse.Namespace) -> Signer:
+    return _keystore(args).load(args.key, _passphrase(args))
+
+
+def _client(args: argparse.Namespace) -> ChainClient:
+    return ChainClient(args.node or os.environ.get("ETS_NODE") or DEFAULT_NODE)
+
+
+def _print(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
+
+
+def _address(text: str) -> str:
+    if not is_address(text):
+        raise argparse.ArgumentTypeError("expected a 40-character lowercase hex account address")
+    return text
+
+
+def _positive(text: str) -> int:
+    value = int(text.replace(",", "").replace("_", ""))
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive whole number")
+    return value
+
+
+# ---------------------------------------------------------------- keys
+
+
+def _keys_create(args: argparse.Namespace) -> int:
+    signer = _keystore(args).create(args.name, _passphrase(args, confirm=True))
+    _print({"name": args.name, "address": signer.address, "public_key": signer.public_key.hex()})
+    return 0
+
+
+def _keys_list(args: argparse.Namespace) -> int:
+    _print(_keystore(args).list())
+    return 0
+
+
+def _keys_show(args: argparse.Namespace) -> int:
+    _print(_keystore(args).info(args.name))
+    return 0
+
+
+# ---------------------------------------------------------------- transactions
+
+
+def _tx_message(args: argparse.Namespace) -> dict[str, Any]:
+    kind = args.tx_kind
+    if kind == "transfer":
+        return {"type": "transfer", "to": args.to, "instrument": args.instrument, "amount": args.amount}
+    if kind == "propose-register":
+        action: dict[str, Any] = {"type": "register_account", "address": args.address, "public_key": args.public_key,
+                                  "role": args.role, "name": args.name}
+        if args.company:
+            action["company"] = args.company
+        return {"type": "propose", "action": action}
+    if kind == "propose-issue":
+        return {"type": "propose", "action": {"type": "issue_allowances", "to": args.to, "instrument": args.instrument, "amount": args.amount}}
+    if kind == "approve":
+        return {"type": "approve", "proposal_id": args.proposal_id}
+    if kind == "reject":
+        return {"type": "reject", "proposal_id": args.proposal_id, "reason": args.reason}
+    return json.loads(args.msg)
+
+
+def _tx(args: argparse.Namespace) -> int:
+    msg = _tx_message(args)
+    signer = _signer(args)
+    with _client(args) as client:
+        result = client.submit(signer, msg, wait=not args.no_wait, timeout=args.timeout)
+    if isinstance(result, str):
+        _print({"hash": result, "status": "accepted into the mempool"})
+    else:
+        out: dict[str, Any] = {"hash": result.hash, "height": result.height, "code": result.code}
+        if result.data:
+            out["result"] = json.loads(result.data)
+        _print(out)
+    return 0
+
+
+# ---------------------------------------------------------------- queries
+
+
+def _query(args: argparse.Namespace) -> int:
+    what = args.what
+    path = {
+        "params": "/params", "supply": "/supply", "proposals": "/proposals",
+        "account": f"/account/{args.arg}", "nonce": f"/nonce/{args.arg}", "balances": f"/balances/{args.arg}",
+        "proposal": f"/proposal/{args.arg}", "tx": f"/tx/{(args.arg or '').lower().removeprefix('0x')}",
+    }[what]
+    if what in {"account", "nonce", "balances", "proposal", "tx"} and not args.arg:
+        raise ChainError(f"`ets query {what}` needs an argument (address, id or hash)")
+    reader = _signer(args) if args.key else None
+    with _client(args) as client:
+        _print(client.query(path, reader=reader))
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+
+
+def _common(parser: argparse.ArgumentParser, *, key: bool, key_required: bool = True) -> None:
+    parser.add_argument("--node", help=f"CometBFT RPC address (env ETS_NODE, default {DEFAULT_NODE})")
+    parser.add_argument("--keystore", help="keystore folder (env ETS_KEYSTORE, default ~/.ets/keys)")
+    parser.add_argument("--passphrase-file", help="read the key's passphrase from this file (or set ETS_PASSPHRASE)")
+    if key:
+        parser.add_argument("--key", required=key_required, help="name of the signing key in the keystore")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ets", description="Client for the ETS chain: keys, transactions, queries, local networks.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    keys = sub.add_parser("keys", help="create and list signing keys (encrypted with a passphrase)")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    p = keys_sub.add_parser("create", help="create a new Ed25519 key, encrypted in the keystore")
+    p.add_argument("name")
+    _common(p, key=False)
+    p.set_defaults(func=_keys_create)
+    p = keys_sub.add_parser("list", help="list keys (names, addresses, public keys)")
+    _common(p, key=False)
+    p.set_defaults(func=_keys_list)
+    p = keys_sub.add_parser("show", help="show one key's address and public key")
+    p.add_argument("name")
+    _common(p, key=False)
+    p.set_defaults(func=_keys_show)
+
+    tx = sub.add_parser("tx", help="sign and broadcast a transaction, then wait for its commit")
+    tx_sub = tx.add_subparsers(dest="tx_kind", required=True)
+    p = tx_sub.add_parser("transfer", help="company: move allowances to another company")
+    p.add_argument("--to", required=True, type=_address)
+    p.add_argument("--instrument", required=True, help="e.g. KAU25")
+    p.add_argument("--amount", required=True, type=_positive, help="tonnes (whole number)")
+    p = [p]
+    q = tx_sub.add_parser("propose-register", help="government: propose admitting an account with a role")
+    q.add_argument("--address", required=True, type=_address)
+    q.add_argument("--public-key", required=True, help="64 hex characters (see `ets keys show`)")
+    q.add_argument("--role", required=True)
+    q.add_argument("--name", required=True)
+    q.add_argument("--company", type=_address, help="for edge_device accounts: the company it belongs to")
+    p.append(q)
+    q = tx_sub.add_parser("propose-issue", help="government: propose issuing allowances to a company")
+    q.add_argument("--to", required=True, type=_address)
+    q.add_argument("--instrument", required=True)
+    q.add_argument("--amount", required=True, type=_positive)
+    p.append(q)
+    q = tx_sub.add_parser("approve", help="government: approve a proposal (executes at the m-th approval)")
+    q.add_argument("proposal_id", type=_positive)
+    p.append(q)
+    q = tx_sub.add_parser("reject", help="government: reject a proposal, with a reason")
+    q.add_argument("proposal_id", type=_positive)
+    q.add_argument("--reason", required=True)
+    p.append(q)
+    q = tx_sub.add_parser("send", help="send any message given as JSON, e.g. '{\"type\":\"transfer\",...}'")
+    q.add_argument("--msg", required=True)
+    p.append(q)
+    for q in p:
+        _common(q, key=True)
+        q.add_argument("--no-wait", action="store_true", help="return once the mempool accepted it")
+        q.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the commit (default 30)")
+        q.set_defaults(func=_tx)
+
+    query = sub.add_parser("query", help="read chain state (private paths need --key)")
+    query.add_argument("what", choices=["params", "account", "nonce", "balances", "supply", "proposal", "proposals", "tx"])
+    query.add_argument("arg", nargs="?", help="address, proposal id or tx hash")
+    _common(query, key=True, key_required=False)
+    query.set_defaults(func=_query)
+
+    from .cli_localnet import add_localnet_commands
+
+    add_localnet_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except TxRejectedError as exc:
+        print(f"ets: {exc}", file=sys.stderr)
+        return 3
+    except (QueryError, ChainError, KeystoreError, OSError, ValueError) as exc:
+        print(f"ets: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

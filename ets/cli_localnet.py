@@ -1,0 +1,236 @@
+"""The ``ets localnet`` commands: start, stop, inspect and break a local network of validators.
+
+Owns only the command-line face of :mod:`ets.localnet`; ``ets/cli.py`` mounts it with
+:func:`add_localnet_commands`. Every handler takes the parsed ``args`` and returns an exit code;
+expected failures print one clear message to stderr (no traceback) and return 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any, Callable
+
+from .localnet import BUILTIN_APPS, DEFAULT_BASE_PORT, DEFAULT_CHAIN_ID, LocalNet, LocalNetError
+
+__all__ = ["add_localnet_commands"]
+
+_PROG = "ets localnet"
+
+
+def _fail(message: str) -> int:
+    print(f"{_PROG}: error: {message}", file=sys.stderr)
+    return 1
+
+
+def _guard(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except LocalNetError as exc:
+            return _fail(str(exc))
+        except KeyboardInterrupt:
+            print(f"{_PROG}: interrupted", file=sys.stderr)
+            return 130
+
+    run.__name__ = handler.__name__
+    run.__doc__ = handler.__doc__
+    return run
+
+
+def _net(args: argparse.Namespace, **kwargs: Any) -> LocalNet:
+    return LocalNet(args.home, **kwargs)
+
+
+def _existing(args: argparse.Namespace) -> LocalNet:
+    net = _net(args)
+    if not net.exists():
+        raise LocalNetError(f"no local network in {net.home}; create and start one with `{_PROG} start --home {args.home}`")
+    return net
+
+
+def _short(value: str | None, width: int = 16) -> str:
+    if not value:
+        return "-"
+    return value if len(value) <= width else value[:width] + "…"
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    header = ("NODE", "RUNNING", "HEIGHT", "APP HASH", "RPC", "P2P", "ABCI", "PIDS (cometbft/app)")
+    lines = [header]
+    for r in rows:
+        state = "yes" if r["running"] else ("cometbft only" if r["cometbft_running"] else ("app only" if r["app_running"] else "no"))
+        pids = f"{r['pids']['cometbft'] or '-'}/{r['pids']['app'] or '-'}"
+        lines.append(
+            (r["name"], state, "-" if r["height"] is None else str(r["height"]), _short(r["app_hash"]), r["rpc"],
+             str(r["ports"]["p2p"]), str(r["ports"]["abci"]), pids)
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in lines)
+
+
+@_guard
+def cmd_start(args: argparse.Namespace) -> int:
+    """Create the network if needed, start every node, wait for blocks."""
+    net = _net(args, base_port=args.base_port if args.base_port is not None else DEFAULT_BASE_PORT)
+    began = time.monotonic()
+    if net.exists():
+        manifest_base = net.manifest()["base_port"]
+        mismatches = [
+            f"{flag} {given} (it has {have})"
+            for flag, given, have in (
+                ("--validators", args.validators, len(net.nodes())),
+                ("--chain-id", args.chain_id, net.chain_id),
+                ("--base-port", args.base_port, manifest_base),
+                ("--proxy-app", args.proxy_app, net.proxy_app),
+            )
+            if given is not None and given != have
+        ]
+        if mismatches:
+            return _fail(
+                f"{net.home} already holds a network created differently: {'; '.join(mismatches)}. "
+                "Start it without those options, or use another --home for a new network"
+            )
+        created = False
+    else:
+        net.create(
+            args.validators if args.validators is not None else 4,
+            chain_id=args.chain_id or DEFAULT_CHAIN_ID,
+            proxy_app=args.proxy_app,
+        )
+        created = True
+    net.start(wait_blocks=not args.no_wait, timeout=args.timeout)
+    took = time.monotonic() - began
+    nodes = net.nodes()
+    verb = "created and started" if created else "started"
+    waited = "committing blocks" if not args.no_wait else "processes up (not waiting for blocks)"
+    print(f"local network {net.chain_id!r}: {len(nodes)} validators {verb} in {took:.1f} s, {waited}")
+    print(f"home: {net.home}")
+    print(_table(net.status()))
+    if net.proxy_app is None and (net.home / "keys").is_dir():
+        print(f"genesis account keys: {net.home / 'keys'} (passphrase: $ETS_LOCALNET_PASSPHRASE or the development default)")
+    print(f"stop with: {_PROG} stop --home {args.home}")
+    return 0
+
+
+@_guard
+def cmd_stop(args: argparse.Namespace) -> int:
+    """Stop every node."""
+    net = _existing(args)
+    net.stop(timeout=args.timeout)
+    print(f"local network in {net.home} stopped")
+    return 0
+
+
+@_guard
+def cmd_status(args: argparse.Namespace) -> int:
+    """Show every node's processes, height and app hash."""
+    net = _existing(args)
+    rows = net.status()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        running = sum(1 for r in rows if r["running"])
+        print(f"local network {net.chain_id!r} in {net.home}: {running}/{len(rows)} nodes running")
+        print(_table(rows))
+    return 0
+
+
+@_guard
+def cmd_kill(args: argparse.Namespace) -> int:
+    """SIGKILL a node's cometbft and app."""
+    net = _existing(args)
+    net.kill(args.node)
+    print(f"{args.node}: cometbft and app killed (SIGKILL); bring it back with `{_PROG} restart {args.node} --home {args.home}`")
+    return 0
+
+
+@_guard
+def cmd_kill_app(args: argparse.Namespace) -> int:
+    """SIGKILL a node's app only."""
+    net = _existing(args)
+    net.kill_app(args.node)
+    print(f"{args.node}: app killed (SIGKILL); its cometbft shuts down when it notices. "
+          f"Bring it back with `{_PROG} restart {args.node} --home {args.home}`")
+    return 0
+
+
+@_guard
+def cmd_restart(args: argparse.Namespace) -> int:
+    """Stop a node (SIGTERM, then SIGKILL) and start it again."""
+    net = _existing(args)
+    net.restart(args.node, timeout=args.timeout)
+    row = next(r for r in net.status() if r["name"] == args.node)
+    print(f"{args.node}: restarted (pids cometbft {row['pids']['cometbft']}, app {row['pids']['app'] or '-'}), rpc {row['rpc']}")
+    return 0
+
+
+def _home(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--home", required=True, metavar="DIR", help="folder of the local network (holds localnet.json, node0/, node1/, ..., keys/)")
+
+
+def add_localnet_commands(subparsers: Any) -> None:
+    """Add the ``localnet`` command and its subcommands to an argparse ``subparsers`` object."""
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = subparsers.add_parser(
+        "localnet",
+        help="run a local network of validators on this machine (127.0.0.1)",
+        description=(
+            "Run N CometBFT validators, each with its own ABCI app process, on 127.0.0.1.\n"
+            "Node i uses ports base+10i+6 (p2p), +7 (rpc), +8 (abci), +9 (prometheus);\n"
+            f"with the default base {DEFAULT_BASE_PORT}, node0's RPC is http://127.0.0.1:{DEFAULT_BASE_PORT + 7}.\n"
+            "Logs: DIR/node<i>/cometbft.log and DIR/node<i>/app.log."
+        ),
+        formatter_class=fmt,
+    )
+    sub = parser.add_subparsers(dest="localnet_command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "start",
+        help="create (if DIR is empty or missing) and start the network; returns when blocks are committed",
+        description=(
+            "Start every node of the network in DIR. If DIR is empty or missing, first create a network:\n"
+            "cometbft homes, one shared genesis (all validators with power 10, the genesis accounts of\n"
+            "ets.devnet with their encrypted keys in DIR/keys) and tuned config from cometbft-config/.\n"
+            "Returns once every node has committed block 2, and prints the nodes and their RPC URLs."
+        ),
+        formatter_class=fmt,
+    )
+    _home(p)
+    p.add_argument("--validators", "-n", type=int, metavar="N", default=None, help="number of validators when creating (default 4)")
+    p.add_argument("--base-port", type=int, metavar="P", default=None,
+                   help=f"first port of the block of 10 ports per node when creating (default {DEFAULT_BASE_PORT})")
+    p.add_argument("--chain-id", metavar="ID", default=None, help=f"chain id when creating (default {DEFAULT_CHAIN_ID})")
+    p.add_argument("--proxy-app", metavar="NAME", default=None,
+                   help=f"use CometBFT's built-in app instead of ours ({', '.join(BUILTIN_APPS)}); for benchmark baselines")
+    p.add_argument("--timeout", type=float, default=90.0, metavar="SECONDS", help="how long to wait for blocks (default 90)")
+    p.add_argument("--no-wait", action="store_true", help="return once the processes listen, without waiting for blocks")
+    p.set_defaults(func=cmd_start)
+
+    p = sub.add_parser("stop", help="stop every node (SIGTERM, SIGKILL after --timeout)",
+                       description="Stop every node: SIGTERM each cometbft, then each app; SIGKILL whatever is left after --timeout.")
+    _home(p)
+    p.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS", help="grace period before SIGKILL (default 20)")
+    p.set_defaults(func=cmd_stop)
+
+    p = sub.add_parser("status", help="show each node: running, height, app hash, rpc url, pids",
+                       description="Show each node's processes, latest height and app hash (from its RPC /status).")
+    _home(p)
+    p.add_argument("--json", action="store_true",
+                   help="print a JSON list, one object per node (name, rpc, running, cometbft_running, app_running, "
+                        "pids, height, app_hash, ports, ...)")
+    p.set_defaults(func=cmd_status)
+
+    for name, func, summary in (
+        ("kill", cmd_kill, "SIGKILL a node's cometbft and app (simulate a crash of the whole validator)"),
+        ("kill-app", cmd_kill_app, "SIGKILL only a node's app process (simulate an app crash)"),
+        ("restart", cmd_restart, "stop a node (SIGTERM, then SIGKILL) and start it again; it catches up from its peers"),
+    ):
+        p = sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
+        p.add_argument("node", metavar="NODE", help="node name: node0, node1, ...")
+        _home(p)
+        if name == "restart":
+            p.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS", help="grace period before SIGKILL (default 20)")
+        p.set_defaults(func=func)

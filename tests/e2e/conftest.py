@@ -1,0 +1,110 @@
+"""Fixtures for end-to-end tests: real CometBFT v0.39.4 validators with real ABCI app processes on loopback."""
+
+from __future__ import annotations
+
+import base64
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import httpx
+import pytest
+
+from ets.devnet import DEV_PASSPHRASE
+from ets.keys import Keystore, Signer
+from ets.localnet import LocalNet
+from ets.rpc import ChainClient
+
+REPO = Path(__file__).resolve().parents[2]
+COMETBFT = REPO / "bin" / "cometbft"
+
+_next_base = [31000]
+
+
+def _ports_free(base: int, nodes: int) -> bool:
+    for i in range(nodes):
+        for offset in (6, 7, 8, 9):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                try:
+                    s.bind(("127.0.0.1", base + 10 * i + offset))
+                except OSError:
+                    return False
+    return True
+
+
+def free_base_port(nodes: int = 4) -> int:
+    while True:
+        base = _next_base[0]
+        _next_base[0] += 100
+        if _ports_free(base, nodes):
+            return base
+
+
+def wait_until(condition: Callable[[], object], timeout: float, what: str, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(interval)
+
+
+@dataclass
+class Net:
+    net: LocalNet
+    keys: dict[str, Signer]
+
+    def client(self, node: str = "node0") -> ChainClient:
+        return ChainClient(self.net.rpc_url(node))
+
+    def rpc(self, node: str, method: str, **params) -> dict:
+        response = httpx.get(f"{self.net.rpc_url(node)}/{method}", params=params, timeout=5)
+        return response.json()["result"]
+
+    def height(self, node: str) -> int:
+        return int(self.rpc(node, "status")["sync_info"]["latest_block_height"])
+
+    def header_app_hash(self, node: str, height: int) -> str:
+        return self.rpc(node, "block", height=height)["block"]["header"]["app_hash"]
+
+    def assert_same_app_hash(self, nodes: list[str] | None = None, timeout: float = 60) -> int:
+        """Every node has committed the same app hash at a common height; returns that height.
+
+        Each node's CometBFT checks its own app's FinalizeBlock hash against the next header, and
+        each app's own Info (abci_info) is cross-checked against node0's chain here.
+        """
+        nodes = nodes or self.net.nodes()
+        target = max(self.height(n) for n in nodes)
+        wait_until(lambda: all(self.height(n) >= target + 1 for n in nodes), timeout, f"all nodes past height {target}")
+        hashes = {n: self.header_app_hash(n, target + 1) for n in nodes}
+        assert len(set(hashes.values())) == 1, f"app hashes differ at height {target}: {hashes}"
+        for n in nodes:
+            info = self.rpc(n, "abci_info")["response"]
+            app_height = int(info["last_block_height"])
+            wait_until(lambda: self.height("node0") >= app_height + 1, timeout, "node0 to pass the app's height")
+            own = base64.b64decode(info["last_block_app_hash"]).hex().upper()
+            assert own == self.header_app_hash("node0", app_height + 1), f"{n}'s app state diverges at height {app_height}"
+        return target
+
+
+def start_net(home: Path, chain_id: str) -> Net:
+    if not COMETBFT.exists():
+        pytest.skip("bin/cometbft is missing: run ./scripts/setup.sh (the README's test command does)")
+    net = LocalNet(home, base_port=free_base_port())
+    net.create(4, chain_id=chain_id)
+    net.start()
+    keystore = Keystore(home / "keys")
+    keys = {info["name"]: keystore.load(info["name"], DEV_PASSPHRASE) for info in keystore.list()}
+    return Net(net, keys)
+
+
+@pytest.fixture(scope="session")
+def shared_net(tmp_path_factory) -> Net:
+    """One 4-validator network shared by tests that do not kill nodes."""
+    net = start_net(tmp_path_factory.mktemp("shared") / "net", "ets-e2e")
+    yield net
+    net.net.stop()

@@ -1,0 +1,75 @@
+"""Transfers and governed issuance commit on a real 4-validator network, with one app hash."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ets.rpc import TxRejectedError
+
+from .conftest import REPO, Net
+
+pytestmark = pytest.mark.localnet
+
+
+def test_transfers_and_issuance_commit_with_one_app_hash(shared_net: Net):
+    keys = shared_net.keys
+    c1, c2, gov1, gov2 = keys["company-1"], keys["company-2"], keys["gov-1"], keys["gov-2"]
+    client = shared_net.client("node0")
+    before_c1 = client.query(f"/balances/{c1.address}", reader=c1)
+    before_c2 = client.query(f"/balances/{c2.address}", reader=c2)
+    supply_before = client.query("/supply")
+
+    for amount in (10, 20, 30):
+        commit = client.submit(c1, {"type": "transfer", "to": c2.address, "instrument": "KAU25", "amount": amount})
+        assert commit.code == 0
+
+    # Governed issuance: proposed on node1, approved on node2 (2-of-3), visible on every node.
+    proposal = json.loads(shared_net.client("node1").submit(
+        gov1, {"type": "propose", "action": {"type": "issue_allowances", "to": c2.address, "instrument": "KAU26", "amount": 5_000}}
+    ).data)
+    assert proposal["status"] == "open"
+    approved = json.loads(shared_net.client("node2").submit(gov2, {"type": "approve", "proposal_id": proposal["proposal_id"]}).data)
+    assert approved == {"proposal_id": proposal["proposal_id"], "status": "executed"}
+
+    shared_net.assert_same_app_hash()
+    for node in shared_net.net.nodes():
+        reader = shared_net.client(node)
+        after_c1 = reader.query(f"/balances/{c1.address}", reader=c1)
+        after_c2 = reader.query(f"/balances/{c2.address}", reader=gov1)
+        assert after_c1["KAU25"] == before_c1["KAU25"] - 60
+        assert after_c2["KAU25"] == before_c2["KAU25"] + 60
+        assert after_c2["KAU26"] == before_c2["KAU26"] + 5_000
+        assert reader.query("/supply")["KAU26"] == supply_before["KAU26"] + 5_000
+        record = reader.query(f"/proposal/{proposal['proposal_id']}")
+        assert [v["official"] for v in record["approvals"]] == [gov1.address, gov2.address]
+
+
+def test_issuance_needs_two_officials(shared_net: Net):
+    keys = shared_net.keys
+    gov3, c3 = keys["gov-3"], keys["company-3"]
+    client = shared_net.client("node3")
+    supply = client.query("/supply")
+    proposal = json.loads(client.submit(
+        gov3, {"type": "propose", "action": {"type": "issue_allowances", "to": c3.address, "instrument": "KAU25", "amount": 1}}
+    ).data)
+    with pytest.raises(TxRejectedError) as again:
+        client.submit(gov3, {"type": "approve", "proposal_id": proposal["proposal_id"]})
+    assert again.value.code == 16  # ALREADY_VOTED: one official cannot reach 2-of-3 alone
+    assert client.query("/supply") == supply
+    assert client.query(f"/proposal/{proposal['proposal_id']}")["status"] == "open"
+
+
+def test_localnet_status_cli_reports_every_node(shared_net: Net):
+    out = subprocess.run(
+        [sys.executable, "-m", "ets.cli", "localnet", "status", "--home", str(shared_net.net.home), "--json"],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=True,
+    )
+    nodes = json.loads(out.stdout)
+    assert [n["name"] for n in nodes] == ["node0", "node1", "node2", "node3"]
+    assert all(n["running"] for n in nodes)
+    rpcs = [n["rpc"] for n in nodes]
+    assert len(set(rpcs)) == 4 and all(r.startswith("http://127.0.0.1:") for r in rpcs)
