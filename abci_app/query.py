@@ -104,7 +104,7 @@ def _q_supply(store: Store, args: list[str], data: bytes, path: str) -> Any:
 
 
 def _q_proposal(store: Store, args: list[str], data: bytes, path: str) -> Any:
-    if len(args) != 1 or not args[0].isdigit():
+    if len(args) != 1 or not (args[0].isascii() and args[0].isdigit()) or len(args[0]) > 19:
         raise _Denied(Code.BAD_QUERY, "expected /proposal/<id>")
     proposal = _json(store, f"prop/{int(args[0]):012d}")
     if proposal is None:

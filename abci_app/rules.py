@@ -36,7 +36,8 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -101,15 +102,27 @@ def _put_int(view: View, key: str, value: int) -> None:
     view.set(key, None if value == 0 else str(value).encode())
 
 
-def account(view: View, address: str) -> dict[str, Any] | None:
-    return _get_json(view, f"acct/{address}")
+_ACCOUNT_RECORDS: dict[bytes, Mapping[str, Any]] = {}
+
+
+def account(view: View, address: str) -> Mapping[str, Any] | None:
+    """The account record, read-only; parsed records are shared by their exact bytes."""
+    raw = view.get(f"acct/{address}")
+    if raw is None:
+        return None
+    record = _ACCOUNT_RECORDS.get(raw)
+    if record is None:
+        if len(_ACCOUNT_RECORDS) >= 100_000:
+            _ACCOUNT_RECORDS.clear()
+        record = _ACCOUNT_RECORDS[raw] = MappingProxyType(json.loads(raw))
+    return record
 
 
 def params(view: View) -> dict[str, Any]:
     return _get_json(view, "params")
 
 
-def _require_account(view: View, address: str, what: str) -> dict[str, Any]:
+def _require_account(view: View, address: str, what: str) -> Mapping[str, Any]:
     acct = account(view, address)
     if acct is None:
         raise TxRejected(Code.UNKNOWN_ACCOUNT, f"{what} {address} is not a registered account")

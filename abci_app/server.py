@@ -18,6 +18,8 @@ import os
 import signal
 from typing import Callable
 
+from google.protobuf.message import DecodeError
+
 from .errors import StorageError
 from .proto import abci
 
@@ -27,6 +29,7 @@ log = logging.getLogger("abci_app.server")
 MAX_FRAME = 256 * 1024 * 1024
 _CONSENSUS = frozenset({"init_chain", "prepare_proposal", "process_proposal", "finalize_block", "commit", "extend_vote", "verify_vote_extension"})
 _WRITE_HIGH_WATER = 4 * 1024 * 1024
+_YIELD_EVERY = 32
 
 
 def encode_varint(n: int) -> bytes:
@@ -101,6 +104,7 @@ class AbciServer:
         buf = bytearray()
         out: list[bytes] = []
         pending = 0
+        handled = 0
         try:
             while True:
                 chunk = await reader.read(1 << 20)
@@ -128,11 +132,14 @@ class AbciServer:
                         out.clear()
                         pending = 0
                         await writer.drain()
+                    handled += 1
+                    if handled % _YIELD_EVERY == 0:
+                        await asyncio.sleep(0)  # let the consensus connection in during a CheckTx flood
                 if pos:
                     del buf[:pos]
         except (ConnectionError, asyncio.IncompleteReadError) as exc:
             log.info("connection %s closed: %r", peer, exc)
-        except ValueError as exc:
+        except (ValueError, DecodeError) as exc:
             log.error("protocol error from %s, closing: %s", peer, exc)
         finally:
             writer.close()

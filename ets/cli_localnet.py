@@ -51,6 +51,12 @@ def _existing(args: argparse.Namespace) -> LocalNet:
     return net
 
 
+def _any_running(net: LocalNet, node: str, *keys: str) -> bool:
+    net.rpc_url(node)  # unknown node names fail here with a clear message
+    row = next(r for r in net.status() if r["name"] == node)
+    return any(row[k] for k in (keys or ("cometbft_running", "app_running")))
+
+
 def _short(value: str | None, width: int = 16) -> str:
     if not value:
         return "-"
@@ -94,6 +100,10 @@ def cmd_start(args: argparse.Namespace) -> int:
                 "Start it without those options, or use another --home for a new network"
             )
         created = False
+        if all(r["running"] for r in net.status()):
+            print(f"local network {net.chain_id!r} in {net.home} is already running")
+            print(_table(net.status()))
+            return 0
     else:
         net.create(
             args.validators if args.validators is not None else 4,
@@ -142,6 +152,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_kill(args: argparse.Namespace) -> int:
     """SIGKILL a node's cometbft and app."""
     net = _existing(args)
+    if not _any_running(net, args.node):
+        print(f"{args.node}: not running; nothing to kill")
+        return 0
     net.kill(args.node)
     print(f"{args.node}: cometbft and app killed (SIGKILL); bring it back with `{_PROG} restart {args.node} --home {args.home}`")
     return 0
@@ -151,6 +164,9 @@ def cmd_kill(args: argparse.Namespace) -> int:
 def cmd_kill_app(args: argparse.Namespace) -> int:
     """SIGKILL a node's app only."""
     net = _existing(args)
+    if net.proxy_app is None and not _any_running(net, args.node, "app_running"):
+        print(f"{args.node}: app not running; nothing to kill")
+        return 0
     net.kill_app(args.node)
     print(f"{args.node}: app killed (SIGKILL); its cometbft shuts down when it notices. "
           f"Bring it back with `{_PROG} restart {args.node} --home {args.home}`")

@@ -61,7 +61,6 @@ MANIFEST = "localnet.json"
 MANIFEST_VERSION = 1
 VALIDATOR_POWER = 10
 BUILTIN_APPS = ("kvstore", "persistent_kvstore", "noop")
-PORT_KINDS = ("p2p", "rpc", "abci", "prometheus")
 _PORT_OFFSETS = {"p2p": 6, "rpc": 7, "abci": 8, "prometheus": 9}
 LOOPBACK = "127.0.0.1"
 APP_READY_TIMEOUT = 30.0
@@ -330,6 +329,10 @@ def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
     return "\n".join(data.splitlines()[-lines:]) or f"({path} is empty)"
 
 
+# Processes this Python process started (any LocalNet instance), so exited ones can be reaped.
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
+
 def _write_atomic(path: Path, data: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(data)
@@ -337,7 +340,14 @@ def _write_atomic(path: Path, data: str) -> None:
 
 
 class LocalNet:
-    """N validators on 127.0.0.1: CometBFT nodes plus their ABCI app processes, managed through a home folder."""
+    """N validators on 127.0.0.1: CometBFT nodes plus their ABCI app processes, managed through a home folder.
+
+    ``base_port`` only matters when creating; an existing network keeps the ports in its manifest.
+    ``cometbft`` defaults to ``<repo>/bin/cometbft``, ``python`` (which runs ``-m abci_app``) to
+    ``sys.executable``. Processes run in their own sessions and outlive this object: any later
+    ``LocalNet`` on the same home finds them through the pid files (checked against
+    ``/proc/<pid>/cmdline``, so a reused pid is never mistaken for a node).
+    """
 
     def __init__(
         self,
@@ -351,7 +361,12 @@ class LocalNet:
         self.base_port = int(base_port)
         self.cometbft = Path(cometbft).expanduser().resolve() if cometbft else DEFAULT_COMETBFT
         self.python = python or sys.executable
-        self._procs: dict[int, subprocess.Popen[bytes]] = {}
+        self._procs = _CHILDREN
+        if self.exists():  # an existing network keeps the ports it was created with
+            try:
+                self.base_port = int(self._manifest()["base_port"])
+            except (LocalNetError, KeyError, TypeError, ValueError):
+                pass
 
     # -- manifest ------------------------------------------------------------------------------
 
@@ -474,7 +489,10 @@ class LocalNet:
         except BaseException:
             # Leave the folder as we found it (it was empty or missing), so a retry can start clean.
             for child in list(self.home.iterdir()):
-                shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
             if created_home:
                 self.home.rmdir()
             raise
@@ -574,7 +592,7 @@ class LocalNet:
     def _matcher(self, node: str, proc: str) -> Callable[[list[str]], bool]:
         if proc == "cometbft":
             home = str(self.home / node)
-            return lambda argv: "start" in argv and _has_option(argv, "--home", home) and "cometbft" in Path(argv[0]).name
+            return lambda argv: "start" in argv and _has_option(argv, "--home", home)
         app_home = str(self.home / node / "app")
         return lambda argv: "abci_app" in argv and _has_option(argv, "--home", app_home)
 
@@ -842,7 +860,13 @@ class LocalNet:
             return None
 
     def status(self) -> list[dict[str, Any]]:
-        """One dict per node; fast (short timeouts) and never raises because a node is down."""
+        """One dict per node; fast (short timeouts) and never raises because a node is down.
+
+        Keys: name, rpc, running (cometbft and app both alive), cometbft_running, app_running (for a
+        built-in app: same as cometbft_running), pids {"cometbft", "app"} (None when not running),
+        height and app_hash (lowercase hex) from the node's RPC /status (None when unreachable),
+        catching_up, node_id, home, ports {"p2p", "rpc", "abci", "prometheus"}.
+        """
         manifest = self._manifest()
         own_app = self._own_app(manifest)
         rows: list[dict[str, Any]] = []
@@ -877,6 +901,6 @@ class LocalNet:
                         row["height"] = int(info.get("latest_block_height"))
                     except (TypeError, ValueError):
                         pass
-                    row["app_hash"] = info.get("latest_app_hash") or None
+                    row["app_hash"] = (info.get("latest_app_hash") or "").lower() or None
                     row["catching_up"] = info.get("catching_up")
         return rows

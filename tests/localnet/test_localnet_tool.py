@@ -152,6 +152,40 @@ def test_four_validators_lifecycle(tmp_path: Path) -> None:
     assert all(_free(p) for i in range(4) for kind, p in node_ports(base, i).items() if kind != "abci")
 
 
+@pytest.mark.localnet
+@needs_cometbft
+@pytest.mark.skipif(not (COMETBFT.parents[1] / "abci_app" / "__main__.py").exists(), reason="abci_app not written yet")
+def test_four_validators_with_our_app(tmp_path: Path) -> None:
+    """The default network (our ABCI app, the ets.devnet genesis accounts) starts, agrees, survives an app crash."""
+    home = tmp_path / "net"
+    net = LocalNet(home, base_port=free_base_port(4))
+    try:
+        net.start(timeout=40)  # creates the default network first: home is missing
+        assert len(list((home / "keys").glob("*.key.json"))) >= 7
+        rows = net.status()
+        assert all(r["running"] and r["pids"]["app"] for r in rows), rows
+
+        def agreed() -> bool:
+            rows = net.status()
+            return len({(r["height"], r["app_hash"]) for r in rows}) == 1 and rows[0]["app_hash"] is not None
+
+        wait_for(agreed, 15, "all four nodes at the same height with the same app hash")
+
+        # An app crash: the app is gone, and CometBFT stops itself once it loses its app.
+        net.kill_app("node2")
+        assert not net.status()[2]["app_running"]
+        wait_for(lambda: not net.status()[2]["cometbft_running"], 15, "node2's cometbft to stop without its app")
+        before = heights(net)
+        wait_for(lambda: all((heights(net)[n] or 0) > before[n] for n in ("node0", "node1", "node3")), 20, "survivors to commit")
+
+        net.restart("node2")
+        wait_for(agreed, 30, "node2 to catch up and agree on the app hash")
+    finally:
+        net.stop(timeout=10)
+    assert not any(r["cometbft_running"] or r["app_running"] for r in net.status())
+    wait_for(lambda: not processes_using(home), 5, "no processes left over")
+
+
 @needs_cometbft
 def test_port_in_use_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     base = free_base_port(2)

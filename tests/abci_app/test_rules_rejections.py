@@ -1,0 +1,124 @@
+"""Every rejection a transaction can get, through CheckTx and FinalizeBlock alike (one check function)."""
+
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+import pytest
+
+from abci_app.errors import CODESPACE, Code
+from abci_harness import CHAIN_ID, Actors, Node, approve, issue, register, sign_body, transfer
+from ets.codec import SIGNATURE_SIZE, canonical_json
+from ets.keys import Signer
+
+
+def _body(a: Actors, **msg_overrides) -> dict:
+    msg = transfer(a.companies[1], 5)
+    msg.update(msg_overrides)
+    return {"chain_id": CHAIN_ID, "msg": msg, "nonce": 0, "signer": a.companies[0].address}
+
+
+def _bad_signature(node: Node, a: Actors) -> bytes:
+    tx = bytearray(a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 5)))
+    tx[4 + SIGNATURE_SIZE // 2] ^= 0x01
+    return bytes(tx)
+
+
+def _signed_by_another_key(node: Node, a: Actors) -> bytes:
+    return sign_body(Signer.generate(), canonical_json(_body(a)))
+
+
+def _replayed(node: Node, a: Actors) -> bytes:
+    assert node.run(a.companies[0], transfer(a.companies[1], 1)).code == Code.OK
+    return a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 2))
+
+
+def _replayed_identical(node: Node, a: Actors) -> bytes:
+    tx = a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 1))
+    assert node.block([tx])[0].code == Code.OK
+    return tx
+
+
+def _already_voted(node: Node, a: Actors) -> bytes:
+    node.run(a.gov[0], issue(a.companies[0], 1))
+    return a.gov[0].sign_tx(CHAIN_ID, 1, approve(1))
+
+
+def _closed(node: Node, a: Actors) -> bytes:
+    node.run(a.gov[0], issue(a.companies[0], 1))
+    node.run(a.gov[1], approve(1))
+    return a.gov[2].sign_tx(CHAIN_ID, 0, approve(1))
+
+
+def _expired(node: Node, a: Actors) -> bytes:
+    node.run(a.gov[0], issue(a.companies[0], 1))
+    node.block([], time=node.time + 7 * 24 * 3600 + 1)
+    return a.gov[1].sign_tx(CHAIN_ID, 0, approve(1))
+
+
+Case = Callable[[Node, Actors], bytes]
+# (id, build tx (may commit setup blocks first), expected code, does FinalizeBlock consume the nonce?)
+CASES: list[tuple[str, Case, Code, bool]] = [
+    ("garbage bytes", lambda n, a: b"\x00\x01 not a tx", Code.MALFORMED_TX, False),
+    ("empty tx", lambda n, a: b"", Code.MALFORMED_TX, False),
+    ("non-canonical JSON", lambda n, a: sign_body(a.companies[0], json.dumps(_body(a)).encode()), Code.MALFORMED_TX, False),
+    ("float amount", lambda n, a: sign_body(a.companies[0], canonical_json(_body(a, amount=5.0))), Code.MALFORMED_TX, False),
+    ("duplicate keys", lambda n, a: sign_body(a.companies[0], canonical_json(_body(a))[:-1] + b',"signer":"' + a.companies[0].address.encode() + b'"}'),
+     Code.MALFORMED_TX, False),
+    ("wrong chain id", lambda n, a: a.companies[0].sign_tx("ets-other", 0, transfer(a.companies[1], 5)), Code.WRONG_CHAIN_ID, False),
+    ("unknown signer", lambda n, a: Signer.generate().sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 5)), Code.UNKNOWN_SIGNER, False),
+    ("bad signature (flipped bit)", _bad_signature, Code.BAD_SIGNATURE, False),
+    ("bad signature (another key)", _signed_by_another_key, Code.BAD_SIGNATURE, False),
+    ("replayed nonce", _replayed, Code.NONCE_REPLAYED, False),
+    ("replayed identical tx", _replayed_identical, Code.NONCE_REPLAYED, False),
+    ("nonce ahead", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 1, transfer(a.companies[1], 5)), Code.NONCE_AHEAD, False),
+    ("unknown message type", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, {"type": "mint", "amount": 5}), Code.UNKNOWN_MESSAGE, False),
+    ("invalid fields", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 0)), Code.INVALID_MESSAGE, False),
+    ("unauthorized role", lambda n, a: a.verifier.sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 5)), Code.UNAUTHORIZED, False),
+    ("insufficient balance", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 1_001)), Code.INSUFFICIENT_BALANCE, True),
+    ("instrument not held", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 1, "KCU25")), Code.INSUFFICIENT_BALANCE, True),
+    ("transfer to self", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[0], 5)), Code.INVALID_MESSAGE, True),
+    ("transfer to a non-company", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.bank, 5)), Code.INVALID_RECIPIENT, True),
+    ("transfer to the edge device", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.edge, 5)), Code.INVALID_RECIPIENT, True),
+    ("unknown recipient", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, transfer("cd" * 20, 5)), Code.UNKNOWN_ACCOUNT, True),
+    ("account exists", lambda n, a: a.gov[0].sign_tx(CHAIN_ID, 0, register(a.bank, "bank", "again")), Code.ACCOUNT_EXISTS, True),
+    ("proposal not found", lambda n, a: a.gov[0].sign_tx(CHAIN_ID, 0, approve(9)), Code.PROPOSAL_NOT_FOUND, True),
+    ("already voted", _already_voted, Code.ALREADY_VOTED, True),
+    ("proposal closed", _closed, Code.PROPOSAL_CLOSED, True),
+    ("proposal expired", _expired, Code.PROPOSAL_EXPIRED, True),
+]
+
+
+@pytest.mark.parametrize("build, code, consumes_nonce", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_rejection_codes(node, actors, build, code, consumes_nonce):
+    tx = build(node, actors)
+    checked = node.check(tx)
+    assert (checked.code, checked.codespace) == (code, CODESPACE), checked.log
+    assert checked.log
+
+    nonces_before = {s.address: node.committed_nonce(s) for s in [*actors.gov, actors.companies[0], actors.verifier]}
+    (result,) = node.block([tx])
+    assert (result.code, result.codespace) == (code, CODESPACE)
+    assert result.log == checked.log
+    nonces_after = {s.address: node.committed_nonce(s) for s in [*actors.gov, actors.companies[0], actors.verifier]}
+    changed = {a for a in nonces_before if nonces_after[a] != nonces_before[a]}
+    assert len(changed) == (1 if consumes_nonce else 0)
+    # the state moved only by that nonce: rejected writes are discarded
+    if consumes_nonce:
+        (who,) = changed
+        assert nonces_after[who] == nonces_before[who] + 1
+        assert node.check(tx).code == Code.NONCE_REPLAYED  # a failed signed tx can never be replayed
+
+
+def test_every_tx_rejection_code_is_exercised():
+    not_from_txs = {Code.OK, Code.LIMIT_EXCEEDED, Code.BLOCK_FULL, Code.NOT_FOUND, Code.BAD_QUERY, Code.NOT_SUPPORTED, Code.INTERNAL}
+    assert {c[2] for c in CASES} == set(Code) - not_from_txs
+
+
+def test_rejected_tx_leaves_balances_untouched(node, actors):
+    before = node.balances(actors.companies[0]), node.balances(actors.companies[1])
+    results = node.block([actors.companies[0].sign_tx(CHAIN_ID, 0, transfer(actors.companies[1], 1_001))])
+    assert results[0].code == Code.INSUFFICIENT_BALANCE
+    assert "KAU25" in results[0].log and "1,001" in results[0].log
+    assert (node.balances(actors.companies[0]), node.balances(actors.companies[1])) == before
