@@ -17,7 +17,7 @@ from typing import Any
 from ets.codec import canonical_json
 
 from .errors import GenesisError, TxRejected
-from .messages import MAX_AMOUNT, ROLES, RegisterAccount, is_instrument
+from .messages import MAX_HOLDING, ROLES, RegisterAccount, is_instrument
 
 __all__ = ["PARAM_LIMITS", "genesis_entries"]
 
@@ -47,10 +47,19 @@ def _params(raw: Any, officials: int) -> dict[str, int]:
     return dict(sorted(raw.items()))
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise GenesisError(f"app_state has the key {key!r} twice in one object")
+        out[key] = value
+    return out
+
+
 def genesis_entries(app_state_bytes: bytes) -> dict[str, bytes]:
     """State entries for ``app_state`` (raw JSON bytes from InitChain)."""
     try:
-        app_state = json.loads(app_state_bytes or b"{}")
+        app_state = json.loads(app_state_bytes or b"{}", object_pairs_hook=_unique_keys)
     except ValueError as exc:
         raise GenesisError(f"app_state is not JSON: {exc}") from None
     if not isinstance(app_state, dict) or set(app_state) - {"params", "accounts", "balances"}:
@@ -97,13 +106,15 @@ def genesis_entries(app_state_bytes: bytes) -> dict[str, bytes]:
             raise GenesisError(f"app_state.balances[{i}]: {address!r} is not a company account of this genesis")
         if not is_instrument(instrument):
             raise GenesisError(f"app_state.balances[{i}]: instrument {instrument!r} should look like KAU25")
-        if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= MAX_AMOUNT:
-            raise GenesisError(f"app_state.balances[{i}]: amount must be an integer in [1, {MAX_AMOUNT}]")
+        if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= MAX_HOLDING:
+            raise GenesisError(f"app_state.balances[{i}]: amount must be an integer in [1, {MAX_HOLDING}]")
         if (address, instrument) in seen:
             raise GenesisError(f"app_state.balances[{i}]: {address} {instrument} appears twice")
         seen.add((address, instrument))
         entries[f"bal/{address}/{instrument}"] = str(amount).encode()
         supply[instrument] = supply.get(instrument, 0) + amount
     for instrument, total in sorted(supply.items()):
+        if total > MAX_HOLDING:
+            raise GenesisError(f"app_state.balances: total {instrument} exceeds {MAX_HOLDING:,} t")
         entries[f"supply/{instrument}"] = str(total).encode()
     return dict(sorted(entries.items()))

@@ -18,6 +18,7 @@ from .errors import Code, TxRejected
 __all__ = [
     "ROLES",
     "MAX_AMOUNT",
+    "MAX_HOLDING",
     "Transfer",
     "RegisterAccount",
     "IssueAllowances",
@@ -31,7 +32,8 @@ __all__ = [
 ]
 
 ROLES = ("government", "verifier", "exchange", "bank", "company", "edge_device", "validator_operator")
-MAX_AMOUNT = 10**12  # tonnes; far above any national cap
+MAX_AMOUNT = 10**12  # tonnes in one message; far above any national cap
+MAX_HOLDING = 10**15  # tonnes in any balance or total supply; keeps every quantity well inside int64
 _INSTRUMENT = re.compile(r"^(KAU|KCU|KOC)[0-9]{2}$")
 _MAX_NAME = 200
 _MAX_REASON = 500

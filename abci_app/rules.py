@@ -46,6 +46,7 @@ from ets.codec import CodecError, Envelope, canonical_json, decode_envelope, sig
 
 from .errors import Code, TxRejected
 from .messages import (
+    MAX_HOLDING,
     Action,
     Approve,
     IssueAllowances,
@@ -58,7 +59,7 @@ from .messages import (
 )
 from .state import Overlay
 
-__all__ = ["RULES", "BlockContext", "TxOutcome", "Executor", "View"]
+__all__ = ["RULES", "MAX_HOLDING", "BlockContext", "TxOutcome", "Executor", "View"]
 
 View = Overlay
 
@@ -134,6 +135,8 @@ def _move(view: View, address: str, instrument: str, delta: int) -> None:
     balance = _get_int(view, key) + delta
     if balance < 0:
         raise TxRejected(Code.INSUFFICIENT_BALANCE, f"not enough {instrument} in {address} for this transfer of {-delta:,} t")
+    if balance > MAX_HOLDING:
+        raise TxRejected(Code.LIMIT_EXCEEDED, f"{instrument} held by {address} would exceed {MAX_HOLDING:,} t")
     _put_int(view, key, balance)
 
 
@@ -178,7 +181,10 @@ def _execute_action(view: View, action: Action, ctx: BlockContext) -> None:
     elif isinstance(action, IssueAllowances):
         _move(view, action.to, action.instrument, action.amount)
         supply_key = f"supply/{action.instrument}"
-        _put_int(view, supply_key, _get_int(view, supply_key) + action.amount)
+        supply = _get_int(view, supply_key) + action.amount
+        if supply > MAX_HOLDING:
+            raise TxRejected(Code.LIMIT_EXCEEDED, f"total {action.instrument} issued would exceed {MAX_HOLDING:,} t")
+        _put_int(view, supply_key, supply)
 
 
 def _action_json(action: Action) -> dict[str, Any]:

@@ -26,7 +26,7 @@ _ACC_BITS = 4096
 _ACC_MASK = (1 << _ACC_BITS) - 1
 _ELEMENT_DOMAIN = b"ets/state-element/v1\x00"
 _APP_HASH_DOMAIN = b"ets/app-hash/v1\x00"
-_MISSING = object()
+_ABSENT_LIMIT = 100_000
 
 
 def element_hash(key: str, value: bytes) -> int:
@@ -64,7 +64,8 @@ class Store:
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open state database {self.path}: {exc}") from exc
-        self._cache: dict[str, bytes | None] = {}
+        self._cache: dict[str, bytes] = {}
+        self._absent: set[str] = set()  # bounded: lookups of missing keys are cheap to ask for
         meta = dict(self._db.execute("SELECT name, v FROM meta"))
         self.height = int(meta.get("height", b"0"))
         self.app_hash = bytes(meta.get("app_hash", b""))
@@ -74,12 +75,18 @@ class Store:
         self.initialized = "height" in meta
 
     def get(self, key: str) -> bytes | None:
-        cached = self._cache.get(key, _MISSING)
-        if cached is not _MISSING:
-            return cached  # type: ignore[return-value]
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        if key in self._absent:
+            return None
         row = self._db.execute("SELECT v FROM kv WHERE k = ?", (key,)).fetchone()
-        value = bytes(row[0]) if row else None
-        self._cache[key] = value
+        if row is None:
+            if len(self._absent) >= _ABSENT_LIMIT:
+                self._absent.clear()
+            self._absent.add(key)
+            return None
+        value = self._cache[key] = bytes(row[0])
         return value
 
     def scan(self, prefix: str, limit: int = 10_000) -> list[tuple[str, bytes]]:
@@ -146,12 +153,19 @@ class Store:
             cur.execute("BEGIN IMMEDIATE")
             cur.executemany("INSERT OR REPLACE INTO kv (k, v) VALUES (?, ?)", upserts)
             cur.executemany("DELETE FROM kv WHERE k = ?", deletes)
-            cur.executemany("INSERT OR REPLACE INTO tx_result VALUES (?, ?, ?, ?, ?, ?, ?)", list(tx_records))
+            # The first result of a tx hash stands: a repeated copy of the same bytes cannot overwrite it.
+            cur.executemany("INSERT OR IGNORE INTO tx_result VALUES (?, ?, ?, ?, ?, ?, ?)", list(tx_records))
             self._write_meta(cur, height, app_hash, accumulator, block_time)
             cur.execute("COMMIT")
         except sqlite3.Error as exc:
             raise StorageError(f"commit of block {height} to {self.path} failed: {exc}") from exc
-        self._cache.update(writes)
+        for key, value in writes.items():
+            if value is None:
+                self._cache.pop(key, None)
+                self._absent.add(key)
+            else:
+                self._cache[key] = value
+                self._absent.discard(key)
         self.height, self.app_hash, self.accumulator, self.block_time = height, app_hash, accumulator, block_time
         self.initialized = True
 
@@ -173,6 +187,7 @@ class Store:
         except sqlite3.Error as exc:
             raise StorageError(f"writing genesis state to {self.path} failed: {exc}") from exc
         self._cache = dict(entries)
+        self._absent = set()
         self.height, self.app_hash, self.accumulator, self.block_time = 0, app_hash, acc, genesis_time
         self.initialized = True
         return app_hash

@@ -10,9 +10,9 @@ import pytest
 
 from abci_app.app import Application
 from abci_app.errors import GenesisError
+from abci_app.genesis import genesis_entries
 from abci_app.proto import abci
 from abci_harness import CHAIN_ID, GENESIS_TIME, Actors, Node, ts
-from abci_app.genesis import genesis_entries
 from ets.codec import canonical_json
 from ets.keys import Signer
 

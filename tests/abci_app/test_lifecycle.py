@@ -162,14 +162,14 @@ def test_failed_tx_in_a_block_consumes_its_nonce_and_cannot_be_replayed(node, ac
     assert node.block([doomed])[0].code == Code.INSUFFICIENT_BALANCE
     assert node.committed_nonce(a) == 1
     # funds arrive; the old signed tx would now succeed, but its nonce is spent
-    pid_result = node.block([actors.gov[0].sign_tx(CHAIN_ID, 0, issue(a, 10_000)), actors.gov[1].sign_tx(CHAIN_ID, 0, approve(1))])
-    assert [r.code for r in pid_result] == [Code.OK, Code.OK]
+    funding = node.block([actors.gov[0].sign_tx(CHAIN_ID, 0, issue(a, 10_000)), actors.gov[1].sign_tx(CHAIN_ID, 0, approve(1))])
+    assert [r.code for r in funding] == [Code.OK, Code.OK]
     assert node.check(doomed).code == Code.NONCE_REPLAYED
     assert node.block([doomed])[0].code == Code.NONCE_REPLAYED
     assert node.balances(b)["KAU25"] == 1_000
 
 
-def test_nothing_is_persisted_until_commit(node, actors, tmp_path):
+def test_nothing_is_persisted_until_commit(node, actors):
     a, b = actors.companies[:2]
     node.block([a.sign_tx(CHAIN_ID, 0, transfer(b, 1))])
     committed = node.info()
@@ -198,7 +198,8 @@ def test_crash_after_commit_recovers_the_same_info_and_state(node, actors):
 
     restarted = Node(node.home)
     after = restarted.info()
-    assert (after.last_block_height, after.last_block_app_hash) == (before.last_block_height, before.last_block_app_hash) == (2, after.last_block_app_hash)
+    assert after.last_block_height == before.last_block_height == 2
+    assert after.last_block_app_hash == before.last_block_app_hash == node.app.store.app_hash
     assert restarted.balances(b) == node.balances(b)
     assert restarted.read("/proposal/1") == node.read("/proposal/1")
     assert restarted.app.store.block_time == node.app.store.block_time

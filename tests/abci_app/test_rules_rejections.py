@@ -6,8 +6,12 @@ import json
 from typing import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from abci_app.errors import CODESPACE, Code
+from abci_app.rules import BlockContext
+from abci_app.state import Overlay
 from abci_harness import CHAIN_ID, Actors, Node, approve, issue, register, sign_body, transfer
 from ets.codec import SIGNATURE_SIZE, canonical_json
 from ets.keys import Signer
@@ -122,3 +126,56 @@ def test_rejected_tx_leaves_balances_untouched(node, actors):
     assert results[0].code == Code.INSUFFICIENT_BALANCE
     assert "KAU25" in results[0].log and "1,001" in results[0].log
     assert (node.balances(actors.companies[0]), node.balances(actors.companies[1])) == before
+
+
+# ------------------------------------------------------------------ fuzz: signed, registered, odd messages
+
+
+@pytest.fixture(scope="module")
+def fuzz_chain(tmp_path_factory):
+    actors = Actors.make()
+    node = Node.start(tmp_path_factory.mktemp("fuzz"), actors.app_state())
+    node.run(actors.gov[1], issue(actors.companies[1], 1))  # proposal 1 open
+    return actors, node
+
+
+def _messages(actors: Actors):
+    addresses = st.sampled_from([s.address for s in [*actors.gov, *actors.companies, actors.bank, actors.edge]] + ["cd" * 20])
+    odd = st.none() | st.booleans() | st.integers(-5, 10**13) | st.text(max_size=8) | st.lists(st.integers(), max_size=2)
+    amount = st.integers(-1, 2_000) | st.sampled_from([10**12, 10**12 + 1]) | odd
+    instrument = st.sampled_from(["KAU25", "KAU26", "KCU25", "KAU2", ""]) | odd
+    new_key = st.binary(min_size=32, max_size=32).map(lambda b: Signer.from_seed(b))
+    register_action = st.builds(
+        lambda s, role, company, name: {"type": "register_account", "address": s.address, "public_key": s.public_key.hex(),
+                                        "role": role, "name": name, **({} if company is None else {"company": company})},
+        new_key | st.sampled_from([actors.bank]), st.sampled_from(["company", "edge_device", "government", "x"]) | odd,
+        st.none() | addresses | odd, st.text(max_size=5) | odd)
+    issue_action = st.fixed_dictionaries({"type": st.just("issue_allowances"), "to": addresses | odd, "instrument": instrument, "amount": amount})
+    return st.one_of(
+        st.fixed_dictionaries({"type": st.just("transfer"), "to": addresses | odd, "instrument": instrument, "amount": amount}),
+        st.fixed_dictionaries({"type": st.just("propose"),
+                              "action": register_action | issue_action | odd | st.fixed_dictionaries({"type": odd})}),
+        st.fixed_dictionaries({"type": st.sampled_from(["approve", "reject"]), "proposal_id": st.integers(-1, 3) | odd},
+                              optional={"reason": st.text(max_size=10) | odd}),
+    )
+
+
+def test_signed_messages_from_registered_accounts_never_escape_the_check_function(fuzz_chain):
+    actors, node = fuzz_chain
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.sampled_from([actors.companies[0], actors.gov[0], actors.bank]), _messages(actors))
+    def check(signer, msg):
+        view = Overlay(node.app.store)
+        tx = signer.sign_tx(CHAIN_ID, node.committed_nonce(signer), msg)
+        outcome = node.app.executor.execute_tx(view, tx, BlockContext(CHAIN_ID, node.height + 1, node.time + 5),
+                                               consume_nonce_on_failure=True)
+        assert outcome.code in set(Code)
+        assert bool(outcome.log) == (outcome.code != Code.OK)
+        nonce_key = f"nonce/{signer.address}"
+        if outcome.code == Code.OK:
+            assert view.writes[nonce_key] == str(node.committed_nonce(signer) + 1).encode()
+        else:
+            assert set(view.writes) <= {nonce_key}  # a rejected tx's writes are discarded
+
+    check()

@@ -205,6 +205,39 @@ def test_echo_info_and_check_tx_batch_answered_fifo(tmp_path, actors_state):
     run(scenario())
 
 
+def test_hostile_input_gets_an_answer_not_an_exception(tmp_path, actors_state):
+    """CometBFT stops the node when any connection gets a ResponseException, so CheckTx and Query never raise."""
+    actors, app_state = actors_state
+    envelope = b"ETS1" + b"\x00" * 64
+    hostile_txs = [
+        envelope + b"[" * 50_000,                        # nesting beyond the recursion limit
+        envelope + b'"\\ud800"',                        # a lone surrogate escape
+        envelope + b"1" * 5_000,                         # more digits than int() takes
+        actors.gov[0].sign_tx(CHAIN_ID, 0, {"type": "propose", "action": {"type": ["issue_allowances"]}}),
+    ]
+    query_body = canonical_json({"chain_id": 5, "issued_at": 0, "path": "/balances/" + "ab" * 20, "reader": "ab" * 20})
+    hostile_queries = [("/proposal/²", b""), ("/proposal/" + "9" * 5_000, b""),
+                       ("/balances/" + "ab" * 20, b"ETSQ" + b"\x00" * 64 + query_body)]
+
+    async def scenario():
+        async with serving(Application(tmp_path)) as listen:
+            mempool, query = await Conn.open(listen), await Conn.open(listen)
+            await mempool.send(init_chain_frame(app_state), FLUSH)
+            await mempool.receive(2)
+            await mempool.send(*[frame(check_tx=abci.RequestCheckTx(tx=tx)) for tx in hostile_txs], FLUSH)
+            answers = await mempool.receive(len(hostile_txs) + 1)
+            assert [a.WhichOneof("value") for a in answers[:-1]] == ["check_tx"] * len(hostile_txs)
+            assert [a.check_tx.code for a in answers[:-1]] == [Code.MALFORMED_TX] * 3 + [Code.INVALID_MESSAGE]
+            await query.send(*[frame(query=abci.RequestQuery(path=p, data=d)) for p, d in hostile_queries], FLUSH)
+            answers = await query.receive(len(hostile_queries) + 1)
+            assert [a.WhichOneof("value") for a in answers[:-1]] == ["query"] * len(hostile_queries)
+            assert [a.query.code for a in answers[:-1]] == [Code.BAD_QUERY] * 3
+            for c in (mempool, query):
+                await c.close()
+
+    run(scenario())
+
+
 def test_responses_are_held_until_flush(tmp_path):
     async def scenario():
         async with serving(Application(tmp_path)) as listen:
@@ -233,13 +266,30 @@ def test_frames_split_across_writes(tmp_path, actors_state, chunk):
             for i in range(0, len(stream), chunk):
                 conn.writer.write(stream[i:i + chunk])
                 await conn.writer.drain()
-                if i % (chunk * 50) == 0:
+                if i % (chunk * 10) == 0:
                     await asyncio.sleep(0.001)  # let the server see the partial frame
             init, check, echo, flush = await conn.receive(4)
             assert len(init.init_chain.app_hash) == 32
             assert check.check_tx.code == Code.OK
             assert echo.echo.message == "x" * 300
             assert flush.WhichOneof("value") == "flush"
+            await conn.close()
+
+    run(scenario())
+
+
+def test_split_inside_the_length_prefix_and_inside_the_body(tmp_path):
+    echo = frame(echo=abci.RequestEcho(message="y" * 200))  # a two-byte length prefix
+    assert echo[1] & 0x80 == 0 and echo[0] & 0x80
+
+    async def scenario():
+        async with serving(Application(tmp_path)) as listen:
+            conn = await Conn.open(listen)
+            for piece in (echo[:1], echo[1:50], echo[50:-1], echo[-1:] + FLUSH[:1], FLUSH[1:]):
+                await conn.send(piece)
+                await asyncio.sleep(0.05)  # the server reads each piece on its own
+            answer, flush = await conn.receive(2)
+            assert answer.echo.message == "y" * 200 and flush.WhichOneof("value") == "flush"
             await conn.close()
 
     run(scenario())

@@ -1,0 +1,53 @@
+"""Quantity limits, first-result-stands for tx records, bounded caches, strict genesis JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from abci_app.errors import Code, GenesisError
+from abci_app.genesis import genesis_entries
+from abci_app.rules import MAX_HOLDING
+from abci_app.state import _ABSENT_LIMIT, Store
+from abci_harness import Actors, Node, approve, issue, transfer
+from ets.codec import tx_hash
+
+
+def test_issuance_past_the_holding_limit_is_refused(tmp_path):
+    actors = Actors.make()
+    company = actors.companies[0]
+    node = Node.start(tmp_path / "n", actors.app_state(balances={company.address: {"KAU30": MAX_HOLDING - 10}}))
+    proposal = json.loads(node.run(actors.gov[0], issue(company, 11, "KAU30")).data)["proposal_id"]
+    result = node.run(actors.gov[1], approve(proposal))
+    assert result.code == Code.LIMIT_EXCEEDED and f"{MAX_HOLDING:,}" in result.log
+    assert node.balances(company)["KAU30"] == MAX_HOLDING - 10
+    proposal = json.loads(node.run(actors.gov[0], issue(company, 10, "KAU30")).data)["proposal_id"]
+    assert node.run(actors.gov[1], approve(proposal)).code == Code.OK
+    assert node.balances(company)["KAU30"] == MAX_HOLDING
+
+
+def test_first_result_of_a_tx_hash_stands(node, actors):
+    tx = node.sign(actors.companies[0], transfer(actors.companies[1], 5))
+    first, second = node.block([tx, tx])  # only a byzantine majority could commit this block
+    assert (first.code, second.code) == (Code.OK, Code.NONCE_REPLAYED)
+    record = node.read(f"/tx/{tx_hash(tx).hex()}")
+    assert record["code"] == Code.OK and record["index"] == 0
+
+
+def test_lookups_of_absent_keys_do_not_grow_memory_without_bound(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    store.reset_genesis("c", {"params": b"{}"}, 0)
+    for i in range(_ABSENT_LIMIT + 10):
+        assert store.get(f"nonce/{i:040x}") is None
+    assert len(store._absent) <= _ABSENT_LIMIT
+    store.commit_block(1, b"h", 0, 1, {"nonce/" + "0" * 40: b"3"}, [])
+    assert store.get("nonce/" + "0" * 40) == b"3"
+
+
+def test_genesis_with_a_repeated_key_is_refused():
+    actors = Actors.make()
+    text = json.dumps(actors.app_state())
+    doubled = text.replace('"params": {', '"params": {"approvals_required": 1, ', 1)
+    with pytest.raises(GenesisError, match="approvals_required"):
+        genesis_entries(doubled.encode())
