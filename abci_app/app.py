@@ -100,7 +100,13 @@ class Application:
         return BlockContext(self.store.chain_id, self.store.height + 1, self.store.block_time)
 
     def check_tx(self, req):
-        outcome = self.executor.execute_tx(self.check_view, req.tx, self._next_context())
+        # CometBFT stops the whole node on an exception from any ABCI connection, so a bug reached
+        # through the mempool must become a rejection here, never an exception.
+        try:
+            outcome = self.executor.execute_tx(self.check_view, req.tx, self._next_context())
+        except Exception:
+            log.exception("CheckTx failed unexpectedly; the tx is refused")
+            return abci.ResponseCheckTx(code=Code.INTERNAL, log="internal error while checking the tx; it was refused", codespace=CODESPACE)
         return abci.ResponseCheckTx(code=outcome.code, log=outcome.log, codespace=CODESPACE if outcome.code else "")
 
     def insert_tx(self, req):
@@ -189,7 +195,11 @@ class Application:
     # ------------------------------------------------------------ queries
 
     def query(self, req):
-        result = run_query(self.store, req.path, req.data, req.height)
+        try:
+            result = run_query(self.store, req.path, req.data, req.height)
+        except Exception:
+            log.exception("query %r failed unexpectedly", req.path[:100])
+            return abci.ResponseQuery(code=Code.INTERNAL, log="internal error while answering the query", codespace=CODESPACE)
         return abci.ResponseQuery(
             code=result.code, value=result.value, log=result.log, height=self.store.height,
             codespace=CODESPACE if result.code else "",

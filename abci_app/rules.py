@@ -344,7 +344,7 @@ class Executor:
                 raise TxRejected(Code.UNKNOWN_SIGNER, f"signer {env.signer} is not a registered account; ask the government to register it")
             self._verify(digest, entry, acct["public_key"])
             if entry.message_error is not None:
-                raise entry.message_error
+                raise TxRejected(entry.message_error.code, entry.message_error.log)  # a fresh exception each time
             rule = RULES[type(entry.message)]
             if acct["role"] not in rule.roles:
                 raise TxRejected(Code.UNAUTHORIZED, f"a {acct['role']} account may not send {kind}; allowed: {', '.join(sorted(rule.roles))}")

@@ -214,7 +214,7 @@ def print_table(title: str, rows: list[dict]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rates", type=int, nargs="+", default=[250, 500, 1000, 1500, 2000], help="offered tx/s per step")
+    parser.add_argument("--rates", type=int, nargs="+", default=[500, 1000, 1500, 2000, 3000], help="offered tx/s per step")
     parser.add_argument("--seconds", type=float, default=8.0, help="length of each step (default 8)")
     parser.add_argument("--senders", type=int, default=400, help="sender companies (default 400)")
     parser.add_argument("--base-port", type=int, default=28650, help="first port of the benchmark networks")

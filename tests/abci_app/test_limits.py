@@ -51,3 +51,15 @@ def test_genesis_with_a_repeated_key_is_refused():
     doubled = text.replace('"params": {', '"params": {"approvals_required": 1, ', 1)
     with pytest.raises(GenesisError, match="approvals_required"):
         genesis_entries(doubled.encode())
+
+
+def test_a_handler_bug_reached_through_the_mempool_is_a_rejection_not_a_crash(node, actors, monkeypatch):
+    from abci_app import rules
+    from abci_app.messages import Transfer
+
+    def broken(view, signer, msg, ctx):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setitem(rules.RULES, Transfer, rules.Rule(frozenset({"company"}), broken))
+    response = node.check(node.sign(actors.companies[0], transfer(actors.companies[1], 1)))
+    assert response.code == Code.INTERNAL and "refused" in response.log
