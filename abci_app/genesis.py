@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ets.codec import canonical_json
+from ets.codec import canonical_json, reject_duplicate_keys
 
 from .errors import GenesisError, TxRejected
 from .messages import MAX_HOLDING, ROLES, RegisterAccount, is_instrument
@@ -47,20 +47,11 @@ def _params(raw: Any, officials: int) -> dict[str, int]:
     return dict(sorted(raw.items()))
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise GenesisError(f"app_state has the key {key!r} twice in one object")
-        out[key] = value
-    return out
-
-
 def genesis_entries(app_state_bytes: bytes) -> dict[str, bytes]:
     """State entries for ``app_state`` (raw JSON bytes from InitChain)."""
     try:
-        app_state = json.loads(app_state_bytes or b"{}", object_pairs_hook=_unique_keys)
-    except ValueError as exc:
+        app_state = json.loads(app_state_bytes or b"{}", object_pairs_hook=reject_duplicate_keys)
+    except ValueError as exc:  # CodecError for a repeated key is a ValueError too
         raise GenesisError(f"app_state is not JSON: {exc}") from None
     if not isinstance(app_state, dict) or set(app_state) - {"params", "accounts", "balances"}:
         raise GenesisError("app_state must be an object with params, accounts and (optionally) balances")

@@ -87,6 +87,12 @@ def _proposal_id(kind: str, value: object) -> int:
     return value
 
 
+def _quantity_to(kind: str, obj: dict[str, Any]) -> tuple[str, str, int]:
+    """The (to, instrument, amount) fields shared by messages that move a quantity to a holder."""
+    _fields(obj, kind, ("to", "instrument", "amount"))
+    return _address(kind, "to", obj["to"]), _instrument(kind, obj["instrument"]), _amount(kind, obj["amount"])
+
+
 @dataclass(frozen=True, slots=True)
 class Transfer:
     """Move allowances of one instrument from the signer to another holder."""
@@ -97,9 +103,8 @@ class Transfer:
     TYPE = "transfer"
 
     @classmethod
-    def from_json(cls, obj: dict[str, Any]) -> "Transfer":
-        _fields(obj, cls.TYPE, ("to", "instrument", "amount"))
-        return cls(_address(cls.TYPE, "to", obj["to"]), _instrument(cls.TYPE, obj["instrument"]), _amount(cls.TYPE, obj["amount"]))
+    def from_json(cls, obj: dict[str, Any]):
+        return cls(*_quantity_to(cls.TYPE, obj))
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +149,8 @@ class IssueAllowances:
     TYPE = "issue_allowances"
 
     @classmethod
-    def from_json(cls, obj: dict[str, Any]) -> "IssueAllowances":
-        _fields(obj, cls.TYPE, ("to", "instrument", "amount"))
-        return cls(_address(cls.TYPE, "to", obj["to"]), _instrument(cls.TYPE, obj["instrument"]), _amount(cls.TYPE, obj["amount"]))
+    def from_json(cls, obj: dict[str, Any]):
+        return cls(*_quantity_to(cls.TYPE, obj))
 
 
 Action = Union[RegisterAccount, IssueAllowances]

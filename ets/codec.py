@@ -38,6 +38,7 @@ __all__ = [
     "sign_digest",
     "tx_hash",
     "is_address",
+    "reject_duplicate_keys",
 ]
 
 TX_MAGIC = b"ETS1"
@@ -59,7 +60,7 @@ def canonical_json(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
@@ -85,7 +86,7 @@ def decode_canonical_json(data: bytes) -> Any:
     try:
         value = json.loads(
             text,
-            object_pairs_hook=_no_duplicates,
+            object_pairs_hook=reject_duplicate_keys,
             parse_float=_no_float,
             parse_constant=_no_constant,
         )

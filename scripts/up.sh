@@ -23,7 +23,7 @@ cat <<EOT
 
 The network is running. Keys of its first accounts: $HOME_DIR/keys (passphrase: \$ETS_LOCALNET_PASSPHRASE,
 default 'localnet-dev-passphrase' — local development only). Try:
-  export ETS_KEYSTORE=$HOME_DIR/keys ETS_PASSPHRASE=localnet-dev-passphrase
+  export ETS_KEYSTORE=$HOME_DIR/keys ETS_PASSPHRASE=localnet-dev-passphrase ETS_NODE=http://127.0.0.1:$((BASE_PORT + 7))
   $ETS keys list
   $ETS query params
   $ETS localnet status --home $HOME_DIR
