@@ -42,6 +42,11 @@ class Code(IntEnum):
     NOT_FOUND = 20
     BAD_QUERY = 21
     NOT_SUPPORTED = 22
+    ALREADY_REPORTED = 23
+    PLAN_CONFLICT = 24
+    PLAN_HASH_MISMATCH = 25
+    CHUNK_OUT_OF_ORDER = 26
+    PLAN_NOT_FOUND = 27
     INTERNAL = 99
 
 
@@ -69,6 +74,11 @@ _DESCRIPTIONS = {
     Code.NOT_FOUND: "nothing is stored under that query path",
     Code.BAD_QUERY: "the query path or its signature is invalid",
     Code.NOT_SUPPORTED: "this ABCI feature is not used by the chain",
+    Code.ALREADY_REPORTED: "this device already reported that day",
+    Code.PLAN_CONFLICT: "the allocation plan is not in a state that allows this",
+    Code.PLAN_HASH_MISMATCH: "the uploaded plan lines do not hash to the declared plan hash",
+    Code.CHUNK_OUT_OF_ORDER: "the plan chunk does not continue where the upload stands",
+    Code.PLAN_NOT_FOUND: "no allocation plan with that hash",
     Code.INTERNAL: "internal error",
 }
 

@@ -3,7 +3,7 @@
 Shape (JSON, inside CometBFT's genesis.json)::
 
     {"params":   {"approvals_required": 2, "proposal_ttl_seconds": 604800, "query_max_skew_seconds": 300},
-     "accounts": [{"address", "public_key", "role", "name", ["company"]}, ...],
+     "accounts": [{"address", "public_key", "role", "name", ["company"], ["company_id"], ["sector"]}, ...],
      "balances": [{"address", "instrument", "amount"}, ...]}
 
 Anything wrong raises ``GenesisError`` naming the entry and the rule; the chain does not start.
@@ -73,9 +73,14 @@ def genesis_entries(app_state_bytes: bytes) -> dict[str, bytes]:
         roles[acct.address] = acct.role
         counts[acct.role] += 1
         record: dict[str, Any] = {"public_key": acct.public_key, "role": acct.role, "name": acct.name, "since": 0}
-        if acct.company is not None:
-            record["company"] = acct.company
+        for field in ("company", "company_id", "sector"):
+            if getattr(acct, field) is not None:
+                record[field] = getattr(acct, field)
         entries[f"acct/{acct.address}"] = canonical_json(record)
+        if acct.company_id is not None:
+            if f"companyid/{acct.company_id}" in entries:
+                raise GenesisError(f"app_state.accounts[{i}]: company_id {acct.company_id!r} appears twice")
+            entries[f"companyid/{acct.company_id}"] = acct.address.encode()
     for address in sorted(roles):
         record = json.loads(entries[f"acct/{address}"])
         if "company" in record and roles.get(record["company"]) != "company":

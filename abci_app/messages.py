@@ -8,10 +8,11 @@ the field and what is expected. Checks against state live in ``rules.py``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Callable, Union
 
-from ets.codec import address_of, is_address
+from ets.codec import address_of, canonical_json, is_address
 
 from .errors import Code, TxRejected
 
@@ -25,8 +26,15 @@ __all__ = [
     "Propose",
     "Approve",
     "Reject",
+    "RegisterAccounts",
+    "IssuePlan",
+    "PlanOpen",
+    "PlanChunk",
+    "RegisterDevice",
+    "DailyTotal",
     "Message",
     "Action",
+    "day_number",
     "parse_message",
     "is_instrument",
 ]
@@ -37,6 +45,16 @@ MAX_HOLDING = 10**15  # tonnes in any balance or total supply; keeps every quant
 _INSTRUMENT = re.compile(r"^(KAU|KCU|KOC)[0-9]{2}$")
 _MAX_NAME = 200
 _MAX_REASON = 500
+_MAX_SECTOR = 100
+_SITE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+MAX_BATCH_ACCOUNTS = 1000
+MAX_PLAN_LINES = 1_000_000
+MAX_CHUNK_LINES = 5000
+MAX_PLAN_HEADER_BYTES = 64 * 1024
+MAX_DAILY_KG = 10**13  # a day's emissions of one device, in kg: far above any stack
+MAX_DAILY_READINGS = 10**7
 
 
 def is_instrument(value: object) -> bool:
@@ -81,6 +99,35 @@ def _text(kind: str, field: str, value: object, limit: int) -> str:
     return value
 
 
+def _hex64(kind: str, field: str, value: object) -> str:
+    if not isinstance(value, str) or len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise _invalid(f"{kind}.{field} must be 64 lowercase hex characters")
+    return value
+
+
+def _public_key(kind: str, value: object, address: str) -> str:
+    pk = _hex64(kind, "public_key", value)
+    if address_of(bytes.fromhex(pk)) != address:
+        raise _invalid(f"{kind}: the address does not belong to public_key (address = first 20 bytes of SHA-256(key))")
+    return pk
+
+
+def _count(kind: str, field: str, value: object, high: int, low: int = 0) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise _invalid(f"{kind}.{field} must be a whole number between {low} and {high:,}")
+    return value
+
+
+def day_number(kind: str, value: object) -> int:
+    """'YYYY-MM-DD' → days since 1970-01-01 (a calendar date; no clock involved)."""
+    if not isinstance(value, str) or not _DAY.match(value):
+        raise _invalid(f"{kind}.day must be a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value).toordinal() - _EPOCH_ORDINAL
+    except ValueError:
+        raise _invalid(f"{kind}.day {value!r} is not a calendar date") from None
+
+
 def _proposal_id(kind: str, value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value < 2**63:
         raise _invalid(f"{kind}.proposal_id must be a positive integer")
@@ -109,25 +156,27 @@ class Transfer:
 
 @dataclass(frozen=True, slots=True)
 class RegisterAccount:
-    """Governed action: admit a new participant with a role."""
+    """Governed action: admit a new participant with a role.
+
+    Companies may carry their public registry id (``company_id``, the name as published by
+    ETRS/NGMS, see ``datasets.company_id``) and sector; allocation plans credit companies by it.
+    """
 
     address: str
     public_key: str
     role: str
     name: str
     company: str | None = None
+    company_id: str | None = None
+    sector: str | None = None
     TYPE = "register_account"
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> "RegisterAccount":
         kind = cls.TYPE
-        _fields(obj, kind, ("address", "public_key", "role", "name"), ("company",))
+        _fields(obj, kind, ("address", "public_key", "role", "name"), ("company", "company_id", "sector"))
         address = _address(kind, "address", obj["address"])
-        pk = obj["public_key"]
-        if not isinstance(pk, str) or len(pk) != 64 or any(c not in "0123456789abcdef" for c in pk):
-            raise _invalid(f"{kind}.public_key must be 64 lowercase hex characters (an Ed25519 public key)")
-        if address_of(bytes.fromhex(pk)) != address:
-            raise _invalid(f"{kind}.address does not belong to public_key (address = first 20 bytes of SHA-256(key))")
+        pk = _public_key(kind, obj["public_key"], address)
         role = obj["role"]
         if role not in ROLES:
             raise _invalid(f"{kind}.role must be one of {', '.join(ROLES)}")
@@ -136,7 +185,16 @@ class RegisterAccount:
             company = _address(kind, "company", company)
         elif company is not None:
             raise _invalid(f"{kind}.company is only for edge_device accounts")
-        return cls(address, pk, role, _text(kind, "name", obj["name"], _MAX_NAME), company)
+        company_id, sector = obj.get("company_id"), obj.get("sector")
+        if role != "company" and (company_id is not None or sector is not None):
+            raise _invalid(f"{kind}.company_id and sector are only for company accounts")
+        if company_id is not None:
+            company_id = _text(kind, "company_id", company_id, _MAX_NAME)
+        if sector is not None:
+            sector = _text(kind, "sector", sector, _MAX_SECTOR)
+            if "/" in sector:
+                raise _invalid(f"{kind}.sector must not contain '/'")
+        return cls(address, pk, role, _text(kind, "name", obj["name"], _MAX_NAME), company, company_id, sector)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,11 +211,152 @@ class IssueAllowances:
         return cls(*_quantity_to(cls.TYPE, obj))
 
 
-Action = Union[RegisterAccount, IssueAllowances]
+@dataclass(frozen=True, slots=True)
+class RegisterAccounts:
+    """Governed action: admit many participants at once (e.g. every covered company)."""
+
+    accounts: tuple[RegisterAccount, ...]
+    TYPE = "register_accounts"
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "RegisterAccounts":
+        _fields(obj, cls.TYPE, ("accounts",))
+        raw = obj["accounts"]
+        if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_BATCH_ACCOUNTS:
+            raise _invalid(f"register_accounts.accounts must be a list of 1 to {MAX_BATCH_ACCOUNTS} accounts")
+        accounts = []
+        for i, entry in enumerate(raw):
+            if not isinstance(entry, dict):
+                raise _invalid(f"register_accounts.accounts[{i}] must be an object")
+            try:
+                accounts.append(RegisterAccount.from_json(entry))
+            except TxRejected as exc:
+                raise _invalid(f"register_accounts.accounts[{i}]: {exc.log}") from None
+        if len({a.address for a in accounts}) != len(accounts):
+            raise _invalid("register_accounts: an address appears twice")
+        ids = [a.company_id for a in accounts if a.company_id is not None]
+        if len(set(ids)) != len(ids):
+            raise _invalid("register_accounts: a company_id appears twice")
+        return cls(tuple(accounts))
+
+
+@dataclass(frozen=True, slots=True)
+class IssuePlan:
+    """Governed action: issue every line of a sealed allocation plan as e-orders, in one batch."""
+
+    plan_hash: str
+    TYPE = "issue_plan"
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "IssuePlan":
+        _fields(obj, cls.TYPE, ("plan_hash",))
+        return cls(_hex64(cls.TYPE, "plan_hash", obj["plan_hash"]))
+
+
+Action = Union[RegisterAccount, RegisterAccounts, IssueAllowances, IssuePlan]
 _ACTIONS: dict[str, Callable[[dict[str, Any]], Action]] = {
-    RegisterAccount.TYPE: RegisterAccount.from_json,
-    IssueAllowances.TYPE: IssueAllowances.from_json,
+    cls.TYPE: cls.from_json for cls in (RegisterAccount, RegisterAccounts, IssueAllowances, IssuePlan)
 }
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOpen:
+    """Start uploading an allocation plan: its hash, header (parameters, input hashes) and size."""
+
+    plan_hash: str
+    header: dict[str, Any]
+    lines: int
+    TYPE = "plan_open"
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "PlanOpen":
+        kind = cls.TYPE
+        _fields(obj, kind, ("plan_hash", "header", "lines"))
+        header = obj["header"]
+        if not isinstance(header, dict) or len(canonical_json(header)) > MAX_PLAN_HEADER_BYTES:
+            raise _invalid(f"{kind}.header must be an object of at most {MAX_PLAN_HEADER_BYTES:,} bytes")
+        return cls(_hex64(kind, "plan_hash", obj["plan_hash"]), header, _count(kind, "lines", obj["lines"], MAX_PLAN_LINES, 1))
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChunk:
+    """The next slice of a plan's lines, [company_id, vintage, amount], in (company_id, vintage) order."""
+
+    plan_hash: str
+    offset: int
+    lines: tuple[tuple[str, str, int], ...]
+    TYPE = "plan_chunk"
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "PlanChunk":
+        kind = cls.TYPE
+        _fields(obj, kind, ("plan_hash", "offset", "lines"))
+        raw = obj["lines"]
+        if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_CHUNK_LINES:
+            raise _invalid(f"{kind}.lines must be a list of 1 to {MAX_CHUNK_LINES:,} lines")
+        lines = []
+        for i, line in enumerate(raw):
+            if not isinstance(line, list) or len(line) != 3:
+                raise _invalid(f"{kind}.lines[{i}] must be [company_id, vintage, amount]")
+            company_id, vintage, amount = line
+            if not isinstance(company_id, str) or not company_id.strip() or len(company_id) > _MAX_NAME or not company_id.isprintable():
+                raise _invalid(f"{kind}.lines[{i}]: company_id must be printable text of 1 to {_MAX_NAME} characters")
+            if not isinstance(vintage, str) or not vintage.startswith("KAU") or not is_instrument(vintage):
+                raise _invalid(f"{kind}.lines[{i}]: vintage must look like KAU26")
+            lines.append((company_id, vintage, _count(f"{kind}.lines[{i}]", "amount", amount, MAX_AMOUNT, 1)))
+        return cls(_hex64(kind, "plan_hash", obj["plan_hash"]), _count(kind, "offset", obj["offset"], MAX_PLAN_LINES), tuple(lines))
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterDevice:
+    """A verification body (or the government) registers a verified sensor device for one company site."""
+
+    device: str
+    public_key: str
+    company: str
+    site: str
+    measures: str
+    unit: str
+    TYPE = "register_device"
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "RegisterDevice":
+        kind = cls.TYPE
+        _fields(obj, kind, ("device", "public_key", "company", "site", "measures", "unit"))
+        device = _address(kind, "device", obj["device"])
+        site = obj["site"]
+        if not isinstance(site, str) or not _SITE.match(site):
+            raise _invalid(f"{kind}.site must be 1-64 characters of letters, digits, '_', '.', '-'")
+        if obj["measures"] != "CO2":
+            raise _invalid(f"{kind}.measures must be \"CO2\" (CO2-equivalent mass)")
+        if obj["unit"] != "kg":
+            raise _invalid(f"{kind}.unit must be \"kg\"")
+        return cls(device, _public_key(kind, obj["public_key"], device), _address(kind, "company", obj["company"]), site, "CO2", "kg")
+
+
+@dataclass(frozen=True, slots=True)
+class DailyTotal:
+    """A device's daily total: mass, reading counts and the Merkle root of the day's readings."""
+
+    day: str
+    day_number: int
+    total: int
+    unit: str
+    readings: int
+    substituted: int
+    merkle_root: str
+    TYPE = "daily_total"
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "DailyTotal":
+        kind = cls.TYPE
+        _fields(obj, kind, ("day", "total", "unit", "readings", "substituted", "merkle_root"))
+        if obj["unit"] != "kg":
+            raise _invalid(f"{kind}.unit must be \"kg\"")
+        readings = _count(kind, "readings", obj["readings"], MAX_DAILY_READINGS)
+        substituted = _count(kind, "substituted", obj["substituted"], readings)
+        return cls(obj["day"], day_number(kind, obj["day"]), _count(kind, "total", obj["total"], MAX_DAILY_KG), "kg",
+                   readings, substituted, _hex64(kind, "merkle_root", obj["merkle_root"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +364,7 @@ class Propose:
     """An official proposes a governed action; the proposer's approval is counted."""
 
     action: Action
+    raw_action: dict[str, Any] = field(default_factory=dict, compare=False)  # the action as signed; stored in the proposal
     TYPE = "propose"
 
     @classmethod
@@ -173,7 +373,7 @@ class Propose:
         action = obj["action"]
         if not isinstance(action, dict) or not isinstance(action.get("type"), str) or action["type"] not in _ACTIONS:
             raise _invalid(f"propose.action must be an object whose type is one of {', '.join(sorted(_ACTIONS))}")
-        return cls(_ACTIONS[action["type"]](action))
+        return cls(_ACTIONS[action["type"]](action), action)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,9 +399,9 @@ class Reject:
         return cls(_proposal_id(cls.TYPE, obj["proposal_id"]), _text(cls.TYPE, "reason", obj["reason"], _MAX_REASON))
 
 
-Message = Union[Transfer, Propose, Approve, Reject]
+Message = Union[Transfer, Propose, Approve, Reject, PlanOpen, PlanChunk, RegisterDevice, DailyTotal]
 _PARSERS: dict[str, Callable[[dict[str, Any]], Message]] = {
-    cls.TYPE: cls.from_json for cls in (Transfer, Propose, Approve, Reject)
+    cls.TYPE: cls.from_json for cls in (Transfer, Propose, Approve, Reject, PlanOpen, PlanChunk, RegisterDevice, DailyTotal)
 }
 
 

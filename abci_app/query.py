@@ -9,6 +9,18 @@
     /proposals               anyone                                the latest 200 proposals
     /tx/<hash hex>           anyone                                height, index, code, log, type, signer
     /balances/<addr>         the holder or a government official   {instrument: tonnes}
+    /accounts?role=R         anyone (the participant registry)     [{address, role, name, ...}]
+    /devices?company=A       anyone                                the company's registered devices
+    /emissions/daily?device=D|company=C[&site=S][&from=YYYY-MM-DD&to=YYYY-MM-DD]   daily records
+    /emissions/monthly?company=C|sector=S[&from=YYYY-MM&to=YYYY-MM]            monthly sums (kg)
+    /emissions/yearly?company=C|sector=S                                      yearly sums (kg)
+    /emissions/sectors?from=YYYY-MM&to=YYYY-MM   every sector's monthly sums (public statistics)
+    /emissions/companies?from=YYYY-MM&to=YYYY-MM every company's monthly sums
+    /plans                   anyone (allocations are published)    plan records (latest 200)
+    /plan/<hash>             anyone                                plan record
+    /plan_lines/<hash>?offset=N&limit=M   anyone                   [[company_id, vintage, amount], ...]
+    /eorder/<hash>           anyone                                audit record of the batch issue
+    /allocations/<addr>      anyone                                {plan hash: {vintage: tonnes}}
 
 Private paths need ``data`` = a signed query (``ets.codec``, ``ETSQ`` envelope) whose
 reader is entitled, whose path equals the requested path, and whose ``issued_at`` is within
@@ -18,8 +30,10 @@ reader is entitled, whose path equals the requested path, and whose ``issued_at`
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
+from urllib.parse import parse_qsl
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -132,6 +146,150 @@ def _q_tx(store: Store, args: list[str], data: bytes, path: str) -> Any:
     return {"hash": digest.hex(), "height": height, "index": index, "code": code, "log": log, "signer": signer, "type": kind}
 
 
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
+_MAX_ROWS = 5000
+
+
+def _params(path: str, allowed: set[str]) -> dict[str, str]:
+    query = path.partition("?")[2]
+    try:
+        pairs = parse_qsl(query, keep_blank_values=False, strict_parsing=bool(query), max_num_fields=10)
+    except ValueError:
+        raise _Denied(Code.BAD_QUERY, f"cannot parse the query string {query[:80]!r}") from None
+    out: dict[str, str] = {}
+    for key, value in pairs:
+        if key not in allowed or key in out:
+            raise _Denied(Code.BAD_QUERY, f"query parameter {key[:40]!r} is unknown or repeated; allowed: {', '.join(sorted(allowed))}")
+        out[key] = value
+    return out
+
+
+def _bounds(p: dict[str, str], pattern: re.Pattern, what: str) -> tuple[str, str]:
+    low, high = p.get("from", "0000"), p.get("to", "9999")
+    for value in (p.get("from"), p.get("to")):
+        if value is not None and not pattern.match(value):
+            raise _Denied(Code.BAD_QUERY, f"from/to must be {what}")
+    return low, high
+
+
+def _one_of(p: dict[str, str], names: tuple[str, ...]) -> tuple[str, str]:
+    given = [n for n in names if n in p]
+    if len(given) != 1:
+        raise _Denied(Code.BAD_QUERY, f"give exactly one of {', '.join(names)}")
+    name = given[0]
+    if name in ("device", "company") and not is_address(p[name]):
+        raise _Denied(Code.BAD_QUERY, f"{name} must be a 40-character lowercase hex address")
+    return name, p[name]
+
+
+def _q_emissions(store: Store, args: list[str], data: bytes, path: str) -> Any:
+    kind = args[0].partition("?")[0] if args else ""
+    if kind == "daily":
+        p = _params(path, {"device", "company", "site", "from", "to"})
+        low, high = _bounds(p, _DAY, "dates written YYYY-MM-DD")
+        if "device" in p and "company" not in p:
+            name, who = _one_of(p, ("device",))
+            rows = [json.loads(v) for _, v in store.scan_range(f"em/{who}/{low}", f"em/{who}/{high}~", _MAX_ROWS)]
+        else:
+            name, who = _one_of(p, ("company",))
+            keys = [k for k, _ in store.scan_range(f"emc/{who}/{low}", f"emc/{who}/{high}~", _MAX_ROWS)]
+            rows = [_json(store, f"em/{k.rsplit('/', 1)[1]}/{k.split('/')[2]}") for k in keys]
+            if "device" in p:
+                rows = [r for r in rows if r["device"] == p["device"]]
+        return [r for r in rows if "site" not in p or r["site"] == p["site"]]
+    if kind in ("monthly", "yearly"):
+        p = _params(path, {"company", "sector", "from", "to"})
+        low, high = _bounds(p, _MONTH, "months written YYYY-MM") if kind == "monthly" else ("0000", "9999")
+        name, who = _one_of(p, ("company", "sector"))
+        prefix = f"agg/{name[0]}/{who}/"
+        months = [(k[len(prefix):], json.loads(v)) for k, v in store.scan_range(prefix + low, prefix + high + "~", _MAX_ROWS)]
+        if kind == "monthly":
+            return [{"month": m, **totals} for m, totals in months]
+        years: dict[str, dict[str, int]] = {}
+        for month, totals in months:
+            year = years.setdefault(month[:4], {"total": 0, "readings": 0, "substituted": 0, "reports": 0})
+            for field in year:
+                year[field] += totals[field]
+        return [{"year": y, **totals} for y, totals in sorted(years.items())]
+    if kind in ("sectors", "companies"):
+        p = _params(path, {"from", "to"})
+        low, high = _bounds(p, _MONTH, "months written YYYY-MM")
+        out = []
+        for key, value in store.scan(f"agg/{kind[0]}/", _MAX_ROWS * 4):
+            _, _, who, month = key.split("/", 3)
+            if low <= month <= high:
+                out.append({kind[:-1]: who, "month": month, **json.loads(value)})
+        return out
+    raise _Denied(Code.BAD_QUERY, "expected /emissions/daily, /monthly, /yearly, /sectors or /companies")
+
+
+def _q_accounts(store: Store, args: list[str], data: bytes, path: str) -> Any:
+    p = _params(path, {"role"})
+    out = []
+    for key, value in store.scan("acct/", 100_000):
+        record = json.loads(value)
+        if "role" not in p or record["role"] == p["role"]:
+            out.append({"address": key[len("acct/"):], **record})
+    return out
+
+
+def _q_devices(store: Store, args: list[str], data: bytes, path: str) -> Any:
+    company = _one_of(_params(path, {"company"}), ("company",))[1]
+    return [{"address": k.rsplit("/", 1)[1], **_json(store, f"acct/{k.rsplit('/', 1)[1]}")} for k, _ in store.scan(f"device/{company}/")]
+
+
+def _hash_arg(args: list[str], what: str) -> str:
+    value = args[0].partition("?")[0] if args else ""
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise _Denied(Code.BAD_QUERY, f"expected /{what}/<64 lowercase hex characters>")
+    return value
+
+
+def _q_plan(store: Store, args: list[str], data: bytes, path: str) -> Any:
+    plan_hash = _hash_arg(args, "plan")
+    plan = _json(store, f"plan/{plan_hash}")
+    if plan is None:
+        raise _Denied(Code.NOT_FOUND, f"no allocation plan {plan_hash}")
+    return plan
+
+
+def _q_plans(store: Store, args: list[str], data: bytes, path: str) -> Any:
+    plans = [json.loads(v) for _, v in store.scan("plan/", 100_000)]
+    plans.sort(key=lambda p: (p["opened"]["height"], p["hash"]), reverse=True)
+    return plans[:200]
+
+
+def _q_plan_lines(store: Store, args: list[str], data: bytes, path: str) -> Any:
+    plan_hash = _hash_arg(args, "plan_lines")
+    p = _params(path, {"offset", "limit"})
+    try:
+        offset, limit = int(p.get("offset", "0")), int(p.get("limit", "1000"))
+    except ValueError:
+        raise _Denied(Code.BAD_QUERY, "offset and limit must be whole numbers") from None
+    if offset < 0 or not 1 <= limit <= _MAX_ROWS:
+        raise _Denied(Code.BAD_QUERY, f"offset must be ≥ 0 and limit between 1 and {_MAX_ROWS}")
+    prefix = f"planline/{plan_hash}/"
+    return [json.loads(v) for _, v in store.scan_range(f"{prefix}{offset:07d}", f"{prefix}{offset + limit:07d}", limit)]
+
+
+def _q_eorder(store: Store, args: list[str], data: bytes, path: str) -> Any:
+    plan_hash = _hash_arg(args, "eorder")
+    record = _json(store, f"eorder/{plan_hash}")
+    if record is None:
+        raise _Denied(Code.NOT_FOUND, f"plan {plan_hash} has not been issued")
+    return record
+
+
+def _q_allocations(store: Store, args: list[str], data: bytes, path: str) -> Any:
+    address = _address_arg(args)
+    out: dict[str, dict[str, int]] = {}
+    for key, value in store.scan(f"alloc/{address}/"):
+        _, _, plan_hash, vintage = key.split("/")
+        out.setdefault(plan_hash, {})[vintage] = int(value)
+    return out
+
+
 def _q_balances(store: Store, args: list[str], data: bytes, path: str) -> Any:
     address = _address_arg(args)
     reader, role = _reader(store, path, data)
@@ -149,6 +307,14 @@ _ROUTES: dict[str, Callable[[Store, list[str], bytes, str], Any]] = {
     "proposals": _q_proposals,
     "tx": _q_tx,
     "balances": _q_balances,
+    "accounts": _q_accounts,
+    "devices": _q_devices,
+    "emissions": _q_emissions,
+    "plans": _q_plans,
+    "plan": _q_plan,
+    "plan_lines": _q_plan_lines,
+    "eorder": _q_eorder,
+    "allocations": _q_allocations,
 }
 
 
@@ -158,7 +324,7 @@ def run_query(store: Store, path: str, data: bytes, height: int) -> QueryResult:
     if height not in (0, store.height):
         return QueryResult(Code.BAD_QUERY, log=f"only the latest height ({store.height}) can be queried")
     parts = path.strip("/").split("/")
-    route = _ROUTES.get(parts[0])
+    route = _ROUTES.get(parts[0].partition("?")[0])
     if route is None:
         return QueryResult(Code.BAD_QUERY, log=f"unknown query path {path[:80]!r}; known: /{', /'.join(sorted(_ROUTES))}")
     try:

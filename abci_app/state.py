@@ -95,6 +95,11 @@ class Store:
         rows = self._db.execute("SELECT k, v FROM kv WHERE k >= ? AND k < ? ORDER BY k LIMIT ?", (prefix, upper, limit))
         return [(k, bytes(v)) for k, v in rows]
 
+    def scan_range(self, low: str, high: str, limit: int = 10_000) -> list[tuple[str, bytes]]:
+        """Committed entries with ``low <= key < high``, in key order."""
+        rows = self._db.execute("SELECT k, v FROM kv WHERE k >= ? AND k < ? ORDER BY k LIMIT ?", (low, high, limit))
+        return [(k, bytes(v)) for k, v in rows]
+
     def items(self) -> Iterator[tuple[str, bytes]]:
         for k, v in self._db.execute("SELECT k, v FROM kv ORDER BY k"):
             yield k, bytes(v)

@@ -60,6 +60,8 @@ def test_role_may_send_message(chain, role, kind):
 def test_rules_table_matches_the_matrix():
     assert {cls.TYPE: set(rule.roles) for cls, rule in RULES.items()} == {
         "transfer": {"company"}, "propose": {"government"}, "approve": {"government"}, "reject": {"government"},
+        "plan_open": {"government"}, "plan_chunk": {"government"}, "register_device": {"verifier", "government"},
+        "daily_total": {"edge_device"},
     }
 
 

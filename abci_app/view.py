@@ -1,0 +1,109 @@
+"""Typed access to state for handlers: block context, JSON/int values, accounts, balances.
+
+Handlers receive an ``Overlay`` (``View``) and a ``BlockContext``; everything they read or
+write goes through these helpers so values keep one canonical encoding.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from ets.codec import canonical_json
+
+from .errors import Code, TxRejected
+from .messages import MAX_HOLDING
+from .state import Overlay
+
+__all__ = [
+    "View", "BlockContext", "get_json", "put_json", "get_int", "put_int", "add_int",
+    "account", "params", "require_account", "require_company", "move", "day_of", "KST_OFFSET",
+]
+
+View = Overlay
+KST_OFFSET = 9 * 3600  # Korea Standard Time, UTC+9, no daylight saving
+
+
+@dataclass(frozen=True, slots=True)
+class BlockContext:
+    """What a handler may know about the block: never wall-clock time."""
+
+    chain_id: str
+    height: int
+    time: int  # block time, unix seconds (from CometBFT)
+
+
+def day_of(unix_seconds: int) -> int:
+    """KST calendar day number (days since 1970-01-01 KST) of a block time."""
+    return (unix_seconds + KST_OFFSET) // 86400
+
+
+def get_json(view: View, key: str) -> Any:
+    raw = view.get(key)
+    return None if raw is None else json.loads(raw)
+
+
+def put_json(view: View, key: str, value: Any) -> None:
+    view.set(key, canonical_json(value))
+
+
+def get_int(view: View, key: str) -> int:
+    raw = view.get(key)
+    return 0 if raw is None else int(raw)
+
+
+def put_int(view: View, key: str, value: int) -> None:
+    view.set(key, None if value == 0 else str(value).encode())
+
+
+def add_int(view: View, key: str, delta: int) -> int:
+    value = get_int(view, key) + delta
+    put_int(view, key, value)
+    return value
+
+
+_ACCOUNT_RECORDS: dict[bytes, Mapping[str, Any]] = {}
+
+
+def account(view: View, address: str) -> Mapping[str, Any] | None:
+    """The account record, read-only; parsed records are shared by their exact bytes."""
+    raw = view.get(f"acct/{address}")
+    if raw is None:
+        return None
+    record = _ACCOUNT_RECORDS.get(raw)
+    if record is None:
+        if len(_ACCOUNT_RECORDS) >= 100_000:
+            _ACCOUNT_RECORDS.clear()
+        record = _ACCOUNT_RECORDS[raw] = MappingProxyType(json.loads(raw))
+    return record
+
+
+def params(view: View) -> dict[str, Any]:
+    return get_json(view, "params")
+
+
+def require_account(view: View, address: str, what: str) -> Mapping[str, Any]:
+    acct = account(view, address)
+    if acct is None:
+        raise TxRejected(Code.UNKNOWN_ACCOUNT, f"{what} {address} is not a registered account")
+    return acct
+
+
+def require_company(view: View, address: str, what: str, why: str = "this needs a company") -> Mapping[str, Any]:
+    acct = require_account(view, address, what)
+    if acct["role"] != "company":
+        raise TxRejected(Code.INVALID_RECIPIENT, f"{what} {address} is a {acct['role']} account; {why}")
+    return acct
+
+
+def move(view: View, address: str, instrument: str, delta: int) -> None:
+    """Change a holding by ``delta`` tonnes; never below zero nor above the holding limit."""
+    key = f"bal/{address}/{instrument}"
+    balance = get_int(view, key) + delta
+    if balance < 0:
+        raise TxRejected(Code.INSUFFICIENT_BALANCE, f"not enough {instrument} in {address} for this transfer of {-delta:,} t")
+    if balance > MAX_HOLDING:
+        raise TxRejected(Code.LIMIT_EXCEEDED, f"{instrument} held by {address} would exceed {MAX_HOLDING:,} t")
+    put_int(view, key, balance)
