@@ -3,6 +3,7 @@
 #   .venv/                 Python 3.11 virtual environment from requirements.lock, plus this project (editable)
 #   bin/cometbft           CometBFT v0.39.4 built with `go install` (never @latest)
 #   abci_app/_gen/         ABCI protobuf stubs generated from that module's proto/ and gogoproto's gogo.proto
+#   chromium               Debian's package, for the browser tests (when run as root with apt-get)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -54,5 +55,15 @@ if [ "$(cat abci_app/_gen/.stamp 2>/dev/null)" != "$stub_sum" ]; then
   find abci_app/_gen -type d -exec touch {}/__init__.py \;
   rm abci_app/_gen/__init__.py
   echo "$stub_sum" > abci_app/_gen/.stamp
+fi
+# 4. Debian's Chromium for the browser tests (Playwright drives it; no browser is downloaded)
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Debian's chromium package for browser tests"
+    (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null) \
+      || say "could not install chromium: browser tests will be skipped"
+  else
+    say "chromium is not installed and this is not root: browser tests will be skipped"
+  fi
 fi
 say "ready: $(bin/cometbft version) · $(.venv/bin/python --version) · stubs in abci_app/_gen"
