@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--listen", default="tcp://127.0.0.1:26658",
                         help="address CometBFT connects to: tcp://HOST:PORT or unix:///path (default: %(default)s)")
     parser.add_argument("--chain-id", default=None, help="refuse to run on state that belongs to another chain")
+    parser.add_argument("--metrics", default=None, metavar="HOST:PORT",
+                        help="serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:26660); off by default")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
                         help="log verbosity; logs are JSON lines on stdout (default: %(default)s)")
     return parser
@@ -53,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         app = Application(args.home, expected_chain_id=args.chain_id)
+        if args.metrics:
+            app.metrics.serve(args.metrics)
         asyncio.run(AbciServer(app, args.listen).serve())
     except (GenesisError, StorageError, ValueError, OSError) as exc:
         print(f"abci_app: {exc}", file=sys.stderr)

@@ -26,6 +26,7 @@ from ets.codec import tx_hash
 
 from .errors import CODESPACE, Code, GenesisError
 from .genesis import genesis_entries
+from .metrics import AppMetrics
 from .proto import abci
 from .query import run_query
 from .rules import BlockContext, Executor, TxOutcome
@@ -57,7 +58,7 @@ class _Staged:
 
 
 class Application:
-    def __init__(self, home: str | Path, *, expected_chain_id: str | None = None):
+    def __init__(self, home: str | Path, *, expected_chain_id: str | None = None, metrics: AppMetrics | None = None):
         self.home = Path(home)
         self.home.mkdir(parents=True, exist_ok=True)
         self.store = Store(self.home / "state.sqlite")
@@ -66,6 +67,8 @@ class Application:
                 f"state in {self.home} belongs to chain {self.store.chain_id!r}, not {expected_chain_id!r}; use another --home"
             )
         self.executor = Executor()
+        self.metrics = metrics or AppMetrics()
+        self.metrics.height.set(self.store.height)
         self.check_view = Overlay(self.store)
         self.staged: _Staged | None = None
         self._proposals: OrderedDict[bytes, tuple[Overlay, list[TxOutcome]]] = OrderedDict()
@@ -107,6 +110,7 @@ class Application:
         except Exception:
             log.exception("CheckTx failed unexpectedly; the tx is refused")
             return abci.ResponseCheckTx(code=Code.INTERNAL, log="internal error while checking the tx; it was refused", codespace=CODESPACE)
+        self.metrics.txs.labels("check", str(outcome.code)).inc()
         return abci.ResponseCheckTx(code=outcome.code, log=outcome.log, codespace=CODESPACE if outcome.code else "")
 
     def insert_tx(self, req):
@@ -178,6 +182,10 @@ class Application:
             ))
             records.append((tx_hash(tx), req.height, index, outcome.code, outcome.log, outcome.signer, outcome.type))
         self.staged = _Staged(req.height, req.time.seconds, view, records, accumulator, app_hash)
+        for outcome in outcomes:
+            self.metrics.txs.labels("deliver", str(outcome.code)).inc()
+        self.metrics.block_txs.observe(len(req.txs))
+        self.metrics.block_seconds.labels("finalize_block").observe(time.perf_counter() - started)
         if req.txs:
             log.info("finalize height=%d txs=%d ok=%d app_hash=%s ms=%.1f", req.height, len(req.txs),
                      sum(1 for o in outcomes if o.code == Code.OK), app_hash.hex()[:16], (time.perf_counter() - started) * 1e3)
@@ -187,7 +195,10 @@ class Application:
         staged = self.staged
         if staged is None:
             raise RuntimeError("Commit without a finalized block")
+        started = time.perf_counter()
         self.store.commit_block(staged.height, staged.app_hash, staged.accumulator, staged.time, staged.view.writes, staged.records)
+        self.metrics.block_seconds.labels("commit").observe(time.perf_counter() - started)
+        self.metrics.height.set(staged.height)
         self.staged = None
         self.check_view = Overlay(self.store)
         return abci.ResponseCommit(retain_height=0)

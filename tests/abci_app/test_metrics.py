@@ -1,0 +1,32 @@
+"""The app's Prometheus metrics count what happened, and are served over HTTP on loopback."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+
+from abci_harness import transfer
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_metrics_count_results_and_heights(node, actors):
+    ok = node.sign(actors.companies[0], transfer(actors.companies[1], 1))
+    node.check(ok)
+    node.check(b"garbage")
+    node.block([ok])
+    m = node.app.metrics
+    registry = m.registry
+    assert registry.get_sample_value("ets_app_txs_total", {"stage": "check", "code": "0"}) == 1
+    assert registry.get_sample_value("ets_app_txs_total", {"stage": "check", "code": "1"}) == 1
+    assert registry.get_sample_value("ets_app_txs_total", {"stage": "deliver", "code": "0"}) == 1
+    assert registry.get_sample_value("ets_app_height") == node.height
+    port = _free_port()
+    m.serve(f"127.0.0.1:{port}")
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    assert f"ets_app_height {float(node.height)}" in text
