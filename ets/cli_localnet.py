@@ -195,7 +195,7 @@ def add_localnet_commands(subparsers: Any) -> None:
         help="run a local network of validators on this machine (127.0.0.1)",
         description=(
             "Run N CometBFT validators, each with its own ABCI app process, on 127.0.0.1.\n"
-            "Node i uses ports base+10i+6 (p2p), +7 (rpc), +8 (abci), +9 (prometheus);\n"
+            "Node i uses ports base+10i+5 (app metrics), +6 (p2p), +7 (rpc), +8 (abci), +9 (cometbft metrics);\n"
             f"with the default base {DEFAULT_BASE_PORT}, node0's RPC is http://127.0.0.1:{DEFAULT_BASE_PORT + 7}.\n"
             "Logs: DIR/node<i>/cometbft.log and DIR/node<i>/app.log."
         ),

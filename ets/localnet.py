@@ -15,7 +15,7 @@ Layout of a network home::
     <home>/node<i>/cometbft.log   <home>/node<i>/app.log
     <home>/node<i>/cometbft.pid   <home>/node<i>/app.pid
 
-Ports of node i: p2p = base+10i+6, rpc = base+10i+7, abci = base+10i+8, prometheus = base+10i+9.
+Ports of node i: app metrics = base+10i+5, p2p = base+10i+6, rpc = base+10i+7, abci = base+10i+8, cometbft metrics = base+10i+9.
 
 Tuned CometBFT settings live in ``cometbft-config/localnet.toml`` (applied to every node's
 ``config.toml``), then the per-node settings, then the caller's ``config_overrides``.
@@ -61,7 +61,7 @@ MANIFEST = "localnet.json"
 MANIFEST_VERSION = 1
 VALIDATOR_POWER = 10
 BUILTIN_APPS = ("kvstore", "persistent_kvstore", "noop")
-_PORT_OFFSETS = {"p2p": 6, "rpc": 7, "abci": 8, "prometheus": 9}
+_PORT_OFFSETS = {"app_metrics": 5, "p2p": 6, "rpc": 7, "abci": 8, "prometheus": 9}
 LOOPBACK = "127.0.0.1"
 APP_READY_TIMEOUT = 30.0
 RPC_READY_TIMEOUT = 60.0
@@ -79,7 +79,7 @@ class LocalNetError(Exception):
 
 
 def node_ports(base_port: int, index: int) -> dict[str, int]:
-    """The four ports of node ``index`` for a network on ``base_port``."""
+    """The ports of node ``index`` for a network on ``base_port`` (app metrics, p2p, rpc, abci, cometbft metrics)."""
     return {kind: base_port + 10 * index + off for kind, off in _PORT_OFFSETS.items()}
 
 
@@ -441,7 +441,7 @@ class LocalNet:
         raise LocalNetError(
             f"port{'s' if len(busy) > 1 else ''} {listed} on {LOOPBACK} already in use; "
             f"stop whatever listens there or choose other ports with {suggestion} "
-            f"(node i uses base+10i+6 .. base+10i+9)"
+            f"(node i uses base+10i+5 .. base+10i+9)"
         )
 
     def create(
@@ -476,7 +476,7 @@ class LocalNet:
                 (f"node{i}", kind, port)
                 for i in range(validators)
                 for kind, port in node_ports(self.base_port, i).items()
-                if own_app or kind != "abci"
+                if own_app or kind not in ("abci", "app_metrics")
             ),
             validators,
             self.base_port,
@@ -693,6 +693,8 @@ class LocalNet:
             "--listen", f"tcp://{LOOPBACK}:{entry['ports']['abci']}",
             "--chain-id", str(manifest["chain_id"]),
         ]
+        if "app_metrics" in entry["ports"]:  # networks created before app metrics existed have no such port
+            argv += ["--metrics", f"{LOOPBACK}:{entry['ports']['app_metrics']}"]
         (self.home / node / "app").mkdir(mode=0o700, exist_ok=True)
         return self._spawn(node, "app", argv, self.home / node / "app.log")
 
@@ -727,6 +729,8 @@ class LocalNet:
             if own_app and self._pid(name, "app") is None:
                 plan.append((name, "app"))
                 wanted.append((name, "abci", ports["abci"]))
+                if "app_metrics" in ports:
+                    wanted.append((name, "app_metrics", ports["app_metrics"]))
             if self._pid(name, "cometbft") is None:
                 plan.append((name, "cometbft"))
                 wanted += [(name, kind, ports[kind]) for kind in ("p2p", "rpc", "prometheus")]

@@ -73,3 +73,12 @@ def test_localnet_status_cli_reports_every_node(shared_net: Net):
     assert all(n["running"] for n in nodes)
     rpcs = [n["rpc"] for n in nodes]
     assert len(set(rpcs)) == 4 and all(r.startswith("http://127.0.0.1:") for r in rpcs)
+
+
+def test_every_app_serves_its_metrics_on_loopback(shared_net: Net):
+    import httpx
+
+    for node in shared_net.net.status():
+        text = httpx.get(f"http://127.0.0.1:{node['ports']['app_metrics']}/metrics", timeout=5).text
+        height = next(float(line.split()[1]) for line in text.splitlines() if line.startswith("ets_app_height "))
+        assert height >= 1, node["name"]
