@@ -26,13 +26,8 @@ from .errors import Code, TxRejected
 from .messages import MAX_HOLDING, IssuePlan, PlanChunk, PlanOpen
 from .view import BlockContext, View, add_int, get_json, move, put_json
 
-__all__ = ["handle_plan_open", "handle_plan_chunk", "check_issue_plan", "execute_issue_plan", "mark_plan_rejected", "final_plan_hash"]
+__all__ = ["handle_plan_open", "handle_plan_chunk", "check_issue_plan", "execute_issue_plan", "mark_plan_rejected"]
 
-
-
-def final_plan_hash(header: dict[str, Any], acc: bytes, count: int) -> str:
-    header_hash = hashlib.sha256(canonical_json(header)).digest()
-    return hashlib.sha256(b"ETS-PLAN-V1\x00" + header_hash + acc + count.to_bytes(8, "big")).hexdigest()
 
 
 def _plan(view: View, plan_hash: str) -> dict[str, Any]:

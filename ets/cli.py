@@ -3,6 +3,8 @@
     ets keys create NAME | keys list | keys show NAME
     ets tx transfer|propose-register|propose-issue|approve|reject|send ...   (sign, broadcast, wait for commit)
     ets query params|account|nonce|balances|supply|proposal|proposals|tx ...
+    ets plan compute|verify|explain ...       (off chain: the allocation engine)
+    ets plan submit|propose|status ...        (on chain: upload, propose the e-order batch, follow it)
     ets localnet start|stop|status|kill|kill-app|restart ...
 
 Passphrases come from ``--passphrase-file``, the ``ETS_PASSPHRASE`` environment variable,
@@ -144,6 +146,62 @@ def _query(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- allocation plans on chain
+
+
+def _plan_submit(args: argparse.Namespace) -> int:
+    from .plan_upload import ProgressPrinter, load_plan_file, propose_issue, upload_plan
+
+    plan = load_plan_file(args.plan)
+    signer = _signer(args)
+    with _client(args) as client:
+        print(f"plan {plan.plan_hash}: {len(plan.lines):,} lines", file=sys.stderr)
+        state = upload_plan(client, signer, plan, ProgressPrinter())
+        out: dict[str, Any] = {"plan_hash": plan.plan_hash, "status": state["status"], "lines": state["lines"]}
+        if args.propose:
+            out["proposal_id"] = propose_issue(client, signer, plan.plan_hash)
+    _print(out)
+    return 0
+
+
+def _plan_propose(args: argparse.Namespace) -> int:
+    from .plan_upload import propose_issue
+
+    with _client(args) as client:
+        _print({"plan_hash": args.plan_hash, "proposal_id": propose_issue(client, _signer(args), args.plan_hash)})
+    return 0
+
+
+def _plan_status(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        plan = client.query(f"/plan/{args.plan_hash}")
+        out = {k: plan[k] for k in ("hash", "status", "lines", "received", "proposer", "opened") if k in plan}
+        for key in ("sealed", "issued", "rejected"):
+            if key in plan:
+                out[key] = plan[key]
+        if plan["status"] == "issued":
+            out["eorder"] = client.query(f"/eorder/{args.plan_hash}")
+    _print(out)
+    return 0
+
+
+def _add_plan_chain_commands(plan_sub: argparse._SubParsersAction) -> None:
+    p = plan_sub.add_parser("submit", help="government: put a plan file on chain (open + upload lines; resumes)",
+                            description="Open the plan on chain and upload its lines in chunks. Re-running continues where the chain stands.")
+    p.add_argument("plan", metavar="plan.json")
+    p.add_argument("--propose", action="store_true", help="also propose issuing it (counts as your approval)")
+    _common(p, key=True)
+    p.set_defaults(func=_plan_submit)
+    p = plan_sub.add_parser("propose", help="government: propose issuing a sealed plan's e-orders")
+    p.add_argument("plan_hash")
+    _common(p, key=True)
+    p.set_defaults(func=_plan_propose)
+    p = plan_sub.add_parser("status", help="a plan's state on chain, and its e-order record once issued")
+    p.add_argument("plan_hash")
+    _common(p, key=False)
+    p.set_defaults(func=_plan_status)
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -214,8 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(query, key=True, key_required=False)
     query.set_defaults(func=_query)
 
+    from governance.cli import add_plan_commands
+
     from .cli_localnet import add_localnet_commands
 
+    _add_plan_chain_commands(add_plan_commands(sub))
     add_localnet_commands(sub)
     return parser
 

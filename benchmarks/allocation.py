@@ -1,0 +1,108 @@
+"""Allocation at scale: engine time, registration, plan upload, and final approval → e-orders committed.
+
+Generates a deterministic demo data set of N companies (``datasets.demo``), computes the plan
+with the allocation engine, starts a 4-validator localnet, registers every company, uploads
+the plan, proposes it (official 1) and approves it (official 2), timing each step; then checks
+a sample of balances against the plan. Prints the figures and writes them to
+``benchmarks/results/allocation-<time>.json``.
+
+    .venv/bin/python benchmarks/allocation.py                   # 20,000 companies
+    .venv/bin/python benchmarks/allocation.py --companies 781
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import datasets  # noqa: E402
+from datasets.demo import generate  # noqa: E402
+from ets.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
+from ets.keys import Signer  # noqa: E402
+from ets.localnet import LocalNet  # noqa: E402
+from ets.plan_upload import PlanFile, upload_plan  # noqa: E402
+from ets.registry import CompanyEntry, register_companies  # noqa: E402
+from ets.rpc import ChainClient  # noqa: E402
+from governance import AllocationParameters, compute_allocation_plan  # noqa: E402
+from governance.inputs import build_company_inputs  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--companies", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--base-port", type=int, default=29650)
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    args = parser.parse_args()
+    figures: dict = {"companies": args.companies}
+    work = Path(tempfile.mkdtemp(prefix="ets-alloc-"))
+    net = None
+    try:
+        t = time.perf_counter()
+        data = generate(args.seed, args.companies)
+        figures["demo_data_seconds"] = round(time.perf_counter() - t, 2)
+        merged = build_company_inputs(pre_allocation=data.pre_allocation, history="pre_allocation")
+        cap = dict(data.total_cap.by_year)
+        params = AllocationParameters(cap=cap, base_years=tuple(sorted(cap)), phase=3, vintages=tuple(sorted(cap)))
+        t = time.perf_counter()
+        plan = compute_allocation_plan(merged.companies, params)
+        figures["engine_seconds"] = round(time.perf_counter() - t, 2)
+        figures["plan_lines"] = len(plan.lines)
+        print(f"engine: {len(merged.companies):,} companies → {len(plan.lines):,} lines in {figures['engine_seconds']} s", flush=True)
+
+        officials = [Signer.generate() for _ in range(3)]
+        accounts = [GenesisAccount(f"gov-{i}", "government", s) for i, s in enumerate(officials, 1)]
+        net = LocalNet(work / "net", base_port=args.base_port)
+        net.create(4, chain_id="ets-alloc-bench", app_state=build_app_state(accounts, params=default_params()))
+        net.start()
+        client = ChainClient(net.rpc_url("node0"), timeout=60)
+        companies = {c.company_id: Signer.generate() for c in merged.companies}
+        entries = [CompanyEntry(c.company_id, c.company_id, c.sector, companies[c.company_id].address,
+                                companies[c.company_id].public_key.hex()) for c in merged.companies]
+        t = time.perf_counter()
+        register_companies(client, officials[0], [officials[1]], entries,
+                           progress=lambda done, total: print(f"  registered {done:,}/{total:,}", flush=True) if done == total or done % 5000 < 800 else None)
+        figures["registration_seconds"] = round(time.perf_counter() - t, 2)
+        plan_file = PlanFile(plan.plan_hash, plan.header.to_dict(), [(l.company_id, l.vintage, l.amount) for l in plan.lines])
+        t = time.perf_counter()
+        upload_plan(client, officials[0], plan_file)
+        figures["upload_seconds"] = round(time.perf_counter() - t, 2)
+        proposal = json.loads(client.submit(officials[0], {"type": "propose", "action": {"type": "issue_plan", "plan_hash": plan.plan_hash}}).data)
+        t = time.perf_counter()
+        commit = ChainClient(net.rpc_url("node1"), timeout=60).submit(officials[1], {"type": "approve", "proposal_id": proposal["proposal_id"]}, timeout=120)
+        figures["final_approval_to_eorders_committed_seconds"] = round(time.perf_counter() - t, 2)
+        figures["issued_in_block"] = commit.height
+        expected: dict[str, dict[str, int]] = {}
+        for line in plan.lines:
+            expected.setdefault(line.company_id, {})[line.vintage] = line.amount
+        sample = random.Random(1).sample(sorted(expected), min(200, len(expected)))
+        for cid in sample:
+            got = client.query(f"/balances/{companies[cid].address}", reader=officials[2])
+            assert got == expected[cid], (cid, got, expected[cid])
+        figures["balances_checked"] = len(sample)
+        for key, value in figures.items():
+            print(f"{key:>45}: {value}")
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"allocation-{time.strftime('%Y%m%dT%H%M%S')}.json"
+        path.write_text(json.dumps(figures, indent=2))
+        print(f"wrote {path}")
+    finally:
+        if net is not None and net.exists():
+            net.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

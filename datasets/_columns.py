@@ -1,0 +1,329 @@
+"""Finding a format's columns in a table and reading its data rows cell by cell.
+
+An importer declares its columns (``Column``: the header as published plus accepted variants) and,
+for per-year columns, a ``YearColumns`` pattern (``2021년``, ``추가 할당량(2021년)``…). ``bind``
+finds the header row — the first row, within the first 30 of any table, that holds every required
+column — comparing headers without whitespace, case or Unicode width differences. ``Bound.rows``
+then yields each data row as a ``Row`` whose typed getters (``whole``, ``year``, ``yes_no``,
+``basis_points``, ``date``…) raise ``CellError`` naming the file, row and column.
+
+Row shape rules: blank rows are skipped; cells beyond the header must be empty (the ETRS trailing
+comma); a CSV row with fewer cells than the header is an error, reported as truncation when it is
+the last row or when every other row carries the trailing empty cell and the last does not.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterator, Sequence, TypeVar
+
+from ._tables import Table
+from ._text import clean_text
+from .errors import CellError, DuplicateRecordError, MalformedFileError, MissingColumnError
+from .identity import company_id
+
+__all__ = ["Column", "YearColumns", "Bound", "Row", "bind", "UniqueKeys"]
+
+_HEADER_SEARCH_ROWS = 30
+_WHOLE = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$")
+_YEAR = re.compile(r"^([0-9]{4})(?:\s*년)?$")
+_PERCENT = re.compile(r"^([+-]?)([0-9]+)(?:\.([0-9]{1,2}))?$")
+_DATE = re.compile(r"^([0-9]{4})[-/.]?([0-9]{2})[-/.]?([0-9]{2})$")
+MIN_YEAR, MAX_YEAR = 1990, 2100
+_R = TypeVar("_R")
+
+
+def header_key(text: str) -> str:
+    """How headers are compared: NFKC, no whitespace, no BOM, case-folded."""
+    return "".join(unicodedata.normalize("NFKC", text.replace("\ufeff", "")).split()).casefold()
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a format: ``key`` for the importer, ``label`` as published, ``aliases`` also accepted."""
+
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+
+    def keys(self) -> tuple[str, ...]:
+        return tuple(header_key(x) for x in (self.label, *self.aliases))
+
+
+@dataclass(frozen=True)
+class YearColumns:
+    """Per-year columns: ``pattern`` (on ``header_key`` text) captures the year in one of its groups;
+    ``example`` shows a header in messages."""
+
+    pattern: str
+    example: str
+
+    def year_of(self, header: str) -> int | None:
+        match = re.fullmatch(self.pattern, header_key(header))
+        if not match:
+            return None
+        return int(next(group for group in match.groups() if group))
+
+
+class UniqueKeys:
+    """Remembers the row each key was first seen on; a second sighting is a ``DuplicateRecordError``."""
+
+    def __init__(self, what: str, advice: str) -> None:
+        self._seen: dict[object, int] = {}
+        self._what = what
+        self._advice = advice
+
+    def add(self, key: object, row: "Row", column_key: str, shown: str) -> None:
+        first = self._seen.setdefault(key, row.number)
+        if first != row.number:
+            raise DuplicateRecordError(
+                row.source,
+                f"{shown} already appears in row {first}; {self._what}. {self._advice}",
+                row=row.number,
+                column=row.label(column_key),
+            )
+
+
+@dataclass
+class Bound:
+    """A table with its header row located: column positions and per-year columns."""
+
+    table: Table
+    header_row: int
+    header_width: int
+    index: dict[str, int]
+    labels: dict[int, str]
+    years: dict[int, int]  # year -> cell index
+
+    @property
+    def source(self) -> str:
+        return self.table.source
+
+    def rows(self) -> Iterator["Row"]:
+        table = self.table
+        if not table.complete:
+            last = table.rows[-1][0] if table.rows else None
+            raise MalformedFileError(
+                table.source, "the page ends inside the table (no </table>): it looks truncated; download it again", row=last
+            )
+        body = [
+            (n, cells)
+            for n, cells in table.rows
+            if n > self.header_row and any(c.strip() for c in cells)
+        ]
+        width = self.header_width
+        widths = {len(cells) for _, cells in body[:-1]}
+        trailing = len(widths) == 1 and min(widths) > width and not table.padded
+        for position, (number, cells) in enumerate(body):
+            last = position == len(body) - 1
+            if len(cells) < width:
+                if not table.padded:
+                    hint = "the file looks truncated; download it again" if last else "check this row's commas and quotes"
+                    raise MalformedFileError(
+                        table.source, f"the row has {len(cells)} cells but the header has {width} columns: {hint}", row=number
+                    )
+                cells = cells + ("",) * (width - len(cells))
+            elif len(cells) > width and any(c.strip() for c in cells[width:]):
+                raise MalformedFileError(
+                    table.source,
+                    f"the row has {len(cells)} cells but the header has {width} columns, and the extra cells are not "
+                    "empty: check this row's commas and quotes",
+                    row=number,
+                )
+            if last and trailing and len(cells) < min(widths):
+                raise MalformedFileError(
+                    table.source,
+                    "the last row lacks the trailing empty cell every other row has: the file looks truncated; "
+                    "download it again",
+                    row=number,
+                )
+            yield Row(self, number, cells)
+
+    def label_of(self, index: int) -> str:
+        return self.labels[index]
+
+    def data_rows(self) -> list["Row"]:
+        """All data rows; a table with a header and nothing below it is a ``MalformedFileError``."""
+        rows = list(self.rows())
+        if not rows:
+            raise MalformedFileError(
+                self.source,
+                "there are no data rows below the header: the download is empty or was cut off",
+                row=self.header_row,
+            )
+        return rows
+
+
+def _header_width(cells: Sequence[str]) -> int:
+    width = len(cells)
+    while width and not cells[width - 1].strip():
+        width -= 1
+    return width
+
+
+def bind(source: str, tables: Sequence[Table], columns: Sequence[Column], *, years: YearColumns | None = None,
+         what: str) -> Bound:
+    """Locate the header row holding ``columns`` (and at least one year column if ``years``)."""
+    best: tuple[int, Table, int, tuple[str, ...]] | None = None
+    for table in tables:
+        for number, cells in table.rows[:_HEADER_SEARCH_ROWS]:
+            keys = [header_key(c) for c in cells]
+            index: dict[str, int] = {}
+            for column in columns:
+                wanted = column.keys()
+                for i, k in enumerate(keys):
+                    if k in wanted:
+                        index[column.key] = i
+                        break
+            year_index = {}
+            if years is not None:
+                for i, c in enumerate(cells):
+                    y = years.year_of(c)
+                    if y is not None and MIN_YEAR <= y <= MAX_YEAR:
+                        year_index.setdefault(y, i)
+            found = sum(1 for c in columns if c.required and c.key in index) + (1 if year_index else 0)
+            complete = all(c.key in index for c in columns if c.required) and (years is None or year_index)
+            if complete:
+                labels = {i: clean_text(c) for i, c in enumerate(cells)}
+                return Bound(table, number, _header_width(cells), index, labels, dict(sorted(year_index.items())))
+            if any(c.strip() for c in cells) and (best is None or found > best[0]):
+                best = (found, table, number, cells)
+    expected = [c.label for c in columns if c.required] + ([years.example + " …"] if years else [])
+    if best is None:
+        raise MalformedFileError(source, f"the file has no rows: expected a header row with {', '.join(expected)}")
+    found, table, number, cells = best
+    keys = {header_key(c) for c in cells}
+    missing = [c.label for c in columns if c.required and not (set(c.keys()) & keys)]
+    if years is not None and not any(years.year_of(c) for c in cells):
+        missing.append(f"per-year columns like {years.example}")
+    shown = ", ".join(clean_text(c) for c in cells if c.strip())
+    if found == 0:
+        reason = (
+            f"none of the columns of {what} were found (expected {', '.join(expected)}; the first row reads: "
+            f"{shown[:200]}): is this the right file?"
+        )
+    else:
+        reason = (
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} in the header "
+            f"(found: {shown[:300]}); {what} needs {', '.join(expected)}"
+        )
+    raise MissingColumnError(table.source, reason, row=number)
+
+
+class Row:
+    """One data row; typed getters raise ``CellError`` naming the file, row and column."""
+
+    __slots__ = ("bound", "number", "cells")
+
+    def __init__(self, bound: Bound, number: int, cells: tuple[str, ...]) -> None:
+        self.bound = bound
+        self.number = number
+        self.cells = cells
+
+    @property
+    def source(self) -> str:
+        return self.bound.table.source
+
+    def label(self, key: str) -> str:
+        return self.bound.label_of(self.bound.index[key])
+
+    def has(self, key: str) -> bool:
+        return key in self.bound.index
+
+    def _raw(self, key: str) -> str:
+        return self.cells[self.bound.index[key]]
+
+    def build(self, record_type: type[_R], **fields: object) -> _R:
+        """Construct a record from this row's values; a rule the record enforces becomes a ``CellError``."""
+        try:
+            return record_type(**fields)
+        except ValueError as error:
+            raise CellError(self.source, str(error), row=self.number) from None
+
+    def error(self, key: str | int, reason: str) -> CellError:
+        label = self.bound.label_of(key) if isinstance(key, int) else self.label(key)
+        return CellError(self.source, reason, row=self.number, column=label)
+
+    # -- text ---------------------------------------------------------------------------------
+    def text(self, key: str, *, required: bool = True, what: str = "a value") -> str:
+        if not self.has(key):
+            return ""
+        value = clean_text(self._raw(key))
+        if required and not value:
+            raise self.error(key, f"expected {what}, got an empty cell")
+        return value
+
+    def company(self, key: str) -> str:
+        raw = self._raw(key)
+        try:
+            return company_id(raw)
+        except ValueError as error:
+            raise self.error(key, f"expected a company name: {error}") from None
+
+    def one_of(self, key: str, choices: Sequence[str]) -> str:
+        value = clean_text(self._raw(key))
+        if value not in choices:
+            raise self.error(key, f"expected {' or '.join(choices)}, got {_shown(value)}")
+        return value
+
+    def yes_no(self, key: str) -> bool:
+        value = clean_text(self._raw(key)).upper()
+        if value not in ("Y", "N"):
+            raise self.error(key, f"expected Y or N, got {_shown(value)}")
+        return value == "Y"
+
+    # -- numbers ------------------------------------------------------------------------------
+    def whole(self, key: str | int, *, signed: bool = False) -> int:
+        raw = self.cells[key] if isinstance(key, int) else self._raw(key)
+        if raw.isascii() and raw.isdigit():  # the common case: plain digits
+            return int(raw)
+        value = clean_text(raw)
+        example = "-60 or 1,250" if signed else "120,487"
+        if not _WHOLE.match(value):
+            raise self.error(key, f"expected a whole number like {example}, got {_shown(value)}")
+        number = int(value.replace(",", ""))
+        if number < 0 and not signed:
+            raise self.error(key, f"expected a whole number of 0 or more like {example}, got {_shown(value)}")
+        return number
+
+    def optional_whole(self, key: str) -> int | None:
+        if not self.has(key) or not clean_text(self._raw(key)):
+            return None
+        return self.whole(key)
+
+    def year(self, key: str) -> int:
+        value = clean_text(self._raw(key))
+        match = _YEAR.match(value)
+        if not match or not MIN_YEAR <= int(match.group(1)) <= MAX_YEAR:
+            raise self.error(key, f"expected a year like 2024 or 2024년, got {_shown(value)}")
+        return int(match.group(1))
+
+    def basis_points(self, key: str) -> int:
+        """A percentage with at most two decimals as whole basis points: ``"-0.68"`` → ``-68``."""
+        value = clean_text(self._raw(key)).removesuffix("%").strip()
+        match = _PERCENT.match(value)
+        if not match:
+            raise self.error(key, f"expected a percentage with at most two decimals like 0.46 or -1.20, got {_shown(value)}")
+        sign, whole, fraction = match.groups()
+        bp = int(whole) * 100 + int((fraction or "0").ljust(2, "0"))
+        return -bp if sign == "-" else bp
+
+    def date(self, key: str) -> date:
+        value = clean_text(self._raw(key))
+        match = _DATE.match(value)
+        try:
+            if not match:
+                raise ValueError
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            raise self.error(key, f"expected a date like 2025-06-12, got {_shown(value)}") from None
+
+
+def _shown(value: str) -> str:
+    if not value:
+        return "an empty cell"
+    return repr(value if len(value) <= 40 else value[:40] + "…")

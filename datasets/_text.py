@@ -1,0 +1,132 @@
+"""Turning a downloaded file's bytes into text: encoding detection and cell-text cleaning.
+
+Korean public files come in a few encodings; we try them in this order and accept the first
+that decodes the whole file strictly (no replacement characters, ever):
+
+    UTF-8 with BOM  → UTF-16 with BOM (Excel "Unicode text") → UTF-8 → cp949 (EUC-KR superset)
+
+A file that ends in the middle of a multi-byte character is reported as truncated; anything
+else that none of them decodes is an ``EncodingError`` naming the line and byte offset of the
+first bad byte.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+from .errors import EncodingError, MalformedFileError
+
+__all__ = ["decode_text", "clean_text", "declared_charset"]
+
+_CHARSET_ALIASES = {
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "euc-kr": "cp949",
+    "euckr": "cp949",
+    "cp949": "cp949",
+    "ms949": "cp949",
+    "x-windows-949": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "uhc": "cp949",
+}
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _looks_truncated(data: bytes, error: UnicodeDecodeError) -> bool:
+    """True when the only undecodable bytes are an incomplete character at the very end."""
+    return error.start >= len(data) - 3 and error.end == len(data) and error.reason in (
+        "unexpected end of data",
+        "incomplete multibyte sequence",
+    )
+
+
+def decode_text(data: bytes, source: str, *, declared: str | None = None) -> tuple[str, str]:
+    """Decode ``data`` strictly; return ``(text, encoding)``. ``declared`` forces one encoding (HTML meta)."""
+    if not data:
+        raise MalformedFileError(source, "the file is empty: download it again")
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data, source, "utf-8", skip=3), "utf-8-sig"
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        return _strict(data, source, "utf-16"), "utf-16"
+    if declared is not None:
+        encoding = _CHARSET_ALIASES.get(declared.strip().lower())
+        if encoding is None:
+            raise EncodingError(
+                source,
+                f"the page declares charset {declared!r}; only UTF-8 and EUC-KR/cp949 pages are supported",
+            )
+        return _strict(data, source, encoding), encoding
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as as_utf8:
+        if _looks_truncated(data, as_utf8) and _decodes(data[: as_utf8.start], "utf-8"):
+            raise _truncated(data, source, as_utf8.start) from None
+        try:
+            return data.decode("cp949"), "cp949"
+        except UnicodeDecodeError as as_cp949:
+            if _looks_truncated(data, as_cp949) and _decodes(data[: as_cp949.start], "cp949"):
+                raise _truncated(data, source, as_cp949.start) from None
+            bad = max(as_utf8.start, as_cp949.start)
+            raise EncodingError(
+                source,
+                f"the file is neither UTF-8 nor cp949 (EUC-KR) text: byte 0x{data[bad]:02x} at byte offset "
+                f"{bad} cannot be decoded by either; save it again as 'CSV UTF-8' (or open the original "
+                "download unchanged)",
+                row=_line_of(data, bad),
+            ) from None
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _truncated(data: bytes, source: str, offset: int) -> MalformedFileError:
+    return MalformedFileError(
+        source,
+        f"the file ends in the middle of a character (byte offset {offset} of {len(data)}): "
+        "the download looks truncated; download it again",
+        row=_line_of(data, offset),
+    )
+
+
+def _strict(data: bytes, source: str, encoding: str, *, skip: int = 0) -> str:
+    try:
+        return data[skip:].decode(encoding)
+    except UnicodeDecodeError as error:
+        offset = error.start + skip
+        if _looks_truncated(data[skip:], error):
+            raise _truncated(data, source, offset) from None
+        raise EncodingError(
+            source,
+            f"the file is marked or declared as {encoding} but byte 0x{data[offset]:02x} at byte offset "
+            f"{offset} is not valid {encoding}; download it again or save it as 'CSV UTF-8'",
+            row=_line_of(data, offset),
+        ) from None
+
+
+def declared_charset(head: bytes) -> str | None:
+    """The charset an HTML page declares in its first bytes (``<meta charset=…>`` or http-equiv)."""
+    text = head[:4096].decode("ascii", errors="replace").lower()
+    at = text.find("charset=")
+    if at < 0:
+        return None
+    rest = text[at + len("charset=") :].lstrip("\"' ")
+    end = 0
+    while end < len(rest) and (rest[end].isalnum() or rest[end] in "-_"):
+        end += 1
+    return rest[:end] or None
+
+
+def clean_text(value: str) -> str:
+    """A cell's text as the importers keep it: NFC, stripped, inner whitespace runs → one space."""
+    if not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    return " ".join(value.split())
