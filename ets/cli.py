@@ -5,6 +5,7 @@
     ets query params|account|nonce|balances|supply|proposal|proposals|tx ...
     ets plan compute|verify|explain ...       (off chain: the allocation engine)
     ets plan submit|propose|status ...        (on chain: upload, propose the e-order batch, follow it)
+    ets edge run|status|prove|import|config   (the edge uploader of one site)
     ets localnet start|stop|status|kill|kill-app|restart ...
 
 Passphrases come from ``--passphrase-file``, the ``ETS_PASSPHRASE`` environment variable,
@@ -272,11 +273,13 @@ def build_parser() -> argparse.ArgumentParser:
     _common(query, key=True, key_required=False)
     query.set_defaults(func=_query)
 
+    from edge_uploader.cli import add_edge_commands
     from governance.cli import add_plan_commands
 
     from .cli_localnet import add_localnet_commands
 
     _add_plan_chain_commands(add_plan_commands(sub))
+    add_edge_commands(sub)
     add_localnet_commands(sub)
     return parser
 
