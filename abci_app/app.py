@@ -5,9 +5,10 @@
     CheckTx          execute_tx on the mempool view (reset to committed state at every Commit;
                      CometBFT's Recheck re-applies what stays in the mempool)
     PrepareProposal  execute_tx over the mempool's txs in order; keep those that pass and fit
-    ProcessProposal  execute_tx over the proposal; ACCEPT only if every tx passes. The result is
-                     kept by block hash so FinalizeBlock of the same block does not redo it
-    FinalizeBlock    one result per tx, in order; stage writes and compute the app hash
+    ProcessProposal  execute_tx over the proposal, then the end-of-block work; ACCEPT only if every
+                     tx passes. The result is kept by block hash so FinalizeBlock does not redo it
+    FinalizeBlock    one result per tx, in order, then the end-of-block work (queued e-orders);
+                     stage writes and compute the app hash
     Commit           persist the staged block in one SQLite transaction
 
 Consensus requests fail-stop: a storage error or an unexpected exception ends the process
@@ -144,6 +145,7 @@ class Application:
                 log.warning("reject proposal height=%d: tx %d code=%d %s", req.height, len(outcomes), outcome.code, outcome.log)
                 return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.REJECT)
             outcomes.append(outcome)
+        self.executor.end_block(view, ctx)
         self._proposals[req.hash] = (view, outcomes)
         while len(self._proposals) > 8:
             self._proposals.popitem(last=False)
@@ -172,6 +174,7 @@ class Application:
         else:
             view = Overlay(self.store)
             outcomes = [self.executor.execute_tx(view, tx, ctx, consume_nonce_on_failure=True) for tx in req.txs]
+            self.executor.end_block(view, ctx)
         accumulator = self.store.next_accumulator(view.writes)
         app_hash = app_hash_of(accumulator)
         results, records = [], []

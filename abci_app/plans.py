@@ -4,14 +4,17 @@ A government official opens a plan (its hash, header and number of lines), then 
 lines in order, in chunks. The chain folds each line into the running hash exactly as
 ``governance.plan_format`` defines it; when the last line arrives the result must equal the
 declared plan hash, and the plan is *sealed*. Issuing is a governed action (``issue_plan``):
-at the m-th approval every line is credited to the company registered under its
-``company_id``, all in the same transaction — every line or none.
+at the m-th approval the whole batch is checked (every company registered, supply within the
+limit) and queued; its lines are credited to the companies at the end of that block and the
+next ones, at most ``ISSUE_LINES_PER_BLOCK`` per block, until the plan is *issued*.
 
-    plan/<hash>                      {"header", "lines", "received", "acc", "last", "proposer",
-                                      "opened", "status": uploading|sealed|issued|rejected, ...}
+    plan/<hash>                      {"header", "lines", "received", "acc", "last", "proposer", "opened",
+                                      "status": uploading|sealed|issuing|issued|rejected, "issued_lines", ...}
+    issuequeue                       plans approved and still being credited, oldest first
     planline/<hash>/<index:07d>      [company_id, vintage, amount]
     alloc/<address>/<hash>/<vintage> tonnes issued to that company by that plan (its e-orders)
-    eorder/<hash>                    audit record of the batch issue (proposal, approvals, heights)
+    eorder/<hash>                    audit record of the batch issue (proposal, approvals, approval and
+                                      completion heights and times)
 """
 
 from __future__ import annotations
@@ -24,9 +27,15 @@ from governance.plan_format import LINES_SEED, PlanFormatError, finish_plan_hash
 
 from .errors import Code, TxRejected
 from .messages import MAX_HOLDING, IssuePlan, PlanChunk, PlanOpen
-from .view import BlockContext, View, add_int, get_json, move, put_json
+from .view import BlockContext, View, add_int, get_int, get_json, put_json
 
-__all__ = ["handle_plan_open", "handle_plan_chunk", "check_issue_plan", "execute_issue_plan", "mark_plan_rejected"]
+__all__ = [
+    "handle_plan_open", "handle_plan_chunk", "check_issue_plan", "execute_issue_plan", "advance_issuance",
+    "mark_plan_rejected", "ISSUE_LINES_PER_BLOCK",
+]
+
+ISSUE_LINES_PER_BLOCK = 5000
+_QUEUE = "issuequeue"
 
 
 
@@ -89,28 +98,67 @@ def check_issue_plan(view: View, action: IssuePlan) -> dict[str, Any]:
 
 
 def execute_issue_plan(view: View, action: IssuePlan, ctx: BlockContext, proposal: dict[str, Any]) -> None:
+    """At the final approval: check every line can be issued, then queue the batch.
+
+    Every company must be registered and every vintage's supply must stay within the limit, or
+    the approval fails and nothing is queued. The lines are then credited at the end of this and
+    the following blocks (``advance_issuance``), at most ``ISSUE_LINES_PER_BLOCK`` a block, so a
+    national-size batch never makes one block too slow for consensus; it always completes.
+    """
     plan = check_issue_plan(view, action)
     totals: dict[str, int] = {}
     for index in range(plan["lines"]):
         company_id, vintage, amount = get_json(view, f"planline/{action.plan_hash}/{index:07d}")
-        address = view.get(f"companyid/{company_id}")
-        if address is None:
+        if view.get(f"companyid/{company_id}") is None:
             raise TxRejected(Code.UNKNOWN_ACCOUNT, f"plan line {index}: company {company_id!r} has no registered account; register it before issuing")
-        holder = address.decode()
-        move(view, holder, vintage, amount)
-        add_int(view, f"alloc/{holder}/{action.plan_hash}/{vintage}", amount)
         totals[vintage] = totals.get(vintage, 0) + amount
     for vintage in sorted(totals):
-        if add_int(view, f"supply/{vintage}", totals[vintage]) > MAX_HOLDING:
-            raise TxRejected(Code.LIMIT_EXCEEDED, f"total {vintage} issued would exceed the holding limit")
-    plan["status"] = "issued"
-    plan["issued"] = {"height": ctx.height, "time": ctx.time, "proposal_id": proposal["id"]}
+        if get_int(view, f"supply/{vintage}") + totals[vintage] > MAX_HOLDING:
+            raise TxRejected(Code.LIMIT_EXCEEDED, f"total {vintage} issued would exceed {MAX_HOLDING:,} t")
+    approved = {"height": ctx.height, "time": ctx.time}
+    plan.update(status="issuing", approved=approved, issued_lines=0)
     put_json(view, f"plan/{action.plan_hash}", plan)
+    put_json(view, _QUEUE, (get_json(view, _QUEUE) or []) + [action.plan_hash])
     put_json(view, f"eorder/{action.plan_hash}", {
         "plan_hash": action.plan_hash, "proposal_id": proposal["id"], "proposer": proposal["proposer"],
-        "approvals": proposal["approvals"], "issued": {"height": ctx.height, "time": ctx.time},
+        "approvals": proposal["approvals"], "approved": approved, "status": "issuing",
         "lines": plan["lines"], "totals": dict(sorted(totals.items())), "kind": plan["header"].get("kind"),
     })
+
+
+def advance_issuance(view: View, ctx: BlockContext, budget: int | None = None) -> None:
+    """End of block: credit the next lines of queued plans (oldest approval first)."""
+    budget = ISSUE_LINES_PER_BLOCK if budget is None else budget
+    queue = get_json(view, _QUEUE)
+    if not queue:
+        return
+    while queue and budget > 0:
+        plan_hash = queue[0]
+        plan = get_json(view, f"plan/{plan_hash}")
+        start = plan["issued_lines"]
+        end = min(plan["lines"], start + budget)
+        supply: dict[str, int] = {}
+        for index in range(start, end):
+            company_id, vintage, amount = get_json(view, f"planline/{plan_hash}/{index:07d}")
+            holder = view.get(f"companyid/{company_id}").decode()
+            # checked at approval: the company exists and the supply stays within the limit
+            add_int(view, f"bal/{holder}/{vintage}", amount)
+            add_int(view, f"alloc/{holder}/{plan_hash}/{vintage}", amount)
+            supply[vintage] = supply.get(vintage, 0) + amount
+        for vintage in sorted(supply):
+            add_int(view, f"supply/{vintage}", supply[vintage])
+        budget -= end - start
+        plan["issued_lines"] = end
+        if end == plan["lines"]:
+            done = {"height": ctx.height, "time": ctx.time}
+            plan["status"] = "issued"
+            plan["issued"] = done
+            eorder = get_json(view, f"eorder/{plan_hash}")
+            eorder.update(status="issued", issued=done)
+            put_json(view, f"eorder/{plan_hash}", eorder)
+            queue.pop(0)
+        put_json(view, f"plan/{plan_hash}", plan)
+    put_json(view, _QUEUE, queue) if queue else view.set(_QUEUE, None)
 
 
 def mark_plan_rejected(view: View, action: IssuePlan, ctx: BlockContext) -> None:

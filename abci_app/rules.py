@@ -64,7 +64,7 @@ from .messages import (
     parse_message,
 )
 from .mrv import handle_daily_total
-from .plans import handle_plan_chunk, handle_plan_open
+from .plans import advance_issuance, handle_plan_chunk, handle_plan_open
 from .proposals import handle_approve, handle_propose, handle_reject
 from .transfers import handle_transfer
 from .view import BlockContext, View, account, get_int
@@ -156,6 +156,11 @@ class Executor:
         except InvalidSignature:
             raise TxRejected(Code.BAD_SIGNATURE, "signature does not match the body and the signer's registered key") from None
         self._remember(digest, _Decoded(entry.envelope, entry.message, entry.message_error, public_key))
+
+    @staticmethod
+    def end_block(view: View, ctx: BlockContext) -> None:
+        """Work the chain does by itself after a block's transactions: continue queued e-order batches."""
+        advance_issuance(view, ctx)
 
     def execute_tx(self, view: View, tx: bytes, ctx: BlockContext, *, consume_nonce_on_failure: bool = False) -> TxOutcome:
         """The one check function. On success the tx's writes are merged into ``view``."""

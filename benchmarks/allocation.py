@@ -80,8 +80,13 @@ def main() -> int:
         proposal = json.loads(client.submit(officials[0], {"type": "propose", "action": {"type": "issue_plan", "plan_hash": plan.plan_hash}}).data)
         t = time.perf_counter()
         commit = ChainClient(net.rpc_url("node1"), timeout=60).submit(officials[1], {"type": "approve", "proposal_id": proposal["proposal_id"]}, timeout=120)
-        figures["final_approval_to_eorders_committed_seconds"] = round(time.perf_counter() - t, 2)
-        figures["issued_in_block"] = commit.height
+        figures["final_approval_committed_seconds"] = round(time.perf_counter() - t, 2)
+        while (state := client.query(f"/plan/{plan.plan_hash}"))["status"] != "issued":
+            time.sleep(0.1)
+        figures["final_approval_to_all_eorders_committed_seconds"] = round(time.perf_counter() - t, 2)
+        eorder = client.query(f"/eorder/{plan.plan_hash}")
+        figures["approved_in_block"] = commit.height
+        figures["last_eorder_in_block"] = eorder["issued"]["height"]
         expected: dict[str, dict[str, int]] = {}
         for line in plan.lines:
             expected.setdefault(line.company_id, {})[line.vintage] = line.amount

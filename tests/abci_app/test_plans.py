@@ -134,3 +134,29 @@ def test_company_ids_are_unique(setup):
               "role": "company", "name": "copy", "company_id": cid}
     result = node.run(actors.gov[0], {"type": "propose", "action": action})
     assert result.code == Code.ACCOUNT_EXISTS and "company id" in result.log
+
+
+def test_a_large_batch_is_credited_over_several_blocks_and_completes(setup, monkeypatch):
+    from abci_app import plans
+
+    monkeypatch.setattr(plans, "ISSUE_LINES_PER_BLOCK", 4)
+    node, actors, companies = setup
+    lines = _lines(companies)  # 10 lines → blocks of 4, 4, 2
+    plan_hash = _upload(node, actors.gov[0], HEADER, lines)
+    pid = proposal_id(node.run(actors.gov[0], {"type": "propose", "action": {"type": "issue_plan", "plan_hash": plan_hash}}))
+    assert node.run(actors.gov[1], approve(pid)).code == Code.OK
+    approved_at = node.height
+    progress = [node.read(f"/plan/{plan_hash}")["issued_lines"]]
+    assert node.read(f"/plan/{plan_hash}")["status"] == "issuing"
+    again = node.run(actors.gov[2], {"type": "propose", "action": {"type": "issue_plan", "plan_hash": plan_hash}})
+    assert again.code == Code.PLAN_CONFLICT  # cannot be queued twice while it is being issued
+    progress.append(node.read(f"/plan/{plan_hash}")["issued_lines"])  # that block carried on too
+    while node.read(f"/plan/{plan_hash}")["status"] == "issuing":
+        node.block([])
+        progress.append(node.read(f"/plan/{plan_hash}")["issued_lines"])
+    assert progress == [4, 8, 10]
+    eorder = node.read(f"/eorder/{plan_hash}")
+    assert eorder["status"] == "issued" and eorder["approved"]["height"] == approved_at < eorder["issued"]["height"]
+    for cid, signer in companies:
+        assert node.balances(signer) == {v: a for c, v, a in lines if c == cid}
+    assert node.read("/supply")["KAU28"] == sum(a for _, v, a in lines if v == "KAU28")

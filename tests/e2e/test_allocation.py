@@ -13,7 +13,7 @@ from ets.plan_upload import load_plan_file, propose_issue, upload_plan
 from ets.registry import CompanyEntry, register_companies
 from ets.rpc import TxRejectedError
 
-from .conftest import Net
+from .conftest import Net, wait_until
 
 pytestmark = pytest.mark.localnet
 
@@ -69,9 +69,10 @@ def test_real_phase3_plan_is_issued_exactly_once(shared_net: Net, phase3_plan):
 
     started = time.perf_counter()
     commit = shared_net.client("node2").submit(gov2, {"type": "approve", "proposal_id": pid})
+    assert commit.code == 0
+    wait_until(lambda: client.query(f"/plan/{plan.plan_hash}")["status"] == "issued", 120, "every e-order to be credited", 0.05)
     elapsed = time.perf_counter() - started
     print(f"\n[figure] {len(plan.lines):,} e-orders for {len(companies)} companies committed {elapsed:.2f} s after the final approval was broadcast")
-    assert commit.code == 0
 
     shared_net.assert_same_app_hash()
     expected: dict[str, dict[str, int]] = {}
