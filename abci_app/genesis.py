@@ -19,19 +19,33 @@ from ets.codec import canonical_json, reject_duplicate_keys
 from .errors import GenesisError, TxRejected
 from .messages import MAX_HOLDING, ROLES, RegisterAccount, is_instrument
 
-__all__ = ["PARAM_LIMITS", "genesis_entries"]
+__all__ = ["PARAM_LIMITS", "PARAM_DEFAULTS", "genesis_entries"]
 
 # name → (minimum, maximum); every parameter is a whole number.
 PARAM_LIMITS: dict[str, tuple[int, int]] = {
     "approvals_required": (1, 1000),
     "proposal_ttl_seconds": (60, 366 * 24 * 3600),
     "query_max_skew_seconds": (10, 24 * 3600),
+    "market_tick_size": (1, 10**6),
+    "market_max_order_quantity": (1, 10**9),
+    "market_band_bps": (0, 9_999),
+    "market_initial_reference_price": (1, 10**9),
+    "market_around_the_clock": (0, 1),
+}
+# Defaults for parameters a genesis may leave out (DOMAIN.md: KRX rules).
+PARAM_DEFAULTS: dict[str, int] = {
+    "market_tick_size": 5,
+    "market_max_order_quantity": 100_000,
+    "market_band_bps": 1_000,
+    "market_initial_reference_price": 10_000,
+    "market_around_the_clock": 0,
 }
 
 
 def _params(raw: Any, officials: int) -> dict[str, int]:
     if not isinstance(raw, dict):
         raise GenesisError("app_state.params must be an object")
+    raw = {**PARAM_DEFAULTS, **raw}
     unknown = sorted(set(raw) - set(PARAM_LIMITS))
     missing = sorted(set(PARAM_LIMITS) - set(raw))
     if unknown or missing:
@@ -40,6 +54,8 @@ def _params(raw: Any, officials: int) -> dict[str, int]:
         value = raw[name]
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise GenesisError(f"app_state.params.{name} must be an integer in [{low}, {high}], got {value!r}")
+    if raw["market_initial_reference_price"] % raw["market_tick_size"]:
+        raise GenesisError("app_state.params.market_initial_reference_price must be a multiple of market_tick_size")
     if raw["approvals_required"] > officials:
         raise GenesisError(
             f"app_state.params.approvals_required is {raw['approvals_required']} but genesis has only {officials} government account(s)"

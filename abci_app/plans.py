@@ -31,7 +31,7 @@ from .view import BlockContext, View, add_int, get_int, get_json, put_json
 
 __all__ = [
     "handle_plan_open", "handle_plan_chunk", "check_issue_plan", "execute_issue_plan", "advance_issuance",
-    "mark_plan_rejected", "ISSUE_LINES_PER_BLOCK",
+    "mark_plan_rejected", "note_plan_proposal", "ISSUE_LINES_PER_BLOCK",
 ]
 
 ISSUE_LINES_PER_BLOCK = 5000
@@ -159,6 +159,13 @@ def advance_issuance(view: View, ctx: BlockContext, budget: int | None = None) -
             queue.pop(0)
         put_json(view, f"plan/{plan_hash}", plan)
     put_json(view, _QUEUE, queue) if queue else view.set(_QUEUE, None)
+
+
+def note_plan_proposal(view: View, action: IssuePlan, proposal_id: int) -> None:
+    """Remember the plan's open proposal, so officials' votes are never split over two."""
+    plan = get_json(view, f"plan/{action.plan_hash}")
+    plan["open_proposal"] = proposal_id
+    put_json(view, f"plan/{action.plan_hash}", plan)
 
 
 def mark_plan_rejected(view: View, action: IssuePlan, ctx: BlockContext) -> None:

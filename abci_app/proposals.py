@@ -22,20 +22,25 @@ from ets.codec import canonical_json
 from .accounts import check_registration, execute_registration
 from .errors import Code, TxRejected
 from .messages import MAX_HOLDING, Action, Approve, IssueAllowances, IssuePlan, Propose, RegisterAccount, RegisterAccounts, Reject
-from .plans import check_issue_plan, execute_issue_plan, mark_plan_rejected
+from .plans import check_issue_plan, execute_issue_plan, mark_plan_rejected, note_plan_proposal
 from .view import BlockContext, View, add_int, get_int, get_json, move, params, put_json, require_company
 
 __all__ = ["handle_propose", "handle_approve", "handle_reject"]
 
 
-def _check_action(view: View, action: Action) -> None:
+def _check_action(view: View, action: Action, ctx: BlockContext) -> None:
     """Stateful checks of a governed action, both when proposed and when executed."""
     if isinstance(action, (RegisterAccount, RegisterAccounts)):
         check_registration(view, action)
     elif isinstance(action, IssueAllowances):
         require_company(view, action.to, "recipient", "allowances go to companies")
     elif isinstance(action, IssuePlan):
-        check_issue_plan(view, action)
+        plan = check_issue_plan(view, action)
+        open_id = plan.get("open_proposal")
+        if open_id is not None:
+            proposal = get_json(view, f"prop/{open_id:012d}")
+            if proposal["status"] == "open" and ctx.time <= proposal["expires_time"]:
+                raise TxRejected(Code.PLAN_CONFLICT, f"plan {action.plan_hash} already has open proposal {open_id}; vote on that one")
 
 
 def _execute_action(view: View, action: Action, ctx: BlockContext, proposal: dict[str, Any]) -> None:
@@ -51,7 +56,7 @@ def _execute_action(view: View, action: Action, ctx: BlockContext, proposal: dic
 
 
 def handle_propose(view: View, signer: str, msg: Propose, ctx: BlockContext) -> bytes:
-    _check_action(view, msg.action)
+    _check_action(view, msg.action, ctx)
     proposal_id = add_int(view, "seq/proposal", 1)
     proposal = {
         "id": proposal_id,
@@ -63,6 +68,8 @@ def handle_propose(view: View, signer: str, msg: Propose, ctx: BlockContext) -> 
         "rejections": [],
         "status": "open",
     }
+    if isinstance(msg.action, IssuePlan) and proposal["status"] == "open":
+        note_plan_proposal(view, msg.action, proposal_id)
     _vote(view, proposal, signer, ctx, approve=True, reason="")
     return canonical_json({"proposal_id": proposal_id, "status": proposal["status"]})
 

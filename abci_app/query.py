@@ -149,6 +149,7 @@ def _q_tx(store: Store, args: list[str], data: bytes, path: str) -> Any:
 _DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
 _MAX_ROWS = 5000
+_AGG_LABEL = {"sectors": "sector", "companies": "company"}
 
 
 def _params(path: str, allowed: set[str]) -> dict[str, str]:
@@ -219,7 +220,7 @@ def _q_emissions(store: Store, args: list[str], data: bytes, path: str) -> Any:
         for key, value in store.scan(f"agg/{kind[0]}/", _MAX_ROWS * 4):
             _, _, who, month = key.split("/", 3)
             if low <= month <= high:
-                out.append({kind[:-1]: who, "month": month, **json.loads(value)})
+                out.append({_AGG_LABEL[kind]: who, "month": month, **json.loads(value)})
         return out
     raise _Denied(Code.BAD_QUERY, "expected /emissions/daily, /monthly, /yearly, /sectors or /companies")
 

@@ -178,7 +178,7 @@ def start_services(home: Path, record: dict, portal_port: int = PORTAL_PORT) -> 
     portal_env = {**env, "ETS_PORTAL_NODE": node, "ETS_PORTAL_USERS": str(users), "ETS_PORTAL_PLANS": str(demo / "plans")}
     pids["portal"] = _spawn([sys.executable, "-m", "streamlit", "run", str(REPO / "portal" / "app.py"),
                              "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(portal_port),
-                             "--browser.gatherUsageStats", "false"], demo / "portal.log", portal_env)
+                             "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"], demo / "portal.log", portal_env)
     (demo / "services.json").write_text(json.dumps(pids, indent=2))
     return pids
 

@@ -10,7 +10,7 @@ import pytest
 
 from abci_app.app import Application
 from abci_app.errors import GenesisError
-from abci_app.genesis import genesis_entries
+from abci_app.genesis import PARAM_DEFAULTS, genesis_entries
 from abci_app.proto import abci
 from abci_harness import CHAIN_ID, GENESIS_TIME, Actors, Node, ts
 from ets.codec import canonical_json
@@ -27,7 +27,7 @@ def _account(state: dict, signer: Signer) -> dict:
 def test_good_genesis_entries():
     entries = genesis_entries(canonical_json(GOOD))
     assert list(entries) == sorted(entries)
-    assert json.loads(entries["params"]) == GOOD["params"]
+    assert json.loads(entries["params"]) == {**PARAM_DEFAULTS, **GOOD["params"]}  # omitted parameters take their defaults
     assert {k: int(v) for k, v in entries.items() if k.startswith("count/role/")} == {
         "count/role/government": 3, "count/role/verifier": 1, "count/role/exchange": 1, "count/role/bank": 1,
         "count/role/edge_device": 1, "count/role/validator_operator": 1, "count/role/company": 3}

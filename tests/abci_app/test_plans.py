@@ -160,3 +160,14 @@ def test_a_large_batch_is_credited_over_several_blocks_and_completes(setup, monk
     for cid, signer in companies:
         assert node.balances(signer) == {v: a for c, v, a in lines if c == cid}
     assert node.read("/supply")["KAU28"] == sum(a for _, v, a in lines if v == "KAU28")
+
+
+def test_one_open_proposal_per_plan(setup):
+    node, actors, companies = setup
+    plan_hash = _upload(node, actors.gov[0], HEADER, _lines(companies))
+    propose = {"type": "propose", "action": {"type": "issue_plan", "plan_hash": plan_hash}}
+    first = proposal_id(node.run(actors.gov[0], propose))
+    second = node.run(actors.gov[1], propose)
+    assert second.code == Code.PLAN_CONFLICT and f"open proposal {first}" in second.log
+    later = node.time + 8 * 24 * 3600  # the first proposal expired: a new one may be made
+    assert node.run(actors.gov[1], propose, time=later).code == Code.OK

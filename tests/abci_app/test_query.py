@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from abci_app.genesis import PARAM_DEFAULTS
 from abci_app.errors import CODESPACE, Code
 from abci_harness import CHAIN_ID, Actors, Node, approve, issue, transfer
 from ets.codec import canonical_json, encode_envelope, tx_hash
@@ -35,7 +36,7 @@ def _signed(node: Node, reader: Signer, path: str, *, issued_at: int | None = No
 def test_public_paths(chain):
     actors, node, first = chain
     c0 = actors.companies[0]
-    assert node.read("/params") == {"approvals_required": 2, "proposal_ttl_seconds": 604800, "query_max_skew_seconds": 300}
+    assert node.read("/params") == {"approvals_required": 2, "proposal_ttl_seconds": 604800, "query_max_skew_seconds": 300, **PARAM_DEFAULTS}
     assert node.read(f"/account/{c0.address}") == {"address": c0.address, "public_key": c0.public_key.hex(), "role": "company",
                                                    "name": "company-1", "since": 0}
     assert node.read(f"/account/{actors.edge.address}")["company"] == c0.address

@@ -1,0 +1,78 @@
+"""The portal's entry file: a router that shows each visitor the pages their role may see.
+
+    streamlit run portal/app.py --client.toolbarMode viewer      (settings: see portal/config.py)
+
+Everyone sees the public pages (emission transparency, allocations) and the account page (log
+in / log out). After login, the chain's role for the user's key adds that role's pages. Each
+restricted page checks the role again itself (``portal.session.require_role``): a hidden page
+is not a protected page.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parents[1]
+if str(_ROOT) not in sys.path:  # `streamlit run portal/app.py` puts only portal/ on the path
+    sys.path.insert(0, str(_ROOT))
+
+import streamlit as st  # noqa: E402
+
+from ets.rpc import ChainError  # noqa: E402
+from portal import session, ui  # noqa: E402
+from portal.views import account, allocations, devices, my_allocation, my_holdings, plan_review, proposals, transparency  # noqa: E402
+
+__all__ = ["pages_for"]
+
+
+def pages_for(role: str | None) -> dict[str, list]:
+    """The navigation for a visitor with ``role`` (None: not logged in), by section."""
+    sections: dict[str, list] = {
+        "Public": [
+            st.Page(transparency.render, title="Emission transparency", url_path="transparency", default=True,
+                    icon=":material/factory:"),
+            st.Page(allocations.render, title="Allocations", url_path="allocations", icon=":material/receipt_long:"),
+        ],
+    }
+    role_pages = {
+        "government": [
+            st.Page(plan_review.render, title="Plan review", url_path="plan_review", icon=":material/fact_check:"),
+            st.Page(proposals.render, title="Proposals", url_path="proposals", icon=":material/how_to_vote:"),
+            st.Page(devices.render, title="Devices", url_path="devices", icon=":material/sensors:"),
+        ],
+        "company": [
+            st.Page(my_allocation.render, title="My allocation", url_path="my_allocation", icon=":material/inventory:"),
+            st.Page(my_holdings.render, title="My holdings", url_path="my_holdings", icon=":material/account_balance:"),
+        ],
+        "verifier": [
+            st.Page(devices.render, title="Devices", url_path="devices", icon=":material/sensors:"),
+        ],
+    }
+    if role in role_pages:
+        sections[session.ROLE_LABELS[role]] = role_pages[role]
+    title = "Account" if role else "Log in"
+    sections["Account"] = [st.Page(account.render, title=title, url_path="account", icon=":material/person:")]
+    return sections
+
+
+def main() -> None:
+    st.set_page_config(page_title="K-ETS portal", page_icon=":material/eco:", layout="wide")
+    user = session.current_user()
+    page = st.navigation(pages_for(user.role if user else None))
+    with st.sidebar:
+        if user:
+            st.caption(f"Logged in: **{user.username}** ({session.ROLE_LABELS.get(user.role, user.role)})")
+            if st.button("Log out", key="sidebar_logout"):
+                session.sign_out()
+                st.rerun()
+        else:
+            st.caption("Not logged in: public pages only.")
+        st.caption(f"Chain node: {ui.config().node_url}")
+    try:
+        page.run()
+    except ChainError as exc:
+        ui.show_chain_error(exc, "reading the chain")
+
+
+main()

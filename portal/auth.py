@@ -1,0 +1,88 @@
+"""Login: a portal user is an encrypted key file; logging in is decrypting it.
+
+Each user is one ``ets.keys.Keystore`` file in the users folder (file name = user name),
+encrypted under that user's password. Logging in decrypts it; the role is then read from the
+chain's participant registry (``/account/<address>``), never from the file, so a user's rights
+are whatever the chain says at login. A wrong user name and a wrong password give the same
+error (and take the same time), so the login form does not reveal which user names exist.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ets.keys import DEFAULT_SCRYPT_N, Keystore, KeystoreError, Signer
+from ets.rpc import ChainClient, QueryError
+
+__all__ = ["PortalUser", "LoginError", "LOGIN_FAILED", "login", "account_of"]
+
+LOGIN_FAILED = "Unknown user name or wrong password."
+_NOT_FOUND = 20  # query code NOT_FOUND
+
+
+class LoginError(Exception):
+    """Login refused; the message is safe to show to whoever typed at the form."""
+
+
+@dataclass(frozen=True)
+class PortalUser:
+    """A logged-in user: the unlocked signer plus what the chain says about the account."""
+
+    username: str
+    address: str
+    role: str
+    name: str
+    company_id: str | None = None
+    sector: str | None = None
+    signer: Signer = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.signer is None or self.signer.address != self.address:
+            raise ValueError("a portal user needs the signer of its own address")
+
+
+def account_of(client: ChainClient, address: str) -> dict | None:
+    """The chain's registry record of ``address``, or None when it is not registered."""
+    try:
+        return client.query(f"/account/{address}")
+    except QueryError as exc:
+        if exc.code == _NOT_FOUND:
+            return None
+        raise
+
+
+def _burn_time(password: str) -> None:
+    """Spend what a real decryption costs, so an unknown user name cannot be told apart by timing."""
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    Scrypt(salt=b"\0" * 16, length=32, n=DEFAULT_SCRYPT_N, r=8, p=1).derive(password.encode())
+
+
+def login(users_dir: str | os.PathLike[str], username: str, password: str, client: ChainClient) -> PortalUser:
+    """Decrypt ``username``'s key file with ``password`` and read the account's role from the chain.
+
+    Raises ``LoginError`` (bad credentials, unregistered account) or ``ets.rpc.ChainError``
+    (the node cannot be reached)."""
+    keystore = Keystore(Path(users_dir))
+    username = username.strip()
+    try:
+        keystore.info(username)
+    except (KeystoreError, ValueError, OSError):
+        _burn_time(password)
+        raise LoginError(LOGIN_FAILED) from None
+    try:
+        signer = keystore.load(username, password)
+    except (KeystoreError, ValueError, OSError):
+        raise LoginError(LOGIN_FAILED) from None
+    record = account_of(client, signer.address)
+    if record is None:
+        raise LoginError(
+            f"Your key (account {signer.address}) is not registered on the chain, so it has no role; "
+            "ask the government to register the account."
+        )
+    return PortalUser(
+        username=username, address=signer.address, role=record["role"], name=record.get("name", ""),
+        company_id=record.get("company_id"), sector=record.get("sector"), signer=signer,
+    )

@@ -1,0 +1,59 @@
+"""The logged-in user of one browser session, and the role check every restricted page runs.
+
+The unlocked signer lives only in ``st.session_state`` (server memory of this browser
+session): never on disk, never in a cache shared between sessions. Logging out removes it.
+Pages are just code, so each restricted page calls ``require_role`` itself; the router hiding a
+page is not the protection.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .auth import PortalUser
+from .ui import account_record
+
+__all__ = ["current_user", "sign_in", "sign_out", "require_role", "ROLE_LABELS"]
+
+_KEY = "portal_user"
+ROLE_LABELS = {
+    "government": "Government official",
+    "company": "Company",
+    "verifier": "Verification body",
+    "exchange": "Exchange",
+    "bank": "Settlement bank",
+    "validator_operator": "Validator operator",
+    "edge_device": "Edge device",
+}
+
+
+def current_user() -> PortalUser | None:
+    user = st.session_state.get(_KEY)
+    return user if isinstance(user, PortalUser) else None
+
+
+def sign_in(user: PortalUser) -> None:
+    st.session_state[_KEY] = user
+
+
+def sign_out() -> None:
+    """Forget the user and everything this session kept (form inputs, selections)."""
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def require_role(*roles: str) -> PortalUser:
+    """The logged-in user if the chain gives them one of ``roles``; otherwise stop the page here.
+
+    The role is re-read from the chain (cached briefly), so a change on chain takes effect."""
+    user = current_user()
+    if user is None:
+        st.error("This page needs a login. Log in with the portal user name and password you were given.")
+        st.stop()
+    record = account_record(user.address)
+    role = record["role"] if record else None
+    if role not in roles:
+        wanted = " or ".join(ROLE_LABELS.get(r, r) for r in roles)
+        st.error(f"This page is for: {wanted}. Your account's role on the chain is {ROLE_LABELS.get(role, role or 'none')}.")
+        st.stop()
+    return user

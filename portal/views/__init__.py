@@ -1,0 +1,16 @@
+"""The portal's pages, one module each, every one exposing ``render()``.
+
+    account.py        log in / log out                      everyone
+    transparency.py   emissions by sector and company       public
+    allocations.py    published allocation results          public
+    plan_review.py    review, approve or reject a plan      government
+    proposals.py      governed proposals and their votes    government
+    my_allocation.py  the company's allocation, e-orders    company
+    my_holdings.py    the company's holdings (signed query) company
+    devices.py        registered devices per company        verifier, government
+
+Restricted pages call ``portal.session.require_role`` first: hiding a page in the navigation
+is not what protects it.
+"""
+
+__all__: list[str] = []

@@ -1,0 +1,35 @@
+"""Company page: the logged-in company's holdings, read with a query signed by its own key.
+
+Holdings are confidential: the chain answers only the holder and the regulator, and this page
+only ever asks for the logged-in company's own address. The answer is never cached.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ets.rpc import ChainError
+
+from .. import queries, session, ui
+
+__all__ = ["render"]
+
+
+def render() -> None:
+    user = session.require_role("company")
+    st.title("My holdings")
+    st.caption(f"{user.name} · account {user.address}. Read with a query signed by your key; only you and the "
+               "regulator can read these figures.")
+    with st.spinner("Signing the query and reading your holdings…"):
+        try:
+            holdings = queries.balances(ui.client(), user.address, user.signer)
+        except ChainError as exc:
+            ui.show_chain_error(exc, "reading your holdings")
+            return
+    if holdings.empty:
+        st.info("This account holds no allowances.")
+        return
+    cols = st.columns(max(1, len(holdings)))
+    for col, row in zip(cols, holdings.itertuples()):
+        col.metric(row.instrument, f"{row.amount:,} t")
+    st.table(holdings.assign(amount=holdings["amount"].map(lambda v: f"{int(v):,}")).reset_index(drop=True))

@@ -1,0 +1,48 @@
+"""Fixtures for the portal's tests: one seeded 1-validator network for the session, portal users.
+
+The repository root is put first on ``sys.path`` so ``import portal`` finds the package (this
+folder is also called ``portal`` and must never shadow it).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from portal_chain import PASSWORDS, SeededChain, start_seeded_chain  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def chain(tmp_path_factory) -> SeededChain:
+    """A real CometBFT validator + ABCI app on loopback, seeded with companies, devices, days and plans."""
+    seeded = start_seeded_chain(tmp_path_factory.mktemp("portal-net") / "net")
+    yield seeded
+    seeded.client.close()
+    seeded.net.stop()
+
+
+@pytest.fixture(scope="session")
+def users_dir(chain: SeededChain, tmp_path_factory) -> Path:
+    """Portal users for two officials, two companies and the verifier (keys re-encrypted under new passwords)."""
+    from portal.users import add_user
+
+    folder = tmp_path_factory.mktemp("portal-users")
+    for name, signer in (("official1", chain.keys["gov-1"]), ("official2", chain.keys["gov-2"]),
+                         ("steel", chain.company("steel").signer), ("power", chain.company("power").signer),
+                         ("verifier", chain.keys["verifier-1"])):
+        add_user(folder, name, PASSWORDS[name], signer, scrypt_n=2**12)
+    return folder
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Remember each phase's outcome on the test item, so fixtures can react to a failure (screenshots)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

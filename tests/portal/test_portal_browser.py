@@ -1,0 +1,322 @@
+"""The portal in real Chromium: a real ``streamlit run`` process in front of a real validator.
+
+(a) the public transparency page shows the figures the chain holds and checks a reading's proof;
+(b) two officials approve a plan (the first proposes, the second's approval issues it) and the
+    company then sees its allocation equal to the plan line;
+(c) a visitor cannot reach government pages, and a company sees only its own holdings.
+Screenshots of every open page go to the test's tmp dir when a test fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from edge_uploader.merkle import MerkleTree
+from edge_uploader.readings import Reading, sign_reading
+from portal import queries
+from portal.ui import kg_to_t_text
+from portal_chain import PASSWORDS, SeededChain, reading_bytes
+
+pytestmark = pytest.mark.localnet
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT_MS = 25_000
+
+if not CHROMIUM.exists():
+    pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (scripts/setup.sh installs it); "
+                "browser tests never download a browser", allow_module_level=True)
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+
+def _free_port(start: int = 48500, stop: int = 49000) -> int:
+    for port in range(start, stop):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no free port for the portal between 48500 and 49000")
+
+
+@pytest.fixture(scope="module")
+def portal_url(chain: SeededChain, users_dir: Path, tmp_path_factory) -> str:
+    """``streamlit run portal/app.py`` as a real process, with a review file for the browser plan."""
+    work = tmp_path_factory.mktemp("portal-server")
+    plans = work / "plans"
+    plans.mkdir()
+    steel = chain.company("steel")
+    browser_plan = chain.plans["browser"]
+    (plans / f"{browser_plan.hash}.json").write_text(json.dumps({
+        "format": "ETS-PLAN-FILE-V1", "header": browser_plan.header, "lines": [list(x) for x in browser_plan.lines],
+        "plan_hash": browser_plan.hash,
+        "explanations": [{"company_id": steel.company_id, "sector": steel.sector, "industry": "steel", "method": "GF",
+                          "basis": "average of 2022-2024", "history_used": {"2022": 130_000, "2023": 120_000, "2024": 110_000},
+                          "missing_base_years": [], "demand": 120_000, "auction_share_bp": 0, "shares": []}],
+    }, ensure_ascii=False))
+    port = _free_port()
+    env = {**os.environ, "ETS_PORTAL_NODE": chain.rpc_url, "ETS_PORTAL_USERS": str(users_dir),
+           "ETS_PORTAL_PLANS": str(plans), "ETS_PORTAL_TTL": "2"}
+    log = (work / "streamlit.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "portal" / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"],
+        cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"streamlit exited with {proc.returncode}: {(work / 'streamlit.log').read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/_stcore/health", timeout=1).text.strip() == "ok":
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("streamlit did not answer its health check within 60 s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(chromium, request, tmp_path):
+    """A factory of pages, each in its own browser context (= its own portal session)."""
+    opened = []
+
+    def factory() -> Page:
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        opened.append((context, page))
+        return page
+
+    yield factory
+    report = getattr(request.node, "rep_call", None)
+    for i, (context, page) in enumerate(opened):
+        if report is not None and report.failed:
+            shot = tmp_path / f"failure-page{i}.png"
+            try:
+                page.screenshot(path=str(shot), full_page=True)
+                print(f"screenshot of page {i}: {shot}")
+            except Exception as exc:  # the page may be gone; the test's own error is what matters
+                print(f"no screenshot of page {i}: {exc}")
+        context.close()
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def body(page: Page):
+    return page.locator("section.stMain, [data-testid='stMain']").first
+
+
+def login(page: Page, url: str, user: str) -> None:
+    page.goto(f"{url}/account")
+    page.get_by_role("textbox", name="User name").fill(user)
+    page.get_by_role("textbox", name="Password").fill(PASSWORDS[user])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+
+
+def go(page: Page, title: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+
+
+def choose(page: Page, label: str, option_text: str) -> None:
+    page.get_by_test_id("stSelectbox").filter(has_text=label).first.click()
+    page.get_by_role("option").filter(has_text=option_text).first.click()
+
+
+def nav_links(page: Page) -> list[str]:
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav).to_be_visible()
+    return [t.strip().splitlines()[-1].strip() for t in nav.get_by_role("link").all_inner_texts()]  # after the icon
+
+
+# ---------------------------------------------------------------- (a) public transparency
+
+
+def test_public_transparency_shows_the_chain_figures(chain: SeededChain, portal_url: str, open_page):
+    page = open_page()
+    page.goto(portal_url)
+    expect(page.get_by_role("heading", name="Emission transparency", level=1)).to_be_visible()
+    main = body(page)
+    expect(main).to_contain_text("2025-02-01")  # latest day reported
+    totals = chain.totals()
+    sectors: dict[str, dict[str, int]] = {}
+    for (label, _day), t in totals.items():
+        acc = sectors.setdefault(chain.device(label).company.sector, {"total": 0, "readings": 0, "substituted": 0})
+        for k in acc:
+            acc[k] += t[k]
+    for sector, t in sectors.items():
+        expect(main).to_contain_text(sector)
+        expect(main).to_contain_text(f"{t['total']:,}")
+        expect(main).to_contain_text(kg_to_t_text(t["total"]))
+    grand = sum(t["total"] for t in sectors.values())
+    readings = sum(t["readings"] for t in sectors.values())
+    substituted = sum(t["substituted"] for t in sectors.values())
+    expect(main).to_contain_text(kg_to_t_text(grand))
+    expect(main).to_contain_text(f"{substituted:,} ({substituted / readings:.1%})")
+    expect(main).to_contain_text(f"{substituted:,} of {readings:,} readings are substituted values")
+
+    # drill-down: the first company in the list is Hanbit Power; each day's record is on the page
+    expect(main).to_contain_text("Daily records")
+    power = chain.company("power")
+    for (label, day), t in totals.items():
+        if chain.device(label).company is power:
+            expect(main).to_contain_text(f"{t['total']:,}")
+            expect(main).to_contain_text(chain.roots[(label, day)][:16])
+    expect(main).to_contain_text("⚠ 3 substituted")
+
+    # a substituted reading, signed by its device, proves against the root on chain; an altered one does not
+    device = chain.device("power-unit")
+    readings_of_day = chain.readings[("power-unit", "2025-01-31")]
+    tree = MerkleTree.from_leaves(reading_bytes(r) for r in readings_of_day)
+    signed = sign_reading(device.signer, Reading.from_json(readings_of_day[22]))
+    proof = {"reading": readings_of_day[22], "signature": signed.signature.hex(), "proof": tree.proof(22).to_json(),
+             "chain_record": {"device": device.address, "day": "2025-01-31"}}  # the shape `ets edge prove` prints
+    page.get_by_role("textbox", name="Proof JSON").fill(json.dumps(proof))
+    page.get_by_role("button", name="Check proof").click()
+    expect(main).to_contain_text("Verified: this reading is part of the day's readings")
+    expect(main).to_contain_text(f"{readings_of_day[22]['co2_kg']:,} kg CO2")
+    expect(main).to_contain_text("a SUBSTITUTED value")
+    expect(main).to_contain_text("signature verifies with the device key registered on chain")
+    proof["reading"] = {**readings_of_day[22], "co2_kg": readings_of_day[22]["co2_kg"] - 5_000, "substituted": False}
+    page.get_by_role("textbox", name="Proof JSON").fill(json.dumps(proof))
+    page.get_by_role("button", name="Check proof").click()
+    expect(main).to_contain_text("Not verified")
+    expect(main).not_to_contain_text("balance")
+
+
+# ---------------------------------------------------------------- (b) approval flow
+
+
+def _decide(page: Page, plan_hash: str, expected: str) -> None:
+    go(page, "Plan review")
+    choose(page, "Plan", plan_hash[:12])
+    main = body(page)
+    expect(main).to_contain_text(f"Plan hash {plan_hash}")
+    page.get_by_role("button", name="Send decision").click()
+    expect(main).to_contain_text(expected)
+
+
+def test_two_officials_approve_and_the_company_sees_its_allocation(chain: SeededChain, portal_url: str, open_page):
+    plan = chain.plans["browser"]
+    steel = chain.company("steel")
+
+    first = open_page()
+    login(first, portal_url, "official1")
+    go(first, "Plan review")
+    choose(first, "Plan", plan.hash[:12])
+    main = body(first)
+    expect(main).to_contain_text(f"Plan hash {plan.hash}")
+    expect(main).to_contain_text(f"{plan.amount(steel.company_id, 'KAU26'):,}")  # sector totals table
+    expect(main).to_contain_text(f"From the engine's review file {plan.hash}.json")
+    expect(main).to_contain_text("No proposal is open for this plan")
+    first.get_by_role("button", name="Send decision").click()
+    expect(main).to_contain_text(re.compile(r"Sent propose: proposal #\d+ is now open"))
+    expect(main).to_contain_text("1 of 2 approvals")
+    first.get_by_role("button", name="Send decision").click()  # a second vote: the chain refuses it, in full
+    expect(main).to_contain_text("The chain rejected the transaction while sending your decision (code 16")
+    expect(main).to_contain_text("already voted")
+    expect(main).to_contain_text("Nothing was changed.")
+    proposal = queries.open_plan_proposal(chain.client, plan.hash)
+    assert proposal is not None and proposal["proposer"] == chain.keys["gov-1"].address
+
+    second = open_page()
+    login(second, portal_url, "official2")
+    _decide(second, plan.hash, f"Sent approve: proposal #{proposal['id']} is now executed")
+    expect(body(second)).to_contain_text("Issued at block")
+    assert queries.plan_record(chain.client, plan.hash)["status"] == "issued"
+    expect(body(first)).to_contain_text("Issued at block")  # the first official's live panel follows
+
+    company = open_page()
+    login(company, portal_url, "steel")
+    go(company, "My allocation")
+    main = body(company)
+    expected = plan.amount(steel.company_id, "KAU26")
+    expect(main).to_contain_text(f"Plan {plan.hash[:16]}… — proposal #{proposal['id']}")
+    expect(main).to_contain_text(f"{expected:,}")
+    on_chain = queries.allocations(chain.client, steel.address)
+    assert int(on_chain[on_chain["plan_hash"] == plan.hash]["amount"].sum()) == expected
+
+
+# ---------------------------------------------------------------- (c) access
+
+
+def test_visitor_cannot_reach_government_or_company_pages(portal_url: str, open_page):
+    page = open_page()
+    for path in ("plan_review", "proposals", "my_holdings", "my_allocation", "devices"):
+        page.goto(f"{portal_url}/{path}")
+        expect(page.get_by_role("heading", name="Emission transparency", level=1)).to_be_visible()
+        links = nav_links(page)
+        assert links == ["Emission transparency", "Allocations", "Log in"], links
+        expect(page.get_by_role("button", name="Send decision")).to_have_count(0)
+
+
+def test_company_sees_only_its_own_holdings(chain: SeededChain, portal_url: str, open_page):
+    steel, power = chain.company("steel"), chain.company("power")
+    page = open_page()
+    login(page, portal_url, "steel")
+    links = nav_links(page)
+    assert "My holdings" in links and "My allocation" in links
+    assert not {"Plan review", "Proposals", "Devices"} & set(links)
+    go(page, "My holdings")
+    main = body(page)
+    own = queries.balances(chain.client, steel.address, steel.signer)
+    others = queries.balances(chain.client, power.address, power.signer)
+    for row in own.itertuples():
+        expect(main).to_contain_text(f"{row.amount:,} t")
+    expect(main).to_contain_text(steel.address)
+    expect(main).not_to_contain_text(power.address)
+    for row in others.itertuples():
+        if row.amount not in set(own["amount"]):
+            expect(main).not_to_contain_text(f"{row.amount:,}")
+    # the government's page is not in this session's navigation, even by its address
+    page.goto(f"{portal_url}/plan_review")
+    expect(page.get_by_role("button", name="Send decision")).to_have_count(0)
+
+
+def test_wrong_password_and_unknown_user_look_the_same(portal_url: str, open_page):
+    page = open_page()
+    for user, password in (("steel", "not-the-password"), ("no-such-user", "whatever-pw")):
+        page.goto(f"{portal_url}/account")
+        page.get_by_role("textbox", name="User name").fill(user)
+        page.get_by_role("textbox", name="Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        expect(body(page)).to_contain_text("Unknown user name or wrong password.")
+        assert "Your account" not in body(page).inner_text()

@@ -1,0 +1,59 @@
+"""``portal.decisions`` on a real validator: propose, approve, reject, and every refusal along the way."""
+
+from __future__ import annotations
+
+import pytest
+
+from ets.rpc import TxRejectedError
+from portal import decisions, queries
+from portal_chain import SeededChain
+
+pytestmark = pytest.mark.localnet
+
+
+def test_reject_path_of_a_plan(chain: SeededChain):
+    client, keys = chain.client, chain.keys
+    plan = chain.plans["decisions"].hash
+    nonce = client.next_nonce(keys["gov-2"].address)
+
+    with pytest.raises(decisions.DecisionError, match="nothing to reject"):
+        decisions.decide_plan(client, keys["gov-2"], plan, approve=False, reason="too generous")
+    assert client.next_nonce(keys["gov-2"].address) == nonce, "a refused decision must send nothing"
+
+    first = decisions.decide_plan(client, keys["gov-1"], plan, approve=True)
+    assert (first.sent, first.status) == ("propose", "open")
+    assert queries.open_plan_proposal(client, plan)["id"] == first.proposal_id
+
+    with pytest.raises(TxRejectedError) as twice:
+        decisions.decide_plan(client, keys["gov-1"], plan, approve=True)
+    assert twice.value.code == 16 and "already voted" in twice.value.log
+
+    with pytest.raises(TxRejectedError) as company:
+        decisions.decide_plan(client, chain.company("chem").signer, plan, approve=True)
+    assert company.value.code == 9 and "company" in company.value.log
+
+    for bad in ("", "   ", "x" * (decisions.MAX_REASON + 1), "two\nlines"):
+        with pytest.raises(decisions.DecisionError, match="needs a reason"):
+            decisions.decide_plan(client, keys["gov-2"], plan, approve=False, reason=bad)
+
+    second = decisions.decide_plan(client, keys["gov-2"], plan, approve=False, reason="the chemical sector is over-allocated")
+    assert (second.sent, second.proposal_id, second.status) == ("reject", first.proposal_id, "open")
+    third = decisions.decide_plan(client, keys["gov-3"], plan, approve=False, reason="agree with the review")
+    assert third.status == "rejected"
+    assert queries.plan_record(client, plan)["status"] == "rejected"
+    votes = queries.proposal_votes(client, first.proposal_id)
+    assert list(votes["vote"]) == ["approve", "reject", "reject"]
+    assert votes["reason"].iloc[1] == "the chemical sector is over-allocated"
+
+    with pytest.raises(decisions.DecisionError, match="is rejected"):
+        decisions.decide_plan(client, keys["gov-1"], plan, approve=True)
+
+
+def test_unknown_plan_is_refused_before_sending(chain: SeededChain):
+    with pytest.raises(decisions.DecisionError, match="no allocation plan"):
+        decisions.plan_decision_message(chain.client, "ab" * 32, approve=True)
+
+
+def test_issued_plan_has_nothing_left_to_decide(chain: SeededChain):
+    with pytest.raises(decisions.DecisionError, match="is issued"):
+        decisions.plan_decision_message(chain.client, chain.plans["initial"].hash, approve=True)
