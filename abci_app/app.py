@@ -5,7 +5,8 @@
     CheckTx          execute_tx on the mempool view (reset to committed state at every Commit;
                      CometBFT's Recheck re-applies what stays in the mempool)
     PrepareProposal  execute_tx over the mempool's txs in order; keep those that pass and fit
-    ProcessProposal  execute_tx over the proposal, then the end-of-block work; ACCEPT only if every
+    ProcessProposal  begin-of-block work (market sessions), execute_tx over the proposal, then the
+                     end-of-block work; ACCEPT only if every
                      tx passes. The result is kept by block hash so FinalizeBlock does not redo it
     FinalizeBlock    one result per tx, in order, then the end-of-block work (queued e-orders);
                      stage writes and compute the app hash
@@ -125,6 +126,7 @@ class Application:
     def prepare_proposal(self, req):
         ctx = BlockContext(self.store.chain_id, req.height, req.time.seconds)
         view = Overlay(self.store)
+        self.executor.begin_block(view, ctx)
         chosen, used = [], 0
         for tx in req.txs:
             size = _proto_size(tx)
@@ -138,6 +140,7 @@ class Application:
     def process_proposal(self, req):
         ctx = BlockContext(self.store.chain_id, req.height, req.time.seconds)
         view = Overlay(self.store)
+        self.executor.begin_block(view, ctx)
         outcomes = []
         for tx in req.txs:
             outcome = self.executor.execute_tx(view, tx, ctx)
@@ -173,6 +176,7 @@ class Application:
             view, outcomes = cached
         else:
             view = Overlay(self.store)
+            self.executor.begin_block(view, ctx)
             outcomes = [self.executor.execute_tx(view, tx, ctx, consume_nonce_on_failure=True) for tx in req.txs]
             self.executor.end_block(view, ctx)
         accumulator = self.store.next_accumulator(view.writes)

@@ -47,6 +47,9 @@ class Code(IntEnum):
     PLAN_HASH_MISMATCH = 25
     CHUNK_OUT_OF_ORDER = 26
     PLAN_NOT_FOUND = 27
+    MARKET_CLOSED = 28
+    ORDER_REJECTED = 29
+    ORDER_NOT_FOUND = 30
     INTERNAL = 99
 
 
@@ -79,6 +82,9 @@ _DESCRIPTIONS = {
     Code.PLAN_HASH_MISMATCH: "the uploaded plan lines do not hash to the declared plan hash",
     Code.CHUNK_OUT_OF_ORDER: "the plan chunk does not continue where the upload stands",
     Code.PLAN_NOT_FOUND: "no allocation plan with that hash",
+    Code.MARKET_CLOSED: "the market does not take orders at this time",
+    Code.ORDER_REJECTED: "the order breaks a market rule (price band, tick, size)",
+    Code.ORDER_NOT_FOUND: "no such open order",
     Code.INTERNAL: "internal error",
 }
 

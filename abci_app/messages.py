@@ -32,6 +32,10 @@ __all__ = [
     "PlanChunk",
     "RegisterDevice",
     "DailyTotal",
+    "FundCash",
+    "WithdrawCash",
+    "PlaceOrder",
+    "CancelOrder",
     "Message",
     "Action",
     "day_number",
@@ -399,9 +403,73 @@ class Reject:
         return cls(_proposal_id(cls.TYPE, obj["proposal_id"]), _text(cls.TYPE, "reason", obj["reason"], _MAX_REASON))
 
 
-Message = Union[Transfer, Propose, Approve, Reject, PlanOpen, PlanChunk, RegisterDevice, DailyTotal]
+MAX_KRW = 10**15  # one cash movement, KRW
+
+
+@dataclass(frozen=True, slots=True)
+class FundCash:
+    """The settlement bank credits KRW it received to a company's cash account."""
+
+    to: str
+    amount: int
+    TYPE = "fund_cash"
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "FundCash":
+        _fields(obj, cls.TYPE, ("to", "amount"))
+        return cls(_address(cls.TYPE, "to", obj["to"]), _count(cls.TYPE, "amount", obj["amount"], MAX_KRW, 1))
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawCash:
+    """The settlement bank pays out KRW from a company's available cash."""
+
+    account: str
+    amount: int
+    TYPE = "withdraw_cash"
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "WithdrawCash":
+        _fields(obj, cls.TYPE, ("account", "amount"))
+        return cls(_address(cls.TYPE, "account", obj["account"]), _count(cls.TYPE, "amount", obj["amount"], MAX_KRW, 1))
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceOrder:
+    """A day limit order: side buy or sell, price in KRW per tonne, quantity in tonnes."""
+
+    instrument: str
+    side: str
+    price: int
+    quantity: int
+    TYPE = "place_order"
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "PlaceOrder":
+        kind = cls.TYPE
+        _fields(obj, kind, ("instrument", "side", "price", "quantity"))
+        if obj["side"] not in ("buy", "sell"):
+            raise _invalid(f'{kind}.side must be "buy" or "sell"')
+        return cls(_instrument(kind, obj["instrument"]), obj["side"], _count(kind, "price", obj["price"], 10**9, 1),
+                   _count(kind, "quantity", obj["quantity"], MAX_AMOUNT, 1))
+
+
+@dataclass(frozen=True, slots=True)
+class CancelOrder:
+    order_id: int
+    TYPE = "cancel_order"
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "CancelOrder":
+        _fields(obj, cls.TYPE, ("order_id",))
+        return cls(_count(cls.TYPE, "order_id", obj["order_id"], 2**63 - 1, 1))
+
+
+Message = Union[Transfer, Propose, Approve, Reject, PlanOpen, PlanChunk, RegisterDevice, DailyTotal, FundCash, WithdrawCash,
+                PlaceOrder, CancelOrder]
 _PARSERS: dict[str, Callable[[dict[str, Any]], Message]] = {
-    cls.TYPE: cls.from_json for cls in (Transfer, Propose, Approve, Reject, PlanOpen, PlanChunk, RegisterDevice, DailyTotal)
+    cls.TYPE: cls.from_json for cls in (Transfer, Propose, Approve, Reject, PlanOpen, PlanChunk, RegisterDevice, DailyTotal,
+                                        FundCash, WithdrawCash, PlaceOrder, CancelOrder)
 }
 
 

@@ -21,6 +21,13 @@
     /plan_lines/<hash>?offset=N&limit=M   anyone                   [[company_id, vintage, amount], ...]
     /eorder/<hash>           anyone                                audit record of the batch issue
     /allocations/<addr>      anyone                                {plan hash: {vintage: tonnes}}
+    /cash/<addr>             the holder, the bank, the regulator   {"available", "held"} KRW
+    /orders/<addr>           the owner or the regulator            the company's orders
+    /fills/<addr>            a party or the regulator              its fills, with prices and counterparties
+    /market/instruments      anyone                                instruments, reference price, phase, best bid/ask
+    /market/depth/<inst>     anyone (aggregated, no owners)        {"bids": [[price, tonnes]], "asks": [...]}
+    /market/trades/<inst>    anyone (no counterparties)            latest trades: price, tonnes, height, time
+    /market/bars/<inst>      anyone                                daily open/high/low/close/volume/VWAP
 
 Private paths need ``data`` = a signed query (``ets.codec``, ``ETSQ`` envelope) whose
 reader is entitled, whose path equals the requested path, and whose ``issued_at`` is within
@@ -291,6 +298,67 @@ def _q_allocations(store: Store, args: list[str], data: bytes, path: str) -> Any
     return out
 
 
+def _private_to(store: Store, args: list[str], data: bytes, path: str, roles: set[str], what: str) -> str:
+    address = _address_arg(args)
+    reader, role = _reader(store, path, data)
+    if reader != address and role not in roles:
+        raise _Denied(Code.UNAUTHORIZED, f"{what} are confidential: only the account itself and {', '.join(sorted(roles))} may read them")
+    return address
+
+
+def _q_cash(store: Store, args: list[str], data: bytes, path: str) -> Any:
+    address = _private_to(store, args, data, path, {"government", "bank"}, "cash balances")
+    return {"available": int(store.get(f"cash/{address}") or b"0"), "held": int(store.get(f"cashheld/{address}") or b"0")}
+
+
+def _q_orders(store: Store, args: list[str], data: bytes, path: str) -> Any:
+    address = _private_to(store, args, data, path, {"government"}, "orders")
+    return [_json(store, f"order/{k.rsplit('/', 1)[1]}") for k, _ in store.scan(f"ordersby/{address}/", _MAX_ROWS)]
+
+
+def _q_fills(store: Store, args: list[str], data: bytes, path: str) -> Any:
+    address = _private_to(store, args, data, path, {"government"}, "fills")
+    return [_json(store, f"fill/{k.rsplit('/', 1)[1]}") for k, _ in store.scan(f"fillsby/{address}/", _MAX_ROWS)]
+
+
+def _q_market(store: Store, args: list[str], data: bytes, path: str) -> Any:
+    from .market import book_from_json, depth, phase_at
+    from .trading import market_rules, market_schedule
+
+    kind = args[0].partition("?")[0] if args else ""
+    books = json.loads(store.get("books") or b"[]")
+    if kind == "instruments":
+        rules, schedule = market_rules(store), market_schedule(store)  # type: ignore[arg-type]
+        phase = phase_at(store.block_time, schedule).value
+        out = []
+        for instrument in books:
+            book = book_from_json(store.get(f"book/{instrument}"))
+            ref = store.get(f"ref/{instrument}")
+            out.append({"instrument": instrument, "reference_price": rules.reference_price(int(ref) if ref else None),
+                        "band": list(rules.price_band(rules.reference_price(int(ref) if ref else None))), "phase": phase,
+                        "best_bid": book.bids[0].price if book.bids else None, "best_ask": book.asks[0].price if book.asks else None})
+        return out
+    instrument = args[1].partition("?")[0] if len(args) > 1 else ""
+    if kind in ("depth", "trades", "bars") and instrument not in books:
+        raise _Denied(Code.NOT_FOUND, f"no market for {instrument[:20]!r}; known: {', '.join(books) or 'none yet'}")
+    if kind == "depth":
+        levels = depth(book_from_json(store.get(f"book/{instrument}")), levels=10)
+        return {"instrument": instrument, **{side: [list(level) for level in rows] for side, rows in levels.items()}}
+    if kind == "trades":
+        out = []
+        last = int(store.get("seq/fill") or b"0")
+        seq = last
+        while seq > 0 and len(out) < 200 and last - seq < 20_000:
+            fill = _json(store, f"fill/{seq:012d}")
+            if fill["instrument"] == instrument:
+                out.append({k: fill[k] for k in ("seq", "price", "quantity", "height", "time", "auction")})
+            seq -= 1
+        return out
+    if kind == "bars":
+        return [json.loads(v) for _, v in store.scan(f"bar/{instrument}/", _MAX_ROWS)]
+    raise _Denied(Code.BAD_QUERY, "expected /market/instruments, /market/depth/<instrument>, /market/trades/<instrument> or /market/bars/<instrument>")
+
+
 def _q_balances(store: Store, args: list[str], data: bytes, path: str) -> Any:
     address = _address_arg(args)
     reader, role = _reader(store, path, data)
@@ -316,6 +384,10 @@ _ROUTES: dict[str, Callable[[Store, list[str], bytes, str], Any]] = {
     "plan_lines": _q_plan_lines,
     "eorder": _q_eorder,
     "allocations": _q_allocations,
+    "cash": _q_cash,
+    "orders": _q_orders,
+    "fills": _q_fills,
+    "market": _q_market,
 }
 
 

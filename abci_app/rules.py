@@ -12,6 +12,14 @@
     register_device   verifier, government  admit a sensor device bound to a company site    accounts.py
     daily_total       edge_device           a device's daily emissions + Merkle root, once    mrv.py
                                             per KST day, after the day ended
+    fund_cash         bank                  credit KRW to a company's cash account            trading.py
+    withdraw_cash     bank                  pay out a company's available KRW                 trading.py
+    place_order       company               escrow, then match (continuous) or rest (call)    trading.py
+    cancel_order      company (owner)       take an open order off the book, release escrow   trading.py
+
+    before each block's txs the market runs the session transitions since the previous block
+    (opening/closing call auctions, expiry of day orders, next reference price);
+    after them, queued e-order batches continue (plans.py).
 
     governed action    effect when executed (at the m-th approval)
     register_account   admit a participant (address, key, role, name; companies may carry company_id, sector)
@@ -53,19 +61,24 @@ from .accounts import handle_register_device
 from .messages import (
     MAX_HOLDING,
     Approve,
+    CancelOrder,
     DailyTotal,
+    FundCash,
     Message,
     PlanChunk,
     PlanOpen,
+    PlaceOrder,
     Propose,
     RegisterDevice,
     Reject,
     Transfer,
+    WithdrawCash,
     parse_message,
 )
 from .mrv import handle_daily_total
 from .plans import advance_issuance, handle_plan_chunk, handle_plan_open
 from .proposals import handle_approve, handle_propose, handle_reject
+from .trading import handle_cancel_order, handle_fund_cash, handle_place_order, handle_withdraw_cash, market_begin_block
 from .transfers import handle_transfer
 from .view import BlockContext, View, account, get_int
 
@@ -96,6 +109,10 @@ RULES: dict[type, Rule] = {
     PlanChunk: Rule(frozenset({"government"}), handle_plan_chunk),
     RegisterDevice: Rule(frozenset({"verifier", "government"}), handle_register_device),
     DailyTotal: Rule(frozenset({"edge_device"}), handle_daily_total),
+    FundCash: Rule(frozenset({"bank"}), handle_fund_cash),
+    WithdrawCash: Rule(frozenset({"bank"}), handle_withdraw_cash),
+    PlaceOrder: Rule(frozenset({"company"}), handle_place_order),
+    CancelOrder: Rule(frozenset({"company"}), handle_cancel_order),
 }
 
 
@@ -156,6 +173,11 @@ class Executor:
         except InvalidSignature:
             raise TxRejected(Code.BAD_SIGNATURE, "signature does not match the body and the signer's registered key") from None
         self._remember(digest, _Decoded(entry.envelope, entry.message, entry.message_error, public_key))
+
+    @staticmethod
+    def begin_block(view: View, ctx: BlockContext) -> None:
+        """Work the chain does by itself before a block's transactions: the market's session transitions."""
+        market_begin_block(view, ctx)
 
     @staticmethod
     def end_block(view: View, ctx: BlockContext) -> None:

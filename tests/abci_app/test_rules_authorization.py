@@ -61,7 +61,8 @@ def test_rules_table_matches_the_matrix():
     assert {cls.TYPE: set(rule.roles) for cls, rule in RULES.items()} == {
         "transfer": {"company"}, "propose": {"government"}, "approve": {"government"}, "reject": {"government"},
         "plan_open": {"government"}, "plan_chunk": {"government"}, "register_device": {"verifier", "government"},
-        "daily_total": {"edge_device"},
+        "daily_total": {"edge_device"}, "fund_cash": {"bank"}, "withdraw_cash": {"bank"},
+        "place_order": {"company"}, "cancel_order": {"company"},
     }
 
 
