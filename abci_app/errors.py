@@ -50,6 +50,7 @@ class Code(IntEnum):
     MARKET_CLOSED = 28
     ORDER_REJECTED = 29
     ORDER_NOT_FOUND = 30
+    MISSING_VIEW_KEY = 31
     INTERNAL = 99
 
 
@@ -84,7 +85,8 @@ _DESCRIPTIONS = {
     Code.PLAN_NOT_FOUND: "no allocation plan with that hash",
     Code.MARKET_CLOSED: "the market does not take orders at this time",
     Code.ORDER_REJECTED: "the order breaks a market rule (price band, tick, size)",
-    Code.ORDER_NOT_FOUND: "no such open order",
+    Code.ORDER_NOT_FOUND: "no such open order or block trade",
+    Code.MISSING_VIEW_KEY: "a reader of a sealed price has no view key on chain",
     Code.INTERNAL: "internal error",
 }
 

@@ -36,6 +36,10 @@ __all__ = [
     "WithdrawCash",
     "PlaceOrder",
     "CancelOrder",
+    "SetViewKey",
+    "BlockTradePropose",
+    "BlockTradeAccept",
+    "BlockTradeCancel",
     "Message",
     "Action",
     "day_number",
@@ -465,11 +469,82 @@ class CancelOrder:
         return cls(_count(cls.TYPE, "order_id", obj["order_id"], 2**63 - 1, 1))
 
 
+@dataclass(frozen=True, slots=True)
+class SetViewKey:
+    """Publish the account's X25519 view key, to which sealed block-trade prices are encrypted."""
+
+    public_key: str
+    TYPE = "set_view_key"
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "SetViewKey":
+        _fields(obj, cls.TYPE, ("public_key",))
+        return cls(_hex64(cls.TYPE, "public_key", obj["public_key"]))
+
+
+_MAX_SEALED_READERS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class BlockTradePropose:
+    """A confidential block trade: quantity in clear, price sealed to its readers with a commitment."""
+
+    counterparty: str
+    instrument: str
+    side: str
+    quantity: int
+    price_commitment: str
+    sealed_price: dict[str, dict[str, str]]
+    TYPE = "block_trade_propose"
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "BlockTradePropose":
+        kind = cls.TYPE
+        _fields(obj, kind, ("counterparty", "instrument", "side", "quantity", "price_commitment", "sealed_price"))
+        if obj["side"] not in ("buy", "sell"):
+            raise _invalid(f'{kind}.side must be "buy" or "sell" (the proposer\'s side)')
+        sealed = obj["sealed_price"]
+        if not isinstance(sealed, dict) or not 1 <= len(sealed) <= _MAX_SEALED_READERS:
+            raise _invalid(f"{kind}.sealed_price must map 1 to {_MAX_SEALED_READERS} reader addresses to sealed entries")
+        for reader, entry in sealed.items():
+            _address(kind, "sealed_price reader", reader)
+            if not isinstance(entry, dict) or set(entry) != {"epk", "nonce", "ct"} or not all(
+                    isinstance(v, str) and 0 < len(v) <= 512 and all(c in "0123456789abcdef" for c in v) for v in entry.values()):
+                raise _invalid(f"{kind}.sealed_price[{reader}] must be {{epk, nonce, ct}} in lowercase hex")
+        return cls(_address(kind, "counterparty", obj["counterparty"]), _instrument(kind, obj["instrument"]), obj["side"],
+                   _count(kind, "quantity", obj["quantity"], MAX_AMOUNT, 1), _hex64(kind, "price_commitment", obj["price_commitment"]), sealed)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockTradeAccept:
+    trade_id: int
+    TYPE = "block_trade_accept"
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "BlockTradeAccept":
+        _fields(obj, cls.TYPE, ("trade_id",))
+        return cls(_count(cls.TYPE, "trade_id", obj["trade_id"], 2**63 - 1, 1))
+
+
+@dataclass(frozen=True, slots=True)
+class BlockTradeCancel:
+    """The proposer cancels, or the counterparty declines, an open block trade."""
+
+    trade_id: int
+    TYPE = "block_trade_cancel"
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "BlockTradeCancel":
+        _fields(obj, cls.TYPE, ("trade_id",))
+        return cls(_count(cls.TYPE, "trade_id", obj["trade_id"], 2**63 - 1, 1))
+
+
 Message = Union[Transfer, Propose, Approve, Reject, PlanOpen, PlanChunk, RegisterDevice, DailyTotal, FundCash, WithdrawCash,
-                PlaceOrder, CancelOrder]
+                PlaceOrder, CancelOrder, SetViewKey, BlockTradePropose, BlockTradeAccept, BlockTradeCancel]
 _PARSERS: dict[str, Callable[[dict[str, Any]], Message]] = {
     cls.TYPE: cls.from_json for cls in (Transfer, Propose, Approve, Reject, PlanOpen, PlanChunk, RegisterDevice, DailyTotal,
-                                        FundCash, WithdrawCash, PlaceOrder, CancelOrder)
+                                        FundCash, WithdrawCash, PlaceOrder, CancelOrder, SetViewKey, BlockTradePropose,
+                                        BlockTradeAccept, BlockTradeCancel)
 }
 
 

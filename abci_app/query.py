@@ -28,6 +28,8 @@
     /market/depth/<inst>     anyone (aggregated, no owners)        {"bids": [[price, tonnes]], "asks": [...]}
     /market/trades/<inst>    anyone (no counterparties)            latest trades: price, tonnes, height, time
     /market/bars/<inst>      anyone                                daily open/high/low/close/volume/VWAP
+    /market/block_volume/<inst>  anyone (aggregates only)          settled block trades per day: count, tonnes
+    /block_trades/<addr>     a party or the regulator              its block trades with sealed prices
 
 Private paths need ``data`` = a signed query (``ets.codec``, ``ETSQ`` envelope) whose
 reader is entitled, whose path equals the requested path, and whose ``issued_at`` is within
@@ -321,6 +323,11 @@ def _q_fills(store: Store, args: list[str], data: bytes, path: str) -> Any:
     return [_json(store, f"fill/{k.rsplit('/', 1)[1]}") for k, _ in store.scan(f"fillsby/{address}/", _MAX_ROWS)]
 
 
+def _q_block_trades(store: Store, args: list[str], data: bytes, path: str) -> Any:
+    address = _private_to(store, args, data, path, {"government"}, "block trades")
+    return [_json(store, f"blocktrade/{k.rsplit('/', 1)[1]}") for k, _ in store.scan(f"btby/{address}/", _MAX_ROWS)]
+
+
 def _q_market(store: Store, args: list[str], data: bytes, path: str) -> Any:
     from .market import book_from_json, depth, phase_at
     from .trading import market_rules, market_schedule
@@ -354,6 +361,9 @@ def _q_market(store: Store, args: list[str], data: bytes, path: str) -> Any:
                 out.append({k: fill[k] for k in ("seq", "price", "quantity", "height", "time", "auction")})
             seq -= 1
         return out
+    if kind == "block_volume":
+        prefix = f"blockagg/{instrument}/"
+        return [{"day": k[len(prefix):], **json.loads(v)} for k, v in store.scan(prefix, _MAX_ROWS)]
     if kind == "bars":
         return [json.loads(v) for _, v in store.scan(f"bar/{instrument}/", _MAX_ROWS)]
     raise _Denied(Code.BAD_QUERY, "expected /market/instruments, /market/depth/<instrument>, /market/trades/<instrument> or /market/bars/<instrument>")
@@ -388,6 +398,7 @@ _ROUTES: dict[str, Callable[[Store, list[str], bytes, str], Any]] = {
     "orders": _q_orders,
     "fills": _q_fills,
     "market": _q_market,
+    "block_trades": _q_block_trades,
 }
 
 

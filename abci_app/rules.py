@@ -16,6 +16,11 @@
     withdraw_cash     bank                  pay out a company's available KRW                 trading.py
     place_order       company               escrow, then match (continuous) or rest (call)    trading.py
     cancel_order      company (owner)       take an open order off the book, release escrow   trading.py
+    set_view_key      any account           publish the X25519 key sealed prices go to        blocktrades.py
+    block_trade_propose  company            OTC trade: quantity in clear, price sealed to the blocktrades.py
+                                            parties + regulator, hash commitment; seller holds
+    block_trade_accept   company (counterparty)  allowances move; public sees aggregates only blocktrades.py
+    block_trade_cancel   company (a party)  proposer cancels or counterparty declines         blocktrades.py
 
     before each block's txs the market runs the session transitions since the previous block
     (opening/closing call auctions, expiry of day orders, next reference price);
@@ -58,19 +63,25 @@ from ets.codec import CodecError, Envelope, decode_envelope, sign_digest, tx_has
 
 from .errors import Code, TxRejected
 from .accounts import handle_register_device
+from .blocktrades import handle_block_trade_accept, handle_block_trade_cancel, handle_block_trade_propose, handle_set_view_key
 from .messages import (
     MAX_HOLDING,
     Approve,
+    BlockTradeAccept,
+    BlockTradeCancel,
+    BlockTradePropose,
     CancelOrder,
     DailyTotal,
     FundCash,
     Message,
     PlanChunk,
+    ROLES,
     PlanOpen,
     PlaceOrder,
     Propose,
     RegisterDevice,
     Reject,
+    SetViewKey,
     Transfer,
     WithdrawCash,
     parse_message,
@@ -113,6 +124,10 @@ RULES: dict[type, Rule] = {
     WithdrawCash: Rule(frozenset({"bank"}), handle_withdraw_cash),
     PlaceOrder: Rule(frozenset({"company"}), handle_place_order),
     CancelOrder: Rule(frozenset({"company"}), handle_cancel_order),
+    SetViewKey: Rule(frozenset(ROLES), handle_set_view_key),
+    BlockTradePropose: Rule(frozenset({"company"}), handle_block_trade_propose),
+    BlockTradeAccept: Rule(frozenset({"company"}), handle_block_trade_accept),
+    BlockTradeCancel: Rule(frozenset({"company"}), handle_block_trade_cancel),
 }
 
 

@@ -62,7 +62,8 @@ def test_rules_table_matches_the_matrix():
         "transfer": {"company"}, "propose": {"government"}, "approve": {"government"}, "reject": {"government"},
         "plan_open": {"government"}, "plan_chunk": {"government"}, "register_device": {"verifier", "government"},
         "daily_total": {"edge_device"}, "fund_cash": {"bank"}, "withdraw_cash": {"bank"},
-        "place_order": {"company"}, "cancel_order": {"company"},
+        "place_order": {"company"}, "cancel_order": {"company"}, "set_view_key": set(ROLES),
+        "block_trade_propose": {"company"}, "block_trade_accept": {"company"}, "block_trade_cancel": {"company"},
     }
 
 

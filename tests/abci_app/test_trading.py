@@ -121,3 +121,83 @@ def test_krx_session_call_auction_close_and_expiry(tmp_path):
     assert node.read("/market/instruments")[0]["reference_price"] == 10_000  # the day's close
     assert node.run(a, order("buy", 10_000, 1), time=AT["13:00"]).code == Code.MARKET_CLOSED
     _conserved(node, actors)
+
+
+# ------------------------------------------------------------------ confidential block trades
+
+
+def _view_keys(node: Node, *signers) -> dict[str, str]:
+    from ets.sealed import view_public_hex
+
+    keys = {}
+    for s in signers:
+        _ok(node.run(s, {"type": "set_view_key", "public_key": view_public_hex(s)}))
+        keys[s.address] = view_public_hex(s)
+    return keys
+
+
+def _propose(seller, buyer, readers, price=12_345, quantity=300, side="sell") -> tuple[dict, str]:
+    from ets.sealed import seal_price
+
+    commitment, sealed = seal_price(price, readers)
+    counterparty = buyer if side == "sell" else seller
+    return {"type": "block_trade_propose", "counterparty": counterparty.address, "instrument": "KAU25", "side": side,
+            "quantity": quantity, "price_commitment": commitment, "sealed_price": sealed}, commitment
+
+
+def test_block_trade_price_is_sealed_to_the_parties_and_the_regulator(market):
+    from ets.sealed import SealedPriceError, open_price, view_key_of
+
+    node, actors, buyer, seller = market
+    regulator, third = actors.gov[0], actors.companies[2]
+    readers = _view_keys(node, seller, buyer, regulator)
+    _view_keys(node, third)
+    before = node.balances(seller)["KAU25"], node.balances(buyer)["KAU25"]
+    msg, commitment = _propose(seller, buyer, readers)
+    tx = node.sign(seller, msg)
+    (result,) = node.block([tx])
+    trade_id = _ok(result)["trade_id"]
+    assert node.balances(seller)["KAU25"] == before[0] - 300  # held until the trade settles or is cancelled
+    assert node.run(third, {"type": "block_trade_accept", "trade_id": trade_id}).code == Code.UNAUTHORIZED
+    _ok(node.run(buyer, {"type": "block_trade_accept", "trade_id": trade_id}))
+    assert (node.balances(seller)["KAU25"], node.balances(buyer)["KAU25"]) == (before[0] - 300, before[1] + 300)
+
+    (record,) = node.read(f"/block_trades/{buyer.address}", reader=buyer)
+    assert record["status"] == "settled" and record["price_commitment"] == commitment
+    for who in (seller, buyer, regulator):  # the parties and the regulator open the price
+        assert open_price(record["sealed_price"][who.address], view_key_of(who), who.address, commitment) == 12_345
+    with pytest.raises(SealedPriceError):  # a third company has no entry it can open
+        open_price(record["sealed_price"][buyer.address], view_key_of(third), third.address, commitment)
+    path = f"/block_trades/{buyer.address}"
+    assert node.query(path, data=third.sign_query(CHAIN_ID, path, node.app.store.block_time)).code == Code.UNAUTHORIZED
+    # the price appears nowhere in clear: not in the tx, not in state, not in public queries
+    assert b"12345" not in tx and b"12,345" not in tx
+    assert all(b"12345" not in v for _, v in node.app.store.items())
+    (volume,) = node.read("/market/block_volume/KAU25")  # the public sees aggregates only
+    assert (volume["trades"], volume["volume"]) == (1, 300) and set(volume) == {"day", "trades", "volume"}
+
+
+def test_block_trade_rules(market):
+    node, actors, buyer, seller = market
+    regulator = actors.gov[0]
+    readers = _view_keys(node, seller, buyer, regulator)
+    no_regulator = {k: v for k, v in readers.items() if k != regulator.address}
+    msg, _ = _propose(seller, buyer, no_regulator)
+    assert node.run(seller, msg).code == Code.INVALID_MESSAGE
+    stranger = actors.companies[2]
+    msg, _ = _propose(seller, buyer, {**readers, stranger.address: readers[buyer.address]})
+    assert node.run(seller, msg).code == Code.MISSING_VIEW_KEY  # no view key on chain
+    msg, _ = _propose(seller, buyer, readers, quantity=10**6)
+    assert node.run(seller, msg).code == Code.INSUFFICIENT_BALANCE
+    # a buying proposer: the seller's allowances move only when it accepts; a decline changes nothing
+    msg, _ = _propose(seller, buyer, readers, side="buy")
+    trade_id = _ok(node.run(buyer, msg))["trade_id"]
+    before = node.balances(seller)["KAU25"]
+    declined = _ok(node.run(seller, {"type": "block_trade_cancel", "trade_id": trade_id}))
+    assert declined["status"] == "declined" and node.balances(seller)["KAU25"] == before
+    assert node.run(seller, {"type": "block_trade_accept", "trade_id": trade_id}).code == Code.ORDER_NOT_FOUND
+    msg, _ = _propose(seller, buyer, readers)
+    trade_id = _ok(node.run(seller, msg))["trade_id"]
+    _ok(node.run(seller, {"type": "block_trade_cancel", "trade_id": trade_id}))
+    assert node.balances(seller)["KAU25"] == before  # the held allowances came back
+    _conserved(node, actors)

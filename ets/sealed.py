@@ -1,0 +1,85 @@
+"""Sealed block-trade prices: encrypted to their readers, committed by hash on chain.
+
+Every account can publish an X25519 *view key* (``set_view_key``). Its private half is derived
+from the account's Ed25519 seed, so nothing new has to be stored::
+
+    view key   = X25519(SHA-256("ETS-VIEW-KEY-V1" || Ed25519 seed))
+    commitment = SHA-256("ETS-PRICE-V1\\0" || canonical_json({"price": p, "salt": hex16}))
+    per reader : ephemeral X25519 → ECDH → HKDF-SHA256(info = "ETS-SEALED-PRICE-V1" || reader address)
+                 → AES-256-GCM(nonce 12, plaintext = canonical_json({"price","salt"}), aad = commitment)
+
+Only the two parties and the regulator can open the price; anyone can see the commitment, and a
+reader checks that what it decrypts matches it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+
+from .codec import canonical_json
+from .keys import Signer
+
+__all__ = ["SealedPriceError", "view_key_of", "view_public_hex", "price_commitment", "seal_price", "open_price"]
+
+
+class SealedPriceError(ValueError):
+    """A sealed price that cannot be opened by this key, or that does not match its commitment."""
+
+
+def view_key_of(signer: Signer) -> X25519PrivateKey:
+    seed = signer.private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    return X25519PrivateKey.from_private_bytes(hashlib.sha256(b"ETS-VIEW-KEY-V1" + seed).digest())
+
+
+def view_public_hex(signer: Signer) -> str:
+    return view_key_of(signer).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+
+
+def price_commitment(price: int, salt_hex: str) -> str:
+    return hashlib.sha256(b"ETS-PRICE-V1\x00" + canonical_json({"price": price, "salt": salt_hex})).hexdigest()
+
+
+def _key(shared: bytes, reader: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"ETS-SEALED-PRICE-V1" + reader.encode()).derive(shared)
+
+
+def seal_price(price: int, readers: dict[str, str]) -> tuple[str, dict[str, dict[str, str]]]:
+    """Encrypt ``price`` (KRW per tonne) to each reader (address → X25519 public key hex)."""
+    if not isinstance(price, int) or isinstance(price, bool) or price <= 0:
+        raise SealedPriceError("a block trade price is a positive whole number of KRW per tonne")
+    salt = os.urandom(16).hex()
+    commitment = price_commitment(price, salt)
+    payload = canonical_json({"price": price, "salt": salt})
+    sealed = {}
+    for reader, public_hex in sorted(readers.items()):
+        ephemeral = X25519PrivateKey.generate()
+        shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(bytes.fromhex(public_hex)))
+        nonce = os.urandom(12)
+        sealed[reader] = {
+            "epk": ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex(),
+            "nonce": nonce.hex(),
+            "ct": AESGCM(_key(shared, reader)).encrypt(nonce, payload, commitment.encode()).hex(),
+        }
+    return commitment, sealed
+
+
+def open_price(entry: dict[str, str], view_key: X25519PrivateKey, reader: str, commitment: str) -> int:
+    """Decrypt a reader's entry and check it against the commitment; returns the price."""
+    try:
+        shared = view_key.exchange(X25519PublicKey.from_public_bytes(bytes.fromhex(entry["epk"])))
+        plain = AESGCM(_key(shared, reader)).decrypt(bytes.fromhex(entry["nonce"]), bytes.fromhex(entry["ct"]), commitment.encode())
+        value = json.loads(plain)
+    except (InvalidTag, KeyError, ValueError) as exc:
+        raise SealedPriceError(f"this sealed price cannot be opened with {reader}'s view key ({type(exc).__name__})") from None
+    if price_commitment(value["price"], value["salt"]) != commitment:
+        raise SealedPriceError("the sealed price does not match its commitment on chain: do not accept this trade")
+    return int(value["price"])
