@@ -12,7 +12,7 @@ from typing import Callable
 import httpx
 import pytest
 
-from ets.devnet import DEV_PASSPHRASE
+from ets.devnet import DEV_PASSPHRASE, create_localnet_accounts
 from ets.keys import Keystore, Signer
 from ets.localnet import LocalNet
 from ets.rpc import ChainClient
@@ -91,13 +91,20 @@ class Net:
         return target
 
 
-def start_net(home: Path, chain_id: str) -> Net:
+def start_net(home: Path, chain_id: str, params: dict | None = None) -> Net:
+    """Four validators; ``params`` overrides chain parameters of the default genesis."""
     if not COMETBFT.exists():
         pytest.skip("bin/cometbft is missing: run ./scripts/setup.sh (the README's test command does)")
     net = LocalNet(home, base_port=free_base_port())
-    net.create(4, chain_id=chain_id)
+    if params:
+        keystore = Keystore(home.parent / f"{home.name}-keys")
+        app_state = create_localnet_accounts(keystore)
+        app_state["params"].update(params)
+        net.create(4, chain_id=chain_id, app_state=app_state)
+    else:
+        net.create(4, chain_id=chain_id)
+        keystore = Keystore(home / "keys")
     net.start()
-    keystore = Keystore(home / "keys")
     keys = {info["name"]: keystore.load(info["name"], DEV_PASSPHRASE) for info in keystore.list()}
     return Net(net, keys)
 
