@@ -104,15 +104,27 @@ def handle_withdraw_cash(view: View, signer: str, msg: WithdrawCash, ctx: BlockC
     return canonical_json({"account": msg.account, "amount": msg.amount})
 
 
+_BOOKS: dict[bytes, Book] = {}  # parsed books by their exact bytes (books are immutable values)
+
+
 def _book(view: View, instrument: str) -> Book:
     raw = view.get(f"book/{instrument}")
-    return book_from_json(raw) if raw is not None else Book(instrument, (), (), 0)
+    if raw is None:
+        return Book(instrument, (), (), 0)
+    book = _BOOKS.get(raw)
+    if book is None:
+        if len(_BOOKS) > 64:
+            _BOOKS.clear()
+        book = _BOOKS[raw] = book_from_json(raw)
+    return book
 
 
 def _save_book(view: View, book: Book) -> None:
     if view.get(f"book/{book.instrument}") is None:
         put_json(view, "books", sorted(set(get_json(view, "books") or []) | {book.instrument}))
-    view.set(f"book/{book.instrument}", book_to_json(book))
+    raw = book_to_json(book)
+    _BOOKS[raw] = book
+    view.set(f"book/{book.instrument}", raw)
 
 
 def _reference(view: View, instrument: str, rules: MarketRules) -> int:
