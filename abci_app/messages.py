@@ -126,6 +126,12 @@ def _count(kind: str, field: str, value: object, high: int, low: int = 0) -> int
     return value
 
 
+def _only_id(kind: str, obj: dict[str, Any], field: str) -> int:
+    """The one positive integer id field of a message that names an order or a trade."""
+    _fields(obj, kind, (field,))
+    return _count(kind, field, obj[field], 2**63 - 1, 1)
+
+
 def day_number(kind: str, value: object) -> int:
     """'YYYY-MM-DD' → days since 1970-01-01 (a calendar date; no clock involved)."""
     if not isinstance(value, str) or not _DAY.match(value):
@@ -465,8 +471,7 @@ class CancelOrder:
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> "CancelOrder":
-        _fields(obj, cls.TYPE, ("order_id",))
-        return cls(_count(cls.TYPE, "order_id", obj["order_id"], 2**63 - 1, 1))
+        return cls(_only_id(cls.TYPE, obj, "order_id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -522,8 +527,7 @@ class BlockTradeAccept:
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> "BlockTradeAccept":
-        _fields(obj, cls.TYPE, ("trade_id",))
-        return cls(_count(cls.TYPE, "trade_id", obj["trade_id"], 2**63 - 1, 1))
+        return cls(_only_id(cls.TYPE, obj, "trade_id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,8 +539,7 @@ class BlockTradeCancel:
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> "BlockTradeCancel":
-        _fields(obj, cls.TYPE, ("trade_id",))
-        return cls(_count(cls.TYPE, "trade_id", obj["trade_id"], 2**63 - 1, 1))
+        return cls(_only_id(cls.TYPE, obj, "trade_id"))
 
 
 Message = Union[Transfer, Propose, Approve, Reject, PlanOpen, PlanChunk, RegisterDevice, DailyTotal, FundCash, WithdrawCash,
