@@ -2,7 +2,7 @@
 
     streamlit run portal/app.py --client.toolbarMode viewer      (settings: see portal/config.py)
 
-Everyone sees the public pages (emission transparency, allocations) and the account page (log
+Everyone sees the public pages (emission transparency, allocations, market) and the account page (log
 in / log out). After login, the chain's role for the user's key adds that role's pages. Each
 restricted page checks the role again itself (``portal.session.require_role``): a hidden page
 is not a protected page.
@@ -21,7 +21,19 @@ import streamlit as st  # noqa: E402
 
 from ets.rpc import ChainError  # noqa: E402
 from portal import session, ui  # noqa: E402
-from portal.views import account, allocations, devices, my_allocation, my_holdings, plan_review, proposals, transparency  # noqa: E402
+from portal.views import (  # noqa: E402
+    account,
+    allocations,
+    block_trades,
+    devices,
+    market,
+    my_allocation,
+    my_holdings,
+    plan_review,
+    proposals,
+    trading,
+    transparency,
+)
 
 __all__ = ["pages_for"]
 
@@ -33,6 +45,7 @@ def pages_for(role: str | None) -> dict[str, list]:
             st.Page(transparency.render, title="Emission transparency", url_path="transparency", default=True,
                     icon=":material/factory:"),
             st.Page(allocations.render, title="Allocations", url_path="allocations", icon=":material/receipt_long:"),
+            st.Page(market.render, title="Market", url_path="market", icon=":material/candlestick_chart:"),
         ],
     }
     role_pages = {
@@ -40,10 +53,13 @@ def pages_for(role: str | None) -> dict[str, list]:
             st.Page(plan_review.render, title="Plan review", url_path="plan_review", icon=":material/fact_check:"),
             st.Page(proposals.render, title="Proposals", url_path="proposals", icon=":material/how_to_vote:"),
             st.Page(devices.render, title="Devices", url_path="devices", icon=":material/sensors:"),
+            st.Page(block_trades.render, title="Block trades", url_path="block_trades", icon=":material/handshake:"),
         ],
         "company": [
             st.Page(my_allocation.render, title="My allocation", url_path="my_allocation", icon=":material/inventory:"),
             st.Page(my_holdings.render, title="My holdings", url_path="my_holdings", icon=":material/account_balance:"),
+            st.Page(trading.render, title="Trading", url_path="trading", icon=":material/swap_horiz:"),
+            st.Page(block_trades.render, title="Block trades", url_path="block_trades", icon=":material/handshake:"),
         ],
         "verifier": [
             st.Page(devices.render, title="Devices", url_path="devices", icon=":material/sensors:"),

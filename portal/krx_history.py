@@ -1,0 +1,107 @@
+"""Historical KRX emissions market data from an imported file: NOT chain data, and always labelled so.
+
+The Market page shows the chain's own trades; beside them, clearly apart, it can show what the
+real KRX emissions market published (배출권 시장 일별 시세), read from a KRX daily export that a
+user uploads or that ``ETS_PORTAL_KRX`` names. The file is read unchanged by
+``datasets.read_market_daily`` (UTF-8 with BOM, quoted thousands separators, newest day first)
+and returned with its provenance (source KRX, file name, SHA-256, rows, date range), so the page
+can say exactly where every figure came from. Nothing here touches the chain.
+
+    ETS_PORTAL_KRX    optional path of a KRX daily export shown when nothing is uploaded
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+
+from datasets import DatasetError, read_market_daily
+
+__all__ = ["SOURCE", "KrxHistory", "KrxHistoryError", "krx_file_from_env", "load_krx_history"]
+
+SOURCE = "KRX (Korea Exchange) emissions market daily data (배출권 시장 일별 시세)"
+COLUMNS = ["date", "instrument", "close", "change", "change_bp", "open", "high", "low", "volume", "value_krw", "vwap"]
+
+
+class KrxHistoryError(ValueError):
+    """A KRX file that cannot be shown; the message names the file (and row and column) and what to do."""
+
+
+@dataclass(frozen=True)
+class KrxHistory:
+    """The rows of one KRX daily export and where they came from."""
+
+    file_name: str
+    sha256: str
+    days: pd.DataFrame = field(repr=False)  # COLUMNS, oldest day first; date as datetime.date
+    source: str = SOURCE
+
+    def __post_init__(self) -> None:
+        if list(self.days.columns) != COLUMNS:
+            raise ValueError(f"KRX history columns must be {COLUMNS}")
+        if len(self.sha256) != 64:
+            raise ValueError("sha256 must be 64 hex characters")
+
+    @property
+    def instruments(self) -> list[str]:
+        """Instruments in the file, the most traded (tonnes) first."""
+        volume = self.days.groupby("instrument")["volume"].sum()
+        return sorted(volume.index, key=lambda i: (-int(volume[i]), i))
+
+    @property
+    def first_day(self) -> str:
+        return self.days["date"].min().isoformat() if len(self.days) else ""
+
+    @property
+    def last_day(self) -> str:
+        return self.days["date"].max().isoformat() if len(self.days) else ""
+
+    def provenance(self) -> str:
+        """One line saying what the figures are and where they came from."""
+        return (f"Source: {self.source}. Imported file {self.file_name} (SHA-256 {self.sha256[:16]}…), "
+                f"{len(self.days):,} rows, {self.first_day} to {self.last_day}. Historical data, not recorded on "
+                "or checked by the chain.")
+
+    def of(self, instrument: str) -> pd.DataFrame:
+        """One instrument's days, oldest first."""
+        return self.days[self.days["instrument"] == instrument].reset_index(drop=True)
+
+
+def krx_file_from_env(env: Mapping[str, str] | None = None) -> Path | None:
+    """The path ``ETS_PORTAL_KRX`` names, or None when it is unset."""
+    env = os.environ if env is None else env
+    value = env.get("ETS_PORTAL_KRX", "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def load_krx_history(file: str | os.PathLike[str] | bytes, *, name: str | None = None) -> KrxHistory:
+    """Read a KRX daily export (a path, or the bytes of an upload named ``name``).
+
+    Raises ``KrxHistoryError`` naming the file, row and column of the first problem."""
+    if isinstance(file, (bytes, bytearray)):
+        data, file_name = bytes(file), name or "uploaded file"
+    else:
+        path = Path(file)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise KrxHistoryError(f"{path}: cannot read the KRX file ({exc.strerror or exc}); check ETS_PORTAL_KRX "
+                                  "or upload the file instead") from None
+        file_name = name or path.name
+    try:
+        rows = read_market_daily(data, name=file_name)
+    except DatasetError as exc:
+        text = str(exc).rstrip()
+        text += "" if text.endswith((".", "?", "!")) else "."
+        raise KrxHistoryError(f"{text} Download the daily data again from KRX (배출권 시장 일별 시세) and upload it "
+                              "unchanged.") from None
+    df = pd.DataFrame([{c: getattr(r, c) for c in COLUMNS} for r in rows], columns=COLUMNS)
+    for column in COLUMNS[2:]:
+        df[column] = df[column].astype("int64")
+    df = df.sort_values(["date", "instrument"], ignore_index=True)
+    return KrxHistory(file_name, hashlib.sha256(data).hexdigest(), df)

@@ -1,0 +1,250 @@
+"""Public page: the chain's emissions market, and apart from it, historical KRX data from a file.
+
+Chain data first: each instrument's reference price and band, daily price and volume (Altair,
+from the chain's daily bars), the aggregated book, the latest trades (price and tonnes, never
+who traded) and block (OTC) trades as daily count and tonnes only: their prices are sealed to
+the parties and the regulator. A live panel refreshes the book and the trades.
+
+Then, clearly separated and labelled, "Historical KRX data (imported file, not chain data)":
+a KRX daily export uploaded here or named by ``ETS_PORTAL_KRX``, read by
+``portal.krx_history`` with its provenance shown. The two sources are never mixed in one chart.
+
+``cached(name, *args)`` is the market's public-query cache (``st.cache_data(ttl=ETS_PORTAL_TTL)``),
+used by the company pages too. Only public queries may go through it: the cache is shared by
+every session.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from .. import krx_history, market_queries, ui
+from ..config import PortalConfig
+
+__all__ = ["render", "cached", "phase_text", "price_chart", "volume_chart", "PUBLIC_QUERIES"]
+
+_TTL = PortalConfig.from_env().ttl_seconds
+_LIVE_SECONDS = 3
+PUBLIC_QUERIES = frozenset({"market_params", "instruments", "order_limits", "depth", "trades", "bars", "block_volume"})
+_PHASES = {"closed": "closed", "opening_call": "opening call auction", "continuous": "continuous trading",
+           "closing_call": "closing call auction"}
+BID_COLOUR, ASK_COLOUR = "#2e7d32", "#c62828"
+
+
+@st.cache_data(ttl=_TTL, show_spinner=False)
+def _cached(node_url: str, name: str, args: tuple) -> Any:
+    return getattr(market_queries, name)(ui.client(), *args)
+
+
+def cached(name: str, *args: Any) -> Any:
+    """``market_queries.<name>(client, *args)`` for a public query, cached for ETS_PORTAL_TTL seconds."""
+    if name not in PUBLIC_QUERIES:
+        raise ValueError(f"{name} is not a public market query; signed reads are never cached")
+    return _cached(ui.config().node_url, name, args)
+
+
+def phase_text(phase: str | None) -> str:
+    """The session phase in words."""
+    return _PHASES.get(phase or "", "reported once the market has its first order")
+
+
+# ---------------------------------------------------------------- charts
+
+
+def price_chart(df: pd.DataFrame, day: str, title: str) -> alt.Chart:
+    """Daily close (line) with the day's low–high range (rule) where the day had trades."""
+    base = alt.Chart(df, title=title).encode(x=alt.X(f"{day}:T", title=None))
+    traded = df[df["volume"] > 0]
+    ranges = alt.Chart(traded).mark_rule(color="#9e9e9e").encode(
+        x=alt.X(f"{day}:T"), y=alt.Y("low:Q"), y2="high:Q")
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("close:Q", title="KRW per tonne", scale=alt.Scale(zero=False), axis=alt.Axis(format=",d")),
+        tooltip=[alt.Tooltip(f"{day}:T", title="day"), alt.Tooltip("close:Q", format=","),
+                 alt.Tooltip("high:Q", format=","), alt.Tooltip("low:Q", format=","), alt.Tooltip("volume:Q", format=",")])
+    return ranges + line
+
+
+def volume_chart(df: pd.DataFrame, day: str, title: str) -> alt.Chart:
+    """Tonnes traded per day."""
+    return alt.Chart(df, title=title).mark_bar().encode(
+        x=alt.X(f"{day}:T", title=None), y=alt.Y("volume:Q", title="tonnes", axis=alt.Axis(format=",d")),
+        tooltip=[alt.Tooltip(f"{day}:T", title="day"), alt.Tooltip("volume:Q", format=",", title="tonnes")])
+
+
+def _depth_chart(book: pd.DataFrame, title: str) -> alt.Chart:
+    return alt.Chart(book, title=title).mark_bar().encode(
+        y=alt.Y("price:O", title="KRW per tonne", sort="descending", axis=alt.Axis(labelExpr="format(datum.value, ',')")),
+        x=alt.X("quantity:Q", title="tonnes", axis=alt.Axis(format=",d")),
+        color=alt.Color("side:N", scale=alt.Scale(domain=["bid", "ask"], range=[BID_COLOUR, ASK_COLOUR])),
+        tooltip=["side", alt.Tooltip("price:Q", format=","), alt.Tooltip("quantity:Q", format=",")])
+
+
+# ---------------------------------------------------------------- chain data
+
+
+def _instruments_table(listed: pd.DataFrame) -> None:
+    shown = pd.DataFrame({
+        "instrument": listed["instrument"],
+        "reference price (KRW/t)": listed["reference_price"].map(lambda v: f"{int(v):,}"),
+        "today's band (KRW/t)": [f"{int(lo):,} – {int(hi):,}" for lo, hi in zip(listed["band_low"], listed["band_high"])],
+        "session": listed["phase"].map(phase_text),
+        "best bid": listed["best_bid"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
+        "best ask": listed["best_ask"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
+    })
+    st.table(shown.reset_index(drop=True))
+
+
+def _trades_table(trades: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "time (KST)": trades["time"].map(lambda t: t.strftime("%Y-%m-%d %H:%M:%S")),
+        "price (KRW/t)": trades["price"].map(lambda v: f"{int(v):,}"),
+        "tonnes": trades["quantity"].map(lambda v: f"{int(v):,}"),
+        "value (KRW)": trades["value_krw"].map(lambda v: f"{int(v):,}"),
+        "how": trades["auction"].map(lambda a: "call auction" if a else "continuous"),
+        "block": trades["height"],
+    }).reset_index(drop=True)
+
+
+@st.fragment(run_every=_LIVE_SECONDS)
+def _live(instrument: str) -> None:
+    """Book, latest trades and daily figures of one instrument, refreshed every few seconds."""
+    bars = cached("bars", instrument)
+    trades = cached("trades", instrument)
+    book = cached("depth", instrument)
+    c1, c2, c3, c4 = st.columns(4)
+    if not trades.empty:
+        c1.metric("Last trade", f"{int(trades['price'].iloc[0]):,} KRW/t",
+                  help=f"{int(trades['quantity'].iloc[0]):,} t at block {int(trades['height'].iloc[0])}")
+    else:
+        c1.metric("Last trade", "none yet")
+    if not bars.empty:
+        last = bars.iloc[-1]
+        c2.metric(f"Volume {last['trading_day']}", f"{int(last['volume']):,} t")
+        c3.metric("VWAP", f"{int(last['vwap']):,} KRW/t")
+        c4.metric("Trades that day", f"{int(last['trades']):,}")
+    left, right = st.columns([2, 3])
+    with left:
+        st.subheader("Order book (aggregated)")
+        st.caption("Tonnes waiting at each price, best 10 levels a side. Who placed them is not public.")
+        if book.empty:
+            st.info("The book is empty.")
+        else:
+            st.altair_chart(_depth_chart(book, f"{instrument} depth"), width="stretch")
+            shown = book.assign(price=book["price"].map(lambda v: f"{int(v):,}"),
+                                quantity=book["quantity"].map(lambda v: f"{int(v):,}"),
+                                cumulative=book["cumulative"].map(lambda v: f"{int(v):,}"))
+            st.table(shown.rename(columns={"price": "price (KRW/t)", "quantity": "tonnes",
+                                           "cumulative": "cumulative tonnes"}).reset_index(drop=True))
+    with right:
+        st.subheader("Latest trades")
+        st.caption("Price and tonnes of each trade on chain, newest first. Buyers and sellers are confidential.")
+        if trades.empty:
+            st.info("No trade yet.")
+        else:
+            st.table(_trades_table(trades.head(20)))
+    st.subheader("Daily price and volume (chain)")
+    if bars.empty:
+        st.info(f"No {instrument} trade on chain yet, so there is no daily bar.")
+    else:
+        frame = bars.assign(trading_day=pd.to_datetime(bars["trading_day"]))
+        c1, c2 = st.columns(2)
+        c1.altair_chart(price_chart(frame, "trading_day", f"{instrument} close (chain)"), width="stretch")
+        c2.altair_chart(volume_chart(frame, "trading_day", f"{instrument} volume (chain)"), width="stretch")
+        with st.expander("Daily bars (table)"):
+            ui.table(bars)
+
+
+def _block_aggregates(instrument: str) -> None:
+    st.subheader("Block trades (aggregates only)")
+    st.caption("Block (OTC, 협의) trades agreed between two companies. Their prices are sealed to the two parties and "
+               "the regulator; the public sees only how many settled each day and how many tonnes.")
+    volume = cached("block_volume", instrument)
+    if volume.empty:
+        st.info(f"No {instrument} block trade has settled on chain.")
+        return
+    c1, c2 = st.columns(2)
+    c1.metric("Block trades settled", f"{int(volume['trades'].sum()):,}")
+    c2.metric("Block tonnes", f"{int(volume['volume'].sum()):,} t")
+    st.table(volume.rename(columns={"day": "day (KST)", "trades": "block trades", "volume": "tonnes"})
+             .assign(tonnes=lambda d: d["tonnes"].map(lambda v: f"{int(v):,}")).reset_index(drop=True))
+
+
+def _chain_market() -> None:
+    listed = cached("instruments")
+    if listed.empty:
+        st.info("No order has been placed on chain yet, so there is no market data.")
+        return
+    _instruments_table(listed)
+    instrument = st.selectbox("Instrument", list(listed["instrument"]), key="market_instrument")
+    _live(instrument)
+    _block_aggregates(instrument)
+
+
+# ---------------------------------------------------------------- historical KRX data (a file)
+
+
+@st.cache_data(ttl=3600, show_spinner=False, max_entries=8)
+def _krx_from_path(path: str, stamp: tuple[int, int]) -> krx_history.KrxHistory:
+    return krx_history.load_krx_history(path)
+
+
+@st.cache_data(ttl=3600, show_spinner=False, max_entries=8)
+def _krx_from_upload(data: bytes, name: str) -> krx_history.KrxHistory:
+    return krx_history.load_krx_history(data, name=name)
+
+
+def _krx_history() -> None:
+    st.header("Historical KRX data (imported file, not chain data)")
+    st.caption("Daily prices and volumes published by KRX for the real K-ETS market, read from a KRX export file. "
+               "They are not chain data: the chain did not record them and does not vouch for them, and they are kept "
+               "out of the chain charts above.")
+    upload = st.file_uploader("KRX daily export (배출권 시장 일별 시세, CSV / HTML / XLSX as downloaded)",
+                              type=["csv", "html", "htm", "xls", "xlsx"], key="krx_upload")
+    path = krx_history.krx_file_from_env()
+    try:
+        if upload is not None:
+            history = _krx_from_upload(upload.getvalue(), upload.name)
+        elif path is not None:
+            stat = path.stat() if path.exists() else None
+            if stat is None:
+                st.error(f"ETS_PORTAL_KRX names {path}, which does not exist. Upload the file above instead.")
+                return
+            history = _krx_from_path(str(path), (stat.st_mtime_ns, stat.st_size))
+        else:
+            st.info("Upload a KRX daily export above (or set ETS_PORTAL_KRX to its path) to compare with history.")
+            return
+    except krx_history.KrxHistoryError as exc:
+        st.error(f"The KRX file cannot be shown: {exc}")
+        return
+    st.info(history.provenance(), icon=":material/history:")
+    instrument = st.selectbox("KRX instrument (most traded first)", history.instruments, key="krx_instrument")
+    days = history.of(instrument)
+    traded = days[days["volume"] > 0]
+    c1, c2, c3 = st.columns(3)
+    last = days.iloc[-1]
+    c1.metric(f"KRX close {last['date']:%Y-%m-%d}", f"{int(last['close']):,} KRW/t")
+    c2.metric("KRX days with trades", f"{len(traded):,} of {len(days):,}")
+    c3.metric("KRX volume in file", f"{int(days['volume'].sum()):,} t")
+    frame = days.assign(date=pd.to_datetime(days["date"]))
+    c1, c2 = st.columns(2)
+    c1.altair_chart(price_chart(frame, "date", f"{instrument} close — source: KRX (historical file)"), width="stretch")
+    c2.altair_chart(volume_chart(frame, "date", f"{instrument} volume — source: KRX (historical file)"), width="stretch")
+    with st.expander(f"KRX rows of {instrument} (source: KRX)"):
+        ui.table(days.sort_values("date", ascending=False))
+
+
+def render() -> None:
+    st.title("Market")
+    st.caption("The emissions market on chain: limit orders matched by the chain, settled delivery versus payment. "
+               "Market aggregates are public; who holds, bids or trades what is visible only to the parties and the "
+               "regulator.")
+    status = ui.cached("chain_status")
+    st.caption(f"Chain {status.chain_id}, latest block {status.height:,} at {status.time_kst}. Figures are cached for "
+               f"{ui.config().ttl_seconds} s.")
+    _chain_market()
+    st.divider()
+    _krx_history()

@@ -1,0 +1,495 @@
+"""The trading pages against a real market: a 1-validator network trading 24 hours, ``streamlit run``, Chromium.
+
+(a) a company sees today's band before ordering, is stopped client-side by a price outside it,
+    then buys into another company's resting sell; both see the fill (the seller's live panel
+    follows without a reload), and the seller cancels the rest of its order with its button;
+(b) the public Market page shows the chain's trade price and volume and never a trader;
+(c) the Market page's KRX section renders the real KRX file, labelled as historical, apart
+    from chain data, and names the file, row and column of a broken upload;
+(d) ``portal.market_queries`` against the same chain: band, limits, depth, trades, bars, cash,
+    holdings, fills, orders, who may read what, sealed block trades;
+(e) a block trade in two browsers: proposed with a sealed price, accepted by the counterparty
+    who sees the decrypted price; the regulator reads it; the public sees aggregates only.
+
+Screenshots of every open page go to the test's tmp dir when a browser test fails.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from abci_app.market import MarketRules
+from ets.rpc import QueryError, TxRejectedError
+from ets.sealed import view_public_hex
+from portal import market_queries as mq
+from portal.krx_history import KrxHistoryError, load_krx_history
+from trading_chain import GENESIS, TRADER_PASSWORDS, MarketChain, add_portal_users, start_market_chain, start_portal
+
+pytestmark = pytest.mark.localnet
+
+CHROMIUM = Path("/usr/bin/chromium")
+TIMEOUT_MS = 25_000
+DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
+KRX_FILE = DATASETS / "kets" / "krx_emissions_market_daily_2024_2025.csv"
+UNAUTHORIZED = 9
+
+# the browser's trade (KAU25): the seller rests a sell, the buyer's limit crosses it
+RESTING = {"price": 10_250, "quantity": 400}
+BUY = {"price": 10_300, "quantity": 150}
+BLOCK = {"price": 9_555, "quantity": 700}  # the browser's block trade, seller → buyer
+
+
+@pytest.fixture(scope="module")
+def market(tmp_path_factory) -> MarketChain:
+    chain = start_market_chain(tmp_path_factory.mktemp("trading-net") / "net")
+    yield chain
+    chain.client.close()
+    chain.net.stop()
+
+
+@pytest.fixture(scope="module")
+def portal_url(market: MarketChain, tmp_path_factory) -> str:
+    users = add_portal_users(market, tmp_path_factory.mktemp("trading-users"))
+    work = tmp_path_factory.mktemp("trading-portal")
+    env = {"ETS_PORTAL_KRX": str(KRX_FILE)} if KRX_FILE.exists() else {}
+    with start_portal(market.rpc_url, users, work, **env) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (scripts/setup.sh installs it); "
+                    "browser tests never download a browser")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(chromium, request, tmp_path):
+    """A factory of pages, each in its own browser context (= its own portal session)."""
+    opened = []
+
+    def factory():
+        context = chromium.new_context(viewport={"width": 1400, "height": 1100})
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        opened.append((context, page))
+        return page
+
+    yield factory
+    report = getattr(request.node, "rep_call", None)
+    for i, (context, page) in enumerate(opened):
+        if report is not None and report.failed:
+            shot = tmp_path / f"failure-page{i}.png"
+            try:
+                page.screenshot(path=str(shot), full_page=True)
+                print(f"screenshot of page {i}: {shot}")
+            except Exception as exc:  # the page may be gone; the test's own error is what matters
+                print(f"no screenshot of page {i}: {exc}")
+        context.close()
+
+
+# ---------------------------------------------------------------- browser helpers
+
+
+def expect(locator):
+    from playwright.sync_api import expect as _expect
+
+    return _expect(locator)
+
+
+def body(page):
+    return page.locator("section.stMain, [data-testid='stMain']").first
+
+
+def login(page, url: str, user: str) -> None:
+    page.goto(f"{url}/account")
+    page.get_by_role("textbox", name="User name").fill(user)
+    page.get_by_role("textbox", name="Password").fill(TRADER_PASSWORDS[user])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+
+
+def go(page, title: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+
+
+def choose(page, label: str, option_text: str) -> None:
+    page.get_by_test_id("stSelectbox").filter(has_text=label).first.click()
+    page.get_by_role("option").filter(has_text=option_text).first.click()
+
+
+def nav_links(page) -> list[str]:
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav).to_be_visible()
+    return [t.strip().splitlines()[-1].strip() for t in nav.get_by_role("link").all_inner_texts()]
+
+
+def number(page, label: str, value: int) -> None:
+    page.get_by_role("spinbutton", name=label).fill(str(value))
+
+
+# ---------------------------------------------------------------- (a) trading in the browser
+
+
+def test_company_buys_into_a_resting_sell_and_both_see_the_fill(market: MarketChain, portal_url: str, open_page):
+    buyer, seller = market.trader("buyer"), market.trader("seller")
+    client = market.client
+    cash_before = mq.cash(client, buyer.address, buyer.signer).available
+    orders_before = len(mq.orders(client, buyer.address, buyer.signer))
+    resting = client.submit(seller.signer, mq.order_message("KAU25", "sell", RESTING["price"], RESTING["quantity"]))
+    resting_id = int(json.loads(resting.data)["order_id"])
+
+    seller_page = open_page()
+    login(seller_page, portal_url, "seller")
+    assert {"Trading", "Block trades"} <= set(nav_links(seller_page))
+    go(seller_page, "Trading")
+    seller_main = body(seller_page)
+    expect(seller_main).to_contain_text(f"#{resting_id} Sell KAU25 — {RESTING['quantity']:,} of {RESTING['quantity']:,} t left")
+    expect(seller_main).to_contain_text("No fill yet.")
+
+    page = open_page()
+    login(page, portal_url, "buyer")
+    go(page, "Trading")
+    main = body(page)
+    limits = mq.order_limits(client, "KAU25")
+    # the rules are on the page before anything is written
+    expect(main).to_contain_text(f"price band {limits.band_low:,} – {limits.band_high:,} KRW/t")
+    expect(main).to_contain_text(f"tick {limits.tick:,} KRW")
+    expect(main).to_contain_text(f"at most {limits.max_quantity:,} t per order")
+    expect(main).to_contain_text(f"best ask {RESTING['price']:,}")
+    expect(main).to_contain_text(f"{cash_before:,} KRW")  # cash available
+
+    # outside the band: refused on the page, nothing sent
+    number(page, "Limit price (KRW per tonne)", limits.band_high + limits.tick)
+    number(page, "Quantity (tonnes)", BUY["quantity"])
+    page.get_by_role("button", name="Place order").click()
+    expect(main).to_contain_text("The order was not sent")
+    expect(main).to_contain_text(f"outside today's band {limits.band_low:,}–{limits.band_high:,} KRW/t")
+    assert len(mq.orders(client, buyer.address, buyer.signer)) == orders_before
+
+    number(page, "Limit price (KRW per tonne)", BUY["price"])
+    number(page, "Quantity (tonnes)", BUY["quantity"])
+    page.get_by_role("button", name="Place order").click()
+    expect(main).to_contain_text(re.compile(rf"is filled: {BUY['quantity']:,} t filled in 1 trade\(s\)"))
+    fills = mq.fills(client, buyer.address, buyer.signer)
+    fill = fills[fills["instrument"] == "KAU25"].iloc[0]
+    assert (fill["price"], fill["quantity"], fill["counterparty"]) == (RESTING["price"], BUY["quantity"], seller.address)
+    value = RESTING["price"] * BUY["quantity"]
+    expect(main).to_contain_text(f"{value:,}")  # the fill's value, at the resting sell's price
+    expect(main).to_contain_text("Seoul Power")
+    expect(main).to_contain_text(f"{cash_before - value:,} KRW")  # the unused escrow was released
+
+    # the seller's live panel follows without a reload: the fill, and the rest of its order
+    left = RESTING["quantity"] - BUY["quantity"]
+    expect(seller_main).to_contain_text("Daehan Cement")
+    expect(seller_main).to_contain_text(f"{value:,}")
+    expect(seller_main).to_contain_text(f"#{resting_id} Sell KAU25 — {left:,} of {RESTING['quantity']:,} t left")
+    seller_page.get_by_role("button", name=f"Cancel #{resting_id}").click()
+    expect(seller_main).to_contain_text(f"Order #{resting_id} cancelled")
+    expect(seller_main).to_contain_text("You have no order in the book.")
+    order = mq.orders(client, seller.address, seller.signer).set_index("order_id").loc[resting_id]
+    assert (order["status"], order["remaining"]) == ("cancelled", left)
+
+
+# ---------------------------------------------------------------- (b) the public market page
+
+
+def _ensure_a_kau25_trade(market: MarketChain) -> None:
+    if mq.trades(market.client, "KAU25").empty:  # run alone: make the trade (a) would have made
+        seller, buyer = market.trader("seller"), market.trader("buyer")
+        market.client.submit(seller.signer, mq.order_message("KAU25", "sell", RESTING["price"], BUY["quantity"]))
+        market.client.submit(buyer.signer, mq.order_message("KAU25", "buy", BUY["price"], BUY["quantity"]))
+
+
+def test_public_market_shows_chain_prices_and_volume_but_no_trader(market: MarketChain, portal_url: str, open_page):
+    _ensure_a_kau25_trade(market)
+    trades = mq.trades(market.client, "KAU25")
+    bar = mq.bars(market.client, "KAU25").iloc[-1]
+    page = open_page()
+    page.goto(f"{portal_url}/market")
+    expect(page.get_by_role("heading", name="Market", level=1)).to_be_visible()
+    assert "Market" in nav_links(page) and "Trading" not in nav_links(page)
+    main = body(page)
+    expect(main).to_contain_text(f"{int(trades['price'].iloc[0]):,} KRW/t")  # last trade
+    expect(main).to_contain_text(f"Volume {bar['trading_day']}")
+    expect(main).to_contain_text(f"{int(bar['volume']):,} t")
+    expect(main).to_contain_text(f"{int(bar['vwap']):,} KRW/t")
+    for row in trades.head(5).itertuples():
+        expect(main).to_contain_text(f"{row.value_krw:,}")
+    expect(main).to_contain_text("Buyers and sellers are confidential")
+    assert page.get_by_test_id("stVegaLiteChart").count() >= 2  # chain price and volume charts
+    text = main.inner_text()
+    for t in market.traders:
+        assert t.address not in text and t.address[:10] not in text and t.name not in text
+    # the company pages stay out of reach
+    page.goto(f"{portal_url}/trading")
+    expect(page.get_by_role("button", name="Place order")).to_have_count(0)
+
+
+# ---------------------------------------------------------------- (c) historical KRX data
+
+
+def test_krx_history_is_rendered_from_the_real_file_and_labelled(portal_url: str, open_page):
+    if not KRX_FILE.exists():
+        pytest.skip(f"{KRX_FILE} is absent (the shared datasets folder is not next to the repository)")
+    from datasets import read_market_daily
+
+    rows = read_market_daily(KRX_FILE)
+    volume: dict[str, int] = {}
+    for r in rows:
+        volume[r.instrument] = volume.get(r.instrument, 0) + r.volume
+    shown = max(sorted(volume), key=volume.get)  # the most traded instrument is shown first
+    days = sorted((r for r in rows if r.instrument == shown), key=lambda r: r.date)
+    assert sum(r.volume for r in days) > 0
+    page = open_page()
+    page.goto(f"{portal_url}/market")
+    main = body(page)
+    heading = page.get_by_role("heading", name="Historical KRX data (imported file, not chain data)")
+    expect(heading).to_be_visible()
+    expect(main).to_contain_text(f"Source: KRX (Korea Exchange) emissions market daily data")
+    expect(main).to_contain_text(f"Imported file {KRX_FILE.name}")
+    expect(main).to_contain_text(f"{len(rows):,} rows, {min(r.date for r in rows)} to {max(r.date for r in rows)}")
+    expect(main).to_contain_text("not recorded on or checked by the chain")
+    expect(main).to_contain_text(f"KRX close {days[-1].date:%Y-%m-%d}")
+    expect(main).to_contain_text(f"{days[-1].close:,} KRW/t")
+    expect(main).to_contain_text(f"{sum(r.volume for r in days):,} t")
+    expect(main).to_contain_text(f"{sum(1 for r in days if r.volume):,} of {len(days):,}")  # days with trades
+    # the chain section comes first, the KRX section after it
+    text = main.inner_text()
+    assert text.index("Order book (aggregated)") < text.index("Historical KRX data")
+    # a broken upload is named by file and row, and nothing is shown from it
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": "broken.csv", "mimeType": "text/csv", "buffer": "일자,종목명\n2025-01-02\n".encode()}])
+    expect(main).to_contain_text("The KRX file cannot be shown: broken.csv")
+    expect(main).to_contain_text("upload it unchanged")
+
+
+def test_krx_history_reads_the_real_file():
+    if not KRX_FILE.exists():
+        pytest.skip(f"{KRX_FILE} is absent (the shared datasets folder is not next to the repository)")
+    history = load_krx_history(KRX_FILE)
+    assert history.provenance().startswith("Source: KRX")
+    assert history.instruments[0] == "KAU24"  # the most traded instrument of the file
+    kau25 = history.of("KAU25")
+    assert list(kau25["date"]) == sorted(kau25["date"]) and (kau25["instrument"] == "KAU25").all()
+    assert history.first_day == "2024-12-12" and history.last_day == "2025-06-12"
+    with pytest.raises(KrxHistoryError, match=r"broken\.csv row 1"):
+        load_krx_history(b"a,b\n1,2\n", name="broken.csv")
+    with pytest.raises(KrxHistoryError, match="ETS_PORTAL_KRX"):
+        load_krx_history(KRX_FILE.with_name("no-such-file.csv"))
+
+
+# ---------------------------------------------------------------- (d) market_queries against the chain
+
+
+@settings(max_examples=60, deadline=None)
+@given(reference=st.integers(1, 10**7), tick=st.sampled_from([1, 5, 10, 50, 100]), bps=st.integers(0, 9_999))
+def test_price_band_is_the_chains(reference, tick, bps):
+    rules = MarketRules(tick_size=tick, band_bps=bps, initial_reference_price=tick)
+    try:
+        expected = rules.price_band(reference)
+    except Exception:  # the chain refuses a band without a grid price; so must we be empty
+        low, high = mq.price_band(reference, tick, bps)
+        assert low > high
+        return
+    assert mq.price_band(reference, tick, bps) == expected
+
+
+LIMITS = mq.OrderLimits("KAU25", 10_000, 9_000, 11_000, 5, 100_000, 1_000, "continuous")
+
+
+@pytest.mark.parametrize("side,price,quantity,cash,tonnes,expected", [
+    ("buy", 10_000, 100, 10**9, 0, []),
+    ("sell", 11_000, 100_000, 0, 100_000, []),
+    ("buy", 10_001, 10, 10**9, 0, ["not on the 5 KRW tick grid: use 10,000 or 10,005"]),
+    ("buy", 3, 10, 10**9, 0, ["use 5", "outside today's band"]),
+    ("buy", 11_005, 10, 10**9, 0, ["outside today's band 9,000–11,000 KRW/t (±10% of the reference price 10,000"]),
+    ("sell", 10_000, 100_001, 0, 10**6, ["exceeds the limit of 100,000 t per order"]),
+    ("buy", 10_000, 0, 10**9, 0, ["at least 1"]),
+    ("buy", 10_000, 100, 999_999, 0, ["holds 1,000,000 KRW, but only 999,999 KRW"]),
+    ("sell", 10_000, 101, 0, 100, ["needs 101 t available, but you have 100 t"]),
+    ("hold", 10_000, 1, 10**9, 10, ["Choose Buy or Sell"]),
+])
+def test_order_problems_say_what_to_change(side, price, quantity, cash, tonnes, expected):
+    problems = LIMITS.problems(side, price, quantity, available_cash=cash, available_tonnes=tonnes)
+    assert len(problems) == len(expected), problems
+    for problem, words in zip(problems, expected):
+        assert words in problem
+    closed = mq.OrderLimits("KAU25", 10_000, 9_000, 11_000, 5, 100_000, 1_000, "closed")
+    if not expected:
+        assert closed.problems(side, price, quantity, available_cash=cash, available_tonnes=tonnes) == [
+            "The market is closed now: orders are taken only during the trading session."]
+
+
+def test_market_queries_follow_a_kau26_trade(market: MarketChain):
+    client = market.client
+    buyer, other, seller = market.trader("buyer"), market.trader("other"), market.trader("seller")
+    before = mq.order_limits(client, "KAU26")  # no KAU26 order yet: from the chain's parameters
+    params = mq.market_params(client)
+    assert before.reference_price == params["market_initial_reference_price"]
+    assert (before.band_low, before.band_high) == mq.price_band(before.reference_price, params["market_tick_size"],
+                                                               params["market_band_bps"])
+    assert mq.depth(client, "KAU26").empty and mq.trades(client, "KAU26").empty and mq.bars(client, "KAU26").empty
+    cash_before = mq.cash(client, buyer.address, buyer.signer)
+
+    client.submit(other.signer, mq.order_message("KAU26", "sell", 10_100, 500))
+    client.submit(other.signer, mq.order_message("KAU26", "sell", 10_200, 300))
+    after = mq.order_limits(client, "KAU26")
+    assert (after.band_low, after.band_high, after.best_ask, after.phase) == (before.band_low, before.band_high, 10_100,
+                                                                              "continuous")
+    client.submit(buyer.signer, mq.order_message("KAU26", "buy", 10_200, 600))
+
+    book = mq.depth(client, "KAU26")
+    assert book.to_dict("records") == [{"side": "ask", "price": 10_200, "quantity": 200, "cumulative": 200}]
+    trades = mq.trades(client, "KAU26")
+    assert [(t.price, t.quantity, t.value_krw) for t in trades.itertuples()] == [(10_200, 100, 1_020_000),
+                                                                                 (10_100, 500, 5_050_000)]
+    assert not {"buyer", "seller", "counterparty", "owner"} & set(trades.columns)
+    bar = mq.bars(client, "KAU26").iloc[-1]
+    assert (bar["open"], bar["high"], bar["low"], bar["close"], bar["volume"], bar["value"], bar["trades"]) == (
+        10_100, 10_200, 10_100, 10_200, 600, 6_070_000, 2)
+    assert bar["vwap"] == (2 * 6_070_000 + 600) // 1_200
+
+    spent = 6_070_000
+    assert mq.cash(client, buyer.address, buyer.signer) == mq.CashBalance(cash_before.available - spent, cash_before.held)
+    mine = mq.fills(client, buyer.address, buyer.signer)
+    kau26 = mine[mine["instrument"] == "KAU26"]
+    assert set(kau26["side"]) == {"buy"} and set(kau26["counterparty_name"]) == {"Busan Chemical"}
+    assert int(kau26["value_krw"].sum()) == spent
+    theirs = mq.fills(client, other.address, other.signer)
+    assert set(theirs["side"]) == {"sell"} and set(theirs["counterparty"]) == {buyer.address}
+    held = mq.holdings(client, other.address, other.signer).set_index("instrument").loc["KAU26"]
+    assert (held["available"], held["held"], held["total"]) == (GENESIS[("other", "KAU26")] - 800, 200,
+                                                                GENESIS[("other", "KAU26")] - 600)
+    statuses = mq.orders(client, other.address, other.signer).set_index("price")["status"]
+    assert (statuses[10_100], statuses[10_200]) == ("filled", "partially_filled")
+
+    # who may read what: the owner and the regulator, not another company, not the public
+    for read in (mq.cash, mq.orders, mq.fills, mq.holdings, mq.block_trades):
+        with pytest.raises(QueryError) as refused:
+            read(client, buyer.address, seller.signer)
+        assert refused.value.code == UNAUTHORIZED
+    with pytest.raises(QueryError):
+        client.query(f"/fills/{buyer.address}")
+    assert len(mq.fills(client, buyer.address, market.regulator)) == len(mine)
+    assert mq.cash(client, buyer.address, market.bank) == mq.cash(client, buyer.address, buyer.signer)
+
+
+def test_block_trade_prices_are_sealed_to_the_parties_and_the_regulator(market: MarketChain):
+    client = market.client
+    other, steel, seller = market.trader("other"), market.trader("steel"), market.trader("seller")
+    with pytest.raises(mq.BlockTradeError, match="register it first"):
+        mq.block_trade_message(client, other.signer, steel.address, "KAU26", "sell", 100, 9_000)
+    client.submit(other.signer, {"type": "set_view_key", "public_key": view_public_hex(other.signer)})
+    with pytest.raises(mq.BlockTradeError, match="Incheon Steel has not published a view key"):
+        mq.block_trade_message(client, other.signer, steel.address, "KAU26", "sell", 100, 9_000)
+    with pytest.raises(mq.BlockTradeError, match="another company"):
+        mq.block_trade_message(client, other.signer, other.address, "KAU26", "sell", 100, 9_000)
+    client.submit(steel.signer, {"type": "set_view_key", "public_key": view_public_hex(steel.signer)})
+    held_before = mq.holdings(client, other.address, other.signer).set_index("instrument").loc["KAU26"]
+
+    msg = mq.block_trade_message(client, other.signer, steel.address, "KAU26", "sell", 1_234, 8_765)
+    assert set(msg["sealed_price"]) == {other.address, steel.address, market.regulator.address}
+    assert "8765" not in str(msg) and "8,765" not in str(msg)
+    trade_id = int(json.loads(client.submit(other.signer, msg).data)["trade_id"])
+
+    held = mq.holdings(client, other.address, other.signer).set_index("instrument").loc["KAU26"]
+    assert (held["available"], held["held"]) == (held_before["available"] - 1_234, held_before["held"] + 1_234)
+    for reader, address in ((other.signer, other.address), (steel.signer, steel.address),
+                            (market.regulator, steel.address)):
+        row = mq.block_trades(client, address, reader).set_index("trade_id").loc[trade_id]
+        assert (row["price"], row["value_krw"], row["status"]) == (8_765, 8_765 * 1_234, "proposed"), row["price_note"]
+        assert row["seller"] == other.address and row["buyer"] == steel.address
+    gov2 = mq.block_trades(client, steel.address, market.keys["gov-2"]).set_index("trade_id").loc[trade_id]
+    assert pd.isna(gov2["price"]) and gov2["price_note"] == "not sealed to your view key"
+    with pytest.raises(QueryError) as refused:
+        mq.block_trades(client, steel.address, seller.signer)
+    assert refused.value.code == UNAUTHORIZED
+
+    volume_before = mq.block_volume(client, "KAU26")
+    client.submit(steel.signer, {"type": "block_trade_accept", "trade_id": trade_id})
+    everything = mq.regulator_block_trades(client, market.regulator).set_index("trade_id")
+    assert everything.loc[trade_id, "status"] == "settled" and everything.loc[trade_id, "price"] == 8_765
+    volume = mq.block_volume(client, "KAU26")
+    assert int(volume["volume"].sum()) == int(volume_before["volume"].sum()) + 1_234
+    assert int(volume["trades"].sum()) == int(volume_before["trades"].sum()) + 1
+    assert list(volume.columns) == ["day", "trades", "volume"]  # no price, no parties
+    assert mq.holdings(client, steel.address, steel.signer).set_index("instrument").loc["KAU26", "available"] == 1_234
+    with pytest.raises(TxRejectedError):  # settled: nothing left to accept
+        client.submit(steel.signer, {"type": "block_trade_accept", "trade_id": trade_id})
+
+
+# ---------------------------------------------------------------- (e) a block trade in the browser
+
+
+def _register_view_key(page) -> None:
+    button = page.get_by_role("button", name="Register my view key")
+    button.click()
+    expect(body(page)).to_contain_text("Your view key is on chain")
+
+
+def test_block_trade_in_two_browsers_with_the_price_sealed(market: MarketChain, portal_url: str, open_page):
+    buyer, seller = market.trader("buyer"), market.trader("seller")
+    client = market.client
+    buyer_page = open_page()
+    login(buyer_page, portal_url, "buyer")
+    go(buyer_page, "Block trades")
+    if client.query(f"/account/{buyer.address}").get("view_key") is None:
+        _register_view_key(buyer_page)
+
+    page = open_page()
+    login(page, portal_url, "seller")
+    go(page, "Block trades")
+    if client.query(f"/account/{seller.address}").get("view_key") is None:
+        _register_view_key(page)
+    choose(page, "Counterparty", "Daehan Cement")
+    number(page, "Quantity (tonnes)", BLOCK["quantity"])
+    number(page, "Price (KRW per tonne, sealed)", BLOCK["price"])
+    page.get_by_role("button", name="Seal price and propose").click()
+    main = body(page)
+    expect(main).to_contain_text(re.compile(r"Block trade #\d+ proposed to Daehan Cement"))
+    (trade_id,) = [int(t["id"]) for t in client.query(f"/block_trades/{seller.address}", reader=seller.signer)
+                   if t["status"] == "proposed" and t["buyer"] == buyer.address]
+    raw = client.query(f"/block_trades/{seller.address}", reader=seller.signer)
+    assert str(BLOCK["price"]) not in str(raw)  # only the commitment and ciphertexts are on chain
+
+    buyer_main = body(buyer_page)  # the live panel shows the proposal, with the price opened
+    expect(buyer_main).to_contain_text(f"Block trade #{trade_id} from Seoul Power: you buy {BLOCK['quantity']:,} t KAU25")
+    expect(buyer_main).to_contain_text(f"{BLOCK['price']:,} KRW/t (value {BLOCK['price'] * BLOCK['quantity']:,} KRW)")
+    kau25_before = mq.holdings(client, buyer.address, buyer.signer).set_index("instrument")["available"].get("KAU25", 0)
+    buyer_page.get_by_role("button", name=f"Accept #{trade_id}").click()
+    expect(buyer_main).to_contain_text(f"Block trade #{trade_id} settled")
+    after = mq.holdings(client, buyer.address, buyer.signer).set_index("instrument").loc["KAU25", "available"]
+    assert after == kau25_before + BLOCK["quantity"]
+
+    official = open_page()
+    login(official, portal_url, "regulator")
+    assert "Block trades" in nav_links(official) and "Trading" not in nav_links(official)
+    go(official, "Block trades")
+    expect(body(official)).to_contain_text(f"{BLOCK['price']:,}")
+    expect(body(official)).to_contain_text("opened, matches the commitment")
+
+    public = open_page()
+    public.goto(f"{portal_url}/market")
+    expect(body(public)).to_contain_text("Block trades (aggregates only)")
+    expect(body(public)).to_contain_text("Block tonnes")
+    volume = int(mq.block_volume(client, "KAU25")["volume"].sum())
+    expect(body(public)).to_contain_text(f"{volume:,} t")
+    assert f"{BLOCK['price']:,}" not in body(public).inner_text()

@@ -1,0 +1,188 @@
+"""A real 1-validator market network for the trading pages, and the portal in front of it.
+
+Genesis (every key from a fixed seed, so every run is the same):
+
+    gov-1, gov-2        government (2-of-2 approvals); gov-1 publishes its view key (the regulator)
+    bank-1              settlement bank; funds the buyer's cash account after start
+    buyer   Daehan Cement   company, no allowances, cash from the bank
+    seller  Seoul Power     company, KAU25 from genesis
+    other   Busan Chemical  company, KAU25 and KAU26 from genesis (a third party to the browser's trades)
+    steel   Incheon Steel   company, no allowances (the other party of the query tests' block trade)
+
+    params: ets.devnet.default_params(market_around_the_clock=1)   continuous trading all day
+
+``start_portal`` runs ``streamlit run portal/app.py`` as a real process against it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import pytest
+
+from ets.devnet import default_params
+from ets.keys import Signer
+from ets.localnet import LocalNet
+from ets.rpc import ChainClient
+from ets.sealed import view_public_hex
+from portal_chain import free_base_port
+
+REPO = Path(__file__).resolve().parents[2]
+COMETBFT = REPO / "bin" / "cometbft"
+
+__all__ = ["TRADER_PASSWORDS", "FUNDING", "GENESIS", "Trader", "MarketChain", "start_market_chain",
+           "add_portal_users", "start_portal", "trading_signer"]
+
+TRADER_PASSWORDS = {"buyer": "buyer-company-pw", "seller": "seller-company-pw", "other": "other-company-pw",
+                    "regulator": "regulator-official-pw"}
+FUNDING = 200_000_000  # KRW the bank puts in the buyer's cash account
+GENESIS = {("seller", "KAU25"): 50_000, ("other", "KAU25"): 10_000, ("other", "KAU26"): 20_000}
+
+
+def trading_signer(label: str) -> Signer:
+    return Signer.from_seed(hashlib.sha256(f"portal-trading-test/{label}".encode()).digest())
+
+
+@dataclass(frozen=True)
+class Trader:
+    label: str
+    name: str
+    company_id: str
+    sector: str
+    signer: Signer = field(repr=False)
+
+    @property
+    def address(self) -> str:
+        return self.signer.address
+
+
+TRADERS = (
+    Trader("buyer", "Daehan Cement", "(주)대한시멘트", "시멘트", trading_signer("company/buyer")),
+    Trader("seller", "Seoul Power", "서울발전(주)", "발전에너지", trading_signer("company/seller")),
+    Trader("other", "Busan Chemical", "(주)부산화학", "석유화학", trading_signer("company/other")),
+    Trader("steel", "Incheon Steel", "(주)인천제철", "철강", trading_signer("company/steel")),
+)
+OFFICIALS = {"gov-1": trading_signer("gov-1"), "gov-2": trading_signer("gov-2"), "bank-1": trading_signer("bank-1")}
+
+
+@dataclass
+class MarketChain:
+    net: LocalNet
+    client: ChainClient
+    traders: tuple[Trader, ...] = TRADERS
+    keys: dict[str, Signer] = field(default_factory=lambda: dict(OFFICIALS))
+
+    @property
+    def rpc_url(self) -> str:
+        return self.net.rpc_url("node0")
+
+    def trader(self, label: str) -> Trader:
+        return next(t for t in self.traders if t.label == label)
+
+    @property
+    def regulator(self) -> Signer:
+        return self.keys["gov-1"]
+
+    @property
+    def bank(self) -> Signer:
+        return self.keys["bank-1"]
+
+
+def _app_state() -> dict:
+    accounts = [{"address": s.address, "public_key": s.public_key.hex(), "role": role, "name": name}
+                for name, role, s in (("Ministry official 1", "government", OFFICIALS["gov-1"]),
+                                      ("Ministry official 2", "government", OFFICIALS["gov-2"]),
+                                      ("Settlement bank", "bank", OFFICIALS["bank-1"]))]
+    accounts += [{"address": t.address, "public_key": t.signer.public_key.hex(), "role": "company", "name": t.name,
+                  "company_id": t.company_id, "sector": t.sector} for t in TRADERS]
+    balances = [{"address": next(t for t in TRADERS if t.label == label).address, "instrument": instrument,
+                 "amount": amount} for (label, instrument), amount in GENESIS.items()]
+    return {"params": default_params(market_around_the_clock=1),
+            "accounts": sorted(accounts, key=lambda a: a["address"]),
+            "balances": sorted(balances, key=lambda b: (b["address"], b["instrument"]))}
+
+
+def start_market_chain(home: Path) -> MarketChain:
+    """Create and start the network, fund the buyer and publish the regulator's view key."""
+    if not COMETBFT.exists():
+        pytest.skip("bin/cometbft is missing: run ./scripts/setup.sh (the README's test command does)")
+    net = LocalNet(home, base_port=free_base_port(start=43000, stop=46000))
+    net.create(1, chain_id="ets-portal-trading", app_state=_app_state())
+    net.start()
+    try:
+        chain = MarketChain(net, ChainClient(net.rpc_url("node0")))
+        chain.client.submit(chain.bank, {"type": "fund_cash", "to": chain.trader("buyer").address, "amount": FUNDING})
+        chain.client.submit(chain.regulator, {"type": "set_view_key", "public_key": view_public_hex(chain.regulator)})
+    except BaseException:
+        net.stop()
+        raise
+    return chain
+
+
+def add_portal_users(chain: MarketChain, folder: Path) -> Path:
+    """Portal users for the three companies and the regulator (fast scrypt: test keys only)."""
+    from portal.users import add_user
+
+    for label in ("buyer", "seller", "other"):  # steel has no portal user
+        add_user(folder, label, TRADER_PASSWORDS[label], chain.trader(label).signer, scrypt_n=2**12)
+    add_user(folder, "regulator", TRADER_PASSWORDS["regulator"], chain.regulator, scrypt_n=2**12)
+    return folder
+
+
+def _free_port(start: int = 48000, stop: int = 48500) -> int:
+    for port in range(start, stop):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError(f"no free port for the portal between {start} and {stop}")
+
+
+@contextmanager
+def start_portal(rpc_url: str, users_dir: Path, work: Path, **env: str) -> Iterator[str]:
+    """``streamlit run portal/app.py`` on a free loopback port; yields its URL, stops it on exit."""
+    port = _free_port()
+    environment = {**os.environ, "ETS_PORTAL_NODE": rpc_url, "ETS_PORTAL_USERS": str(users_dir), "ETS_PORTAL_TTL": "1",
+                   **env}
+    log_path = work / "streamlit.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "portal" / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"],
+        cwd=work, env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"streamlit exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/_stcore/health", timeout=1).text.strip() == "ok":
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("streamlit did not answer its health check within 60 s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
