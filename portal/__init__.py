@@ -1,10 +1,12 @@
-"""The Streamlit portal: public emission transparency, government plan review, company holdings.
+"""The Streamlit portal: public transparency and market data, government plan review, company trading.
 
 Layout (each module has one job):
 
     app.py          the router: which pages the logged-in role may see (``streamlit run portal/app.py``)
     config.py       settings from the environment (node RPC URL, users folder, plan review folder)
     queries.py      the data layer: pure functions of a ``ChainClient`` returning pandas DataFrames
+    market_queries.py  the market's data layer (depth, trades, bars, orders, cash, block trades)
+    krx_history.py  historical KRX exports, kept apart from chain data with their provenance
     reviews.py      plan review files written by the allocation engine, matched by plan hash
     proofs.py       checking a reading's Merkle inclusion proof against an on-chain daily root
     decisions.py    the government's approve / reject of an allocation plan as chain transactions

@@ -8,6 +8,9 @@
     my_allocation.py  the company's allocation, e-orders    company
     my_holdings.py    the company's holdings (signed query) company
     devices.py        registered devices per company        verifier, government
+    market.py         chain market data + historical KRX    public
+    trading.py        orders, cash, fills                   company
+    block_trades.py   sealed OTC trades                     company, government
 
 Restricted pages call ``portal.session.require_role`` first: hiding a page in the navigation
 is not what protects it.
