@@ -46,3 +46,49 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_TIMEOUT_MS = 25_000
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (scripts/setup.sh installs it); "
+                    "browser tests never download a browser")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(chromium, request, tmp_path):
+    """A factory of pages, each in its own browser context (= its own portal session); screenshots on failure."""
+    opened = []
+
+    def factory():
+        context = chromium.new_context(viewport={"width": 1400, "height": 1100})
+        page = context.new_page()
+        page.set_default_timeout(BROWSER_TIMEOUT_MS)
+        opened.append((context, page))
+        return page
+
+    yield factory
+    report = getattr(request.node, "rep_call", None)
+    for i, (context, page) in enumerate(opened):
+        if report is not None and report.failed:
+            shot = tmp_path / f"failure-page{i}.png"
+            try:
+                page.screenshot(path=str(shot), full_page=True)
+                print(f"screenshot of page {i}: {shot}")
+            except Exception as exc:  # the page may be gone; the test's own error is what matters
+                print(f"no screenshot of page {i}: {exc}")
+        context.close()

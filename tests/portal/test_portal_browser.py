@@ -10,15 +10,9 @@ Screenshots of every open page go to the test's tmp dir when a test fails.
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from edge_uploader.merkle import MerkleTree
@@ -26,6 +20,7 @@ from edge_uploader.readings import Reading, sign_reading
 from portal import queries
 from portal.ui import kg_to_t_text
 from portal_chain import PASSWORDS, SeededChain, reading_bytes
+from portal_process import start_portal
 
 pytestmark = pytest.mark.localnet
 
@@ -37,18 +32,7 @@ if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (scripts/setup.sh installs it); "
                 "browser tests never download a browser", allow_module_level=True)
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
-
-
-def _free_port(start: int = 48500, stop: int = 49000) -> int:
-    for port in range(start, stop):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
-    raise RuntimeError("no free port for the portal between 48500 and 49000")
+from playwright.sync_api import Page, expect  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -66,74 +50,8 @@ def portal_url(chain: SeededChain, users_dir: Path, tmp_path_factory) -> str:
                           "basis": "average of 2022-2024", "history_used": {"2022": 130_000, "2023": 120_000, "2024": 110_000},
                           "missing_base_years": [], "demand": 120_000, "auction_share_bp": 0, "shares": []}],
     }, ensure_ascii=False))
-    port = _free_port()
-    env = {**os.environ, "ETS_PORTAL_NODE": chain.rpc_url, "ETS_PORTAL_USERS": str(users_dir),
-           "ETS_PORTAL_PLANS": str(plans), "ETS_PORTAL_TTL": "2"}
-    log = (work / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "portal" / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"],
-        cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"streamlit exited with {proc.returncode}: {(work / 'streamlit.log').read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=1).text.strip() == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("streamlit did not answer its health check within 60 s")
-            time.sleep(0.3)
+    with start_portal(chain.rpc_url, users_dir, work, ETS_PORTAL_PLANS=str(plans), ETS_PORTAL_TTL="2") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def open_page(chromium, request, tmp_path):
-    """A factory of pages, each in its own browser context (= its own portal session)."""
-    opened = []
-
-    def factory() -> Page:
-        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        opened.append((context, page))
-        return page
-
-    yield factory
-    report = getattr(request.node, "rep_call", None)
-    for i, (context, page) in enumerate(opened):
-        if report is not None and report.failed:
-            shot = tmp_path / f"failure-page{i}.png"
-            try:
-                page.screenshot(path=str(shot), full_page=True)
-                print(f"screenshot of page {i}: {shot}")
-            except Exception as exc:  # the page may be gone; the test's own error is what matters
-                print(f"no screenshot of page {i}: {exc}")
-        context.close()
 
 
 # ---------------------------------------------------------------- helpers

@@ -63,47 +63,6 @@ def portal_url(market: MarketChain, tmp_path_factory) -> str:
         yield url
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (scripts/setup.sh installs it); "
-                    "browser tests never download a browser")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def open_page(chromium, request, tmp_path):
-    """A factory of pages, each in its own browser context (= its own portal session)."""
-    opened = []
-
-    def factory():
-        context = chromium.new_context(viewport={"width": 1400, "height": 1100})
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        opened.append((context, page))
-        return page
-
-    yield factory
-    report = getattr(request.node, "rep_call", None)
-    for i, (context, page) in enumerate(opened):
-        if report is not None and report.failed:
-            shot = tmp_path / f"failure-page{i}.png"
-            try:
-                page.screenshot(path=str(shot), full_page=True)
-                print(f"screenshot of page {i}: {shot}")
-            except Exception as exc:  # the page may be gone; the test's own error is what matters
-                print(f"no screenshot of page {i}: {exc}")
-        context.close()
-
-
 # ---------------------------------------------------------------- browser helpers
 
 
@@ -234,7 +193,7 @@ def test_public_market_shows_chain_prices_and_volume_but_no_trader(market: Marke
     for row in trades.head(5).itertuples():
         expect(main).to_contain_text(f"{row.value_krw:,}")
     expect(main).to_contain_text("Buyers and sellers are confidential")
-    assert page.get_by_test_id("stVegaLiteChart").count() >= 2  # chain price and volume charts
+    expect(page.get_by_test_id("stVegaLiteChart").nth(1)).to_be_visible()  # chain price and volume charts (they render last)
     text = main.inner_text()
     for t in market.traders:
         assert t.address not in text and t.address[:10] not in text and t.name not in text

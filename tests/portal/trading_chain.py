@@ -17,17 +17,9 @@ Genesis (every key from a fixed seed, so every run is the same):
 from __future__ import annotations
 
 import hashlib
-import os
-import socket
-import subprocess
-import sys
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
-import httpx
 import pytest
 
 from ets.devnet import default_params
@@ -36,6 +28,7 @@ from ets.localnet import LocalNet
 from ets.rpc import ChainClient
 from ets.sealed import view_public_hex
 from portal_chain import free_base_port
+from portal_process import start_portal  # noqa: F401  (re-exported for the trading tests)
 
 REPO = Path(__file__).resolve().parents[2]
 COMETBFT = REPO / "bin" / "cometbft"
@@ -139,50 +132,3 @@ def add_portal_users(chain: MarketChain, folder: Path) -> Path:
     return folder
 
 
-def _free_port(start: int = 48000, stop: int = 48500) -> int:
-    for port in range(start, stop):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
-    raise RuntimeError(f"no free port for the portal between {start} and {stop}")
-
-
-@contextmanager
-def start_portal(rpc_url: str, users_dir: Path, work: Path, **env: str) -> Iterator[str]:
-    """``streamlit run portal/app.py`` on a free loopback port; yields its URL, stops it on exit."""
-    port = _free_port()
-    environment = {**os.environ, "ETS_PORTAL_NODE": rpc_url, "ETS_PORTAL_USERS": str(users_dir), "ETS_PORTAL_TTL": "1",
-                   **env}
-    log_path = work / "streamlit.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "portal" / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"],
-        cwd=work, env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"streamlit exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=1).text.strip() == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("streamlit did not answer its health check within 60 s")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
