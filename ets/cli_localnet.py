@@ -78,6 +78,17 @@ def _table(rows: list[dict[str, Any]]) -> str:
 
 
 @_guard
+def cmd_create(args: argparse.Namespace) -> int:
+    """Create a network without starting it (e.g. one validator per host for docker compose)."""
+    net = _net(args, base_port=args.base_port if args.base_port is not None else DEFAULT_BASE_PORT)
+    hosts = [h.strip() for h in args.hosts.split(",")] if args.hosts else None
+    net.create(args.validators, chain_id=args.chain_id, hosts=hosts)
+    layout = f"one validator per host ({', '.join(hosts)})" if hosts else "all validators on 127.0.0.1"
+    print(f"created network {net.chain_id!r} in {net.home}: {len(net.nodes())} validators, {layout}")
+    return 0
+
+
+@_guard
 def cmd_start(args: argparse.Namespace) -> int:
     """Create the network if needed, start every node, wait for blocks."""
     net = _net(args, base_port=args.base_port if args.base_port is not None else DEFAULT_BASE_PORT)
@@ -224,6 +235,23 @@ def add_localnet_commands(subparsers: Any) -> None:
     p.add_argument("--timeout", type=float, default=90.0, metavar="SECONDS", help="how long to wait for blocks (default 90)")
     p.add_argument("--no-wait", action="store_true", help="return once the processes listen, without waiting for blocks")
     p.set_defaults(func=cmd_start)
+
+    p = sub.add_parser(
+        "create",
+        help="create a network without starting it; --hosts lays it out for one validator per host",
+        description=(
+            "Create a network in DIR (empty or missing) without starting it. With --hosts the nodes are laid\n"
+            "out for one validator per host, as docker-compose.yml runs them: default ports on each host,\n"
+            "peers dialled by host name; start them with `docker compose up`."
+        ),
+        formatter_class=fmt,
+    )
+    _home(p)
+    p.add_argument("--validators", "-n", type=int, metavar="N", default=4, help="number of validators (default 4)")
+    p.add_argument("--base-port", type=int, metavar="P", default=None, help=f"first port on 127.0.0.1 (default {DEFAULT_BASE_PORT})")
+    p.add_argument("--chain-id", metavar="ID", default=DEFAULT_CHAIN_ID, help=f"chain id (default {DEFAULT_CHAIN_ID})")
+    p.add_argument("--hosts", metavar="H0,H1,...", default=None, help="one host name per validator, e.g. node0,node1,node2,node3")
+    p.set_defaults(func=cmd_create)
 
     p = sub.add_parser("stop", help="stop every node (SIGTERM, SIGKILL after --timeout)",
                        description="Stop every node: SIGTERM each cometbft, then each app; SIGKILL whatever is left after --timeout.")

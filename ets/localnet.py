@@ -452,9 +452,19 @@ class LocalNet:
         app_state: dict | None = None,
         proxy_app: str | None = None,
         config_overrides: dict | None = None,
+        hosts: list[str] | None = None,
     ) -> None:
-        """Create a network of ``validators`` nodes in ``home`` (which must be empty or missing)."""
+        """Create a network of ``validators`` nodes in ``home`` (which must be empty or missing).
+
+        With ``hosts`` (one host name per validator) the network is laid out for one validator per
+        host instead — the docker-compose layout: every node uses the default ports on its own host,
+        listens on all of that host's interfaces, and dials its peers by host name. Such a network is
+        started by its hosts (``cometbft-config/compose-node.sh``), not by ``start()``.
+        """
         validators = int(validators)
+        if hosts is not None:
+            if len(hosts) != validators or len(set(hosts)) != validators or not all(re.fullmatch(r"[a-z0-9][a-z0-9.-]{0,62}", h) for h in hosts):
+                raise LocalNetError(f"--hosts needs {validators} distinct lowercase host names (letters, digits, '.', '-')")
         if not 1 <= validators <= 100:
             raise LocalNetError(f"--validators must be between 1 and 100, not {validators}")
         if not chain_id or len(chain_id) > 50 or not re.fullmatch(r"[A-Za-z0-9._-]+", chain_id):
@@ -471,21 +481,22 @@ class LocalNet:
             raise LocalNetError(f"{self.home} is not empty; a new network needs an empty or missing folder")
         self._check_cometbft()
         own_app = proxy_app is None
-        self._check_ports(
-            (
-                (f"node{i}", kind, port)
-                for i in range(validators)
-                for kind, port in node_ports(self.base_port, i).items()
-                if own_app or kind not in ("abci", "app_metrics")
-            ),
-            validators,
-            self.base_port,
-        )
+        if hosts is None:
+            self._check_ports(
+                (
+                    (f"node{i}", kind, port)
+                    for i in range(validators)
+                    for kind, port in node_ports(self.base_port, i).items()
+                    if own_app or kind not in ("abci", "app_metrics")
+                ),
+                validators,
+                self.base_port,
+            )
         tuned = load_config_overrides(TUNED_CONFIG)
         created_home = not self.home.exists()
         self.home.mkdir(parents=True, exist_ok=True)
         try:
-            self._create(validators, chain_id, app_state, proxy_app, tuned, config_overrides)
+            self._create(validators, chain_id, app_state, proxy_app, tuned, config_overrides, hosts)
         except BaseException:
             # Leave the folder as we found it (it was empty or missing), so a retry can start clean.
             for child in list(self.home.iterdir()):
@@ -514,6 +525,7 @@ class LocalNet:
         proxy_app: str | None,
         tuned: Mapping[str, Mapping[str, Any]],
         config_overrides: Mapping[str, Mapping[str, Any]] | None,
+        hosts: list[str] | None = None,
     ) -> None:
         names = [f"node{i}" for i in range(validators)]
         node_ids: list[str] = []
@@ -546,8 +558,10 @@ class LocalNet:
         _write_atomic(self.home / "genesis.json", genesis_text)
 
         ports = [node_ports(self.base_port, i) for i in range(validators)]
+        if hosts is not None:  # one validator per host: the same default ports on every host
+            ports = [node_ports(DEFAULT_BASE_PORT, 0) for _ in range(validators)]
         for i, name in enumerate(names):
-            peers = ",".join(f"{node_ids[j]}@{LOOPBACK}:{ports[j]['p2p']}" for j in range(validators) if j != i)
+            peers = ",".join(f"{node_ids[j]}@{hosts[j] if hosts else LOOPBACK}:{ports[j]['p2p']}" for j in range(validators) if j != i)
             per_node = {
                 "": {
                     "proxy_app": proxy_app or f"tcp://{LOOPBACK}:{ports[i]['abci']}",
@@ -563,6 +577,11 @@ class LocalNet:
                 },
                 "instrumentation": {"prometheus": True, "prometheus_listen_addr": f"{LOOPBACK}:{ports[i]['prometheus']}"},
             }
+            if hosts is not None:  # inside its own host (container): reachable by the other hosts
+                per_node["rpc"]["laddr"] = f"tcp://0.0.0.0:{ports[i]['rpc']}"
+                per_node["p2p"]["laddr"] = f"tcp://0.0.0.0:{ports[i]['p2p']}"
+                per_node["p2p"]["allow_duplicate_ip"] = False
+                per_node["instrumentation"]["prometheus_listen_addr"] = f"0.0.0.0:{ports[i]['prometheus']}"
             config = self.home / name / "config" / "config.toml"
             try:
                 text = apply_toml_overrides(config.read_text(), _merge(tuned, per_node, config_overrides))
@@ -579,7 +598,8 @@ class LocalNet:
             "cometbft_version": self._run("version").strip(),
             "created": genesis["genesis_time"],
             "nodes": [
-                {"name": name, "node_id": node_ids[i], "ports": ports[i]} for i, name in enumerate(names)
+                {"name": name, "node_id": node_ids[i], "ports": ports[i], **({"host": hosts[i]} if hosts else {})}
+                for i, name in enumerate(names)
             ],
         }
         _write_atomic(self.manifest_path, json.dumps(manifest, indent=2) + "\n")
@@ -779,6 +799,8 @@ class LocalNet:
                     "use an empty or missing folder to create one"
                 )
             self.create()
+        if any("host" in n for n in self._manifest()["nodes"]):
+            raise LocalNetError(f"{self.home} is laid out for one validator per host; start it on its hosts (docker compose up)")
         deadline = time.monotonic() + timeout
         names = self.nodes()
         started = self._start(names)

@@ -57,7 +57,9 @@ if [ "$(cat abci_app/_gen/.stamp 2>/dev/null)" != "$stub_sum" ]; then
   echo "$stub_sum" > abci_app/_gen/.stamp
 fi
 # 4. Debian's Chromium (and Korean fonts) for the browser tests (Playwright drives it; no browser is downloaded)
-if ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/opentype/noto ]; then
+if [ -n "${ETS_SKIP_BROWSER:-}" ]; then
+  say "ETS_SKIP_BROWSER is set: not installing chromium (browser tests would be skipped)"
+elif ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/opentype/noto ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing Debian's chromium package for browser tests"
     (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk >/dev/null) \

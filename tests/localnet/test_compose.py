@@ -1,0 +1,134 @@
+"""The multi-host layout: `ets localnet create --hosts`, the per-host entrypoint, and docker-compose.yml."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ets.localnet import LocalNet, LocalNetError, apply_toml_overrides
+
+REPO = Path(__file__).resolve().parents[2]
+COMETBFT = REPO / "bin" / "cometbft"
+HOSTS = ["node0", "node1", "node2", "node3"]
+
+needs_cometbft = pytest.mark.skipif(not COMETBFT.exists(), reason="bin/cometbft is missing: run ./scripts/setup.sh")
+
+
+@needs_cometbft
+def test_hosts_layout_dials_peers_by_name_on_default_ports(tmp_path):
+    net = LocalNet(tmp_path / "net")
+    net.create(4, chain_id="ets-compose", hosts=HOSTS)
+    manifest = net.manifest()
+    genesis = {(tmp_path / "net" / h / "config" / "genesis.json").read_text() for h in HOSTS}
+    assert len(genesis) == 1  # one genesis for every host
+    for i, node in enumerate(manifest["nodes"]):
+        config = (tmp_path / "net" / node["name"] / "config" / "config.toml").read_text()
+        peers = re.search(r'^persistent_peers = "(.*)"$', config, re.M).group(1).split(",")
+        others = [n for j, n in enumerate(manifest["nodes"]) if j != i]
+        assert sorted(peers) == sorted(f"{n['node_id']}@{n['host']}:26656" for n in others)
+        assert 'laddr = "tcp://0.0.0.0:26656"' in config and 'laddr = "tcp://0.0.0.0:26657"' in config
+        assert 'proxy_app = "tcp://127.0.0.1:26658"' in config
+    with pytest.raises(LocalNetError, match="one validator per host"):
+        net.start()
+    with pytest.raises(LocalNetError, match="distinct"):
+        LocalNet(tmp_path / "other").create(2, hosts=["node0", "node0"])
+
+
+def _ports_free(*ports: int) -> bool:
+    for port in ports:
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
+
+
+@needs_cometbft
+def test_the_host_entrypoint_runs_a_validator_and_stops_with_its_app(tmp_path):
+    if not _ports_free(26655, 26656, 26657, 26658, 26659):
+        pytest.skip("the default validator ports 26655-26659 are busy (a local network is running)")
+    home = tmp_path / "net"
+    LocalNet(home).create(1, chain_id="ets-compose", hosts=["node0"])
+    config = home / "node0" / "config" / "config.toml"  # this test runs the "host" on loopback only
+    config.write_text(apply_toml_overrides(config.read_text(), {
+        "rpc": {"laddr": "tcp://127.0.0.1:26657"}, "p2p": {"laddr": "tcp://127.0.0.1:26656"},
+        "instrumentation": {"prometheus_listen_addr": "127.0.0.1:26659"}}))
+    script = REPO / "cometbft-config" / "compose-node.sh"
+    text = script.read_text().replace("--metrics 0.0.0.0:26655", "--metrics 127.0.0.1:26655")
+    local_script = tmp_path / "compose-node.sh"
+    local_script.write_text(text.replace('ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"', f'ROOT="{REPO}"'))
+    local_script.chmod(0o755)
+    log = (tmp_path / "host.log").open("wb")
+    proc = subprocess.Popen([str(local_script), "node0", str(home)], stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        height = 0
+        while height < 2:
+            assert proc.poll() is None, (tmp_path / "host.log").read_text()[-2000:]
+            assert time.monotonic() < deadline, "the host did not commit blocks"
+            try:
+                height = int(httpx.get("http://127.0.0.1:26657/status", timeout=1).json()["result"]["sync_info"]["latest_block_height"])
+            except (httpx.HTTPError, KeyError, ValueError):
+                pass
+            time.sleep(0.3)
+        assert "ets_app_height" in httpx.get("http://127.0.0.1:26655/metrics", timeout=2).text
+        app = subprocess.run(["pgrep", "-f", f"abci_app --home {home}/node0/app"], capture_output=True, text=True).stdout.split()
+        assert app, "the app process was not found"
+        os.kill(int(app[0]), signal.SIGKILL)
+        assert proc.wait(timeout=30) != 0  # the host stops so compose's restart policy brings both back
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        log.close()
+
+
+def test_compose_file_runs_one_validator_per_host_and_publishes_only_on_loopback():
+    text = (REPO / "docker-compose.yml").read_text()
+    assert "--hosts node0,node1,node2,node3" in text
+    for host in HOSTS:
+        block = text.split(f"\n  {host}:\n", 1)[1].split("\n\n", 1)[0]
+        assert f"hostname: {host}" in block and f'"compose-node.sh", "{host}"' in block.replace("cometbft-config/", "")
+    published = re.findall(r'"(\d+\.\d+\.\d+\.\d+):(\d+):(\d+)"', text)
+    assert published and all(ip == "127.0.0.1" for ip, _, _ in published)
+    assert (REPO / "Dockerfile").exists() and "scripts/setup.sh" in (REPO / "Dockerfile").read_text()
+
+
+def test_compose_up_runs_the_network():
+    docker = shutil.which("docker")
+    if docker is None:
+        pytest.skip("no docker client on this machine")
+    if subprocess.run([docker, "compose", "version"], capture_output=True).returncode != 0:
+        pytest.skip("the docker compose plugin is not installed here")
+    if subprocess.run([docker, "info"], capture_output=True).returncode != 0:
+        pytest.skip("no Docker engine is running on this machine")
+    subprocess.run([docker, "compose", "up", "--build", "-d"], cwd=REPO, check=True, timeout=1800)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                status = httpx.get("http://127.0.0.1:26657/status", timeout=2).json()["result"]
+                if int(status["sync_info"]["latest_block_height"]) >= 3:
+                    break
+            except (httpx.HTTPError, KeyError, ValueError):
+                pass
+            assert time.monotonic() < deadline, "the compose network did not commit blocks"
+            time.sleep(1)
+    finally:
+        subprocess.run([docker, "compose", "down", "-v"], cwd=REPO, timeout=300)
