@@ -45,6 +45,7 @@ def test_hostile_transactions_are_rejected_with_their_codes(shared_net: Net):
     # One honest transfer first, so that its nonce can be replayed.
     honest = c1.sign_tx(chain, client.next_nonce(c1.address), {"type": "transfer", "to": c2.address, "instrument": "KAU25", "amount": 1})
     client.wait_for_tx(client.broadcast(honest))
+    shared_net.assert_same_app_hash()  # every node has committed it, so each one's CheckTx sees the used nonce
     used_nonce = client.next_nonce(c1.address) - 1
     before = _snapshot(shared_net)
     nonce = client.next_nonce(c1.address)
