@@ -71,6 +71,10 @@ class Net:
     def header_app_hash(self, node: str, height: int) -> str:
         return self.rpc(node, "block", height=height)["block"]["header"]["app_hash"]
 
+    def sync(self, height: int, timeout: float = 60) -> None:
+        """Wait until every node has committed ``height`` (before using another node's view)."""
+        wait_until(lambda: all(self.height(n) >= height for n in self.net.nodes()), timeout, f"every node at height {height}")
+
     def assert_same_app_hash(self, nodes: list[str] | None = None, timeout: float = 60) -> int:
         """Every node has committed the same app hash at a common height; returns that height.
 

@@ -58,9 +58,11 @@ def test_real_phase3_plan_is_issued_exactly_once(shared_net: Net, phase3_plan):
 
     state = upload_plan(shared_net.client("node1"), gov1, plan)
     assert state["status"] == "sealed" and state["received"] == len(plan.lines)
+    shared_net.sync(shared_net.height("node1"))
     supply_before = client.query("/supply")
 
     pid = propose_issue(client, gov1, plan.plan_hash)
+    shared_net.sync(shared_net.height("node0"))
     company = next(iter(companies.values()))
     with pytest.raises(TxRejectedError) as refused:
         client.submit(company, {"type": "approve", "proposal_id": pid})

@@ -32,6 +32,7 @@ def test_transfers_and_issuance_commit_with_one_app_hash(shared_net: Net):
         gov1, {"type": "propose", "action": {"type": "issue_allowances", "to": c2.address, "instrument": "KAU26", "amount": 5_000}}
     ).data)
     assert proposal["status"] == "open"
+    shared_net.sync(shared_net.height("node1"))  # node2 must know the proposal before it checks the approval
     approved = json.loads(shared_net.client("node2").submit(gov2, {"type": "approve", "proposal_id": proposal["proposal_id"]}).data)
     assert approved == {"proposal_id": proposal["proposal_id"], "status": "executed"}
 

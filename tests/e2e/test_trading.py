@@ -35,6 +35,7 @@ def test_two_companies_trade_with_exact_escrow_and_dvp(market_net: Net):
     client.submit(bank, {"type": "fund_cash", "to": a.address, "amount": 5_000_000})
     kau_a, kau_b = client.query(f"/balances/{a.address}", reader=a)["KAU25"], client.query(f"/balances/{b.address}", reader=b)["KAU25"]
 
+    market_net.sync(market_net.height("node0"))  # node2 checks the buyer's cash the bank just funded via node0
     sell = json.loads(market_net.client("node1").submit(b, _order("sell", 10_000, 300)).data)
     buy = json.loads(market_net.client("node2").submit(a, _order("buy", 10_100, 200)).data)
     assert buy["status"] == "filled" and buy["filled"] == 200
@@ -77,6 +78,7 @@ def test_block_trade_price_is_unreadable_to_a_third_company(market_net: Net):
     proposal = json.loads(client.submit(seller, {
         "type": "block_trade_propose", "counterparty": buyer.address, "instrument": "KAU25", "side": "sell",
         "quantity": 250, "price_commitment": commitment, "sealed_price": sealed}).data)
+    market_net.sync(market_net.height("node0"))
     accepted = market_net.client("node1").submit(buyer, {"type": "block_trade_accept", "trade_id": proposal["trade_id"]})
 
     (record,) = [t for t in client.query(f"/block_trades/{buyer.address}", reader=regulator) if t["id"] == proposal["trade_id"]]
