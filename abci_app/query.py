@@ -30,6 +30,8 @@
     /market/bars/<inst>      anyone                                daily open/high/low/close/volume/VWAP
     /market/block_volume/<inst>  anyone (aggregates only)          settled block trades per day: count, tonnes
     /block_trades/<addr>     a party or the regulator              its block trades with sealed prices
+    /block_trades            the regulator                         every block trade with sealed prices
+    /holdings/<addr>         the holder or the regulator           {instrument: {"available", "held"}} tonnes
 
 Private paths need ``data`` = a signed query (``ets.codec``, ``ETSQ`` envelope) whose
 reader is entitled, whose path equals the requested path, and whose ``issued_at`` is within
@@ -324,8 +326,22 @@ def _q_fills(store: Store, args: list[str], data: bytes, path: str) -> Any:
 
 
 def _q_block_trades(store: Store, args: list[str], data: bytes, path: str) -> Any:
+    if not args or not args[0]:
+        _, role = _reader(store, path, data)
+        if role != "government":
+            raise _Denied(Code.UNAUTHORIZED, "the list of all block trades is for the regulator only")
+        return [json.loads(v) for _, v in store.scan("blocktrade/", _MAX_ROWS)]
     address = _private_to(store, args, data, path, {"government"}, "block trades")
     return [_json(store, f"blocktrade/{k.rsplit('/', 1)[1]}") for k, _ in store.scan(f"btby/{address}/", _MAX_ROWS)]
+
+
+def _q_holdings(store: Store, args: list[str], data: bytes, path: str) -> Any:
+    address = _private_to(store, args, data, path, {"government"}, "holdings")
+    out: dict[str, dict[str, int]] = {}
+    for kind, prefix in (("available", f"bal/{address}/"), ("held", f"held/{address}/")):
+        for key, value in store.scan(prefix):
+            out.setdefault(key.rsplit("/", 1)[1], {"available": 0, "held": 0})[kind] = int(value)
+    return dict(sorted(out.items()))
 
 
 def _q_market(store: Store, args: list[str], data: bytes, path: str) -> Any:
@@ -399,6 +415,7 @@ _ROUTES: dict[str, Callable[[Store, list[str], bytes, str], Any]] = {
     "fills": _q_fills,
     "market": _q_market,
     "block_trades": _q_block_trades,
+    "holdings": _q_holdings,
 }
 
 

@@ -337,17 +337,10 @@ def _raw_block_trades(client: ChainClient, address: str, reader: Signer) -> list
 
 
 def holdings(client: ChainClient, address: str, reader: Signer) -> pd.DataFrame:
-    """Allowances per instrument: available, held (behind open sells and own sell proposals of block trades), total."""
-    available = {k: int(v) for k, v in client.query(f"/balances/{address}", reader=reader).items()}
-    held: dict[str, int] = {}
-    for o in _raw_orders(client, address, reader):
-        if o["side"] == "sell" and o["status"] in OPEN_STATUSES:
-            held[o["instrument"]] = held.get(o["instrument"], 0) + int(o["remaining"])
-    for t in _raw_block_trades(client, address, reader):
-        if t["status"] == BLOCK_OPEN and t["seller"] == address and t["proposer"] == address:
-            held[t["instrument"]] = held.get(t["instrument"], 0) + int(t["quantity"])
-    rows = [{"instrument": i, "available": available.get(i, 0), "held": held.get(i, 0),
-             "total": available.get(i, 0) + held.get(i, 0)} for i in sorted(set(available) | set(held))]
+    """Allowances per instrument: available, held (behind open sells and sell proposals of block trades), total."""
+    rows = [{"instrument": i, "available": int(h["available"]), "held": int(h["held"]),
+             "total": int(h["available"]) + int(h["held"])}
+            for i, h in sorted(client.query(f"/holdings/{address}", reader=reader).items())]
     return _ints(_frame(rows, ["instrument", "available", "held", "total"]), ["available", "held", "total"])
 
 
@@ -403,12 +396,9 @@ def block_trades(client: ChainClient, address: str, reader: Signer) -> pd.DataFr
 
 
 def regulator_block_trades(client: ChainClient, reader: Signer) -> pd.DataFrame:
-    """Every company's block trades as the regulator reads them (one signed query per company), newest first."""
-    seen: dict[int, dict[str, Any]] = {}
-    for company in _list(client.query("/accounts?role=company")):
-        for t in _raw_block_trades(client, company["address"], reader):
-            seen[int(t["id"])] = t
-    return _block_rows([seen[i] for i in sorted(seen)], reader, _names(client))
+    """Every block trade on chain as the regulator reads them (one signed query), newest first."""
+    trades = sorted(_list(client.query("/block_trades", reader=reader)), key=lambda t: int(t["id"]))
+    return _block_rows(trades, reader, _names(client))
 
 
 # ---------------------------------------------------------------- messages a page sends

@@ -201,3 +201,21 @@ def test_block_trade_rules(market):
     _ok(node.run(seller, {"type": "block_trade_cancel", "trade_id": trade_id}))
     assert node.balances(seller)["KAU25"] == before  # the held allowances came back
     _conserved(node, actors)
+
+
+def test_holdings_show_held_allowances_and_the_regulator_lists_all_block_trades(market):
+    node, actors, buyer, seller = market
+    regulator, third = actors.gov[0], actors.companies[2]
+    _ok(node.run(seller, order("sell", 10_500, 40)))
+    holdings = node.read(f"/holdings/{seller.address}", reader=seller)
+    assert holdings["KAU25"] == {"available": 1_000 - 40, "held": 40} and holdings["KAU26"] == {"available": 500, "held": 0}
+    assert node.read(f"/holdings/{seller.address}", reader=regulator) == holdings
+    path = f"/holdings/{seller.address}"
+    assert node.query(path, data=third.sign_query(CHAIN_ID, path, node.app.store.block_time)).code == Code.UNAUTHORIZED
+
+    readers = _view_keys(node, seller, buyer, regulator)
+    msg, _ = _propose(seller, buyer, readers, quantity=10)
+    _ok(node.run(seller, msg))
+    assert [t["quantity"] for t in node.read("/block_trades", reader=regulator)] == [10]
+    assert node.query("/block_trades", data=third.sign_query(CHAIN_ID, "/block_trades", node.app.store.block_time)).code == Code.UNAUTHORIZED
+    assert node.query("/block_trades").code == Code.UNAUTHORIZED
