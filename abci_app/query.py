@@ -386,10 +386,7 @@ def _q_market(store: Store, args: list[str], data: bytes, path: str) -> Any:
 
 
 def _q_balances(store: Store, args: list[str], data: bytes, path: str) -> Any:
-    address = _address_arg(args)
-    reader, role = _reader(store, path, data)
-    if reader != address and role != "government":
-        raise _Denied(Code.UNAUTHORIZED, "holdings are confidential: only the holder and the regulator may read them")
+    address = _private_to(store, args, data, path, {"government"}, "holdings")
     return {k.rsplit("/", 1)[1]: int(v) for k, v in store.scan(f"bal/{address}/")}
 
 

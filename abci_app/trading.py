@@ -132,6 +132,11 @@ def _reference(view: View, instrument: str, rules: MarketRules) -> int:
     return rules.reference_price(int(raw) if raw is not None else None)
 
 
+def _bar(view: View, instrument: str, trading_day: str) -> DailyBar | None:
+    raw = get_json(view, f"bar/{instrument}/{trading_day}")
+    return DailyBar(**{k: v for k, v in raw.items() if k != "vwap"}) if raw else None  # vwap is derived
+
+
 def _record_fills(view: View, fills: tuple[Fill, ...], ctx: BlockContext, trading_day: str | None) -> None:
     by_instrument: dict[str, list[Fill]] = {}
     for fill in fills:
@@ -151,10 +156,8 @@ def _record_fills(view: View, fills: tuple[Fill, ...], ctx: BlockContext, tradin
         by_instrument.setdefault(fill.instrument, []).append(fill)
     day = trading_day or "0000-00-00"
     for instrument in sorted(by_instrument):
-        key = f"bar/{instrument}/{day}"
-        raw = get_json(view, key)
-        bar = DailyBar(**{k: v for k, v in raw.items() if k != "vwap"}) if raw else None
-        put_json(view, key, update_bar(bar, by_instrument[instrument], trading_day=day, instrument=instrument).to_dict())
+        bar = update_bar(_bar(view, instrument, day), by_instrument[instrument], trading_day=day, instrument=instrument)
+        put_json(view, f"bar/{instrument}/{day}", bar.to_dict())
 
 
 def _market_error(exc: MarketError) -> TxRejected:
@@ -233,8 +236,7 @@ def _close_day(view: View, ctx: BlockContext, rules: MarketRules, trading_day: s
             record = get_json(view, f"order/{order.order_id:012d}")
             record["status"] = "expired"
             put_json(view, f"order/{order.order_id:012d}", record)
-        raw = get_json(view, f"bar/{instrument}/{trading_day}")
-        bar = DailyBar(**{k: v for k, v in raw.items() if k != "vwap"}) if raw else None
+        bar = _bar(view, instrument, trading_day)
         view.set(f"ref/{instrument}", str(next_reference_price(_reference(view, instrument, rules), bar)).encode())
 
 

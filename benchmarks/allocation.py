@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import sys
@@ -25,7 +24,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import datasets  # noqa: E402
 from datasets.demo import generate  # noqa: E402
 from ets.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
 from ets.keys import Signer  # noqa: E402
@@ -81,7 +79,7 @@ def main() -> int:
         t = time.perf_counter()
         commit = ChainClient(net.rpc_url("node1"), timeout=60).submit(officials[1], {"type": "approve", "proposal_id": proposal["proposal_id"]}, timeout=120)
         figures["final_approval_committed_seconds"] = round(time.perf_counter() - t, 2)
-        while (state := client.query(f"/plan/{plan.plan_hash}"))["status"] != "issued":
+        while client.query(f"/plan/{plan.plan_hash}")["status"] != "issued":
             time.sleep(0.1)
         figures["final_approval_to_all_eorders_committed_seconds"] = round(time.perf_counter() - t, 2)
         eorder = client.query(f"/eorder/{plan.plan_hash}")

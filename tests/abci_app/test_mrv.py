@@ -59,7 +59,7 @@ def test_device_reports_each_day_once_after_it_ended(chain):
         (_day(0), 1_000, "stack-1", company.address), (_day(1), 2_000, "stack-1", company.address)]
     assert node.read(f"/emissions/daily?company={company.address}&from={_day(1)}") == rows[1:]
     month = _day(0)[:7]
-    monthly = node.read(f"/emissions/monthly?sector=전환")
+    monthly = node.read("/emissions/monthly?sector=전환")
     assert sum(m["total"] for m in monthly) == 3_000 and sum(m["substituted"] for m in monthly) == 1
     yearly = node.read(f"/emissions/yearly?company={company.address}")
     assert sum(y["total"] for y in yearly) == 3_000

@@ -38,7 +38,7 @@ def _snapshot(net: Net) -> dict:
 
 def test_hostile_transactions_are_rejected_with_their_codes(shared_net: Net):
     keys = shared_net.keys
-    c1, c2, gov1 = keys["company-1"], keys["company-2"], keys["gov-1"]
+    c1, c2 = keys["company-1"], keys["company-2"]
     client = shared_net.client("node0")
     chain = client.chain_id
 

@@ -222,7 +222,7 @@ def test_krx_history_is_rendered_from_the_real_file_and_labelled(portal_url: str
     main = body(page)
     heading = page.get_by_role("heading", name="Historical KRX data (imported file, not chain data)")
     expect(heading).to_be_visible()
-    expect(main).to_contain_text(f"Source: KRX (Korea Exchange) emissions market daily data")
+    expect(main).to_contain_text("Source: KRX (Korea Exchange) emissions market daily data")
     expect(main).to_contain_text(f"Imported file {KRX_FILE.name}")
     expect(main).to_contain_text(f"{len(rows):,} rows, {min(r.date for r in rows)} to {max(r.date for r in rows)}")
     expect(main).to_contain_text("not recorded on or checked by the chain")
