@@ -51,6 +51,8 @@ class Code(IntEnum):
     ORDER_REJECTED = 29
     ORDER_NOT_FOUND = 30
     MISSING_VIEW_KEY = 31
+    MALFORMED_REQUEST = 32
+    NAME_TAKEN = 33
     INTERNAL = 99
 
 
@@ -87,6 +89,8 @@ _DESCRIPTIONS = {
     Code.ORDER_REJECTED: "the order breaks a market rule (price band, tick, size)",
     Code.ORDER_NOT_FOUND: "no such open order or block trade",
     Code.MISSING_VIEW_KEY: "a reader of a sealed price has no view key on chain",
+    Code.MALFORMED_REQUEST: "the ABCI request could not be parsed (for example a query path that is not UTF-8)",
+    Code.NAME_TAKEN: "another participant is registered under the same (normalised) name",
     Code.INTERNAL: "internal error",
 }
 

@@ -6,8 +6,24 @@ each is served in order, so answers go back FIFO per connection. Responses are b
 and written out when CometBFT sends ``Flush`` (or the buffer grows large).
 
 All handlers are synchronous and run on the event loop one at a time, so the application
-never sees two requests at once. A failure while handling a consensus request stops the
-process (fail-stop); on other connections it becomes a ``ResponseException``.
+never sees two requests at once.
+
+What no input may do (CometBFT stops the whole node when a connection closes or gets a
+``ResponseException``, and RPC clients reach the query and mempool connections):
+
+* A request that cannot be parsed (a query path that is not UTF-8, a wrong oneof, a broken
+  field) is answered with the typed response of its kind carrying ``MALFORMED_REQUEST``;
+  an unexpected failure while handling a query or CheckTx is answered the same way with
+  ``INTERNAL``. A frame whose kind cannot even be read gets a ``ResponseException``, which
+  only the sender sees: CometBFT never sends such frames.
+* A frame above ``MAX_FRAME`` is answered with a ``ResponseException`` and its bytes are
+  skipped as they arrive, without buffering them. Only a length prefix longer than 64 bits
+  closes the connection: after it no frame boundary can be found again.
+* Consensus requests (InitChain, PrepareProposal, ..., Commit) are accepted on one
+  connection only: the first that sends one claims the role until it closes. The same
+  requests from any other connection are refused with a ``ResponseException`` and touch
+  nothing. A failure while handling a consensus request on that connection stops the
+  process (fail-stop): CometBFT replays the block after restart rather than diverge.
 """
 
 from __future__ import annotations
@@ -20,16 +36,77 @@ from typing import Callable
 
 from google.protobuf.message import DecodeError
 
-from .errors import StorageError
+from .errors import CODESPACE, Code, StorageError
 from .proto import abci
 
 __all__ = ["AbciServer", "encode_varint", "decode_varint", "parse_listen"]
 
 log = logging.getLogger("abci_app.server")
-MAX_FRAME = 256 * 1024 * 1024
+MAX_FRAME = 64 * 1024 * 1024  # far above CometBFT's block and RPC limits
 _CONSENSUS = frozenset({"init_chain", "prepare_proposal", "process_proposal", "finalize_block", "commit", "extend_vote", "verify_vote_extension"})
+_KIND_BY_NUMBER = {f.number: f.name for f in abci.Request.DESCRIPTOR.oneofs_by_name["value"].fields}
 _WRITE_HIGH_WATER = 4 * 1024 * 1024
 _YIELD_EVERY = 32
+_MAX_LOG = 200
+
+
+def _refusal(kind: str | None, code: Code, log_text: str) -> abci.Response:
+    """The answer to a request that failed without touching state: its own response type where
+    that type can say "refused" without a ``ResponseException``, which would stop CometBFT."""
+    text = log_text[:_MAX_LOG]
+    if kind == "query":
+        return abci.Response(query=abci.ResponseQuery(code=code, log=text, codespace=CODESPACE))
+    if kind == "check_tx":
+        return abci.Response(check_tx=abci.ResponseCheckTx(code=code, log=text, codespace=CODESPACE))
+    if kind == "insert_tx":
+        return abci.Response(insert_tx=abci.ResponseInsertTx(code=code))
+    if kind == "echo":
+        return abci.Response(echo=abci.ResponseEcho(message=""))
+    if kind == "flush":
+        return abci.Response(flush=abci.ResponseFlush())
+    if kind == "reap_txs":
+        return abci.Response(reap_txs=abci.ResponseReapTxs())
+    if kind == "list_snapshots":
+        return abci.Response(list_snapshots=abci.ResponseListSnapshots())
+    if kind == "load_snapshot_chunk":
+        return abci.Response(load_snapshot_chunk=abci.ResponseLoadSnapshotChunk())
+    if kind == "offer_snapshot":
+        return abci.Response(offer_snapshot=abci.ResponseOfferSnapshot(result=abci.ResponseOfferSnapshot.REJECT))
+    if kind == "apply_snapshot_chunk":
+        return abci.Response(apply_snapshot_chunk=abci.ResponseApplySnapshotChunk(result=abci.ResponseApplySnapshotChunk.ABORT))
+    return abci.Response(exception=abci.ResponseException(error=f"{kind or 'request'}: {text}"))
+
+
+def _request_kind(data: bytes) -> str | None:
+    """The oneof field of a ``Request`` that protobuf could not parse, read from its top-level
+    wire tags (the last one wins, as in protobuf); None if no known field can be found."""
+    kind, pos = None, 0
+    try:
+        while pos < len(data):
+            tag = decode_varint(data, pos)
+            if tag is None:
+                break
+            key, pos = tag
+            wire = key & 7
+            if wire == 0:
+                value = decode_varint(data, pos)
+                if value is None:
+                    break
+                pos = value[1]
+            elif wire == 2:
+                value = decode_varint(data, pos)
+                if value is None:
+                    break
+                pos = value[1] + value[0]
+                if key >> 3 in _KIND_BY_NUMBER:
+                    kind = _KIND_BY_NUMBER[key >> 3]
+            elif wire in (1, 5):
+                pos += 8 if wire == 1 else 4
+            else:
+                break
+    except ValueError:
+        pass
+    return kind
 
 
 def encode_varint(n: int) -> bytes:
@@ -67,10 +144,21 @@ def parse_listen(address: str) -> tuple[str, str | int | None]:
     return "tcp", host, int(port)  # type: ignore[return-value]
 
 
+class _Connection:
+    """What the server knows about one connection: its peer and whether it holds the consensus role."""
+
+    __slots__ = ("peer", "consensus")
+
+    def __init__(self, peer: object):
+        self.peer = peer
+        self.consensus = False
+
+
 class AbciServer:
-    def __init__(self, app, listen: str):
+    def __init__(self, app, listen: str, *, max_frame: int = MAX_FRAME):
         self.app = app
         self.listen = listen
+        self.max_frame = max_frame
         self._handlers: dict[str, Callable] = {}
         for field in abci.Request.DESCRIPTOR.oneofs_by_name["value"].fields:
             handler = getattr(app, field.name, None)
@@ -78,14 +166,42 @@ class AbciServer:
                 self._handlers[field.name] = handler
         self._server: asyncio.base_events.Server | None = None
         self._stopped = asyncio.Event()
+        self._consensus_conn: _Connection | None = None
 
-    def _dispatch(self, request) -> bytes:
-        kind = request.WhichOneof("value")
-        handler = self._handlers.get(kind)
+    def _claims_consensus(self, conn: _Connection, kind: str) -> bool:
+        if self._consensus_conn is None:
+            self._consensus_conn = conn
+            conn.consensus = True
+            log.info("consensus connection is %s (first %s)", conn.peer, kind)
+        return self._consensus_conn is conn
+
+    def _dispatch_frame(self, conn: _Connection, data: bytes) -> tuple[bytes, str | None]:
+        """Answer one request frame; returns (framed response, request kind)."""
         try:
-            if handler is None:
-                raise NotImplementedError(f"no handler for ABCI request {kind!r}")
-            response = abci.Response(**{kind: handler(getattr(request, kind))})
+            request = abci.Request.FromString(data)
+        except (DecodeError, ValueError) as exc:
+            kind = _request_kind(data)
+            if kind in _CONSENSUS and conn.consensus:
+                log.critical("unparseable %s on the consensus connection, stopping: %s", kind, exc)
+                os._exit(70)
+            log.warning("unparseable %s request from %s: %s", kind or "unknown", conn.peer, exc)
+            response = _refusal(kind, Code.MALFORMED_REQUEST,
+                                "the request could not be parsed (a string field that is not UTF-8, or a broken field)")
+        else:
+            kind = request.WhichOneof("value")
+            response = self._dispatch(conn, kind, request)
+        return _encoded(response), kind
+
+    def _dispatch(self, conn: _Connection, kind: str | None, request) -> abci.Response:
+        handler = self._handlers.get(kind) if kind else None
+        if handler is None:
+            log.warning("request without a known value from %s (%s)", conn.peer, kind)
+            return _refusal(None, Code.MALFORMED_REQUEST, f"no handler for ABCI request {kind!r}")
+        if kind in _CONSENSUS and not self._claims_consensus(conn, kind):
+            log.warning("%s from %s refused: another connection is the consensus connection", kind, conn.peer)
+            return _refusal(None, Code.UNAUTHORIZED, f"{kind} is only served on the consensus connection")
+        try:
+            return abci.Response(**{kind: handler(getattr(request, kind))})
         except StorageError as exc:
             log.critical("storage failure, stopping: %s", exc)
             os._exit(70)
@@ -94,17 +210,16 @@ class AbciServer:
                 log.critical("consensus request %s failed, stopping: %r", kind, exc, exc_info=True)
                 os._exit(70)
             log.error("request %s failed: %r", kind, exc, exc_info=True)
-            response = abci.Response(exception=abci.ResponseException(error=f"{kind}: {exc}"))
-        data = response.SerializeToString()
-        return encode_varint(len(data)) + data
+            return _refusal(kind, Code.INTERNAL, f"internal error while handling {kind}")
 
     async def _serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        peer = writer.get_extra_info("peername") or "unix"
-        log.info("connection from %s", peer)
+        conn = _Connection(writer.get_extra_info("peername") or "unix")
+        log.info("connection from %s", conn.peer)
         buf = bytearray()
         out: list[bytes] = []
         pending = 0
         handled = 0
+        skip = 0  # bytes of an oversized frame still to discard
         try:
             while True:
                 chunk = await reader.read(1 << 20)
@@ -113,21 +228,30 @@ class AbciServer:
                 buf += chunk
                 pos = 0
                 while True:
+                    if skip:
+                        dropped = min(skip, len(buf) - pos)
+                        skip -= dropped
+                        pos += dropped
+                        if skip:
+                            break
                     header = decode_varint(buf, pos)
                     if header is None:
                         break
                     length, start = header
-                    if length > MAX_FRAME:
-                        raise ValueError(f"frame of {length} bytes exceeds the {MAX_FRAME} limit")
-                    end = start + length
-                    if end > len(buf):
-                        break
-                    request = abci.Request.FromString(bytes(buf[start:end]))
-                    pos = end
-                    frame = self._dispatch(request)
+                    if length > self.max_frame:
+                        log.warning("frame of %d bytes from %s exceeds the %d limit; skipping it", length, conn.peer, self.max_frame)
+                        limit_text = f"frame of {length} bytes exceeds the {self.max_frame} limit"
+                        frame, kind = _encoded(_refusal(None, Code.MALFORMED_REQUEST, limit_text)), None
+                        pos, skip = start, length
+                    else:
+                        end = start + length
+                        if end > len(buf):
+                            break
+                        frame, kind = self._dispatch_frame(conn, bytes(buf[start:end]))
+                        pos = end
                     out.append(frame)
                     pending += len(frame)
-                    if request.WhichOneof("value") == "flush" or pending > _WRITE_HIGH_WATER:
+                    if kind == "flush" or pending > _WRITE_HIGH_WATER:
                         writer.write(b"".join(out))
                         out.clear()
                         pending = 0
@@ -138,10 +262,13 @@ class AbciServer:
                 if pos:
                     del buf[:pos]
         except (ConnectionError, asyncio.IncompleteReadError) as exc:
-            log.info("connection %s closed: %r", peer, exc)
-        except (ValueError, DecodeError) as exc:
-            log.error("protocol error from %s, closing: %s", peer, exc)
+            log.info("connection %s closed: %r", conn.peer, exc)
+        except ValueError as exc:
+            log.error("protocol error from %s, closing: %s", conn.peer, exc)
         finally:
+            if self._consensus_conn is conn:
+                self._consensus_conn = None
+                log.info("consensus connection %s closed", conn.peer)
             writer.close()
 
     async def serve(self) -> None:
@@ -157,3 +284,8 @@ class AbciServer:
         async with self._server:
             await self._stopped.wait()
         log.info("ABCI server stopped")
+
+
+def _encoded(response: abci.Response) -> bytes:
+    data = response.SerializeToString()
+    return encode_varint(len(data)) + data

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from abci_app.app import Application
 from abci_app.errors import Code
 from abci_app.proto import abci
-from abci_app.server import MAX_FRAME, AbciServer, decode_varint, encode_varint, parse_listen
+from abci_app.server import AbciServer, decode_varint, encode_varint, parse_listen
 from abci_harness import CHAIN_ID, GENESIS_TIME, Actors, transfer, ts
 from ets.codec import canonical_json
 
@@ -295,33 +295,187 @@ def test_split_inside_the_length_prefix_and_inside_the_body(tmp_path):
     run(scenario())
 
 
-@pytest.mark.parametrize("garbage", [
-    encode_varint(2) + b"\x0a\xff",                 # a field claims 255 bytes, the frame has none: not protobuf
-    encode_varint(5) + b"\xff\xff\xff\xff\xff",     # invalid tag
-    b"\xff" * 11,                                   # a length varint longer than 64 bits
-    encode_varint(MAX_FRAME + 1),                   # a frame above the size limit
-], ids=["bad protobuf", "bad tag", "overlong varint", "oversized frame"])
-def test_garbage_frame_closes_only_that_connection(tmp_path, caplog, garbage):
+@contextlib.asynccontextmanager
+async def serving_with(app: Application, **options):
+    listen = free_tcp_address()
+    task = asyncio.create_task(AbciServer(app, listen, **options).serve())
+    for _ in range(200):
+        try:
+            probe = await Conn.open(listen)
+        except OSError:
+            await asyncio.sleep(0.01)
+            continue
+        await probe.close()
+        break
+    try:
+        yield listen
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def raw_frame(data: bytes) -> bytes:
+    return encode_varint(len(data)) + data
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    """A length-delimited protobuf field."""
+    return encode_varint(number << 3 | 2) + encode_varint(len(payload)) + payload
+
+
+# A RequestQuery whose path (field 2, a proto3 string) is not UTF-8: what
+# GET /abci_query?path=0x2f706172ff616d73 makes CometBFT send.
+NON_UTF8_QUERY = raw_frame(_field(6, _field(2, bytes.fromhex("2f706172ff616d73"))))
+
+
+@pytest.mark.parametrize("garbage, kind, code", [
+    (NON_UTF8_QUERY, "query", Code.MALFORMED_REQUEST),
+    (raw_frame(_field(6, _field(2, b"/params\xc3"))), "query", Code.MALFORMED_REQUEST),
+    (raw_frame(_field(8, b"\x0a\xff")), "check_tx", Code.MALFORMED_REQUEST),   # tx field claims 255 bytes
+    (raw_frame(_field(1, _field(1, b"\xfe\xfe"))), "echo", None),              # echo message not UTF-8
+    (raw_frame(_field(12, b"\xff")), "list_snapshots", None),
+    (raw_frame(_field(13, b"\x0a\xff")), "offer_snapshot", None),
+    (raw_frame(_field(15, b"\x1a\xff\xff")), "apply_snapshot_chunk", None),
+    (raw_frame(b"\x0a\xff"), None, None),                                        # a field claims 255 bytes, none follow
+    (raw_frame(b"\xff\xff\xff\xff\xff"), None, None),                           # an invalid tag
+    (raw_frame(_field(999, b"x")), None, None),                                     # only an unknown field
+], ids=["query path not UTF-8", "query path cut mid-character", "check_tx broken field", "echo not UTF-8",
+        "list_snapshots broken", "offer_snapshot broken", "apply_snapshot_chunk broken", "bad protobuf", "bad tag",
+        "unknown field only"])
+def test_unparseable_request_is_answered_and_the_connection_stays(tmp_path, garbage, kind, code):
+    async def scenario():
+        async with serving(Application(tmp_path)) as listen:
+            conn = await Conn.open(listen)
+            await conn.send(garbage, frame(echo=abci.RequestEcho(message="after")), FLUSH)
+            answer, echo, flush = await conn.receive(3)
+            if kind is None:
+                assert answer.WhichOneof("value") == "exception" and answer.exception.error
+            else:
+                assert answer.WhichOneof("value") == kind
+            if code is not None:
+                assert getattr(answer, kind).code == code
+                assert "could not be parsed" in getattr(answer, kind).log
+            assert echo.echo.message == "after" and flush.WhichOneof("value") == "flush"
+            await conn.close()
+
+    run(scenario())
+
+
+def test_wrong_oneof_and_unknown_fields_are_ignored_as_protobuf_does(tmp_path):
+    query = abci.RequestQuery(path="/params").SerializeToString()
+    both = _field(1, _field(1, b"x")) + _field(6, query) + _field(77, b"junk")  # echo, then query: the last one wins
+
+    async def scenario():
+        async with serving(Application(tmp_path)) as listen:
+            conn = await Conn.open(listen)
+            await conn.send(raw_frame(both), FLUSH)
+            answer, _ = await conn.receive(2)
+            assert answer.WhichOneof("value") == "query" and answer.query.code == Code.NOT_FOUND  # no chain yet
+            await conn.close()
+
+    run(scenario())
+
+
+def test_oversized_frame_is_refused_and_skipped_without_buffering(tmp_path):
+    limit = 4096
+
+    async def scenario():
+        async with serving_with(Application(tmp_path), max_frame=limit) as listen:
+            conn = await Conn.open(listen)
+            body = b"\x00" * (limit + 1)
+            await conn.send(encode_varint(len(body)))
+            for i in range(0, len(body), 1000):  # the skipped bytes arrive in pieces
+                await conn.send(body[i:i + 1000])
+            await conn.send(frame(echo=abci.RequestEcho(message="after")), FLUSH)
+            refused, echo, _ = await conn.receive(3)
+            assert refused.WhichOneof("value") == "exception" and "exceeds" in refused.exception.error
+            assert echo.echo.message == "after"
+            await conn.close()
+
+    run(scenario())
+
+
+def test_overlong_length_prefix_closes_only_that_connection(tmp_path, caplog):
     async def scenario():
         async with serving(Application(tmp_path)) as listen:
             good, bad = await Conn.open(listen), await Conn.open(listen)
-            await bad.send(frame(echo=abci.RequestEcho(message="before")), FLUSH)
-            assert (await bad.receive(2))[0].echo.message == "before"
-            await bad.send(garbage + FLUSH)
+            await bad.send(b"\xff" * 11 + FLUSH)
             assert await bad.closed_by_peer()
-
             await good.send(frame(echo=abci.RequestEcho(message="still here")), FLUSH)
             assert (await good.receive(2))[0].echo.message == "still here"
-            fresh = await Conn.open(listen)
-            await fresh.send(frame(echo=abci.RequestEcho(message="new")), FLUSH)
-            assert (await fresh.receive(2))[0].echo.message == "new"
-            for c in (good, bad, fresh):
+            for c in (good, bad):
                 await c.close()
 
     with caplog.at_level(logging.ERROR):
         run(scenario())
-    assert [r.name for r in caplog.records] == ["abci_app.server"]  # handled as a protocol error, nothing escaped
+    assert [r.name for r in caplog.records] == ["abci_app.server"]
     assert "protocol error" in caplog.records[0].getMessage()
+
+
+def test_consensus_requests_are_served_on_one_connection_only(tmp_path, actors_state):
+    """A stray connection cannot run InitChain, FinalizeBlock or Commit (a Commit without a block
+    would otherwise fail-stop the process), and the consensus connection keeps working."""
+    actors, app_state = actors_state
+    a, b = actors.companies[:2]
+    tx = a.sign_tx(CHAIN_ID, 0, transfer(b, 10))
+    t = ts(GENESIS_TIME + 5)
+
+    async def scenario():
+        app = Application(tmp_path)
+        async with serving(app) as listen:
+            consensus, stray = await Conn.open(listen), await Conn.open(listen)
+            await consensus.send(init_chain_frame(app_state), FLUSH)
+            init, _ = await consensus.receive(2)
+            await stray.send(frame(commit=abci.RequestCommit()), init_chain_frame(b"{}"),
+                             frame(finalize_block=abci.RequestFinalizeBlock(txs=[tx], height=1, time=t, hash=b"s" * 32)),
+                             frame(echo=abci.RequestEcho(message="alive")), FLUSH)
+            *refused, echo, _ = await stray.receive(5)
+            assert [r.WhichOneof("value") for r in refused] == ["exception"] * 3
+            assert all("consensus connection" in r.exception.error for r in refused)
+            assert echo.echo.message == "alive"
+            assert app.store.height == 0 and app.staged is None
+            await consensus.send(frame(finalize_block=abci.RequestFinalizeBlock(txs=[tx], height=1, time=t, hash=b"h" * 32)),
+                                 frame(commit=abci.RequestCommit()), FLUSH)
+            finalized, _, _ = await consensus.receive(3)
+            assert [r.code for r in finalized.finalize_block.tx_results] == [Code.OK]
+            assert app.store.height == 1
+            await consensus.close()
+            await asyncio.sleep(0.1)  # the server sees the close and frees the role
+            successor = await Conn.open(listen)
+            t2 = ts(GENESIS_TIME + 6)
+            await successor.send(frame(finalize_block=abci.RequestFinalizeBlock(txs=[], height=2, time=t2, hash=b"i" * 32)),
+                                 frame(commit=abci.RequestCommit()), FLUSH)
+            finalized, _, _ = await successor.receive(3)
+            assert finalized.WhichOneof("value") == "finalize_block" and app.store.height == 2
+            for c in (stray, successor):
+                await c.close()
+
+    run(scenario())
+
+
+def test_failing_query_handler_answers_internal_not_an_exception(tmp_path, actors_state, monkeypatch):
+    _, app_state = actors_state
+    app = Application(tmp_path)
+
+    def broken(req):
+        raise RuntimeError("a bug")
+
+    async def scenario():
+        async with serving(app) as listen:
+            conn = await Conn.open(listen)
+            await conn.send(init_chain_frame(app_state), FLUSH)
+            await conn.receive(2)
+            monkeypatch.setattr(app, "query", broken)
+            async with serving(app) as listen2:
+                probe = await Conn.open(listen2)
+                await probe.send(frame(query=abci.RequestQuery(path="/params")), FLUSH)
+                answer, _ = await probe.receive(2)
+                assert answer.WhichOneof("value") == "query" and answer.query.code == Code.INTERNAL
+                await probe.close()
+            await conn.close()
+
+    run(scenario())
 
 
 def test_request_without_a_value_gets_an_exception_and_the_connection_stays(tmp_path):
