@@ -4,6 +4,8 @@
                                devices: ["site", "measures", "unit", "registered_by"]}
     count/role/<role>         number of accounts with that role
     companyid/<company_id>    address of the company with that public registry id
+    name/<name key>           address registered under that name (``ets.text.name_key``: names that differ
+                              only in case, spaces or punctuation collide, so look-alike duplicates are refused)
     device/<company>/<site>/<device>   index of a company's devices
 """
 
@@ -12,12 +14,17 @@ from __future__ import annotations
 from typing import Any
 
 from ets.codec import canonical_json
+from ets.text import name_key
 
 from .errors import Code, TxRejected
 from .messages import RegisterAccount, RegisterAccounts, RegisterDevice
 from .view import BlockContext, View, account, add_int, put_json, require_company
 
-__all__ = ["check_registration", "execute_registration", "handle_register_device"]
+__all__ = ["check_registration", "execute_registration", "handle_register_device", "name_index_key"]
+
+
+def name_index_key(name: str) -> str:
+    return f"name/{name_key(name)}"
 
 
 def _check_one(view: View, acct: RegisterAccount) -> None:
@@ -27,6 +34,10 @@ def _check_one(view: View, acct: RegisterAccount) -> None:
         require_company(view, acct.company, "company")
     if acct.company_id is not None and view.get(f"companyid/{acct.company_id}") is not None:
         raise TxRejected(Code.ACCOUNT_EXISTS, f"company id {acct.company_id!r} already belongs to another account")
+    holder = view.get(name_index_key(acct.name))
+    if holder is not None:
+        raise TxRejected(Code.NAME_TAKEN, f"the name {acct.name!r} is already registered to {holder.decode()} "
+                         "(names that differ only in case, spaces or punctuation are the same name)")
 
 
 def check_registration(view: View, action: RegisterAccount | RegisterAccounts) -> None:
@@ -47,6 +58,7 @@ def execute_registration(view: View, action: RegisterAccount | RegisterAccounts,
             if getattr(acct, field) is not None:
                 record[field] = getattr(acct, field)
         _admit(view, acct.address, record)
+        view.set(name_index_key(acct.name), acct.address.encode())
         if acct.company_id is not None:
             view.set(f"companyid/{acct.company_id}", acct.address.encode())
 

@@ -17,6 +17,7 @@ from typing import Any
 from ets.codec import canonical_json, reject_duplicate_keys
 
 from .errors import GenesisError, TxRejected
+from .accounts import name_index_key
 from .messages import MAX_HOLDING, ROLES, RegisterAccount, is_instrument
 
 __all__ = ["PARAM_LIMITS", "PARAM_DEFAULTS", "genesis_entries"]
@@ -93,6 +94,10 @@ def genesis_entries(app_state_bytes: bytes) -> dict[str, bytes]:
             if getattr(acct, field) is not None:
                 record[field] = getattr(acct, field)
         entries[f"acct/{acct.address}"] = canonical_json(record)
+        if name_index_key(acct.name) in entries:
+            raise GenesisError(f"app_state.accounts[{i}]: the name {acct.name!r} is already used by another account "
+                               "(names that differ only in case, spaces or punctuation are the same name)")
+        entries[name_index_key(acct.name)] = acct.address.encode()
         if acct.company_id is not None:
             if f"companyid/{acct.company_id}" in entries:
                 raise GenesisError(f"app_state.accounts[{i}]: company_id {acct.company_id!r} appears twice")

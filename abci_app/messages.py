@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, Callable, Union
 
 from ets.codec import address_of, canonical_json, is_address
+from ets.text import is_text, name_key, name_problem
 
 from .errors import Code, TxRejected
 
@@ -66,7 +67,7 @@ MAX_DAILY_READINGS = 10**7
 
 
 def is_instrument(value: object) -> bool:
-    return isinstance(value, str) and _INSTRUMENT.match(value) is not None
+    return isinstance(value, str) and _INSTRUMENT.fullmatch(value) is not None
 
 
 def _invalid(log: str) -> TxRejected:
@@ -102,9 +103,16 @@ def _instrument(kind: str, value: object) -> str:
 
 
 def _text(kind: str, field: str, value: object, limit: int) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > limit or not value.isprintable():
-        raise _invalid(f"{kind}.{field} must be printable text of 1 to {limit} characters")
-    return value
+    if not is_text(value, limit):
+        raise _invalid(f"{kind}.{field} must be printable text of 1 to {limit} characters (no control or format characters)")
+    return value  # type: ignore[return-value]
+
+
+def _name(kind: str, value: object) -> str:
+    problem = name_problem(value, _MAX_NAME)
+    if problem is not None:
+        raise _invalid(f"{kind}.name {problem}")
+    return value  # type: ignore[return-value]
 
 
 def _hex64(kind: str, field: str, value: object) -> str:
@@ -134,7 +142,7 @@ def _only_id(kind: str, obj: dict[str, Any], field: str) -> int:
 
 def day_number(kind: str, value: object) -> int:
     """'YYYY-MM-DD' → days since 1970-01-01 (a calendar date; no clock involved)."""
-    if not isinstance(value, str) or not _DAY.match(value):
+    if not isinstance(value, str) or not _DAY.fullmatch(value):
         raise _invalid(f"{kind}.day must be a date written YYYY-MM-DD")
     try:
         return date.fromisoformat(value).toordinal() - _EPOCH_ORDINAL
@@ -208,7 +216,7 @@ class RegisterAccount:
             sector = _text(kind, "sector", sector, _MAX_SECTOR)
             if "/" in sector:
                 raise _invalid(f"{kind}.sector must not contain '/'")
-        return cls(address, pk, role, _text(kind, "name", obj["name"], _MAX_NAME), company, company_id, sector)
+        return cls(address, pk, role, _name(kind, obj["name"]), company, company_id, sector)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +259,10 @@ class RegisterAccounts:
         ids = [a.company_id for a in accounts if a.company_id is not None]
         if len(set(ids)) != len(ids):
             raise _invalid("register_accounts: a company_id appears twice")
+        keys = [name_key(a.name) for a in accounts]
+        if len(set(keys)) != len(keys):
+            twice = sorted(a.name for a, k in zip(accounts, keys) if keys.count(k) > 1)
+            raise _invalid(f"register_accounts: names that differ only in case, spaces or punctuation: {', '.join(twice[:4])}")
         return cls(tuple(accounts))
 
 
@@ -313,7 +325,7 @@ class PlanChunk:
             if not isinstance(line, list) or len(line) != 3:
                 raise _invalid(f"{kind}.lines[{i}] must be [company_id, vintage, amount]")
             company_id, vintage, amount = line
-            if not isinstance(company_id, str) or not company_id.strip() or len(company_id) > _MAX_NAME or not company_id.isprintable():
+            if not is_text(company_id, _MAX_NAME):
                 raise _invalid(f"{kind}.lines[{i}]: company_id must be printable text of 1 to {_MAX_NAME} characters")
             if not isinstance(vintage, str) or not vintage.startswith("KAU") or not is_instrument(vintage):
                 raise _invalid(f"{kind}.lines[{i}]: vintage must look like KAU26")
@@ -339,7 +351,7 @@ class RegisterDevice:
         _fields(obj, kind, ("device", "public_key", "company", "site", "measures", "unit"))
         device = _address(kind, "device", obj["device"])
         site = obj["site"]
-        if not isinstance(site, str) or not _SITE.match(site):
+        if not isinstance(site, str) or not _SITE.fullmatch(site):
             raise _invalid(f"{kind}.site must be 1-64 characters of letters, digits, '_', '.', '-'")
         if obj["measures"] != "CO2":
             raise _invalid(f"{kind}.measures must be \"CO2\" (CO2-equivalent mass)")

@@ -180,7 +180,7 @@ def _params(path: str, allowed: set[str]) -> dict[str, str]:
 def _bounds(p: dict[str, str], pattern: re.Pattern, what: str) -> tuple[str, str]:
     low, high = p.get("from", "0000"), p.get("to", "9999")
     for value in (p.get("from"), p.get("to")):
-        if value is not None and not pattern.match(value):
+        if value is not None and not pattern.fullmatch(value):
             raise _Denied(Code.BAD_QUERY, f"from/to must be {what}")
     return low, high
 

@@ -139,55 +139,85 @@ class _Decoded:
     envelope: Envelope
     message: Message | None
     message_error: TxRejected | None
-    verified_key: bytes | None  # public key the signature was verified against
+    verified_key: bytes  # the registered public key the signature was verified against
+    cost: int  # bytes this entry is charged in the cache
+
+
+# A decoded tx holds its body, the parsed JSON and the message: charged at a multiple of its bytes.
+_ENTRY_OVERHEAD = 512
+_COST_PER_TX_BYTE = 8
 
 
 class Executor:
     """Runs ``execute_tx`` and caches decoding and signature checks by tx hash.
 
-    The cache only saves work: an entry is used when the signer's registered key is the key
-    the signature was verified with, so a cached result can never accept what a fresh check
-    would reject.
+    Only a tx whose signature was verified against its signer's *registered* key is cached,
+    so junk (unknown signers, bad signatures, malformed bytes) costs its sender CPU but never
+    pins memory. The cache is bounded by entries and by bytes (oldest first out). An entry is
+    used only while the signer's registered key is still the key it was verified with, so a
+    cached result can never accept what a fresh check would reject.
     """
 
-    def __init__(self, cache_size: int = 200_000):
+    def __init__(self, cache_entries: int = 100_000, cache_bytes: int = 64 * 1024 * 1024):
         self._cache: OrderedDict[bytes, _Decoded] = OrderedDict()
-        self._cache_size = cache_size
+        self._cache_entries = cache_entries
+        self._cache_bytes = cache_bytes
+        self._cached_bytes = 0
         self._keys: dict[bytes, Ed25519PublicKey] = {}
 
-    def _decode(self, tx: bytes, digest: bytes) -> _Decoded:
-        entry = self._cache.get(digest)
-        if entry is not None:
-            return entry
+    @property
+    def cache_usage(self) -> tuple[int, int]:
+        """(entries, bytes charged) held by the decode cache."""
+        return len(self._cache), self._cached_bytes
+
+    @staticmethod
+    def _decode_envelope(tx: bytes) -> Envelope:
         try:
-            env = decode_envelope(tx)
+            return decode_envelope(tx)
         except CodecError as exc:
             raise TxRejected(Code.MALFORMED_TX, f"malformed transaction: {exc}") from None
-        try:
-            message, error = parse_message(env.msg), None
-        except TxRejected as exc:
-            message, error = None, exc
-        entry = _Decoded(env, message, error, None)
-        self._remember(digest, entry)
-        return entry
 
     def _remember(self, digest: bytes, entry: _Decoded) -> None:
-        self._cache[digest] = entry
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-
-    def _verify(self, digest: bytes, entry: _Decoded, public_key_hex: str) -> None:
-        public_key = bytes.fromhex(public_key_hex)
-        if entry.verified_key == public_key:
+        if entry.cost > self._cache_bytes:
             return
+        old = self._cache.pop(digest, None)
+        if old is not None:
+            self._cached_bytes -= old.cost
+        self._cache[digest] = entry
+        self._cached_bytes += entry.cost
+        while len(self._cache) > self._cache_entries or self._cached_bytes > self._cache_bytes:
+            _, evicted = self._cache.popitem(last=False)
+            self._cached_bytes -= evicted.cost
+
+    def _verified(self, tx: bytes, digest: bytes, view: View) -> tuple[_Decoded | Envelope, dict[str, Any] | None]:
+        """The cached entry if this tx was verified against the signer's current key, else the
+        freshly decoded envelope; with the signer's account (None if unregistered)."""
+        entry = self._cache.get(digest)
+        if entry is not None:
+            acct = account(view, entry.envelope.signer)
+            if acct is not None and bytes.fromhex(acct["public_key"]) == entry.verified_key:
+                return entry, acct
+            env = entry.envelope
+        else:
+            env = self._decode_envelope(tx)
+        return env, account(view, env.signer)
+
+    def _verify(self, tx: bytes, digest: bytes, env: Envelope, public_key_hex: str) -> _Decoded:
+        public_key = bytes.fromhex(public_key_hex)
         key = self._keys.get(public_key)
         if key is None:
             key = self._keys[public_key] = Ed25519PublicKey.from_public_bytes(public_key)
         try:
-            key.verify(entry.envelope.signature, sign_digest(entry.envelope.body))
+            key.verify(env.signature, sign_digest(env.body))
         except InvalidSignature:
             raise TxRejected(Code.BAD_SIGNATURE, "signature does not match the body and the signer's registered key") from None
-        self._remember(digest, _Decoded(entry.envelope, entry.message, entry.message_error, public_key))
+        try:
+            message, error = parse_message(env.msg), None
+        except TxRejected as exc:
+            message, error = None, exc
+        entry = _Decoded(env, message, error, public_key, _ENTRY_OVERHEAD + _COST_PER_TX_BYTE * len(tx))
+        self._remember(digest, entry)
+        return entry
 
     @staticmethod
     def begin_block(view: View, ctx: BlockContext) -> None:
@@ -205,16 +235,15 @@ class Executor:
         nonce_passed = False
         try:
             digest = tx_hash(tx)
-            entry = self._decode(tx, digest)
-            env = entry.envelope
+            found, acct = self._verified(tx, digest, view)
+            env = found.envelope if isinstance(found, _Decoded) else found
             signer = env.signer
             kind = str(env.msg.get("type", ""))[:40]
             if env.chain_id != ctx.chain_id:
                 raise TxRejected(Code.WRONG_CHAIN_ID, f"signed for chain {env.chain_id[:64]!r}, this chain is {ctx.chain_id!r}")
-            acct = account(view, env.signer)
             if acct is None:
                 raise TxRejected(Code.UNKNOWN_SIGNER, f"signer {env.signer} is not a registered account; ask the government to register it")
-            self._verify(digest, entry, acct["public_key"])
+            entry = found if isinstance(found, _Decoded) else self._verify(tx, digest, env, acct["public_key"])
             if entry.message_error is not None:
                 raise TxRejected(entry.message_error.code, entry.message_error.log)  # a fresh exception each time
             rule = RULES[type(entry.message)]

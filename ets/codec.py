@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from itertools import accumulate
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +41,9 @@ __all__ = [
     "tx_hash",
     "is_address",
     "reject_duplicate_keys",
+    "MAX_JSON_DEPTH",
+    "MAX_JSON_STRING_BYTES",
+    "MAX_JSON_VALUES",
 ]
 
 TX_MAGIC = b"ETS1"
@@ -48,6 +53,13 @@ QUERY_DOMAIN = b"ETS-QUERY-V1\x00"
 SIGNATURE_SIZE = 64
 MAX_TX_BYTES = 256 * 1024
 MAX_INT = 2**63 - 1
+# Explicit limits on every JSON body, checked on the bytes before parsing, so that the interpreter's
+# recursion limit (which differs between CheckTx and FinalizeBlock stack depths) never decides.
+MAX_JSON_DEPTH = 32  # nested arrays/objects
+MAX_JSON_STRING_BYTES = 64 * 1024  # one string token as encoded, quotes included
+MAX_JSON_VALUES = 65_536  # values of all kinds in one body
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKETS = re.compile(rb"[\[\]{}]")
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -77,8 +89,36 @@ def _no_constant(text: str) -> Any:
     raise CodecError(f"{text} is not allowed in JSON bodies")
 
 
+def check_json_shape(data: bytes) -> None:
+    """Refuse JSON bytes deeper, longer or larger than the explicit limits, before any parser runs.
+
+    Counting is on the bytes: brackets inside strings are not structure; an unterminated string
+    counts as structure (conservative, and the parser refuses it anyway)."""
+    opens = data.count(b"[") + data.count(b"{")
+    if opens <= MAX_JSON_DEPTH and len(data) <= MAX_JSON_STRING_BYTES and data.count(b",") + opens < MAX_JSON_VALUES:
+        return  # cannot exceed any limit: the common case costs three byte counts
+    longest = 0
+    pieces = []
+    last = 0
+    for match in _JSON_STRING.finditer(data):
+        longest = max(longest, match.end() - match.start())
+        pieces.append(data[last:match.start()])
+        last = match.end()
+    pieces.append(data[last:])
+    if longest > MAX_JSON_STRING_BYTES:
+        raise CodecError(f"a string of {longest:,} bytes exceeds the limit of {MAX_JSON_STRING_BYTES:,}")
+    structure = b"".join(pieces)
+    brackets = _JSON_BRACKETS.findall(structure)
+    if brackets and max(accumulate(1 if b in (b"[", b"{") else -1 for b in brackets)) > MAX_JSON_DEPTH:
+        raise CodecError(f"body is nested deeper than {MAX_JSON_DEPTH} levels")
+    if structure.count(b",") + structure.count(b"[") + structure.count(b"{") >= MAX_JSON_VALUES:
+        raise CodecError(f"body holds more than {MAX_JSON_VALUES:,} values")
+
+
 def decode_canonical_json(data: bytes) -> Any:
-    """Strictly decode canonical JSON: UTF-8, no floats, no duplicate keys, canonical bytes."""
+    """Strictly decode canonical JSON: UTF-8, no floats, no duplicate keys, canonical bytes,
+    and within the explicit depth, string and size limits (``check_json_shape``)."""
+    check_json_shape(data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -94,14 +134,10 @@ def decode_canonical_json(data: bytes) -> Any:
         raise
     except ValueError as exc:
         raise CodecError(f"body is not JSON: {exc}") from None
-    except RecursionError:
-        raise CodecError("body is nested too deeply") from None
     try:
         canonical = canonical_json(value)
     except UnicodeEncodeError:
         raise CodecError("body contains an escaped lone surrogate, which has no UTF-8 form") from None
-    except RecursionError:
-        raise CodecError("body is nested too deeply") from None
     if canonical != data:
         raise CodecError("body is not in canonical form (sorted keys, no spaces, UTF-8)")
     return value

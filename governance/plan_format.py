@@ -27,6 +27,8 @@ import json
 import re
 from typing import Any, Iterable
 
+from ets.text import is_text
+
 __all__ = [
     "LINES_SEED",
     "PLAN_DOMAIN",
@@ -66,12 +68,7 @@ def is_vintage(value: object) -> bool:
 
 def validate_line(company_id: object, vintage: object, amount: object) -> None:
     """Raise ``PlanFormatError`` unless (company_id, vintage, amount) is a valid plan line."""
-    if (
-        not isinstance(company_id, str)
-        or not company_id.strip()
-        or len(company_id) > MAX_COMPANY_ID_CHARS
-        or not company_id.isprintable()
-    ):
+    if not is_text(company_id, MAX_COMPANY_ID_CHARS):
         raise PlanFormatError(
             f"company_id {company_id!r} must be printable text of 1 to {MAX_COMPANY_ID_CHARS} characters"
         )

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from ets.text import is_text
+
 from .errors import (
     InvalidOrder,
     InvalidParameter,
@@ -64,7 +66,7 @@ def _check_int(what: str, value: object, low: int, high: int = MAX_INT, error: t
 
 
 def _check_text(what: str, value: object) -> None:
-    if not isinstance(value, str) or not value or len(value) > _MAX_TEXT or not value.isprintable():
+    if not is_text(value, _MAX_TEXT):  # explicit character classes, not the interpreter's Unicode tables
         raise InvalidOrder(f"{what} must be printable text of 1 to {_MAX_TEXT} characters; got {value!r}")
 
 

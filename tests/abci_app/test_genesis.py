@@ -96,7 +96,7 @@ BAD: list[tuple[str, bytes, str]] = [
      "which is not a company account"),
     ("company field on a company", _mutate(lambda s: _account(s, ACTORS.companies[1]).update(company=ACTORS.companies[0].address)),
      "only for edge_device"),
-    ("empty name", _mutate(lambda s: s["accounts"][0].update(name="")), "name must be printable text"),
+    ("empty name", _mutate(lambda s: s["accounts"][0].update(name="")), "name must be text of 1 to 200"),
     ("not JSON", b"{accounts: []}", "app_state is not JSON"),
     ("not an object", b"[]", "must be an object"),
     ("empty app_state", b"", "accounts must be a non-empty list"),

@@ -44,6 +44,10 @@ def _replayed_identical(node: Node, a: Actors) -> bytes:
     return tx
 
 
+def _name_of(node: Node, who: Signer) -> str:
+    return json.loads(node.query(f"/account/{who.address}").value)["name"]
+
+
 def _already_voted(node: Node, a: Actors) -> bytes:
     node.run(a.gov[0], issue(a.companies[0], 1))
     return a.gov[0].sign_tx(CHAIN_ID, 1, approve(1))
@@ -87,6 +91,8 @@ CASES: list[tuple[str, Case, Code, bool]] = [
     ("transfer to the edge device", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.edge, 5)), Code.INVALID_RECIPIENT, True),
     ("unknown recipient", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, transfer("cd" * 20, 5)), Code.UNKNOWN_ACCOUNT, True),
     ("account exists", lambda n, a: a.gov[0].sign_tx(CHAIN_ID, 0, register(a.bank, "bank", "again")), Code.ACCOUNT_EXISTS, True),
+    ("name taken", lambda n, a: a.gov[0].sign_tx(CHAIN_ID, 0, register(Signer.generate(), "company", _name_of(n, a.companies[0]).upper())),
+     Code.NAME_TAKEN, True),
     ("proposal not found", lambda n, a: a.gov[0].sign_tx(CHAIN_ID, 0, approve(9)), Code.PROPOSAL_NOT_FOUND, True),
     ("already voted", _already_voted, Code.ALREADY_VOTED, True),
     ("proposal closed", _closed, Code.PROPOSAL_CLOSED, True),
@@ -117,6 +123,7 @@ def test_rejection_codes(node, actors, build, code, consumes_nonce):
 
 def test_every_tx_rejection_code_is_exercised():
     not_from_txs = {Code.OK, Code.LIMIT_EXCEEDED, Code.BLOCK_FULL, Code.NOT_FOUND, Code.BAD_QUERY, Code.NOT_SUPPORTED, Code.INTERNAL}
+    not_from_txs |= {Code.MALFORMED_REQUEST}  # unparseable ABCI requests (test_server.py)
     # exercised by the plan and MRV tests (test_plans.py, test_mrv.py, test_limits.py)
     not_from_txs |= {Code.ALREADY_REPORTED, Code.PLAN_CONFLICT, Code.PLAN_HASH_MISMATCH, Code.CHUNK_OUT_OF_ORDER, Code.PLAN_NOT_FOUND}
     not_from_txs |= {Code.MARKET_CLOSED, Code.ORDER_REJECTED, Code.ORDER_NOT_FOUND, Code.MISSING_VIEW_KEY}  # test_trading.py
