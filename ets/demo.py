@@ -13,7 +13,8 @@ Seeding (once per network; recorded in ``<home>/demo/seeded.json``):
 Then three edge uploaders replay data into the chain (the UCI gas turbine readings when
 ``../shared/datasets`` is present, otherwise the synthetic source), and the portal starts on
 http://127.0.0.1:8501 with users gov-1, gov-2, gov-3, verifier-1 and the first demo company (demo password).
-Everything listens on 127.0.0.1 only; logs go to ``<home>/demo/*.log``.
+The uploaders serve metrics on the network's base port + 1, + 2, + 3 (unused by the nodes) unless --metrics-port
+says otherwise. Everything listens on 127.0.0.1 only; logs go to ``<home>/demo/*.log``.
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ def seed(home: Path) -> dict:
     return record
 
 
-def _uploader_config(home: Path, device: dict, index: int, node: str) -> Path:
+def _uploader_config(home: Path, device: dict, index: int, node: str, metrics_port: int) -> Path:
     folder = home / "demo" / "edge" / device["key"]
     folder.mkdir(parents=True, exist_ok=True)
     today = datetime.now(KST).date()
@@ -142,7 +143,7 @@ def _uploader_config(home: Path, device: dict, index: int, node: str) -> Path:
         f'[device]\nkeystore = "{home / "keys"}"\nkey = "{device["key"]}"\nsite = "{device["site"]}"\ncompany = "{device["company"]}"\n\n'
         f'[chain]\nnode = "{node}"\n\n[spool]\npath = "{folder / "spool.sqlite"}"\n\n'
         f'[schedule]\nmode = "simulated"\nstart_day = "{start.isoformat()}"\nend_day = "{(today - timedelta(days=1)).isoformat()}"\n'
-        f'seconds_per_hour = 0.25\n\n[metrics]\nenabled = true\nhost = "127.0.0.1"\nport = {9470 + index}\n\n'
+        f'seconds_per_hour = 0.25\n\n[metrics]\nenabled = true\nhost = "127.0.0.1"\nport = {metrics_port}\n\n'
         f'[source]\n{source}'
     )
     return config
@@ -155,20 +156,33 @@ def _spawn(argv: list[str], log: Path, env: dict[str, str]) -> int:
     return child.pid
 
 
-def start_services(home: Path, record: dict, portal_port: int = PORTAL_PORT) -> dict:
-    """Start the edge uploaders and the portal; returns their pids (kept in services.json)."""
+def start_services(home: Path, record: dict, portal_port: int = PORTAL_PORT, metrics_port: int | None = None) -> dict:
+    """Start the edge uploaders and the portal; returns their pids (kept in services.json).
+
+    Uploader i (from 1) serves metrics on ``metrics_port + i - 1``, by default the network's base port + i.
+    Each pid is written to services.json as soon as its process exists, so ``stop_services`` stops
+    whatever was started even when starting is interrupted half-way.
+    """
     from portal.users import add_user, list_users
 
     net = LocalNet(home)
     node = net.rpc_url(net.nodes()[0])
+    if metrics_port is None:
+        metrics_port = net.base_port + 1
     demo = home / "demo"
     stop_services(home)
     env = {**os.environ, "ETS_PASSPHRASE": localnet_passphrase()}
     pids: dict[str, int] = {}
+    services = demo / "services.json"
+
+    def record_pid(name: str, pid: int) -> None:
+        pids[name] = pid
+        services.write_text(json.dumps(pids, indent=2))
+
     for index, device in enumerate(record["devices"], 1):
-        config = _uploader_config(home, device, index, node)
-        pids[device["key"]] = _spawn([sys.executable, "-m", "edge_uploader", "run", "--config", str(config)],
-                                     demo / f"edge-{device['key']}.log", env)
+        config = _uploader_config(home, device, index, node, metrics_port + index - 1)
+        record_pid(device["key"], _spawn([sys.executable, "-m", "edge_uploader", "run", "--config", str(config)],
+                                         demo / f"edge-{device['key']}.log", env))
     users = demo / "portal-users"
     existing = {u["name"] for u in list_users(users)} if users.exists() else set()
     keystore = Keystore(home / "keys")
@@ -176,10 +190,10 @@ def start_services(home: Path, record: dict, portal_port: int = PORTAL_PORT) -> 
         if name not in existing:
             add_user(users, name, PORTAL_PASSWORD, keystore.load(name, localnet_passphrase()), scrypt_n=LOCALNET_SCRYPT_N)
     portal_env = {**env, "ETS_PORTAL_NODE": node, "ETS_PORTAL_USERS": str(users), "ETS_PORTAL_PLANS": str(demo / "plans")}
-    pids["portal"] = _spawn([sys.executable, "-m", "streamlit", "run", str(REPO / "portal" / "app.py"),
-                             "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(portal_port),
-                             "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"], demo / "portal.log", portal_env)
-    (demo / "services.json").write_text(json.dumps(pids, indent=2))
+    record_pid("portal", _spawn([sys.executable, "-m", "streamlit", "run", str(REPO / "portal" / "app.py"),
+                                 "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(portal_port),
+                                 "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"],
+                                demo / "portal.log", portal_env))
     return pids
 
 
@@ -208,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=["up", "down"], help="up: seed once and start services; down: stop services")
     parser.add_argument("--home", default=str(REPO / ".localnet"), help="the local network's folder (default .localnet)")
     parser.add_argument("--portal-port", type=int, default=PORTAL_PORT, help=f"portal port on 127.0.0.1 (default {PORTAL_PORT})")
+    parser.add_argument("--metrics-port", type=int, default=None, metavar="P",
+                        help="first edge uploader's metrics port on 127.0.0.1; the others use P+1, P+2 "
+                             "(default: the network's base port + 1)")
     args = parser.parse_args(argv)
     home = Path(args.home).resolve()
     try:
@@ -216,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             _say("edge uploaders and portal stopped")
             return 0
         record = seed(home)
-        start_services(home, record, args.portal_port)
+        start_services(home, record, args.portal_port, args.metrics_port)
     except (ChainError, KeystoreError, OSError, ValueError) as exc:
         print(f"ets.demo: {exc}", file=sys.stderr)
         return 2

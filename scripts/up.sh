@@ -2,28 +2,55 @@
 # Set everything up, then run the main job in the foreground: a local network of 4 CometBFT
 # validators on 127.0.0.1, each with its own ETS ABCI application; demo data and an allocation
 # plan awaiting its second approval; three edge uploaders replaying sensor data into the chain;
-# and the portal on http://127.0.0.1:8501. Ctrl-C stops it all.
-#   scripts/up.sh [--home DIR] [--validators N] [--base-port P] [--detach] [--no-demo]
+# and the portal on http://127.0.0.1:8501. Ctrl-C (SIGINT) or SIGTERM stops it all.
+#   scripts/up.sh [--home DIR] [--validators N] [--base-port P] [--portal-port P] [--detach] [--no-demo]
+# Node i uses ports P+10i+5 .. P+10i+9; the edge uploaders' metrics use P+1, P+2, P+3.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-HOME_DIR="$ROOT/.localnet"; VALIDATORS=4; BASE_PORT=26650; DETACH=0; DEMO=1
+HOME_DIR="$ROOT/.localnet"; VALIDATORS=4; BASE_PORT=26650; PORTAL_PORT=8501; DETACH=0; DEMO=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --home) HOME_DIR="$2"; shift 2 ;;
     --validators) VALIDATORS="$2"; shift 2 ;;
     --base-port) BASE_PORT="$2"; shift 2 ;;
+    --portal-port) PORTAL_PORT="$2"; shift 2 ;;
     --detach) DETACH=1; shift ;;
     --no-demo) DEMO=0; shift ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
-    *) echo "up.sh: unknown option $1 (see --help)"; exit 2 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "up.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-./scripts/setup.sh
 ETS=.venv/bin/ets
-$ETS localnet start --validators "$VALIDATORS" --home "$HOME_DIR" --base-port "$BASE_PORT"
+PY=.venv/bin/python
+STARTED=0   # 1 once `localnet start` has been run: from then on, leaving stops everything
+CHILD=""    # the loop's current background command (sleep or status)
+
+# Stop whatever this script started, whichever way it ends: a failing step, a failing status
+# command, Ctrl-C, SIGINT to the whole process group, or SIGTERM to this script alone.
+cleanup() {
+  local rc=$?
+  trap '' INT TERM        # a second Ctrl-C must not cut the stop short (its children ignore it too)
+  trap - EXIT
+  set +e
+  if [ -n "$CHILD" ]; then kill "$CHILD" 2>/dev/null; wait "$CHILD" 2>/dev/null; fi
+  if [ "$STARTED" = 1 ]; then
+    echo "Stopping the edge uploaders, the portal and the network..."
+    "$PY" -m ets.demo down --home "$HOME_DIR" || { [ "$rc" != 0 ] || rc=1; }
+    if [ -f "$HOME_DIR/localnet.json" ]; then
+      "$ETS" localnet stop --home "$HOME_DIR" || { [ "$rc" != 0 ] || rc=1; }
+    fi
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM    # a requested stop: cleanup runs from the EXIT trap and the script exits 0
+
+./scripts/setup.sh
+STARTED=1
+"$ETS" localnet start --validators "$VALIDATORS" --home "$HOME_DIR" --base-port "$BASE_PORT"
 if [ "$DEMO" = 1 ]; then
-  .venv/bin/python -m ets.demo up --home "$HOME_DIR"
+  "$PY" -m ets.demo up --home "$HOME_DIR" --portal-port "$PORTAL_PORT" --metrics-port "$((BASE_PORT + 1))"
 fi
 cat <<EOT
 
@@ -35,15 +62,22 @@ default 'localnet-dev-passphrase' — local development only). Try:
   $ETS localnet status --home $HOME_DIR
 EOT
 if [ "$DETACH" = 1 ]; then
-  echo "Detached. Stop it with: .venv/bin/python -m ets.demo down --home $HOME_DIR; $ETS localnet stop --home $HOME_DIR"
+  trap - EXIT INT TERM
+  echo "Detached. Stop it with: $PY -m ets.demo down --home $HOME_DIR; $ETS localnet stop --home $HOME_DIR"
   exit 0
 fi
-trap '.venv/bin/python -m ets.demo down --home "$HOME_DIR"; $ETS localnet stop --home "$HOME_DIR"; exit 0' INT TERM
 echo "Press Ctrl-C to stop the network."
+# Each command of the loop runs in the background and the script waits for it: `wait` returns as
+# soon as a signal arrives (a foreground command would delay the trap until it finished), and
+# background commands ignore the SIGINT of a Ctrl-C, so only this script reacts to it.
 while true; do
-  sleep 10
-  $ETS localnet status --home "$HOME_DIR" --json | .venv/bin/python -c '
-import json, sys
-nodes = json.load(sys.stdin)
-print("  ".join(f"{n[\"name\"]}: h={n.get(\"height\")} {\"up\" if n[\"running\"] else \"DOWN\"}" for n in nodes), flush=True)'
+  sleep 10 & CHILD=$!
+  wait "$CHILD" || true
+  "$ETS" localnet status --home "$HOME_DIR" & CHILD=$!
+  if ! wait "$CHILD"; then
+    CHILD=""
+    echo "up.sh: \`$ETS localnet status --home $HOME_DIR\` failed; stopping everything" >&2
+    exit 1
+  fi
+  CHILD=""
 done
