@@ -23,6 +23,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ets.codec import tx_hash
 
@@ -30,7 +31,7 @@ from .errors import CODESPACE, Code, GenesisError
 from .genesis import genesis_entries
 from .metrics import AppMetrics
 from .proto import abci
-from .query import run_query
+from .query import QueryGate, run_query
 from .rules import BlockContext, Executor, TxOutcome
 from .state import Overlay, Store, TxRecord, app_hash_of
 
@@ -60,7 +61,8 @@ class _Staged:
 
 
 class Application:
-    def __init__(self, home: str | Path, *, expected_chain_id: str | None = None, metrics: AppMetrics | None = None):
+    def __init__(self, home: str | Path, *, expected_chain_id: str | None = None, metrics: AppMetrics | None = None,
+                 clock: Callable[[], float] = time.time):
         self.home = Path(home)
         self.home.mkdir(parents=True, exist_ok=True)
         self.store = Store(self.home / "state.sqlite")
@@ -74,6 +76,7 @@ class Application:
         self.check_view = Overlay(self.store)
         self.staged: _Staged | None = None
         self._proposals: OrderedDict[bytes, tuple[Overlay, list[TxOutcome]]] = OrderedDict()
+        self.query_gate = QueryGate(clock)  # signed queries: this node's clock, each answered once
 
     # ------------------------------------------------------------ info / genesis
 
@@ -214,7 +217,7 @@ class Application:
 
     def query(self, req):
         try:
-            result = run_query(self.store, req.path, req.data, req.height)
+            result = run_query(self.store, req.path, req.data, req.height, self.query_gate)
         except Exception:
             log.exception("query %r failed unexpectedly", req.path[:100])
             return abci.ResponseQuery(code=Code.INTERNAL, log="internal error while answering the query", codespace=CODESPACE)

@@ -2,7 +2,7 @@
 
 Shape (JSON, inside CometBFT's genesis.json)::
 
-    {"params":   {"approvals_required": 2, "proposal_ttl_seconds": 604800, "query_max_skew_seconds": 300},
+    {"params":   {"approvals_required": 2, "proposal_ttl_seconds": 604800, "query_max_age_seconds": 30},
      "accounts": [{"address", "public_key", "role", "name", ["company"], ["company_id"], ["sector"]}, ...],
      "balances": [{"address", "instrument", "amount"}, ...]}
 
@@ -26,7 +26,7 @@ __all__ = ["PARAM_LIMITS", "PARAM_DEFAULTS", "genesis_entries"]
 PARAM_LIMITS: dict[str, tuple[int, int]] = {
     "approvals_required": (1, 1000),
     "proposal_ttl_seconds": (60, 366 * 24 * 3600),
-    "query_max_skew_seconds": (10, 24 * 3600),
+    "query_max_age_seconds": (5, 30),  # how long a signed query stays good (queries: node clock)
     "market_tick_size": (1, 10**6),
     "market_max_order_quantity": (1, 10**9),
     "market_band_bps": (0, 9_999),
@@ -40,6 +40,7 @@ PARAM_DEFAULTS: dict[str, int] = {
     "market_band_bps": 1_000,
     "market_initial_reference_price": 10_000,
     "market_around_the_clock": 0,
+    "query_max_age_seconds": 30,
 }
 
 

@@ -34,8 +34,12 @@
     /holdings/<addr>         the holder or the regulator           {instrument: {"available", "held"}} tonnes
 
 Private paths need ``data`` = a signed query (``ets.codec``, ``ETSQ`` envelope) whose
-reader is entitled, whose path equals the requested path, and whose ``issued_at`` is within
-``query_max_skew_seconds`` of the last block time, so a captured query cannot be reused later.
+reader is entitled and whose path equals the requested path. A signed query is good once, on
+this node, for ``query_max_age_seconds`` (at most 30) after its ``issued_at`` by this node's
+clock, and is refused if dated more than ``QUERY_FUTURE_SKEW`` seconds ahead. Its answer is
+sealed to the query's own ``reply_key`` (``ets.replies``): whoever captured the query and
+sends it again, here or to another node, gets bytes only the reader can open. Refusals carry
+nothing private. Queries are not consensus: the node's clock and memory may decide here.
 """
 
 from __future__ import annotations
@@ -50,11 +54,14 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ets.codec import CodecError, canonical_json, decode_envelope, is_address, sign_digest
+from ets.replies import seal_reply
 
 from .errors import Code
 from .state import Store
 
-__all__ = ["QueryResult", "run_query"]
+__all__ = ["QueryResult", "QueryGate", "QUERY_FUTURE_SKEW", "run_query"]
+
+QUERY_FUTURE_SKEW = 5  # seconds a signed query may be dated ahead of this node's clock
 
 
 @dataclass(frozen=True)
@@ -75,28 +82,68 @@ class _Denied(Exception):
         self.code, self.log = code, log
 
 
-def _reader(store: Store, path: str, data: bytes) -> tuple[str, str]:
+class QueryGate:
+    """This node's memory of the signed queries it answered, so each is answered once.
+
+    ``clock`` gives this node's time in unix seconds. Digests are forgotten once their query is
+    too old to be accepted anyway; at most ``capacity`` are kept (the oldest go first)."""
+
+    def __init__(self, clock: Callable[[], float], capacity: int = 100_000):
+        self.clock = clock
+        self.capacity = capacity
+        self._seen: dict[bytes, int] = {}  # digest → issued_at, in arrival order
+
+    def admit(self, digest: bytes, issued_at: int, max_age: int) -> None:
+        now = int(self.clock())
+        if issued_at > now + QUERY_FUTURE_SKEW:
+            raise _Denied(Code.BAD_QUERY, f"signed query is dated {issued_at - now}s ahead of this node's clock "
+                                          f"(at most {QUERY_FUTURE_SKEW}s allowed); check the reader's clock")
+        if issued_at < now - max_age:
+            raise _Denied(Code.BAD_QUERY, f"signed query is {now - issued_at}s old; it is good for {max_age}s: sign a fresh query")
+        if digest in self._seen:
+            raise _Denied(Code.BAD_QUERY, "this signed query was already answered; sign a fresh query for each read")
+        while self._seen:
+            oldest, when = next(iter(self._seen.items()))
+            if when >= now - max_age - QUERY_FUTURE_SKEW and len(self._seen) < self.capacity:
+                break
+            del self._seen[oldest]
+        self._seen[digest] = issued_at
+
+
+class _Read:
+    """What a route receives as ``data``: the raw bytes, and the signed query once verified."""
+
+    __slots__ = ("raw", "gate", "verified")
+
+    def __init__(self, raw: bytes, gate: QueryGate):
+        self.raw, self.gate = raw, gate
+        self.verified: tuple[str, str, str, bytes] | None = None  # reader, role, reply key, digest
+
+
+def _reader(store: Store, path: str, data: _Read) -> tuple[str, str]:
     """Check a signed query; returns (reader address, reader role)."""
-    if not data:
+    if data.verified is not None:
+        return data.verified[0], data.verified[1]
+    if not data.raw:
         raise _Denied(Code.UNAUTHORIZED, f"{path} is private: send a signed query (ets query --key NAME ...)")
     try:
-        env = decode_envelope(data, query=True)
+        env = decode_envelope(data.raw, query=True)
     except CodecError as exc:
         raise _Denied(Code.BAD_QUERY, f"signed query is malformed: {exc}") from None
     if env.chain_id != store.chain_id:
         raise _Denied(Code.WRONG_CHAIN_ID, f"signed query is for chain {env.chain_id[:64]!r}")
     if env.msg["path"] != path:
         raise _Denied(Code.BAD_QUERY, "signed query was made for another path")
-    skew = _json(store, "params")["query_max_skew_seconds"]
-    if abs(env.nonce - store.block_time) > skew:
-        raise _Denied(Code.BAD_QUERY, f"signed query issued_at is more than {skew}s from the chain's time; sign a fresh query")
     acct = _json(store, f"acct/{env.signer}")
     if acct is None:
         raise _Denied(Code.UNKNOWN_SIGNER, f"reader {env.signer} is not a registered account")
+    digest = sign_digest(env.body, query=True)
     try:
-        Ed25519PublicKey.from_public_bytes(bytes.fromhex(acct["public_key"])).verify(env.signature, sign_digest(env.body, query=True))
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(acct["public_key"])).verify(env.signature, digest)
     except InvalidSignature:
         raise _Denied(Code.BAD_SIGNATURE, "signed query signature does not match the reader's key") from None
+    data.gate.admit(digest, env.nonce, _json(store, "params")["query_max_age_seconds"])
+    data.verified = (env.signer, acct["role"], env.msg["reply_key"], digest)
     return env.signer, acct["role"]
 
 
@@ -106,11 +153,11 @@ def _address_arg(args: list[str]) -> str:
     return args[0]
 
 
-def _q_params(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_params(store: Store, args: list[str], data: _Read, path: str) -> Any:
     return _json(store, "params")
 
 
-def _q_account(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_account(store: Store, args: list[str], data: _Read, path: str) -> Any:
     address = _address_arg(args)
     acct = _json(store, f"acct/{address}")
     if acct is None:
@@ -118,17 +165,17 @@ def _q_account(store: Store, args: list[str], data: bytes, path: str) -> Any:
     return {"address": address, **acct}
 
 
-def _q_nonce(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_nonce(store: Store, args: list[str], data: _Read, path: str) -> Any:
     address = _address_arg(args)
     raw = store.get(f"nonce/{address}")
     return {"address": address, "nonce": int(raw) if raw else 0}
 
 
-def _q_supply(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_supply(store: Store, args: list[str], data: _Read, path: str) -> Any:
     return {k.split("/", 1)[1]: int(v) for k, v in store.scan("supply/")}
 
 
-def _q_proposal(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_proposal(store: Store, args: list[str], data: _Read, path: str) -> Any:
     if len(args) != 1 or not (args[0].isascii() and args[0].isdigit()) or len(args[0]) > 19:
         raise _Denied(Code.BAD_QUERY, "expected /proposal/<id>")
     proposal = _json(store, f"prop/{int(args[0]):012d}")
@@ -137,13 +184,13 @@ def _q_proposal(store: Store, args: list[str], data: bytes, path: str) -> Any:
     return proposal
 
 
-def _q_proposals(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_proposals(store: Store, args: list[str], data: _Read, path: str) -> Any:
     last = int(store.get("seq/proposal") or b"0")
     first = max(1, last - 199)
     return [_json(store, f"prop/{i:012d}") for i in range(last, first - 1, -1)]
 
 
-def _q_tx(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_tx(store: Store, args: list[str], data: _Read, path: str) -> Any:
     try:
         digest = bytes.fromhex(args[0]) if len(args) == 1 else b""
     except ValueError:
@@ -195,7 +242,7 @@ def _one_of(p: dict[str, str], names: tuple[str, ...]) -> tuple[str, str]:
     return name, p[name]
 
 
-def _q_emissions(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_emissions(store: Store, args: list[str], data: _Read, path: str) -> Any:
     kind = args[0].partition("?")[0] if args else ""
     if kind == "daily":
         p = _params(path, {"device", "company", "site", "from", "to"})
@@ -236,7 +283,7 @@ def _q_emissions(store: Store, args: list[str], data: bytes, path: str) -> Any:
     raise _Denied(Code.BAD_QUERY, "expected /emissions/daily, /monthly, /yearly, /sectors or /companies")
 
 
-def _q_accounts(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_accounts(store: Store, args: list[str], data: _Read, path: str) -> Any:
     p = _params(path, {"role"})
     out = []
     for key, value in store.scan("acct/", 100_000):
@@ -246,7 +293,7 @@ def _q_accounts(store: Store, args: list[str], data: bytes, path: str) -> Any:
     return out
 
 
-def _q_devices(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_devices(store: Store, args: list[str], data: _Read, path: str) -> Any:
     company = _one_of(_params(path, {"company"}), ("company",))[1]
     return [{"address": k.rsplit("/", 1)[1], **_json(store, f"acct/{k.rsplit('/', 1)[1]}")} for k, _ in store.scan(f"device/{company}/")]
 
@@ -258,7 +305,7 @@ def _hash_arg(args: list[str], what: str) -> str:
     return value
 
 
-def _q_plan(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_plan(store: Store, args: list[str], data: _Read, path: str) -> Any:
     plan_hash = _hash_arg(args, "plan")
     plan = _json(store, f"plan/{plan_hash}")
     if plan is None:
@@ -266,13 +313,13 @@ def _q_plan(store: Store, args: list[str], data: bytes, path: str) -> Any:
     return plan
 
 
-def _q_plans(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_plans(store: Store, args: list[str], data: _Read, path: str) -> Any:
     plans = [json.loads(v) for _, v in store.scan("plan/", 100_000)]
     plans.sort(key=lambda p: (p["opened"]["height"], p["hash"]), reverse=True)
     return plans[:200]
 
 
-def _q_plan_lines(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_plan_lines(store: Store, args: list[str], data: _Read, path: str) -> Any:
     plan_hash = _hash_arg(args, "plan_lines")
     p = _params(path, {"offset", "limit"})
     try:
@@ -285,7 +332,7 @@ def _q_plan_lines(store: Store, args: list[str], data: bytes, path: str) -> Any:
     return [json.loads(v) for _, v in store.scan_range(f"{prefix}{offset:07d}", f"{prefix}{offset + limit:07d}", limit)]
 
 
-def _q_eorder(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_eorder(store: Store, args: list[str], data: _Read, path: str) -> Any:
     plan_hash = _hash_arg(args, "eorder")
     record = _json(store, f"eorder/{plan_hash}")
     if record is None:
@@ -293,7 +340,7 @@ def _q_eorder(store: Store, args: list[str], data: bytes, path: str) -> Any:
     return record
 
 
-def _q_allocations(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_allocations(store: Store, args: list[str], data: _Read, path: str) -> Any:
     address = _address_arg(args)
     out: dict[str, dict[str, int]] = {}
     for key, value in store.scan(f"alloc/{address}/"):
@@ -302,7 +349,7 @@ def _q_allocations(store: Store, args: list[str], data: bytes, path: str) -> Any
     return out
 
 
-def _private_to(store: Store, args: list[str], data: bytes, path: str, roles: set[str], what: str) -> str:
+def _private_to(store: Store, args: list[str], data: _Read, path: str, roles: set[str], what: str) -> str:
     address = _address_arg(args)
     reader, role = _reader(store, path, data)
     if reader != address and role not in roles:
@@ -310,22 +357,22 @@ def _private_to(store: Store, args: list[str], data: bytes, path: str, roles: se
     return address
 
 
-def _q_cash(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_cash(store: Store, args: list[str], data: _Read, path: str) -> Any:
     address = _private_to(store, args, data, path, {"government", "bank"}, "cash balances")
     return {"available": int(store.get(f"cash/{address}") or b"0"), "held": int(store.get(f"cashheld/{address}") or b"0")}
 
 
-def _q_orders(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_orders(store: Store, args: list[str], data: _Read, path: str) -> Any:
     address = _private_to(store, args, data, path, {"government"}, "orders")
     return [_json(store, f"order/{k.rsplit('/', 1)[1]}") for k, _ in store.scan(f"ordersby/{address}/", _MAX_ROWS)]
 
 
-def _q_fills(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_fills(store: Store, args: list[str], data: _Read, path: str) -> Any:
     address = _private_to(store, args, data, path, {"government"}, "fills")
     return [_json(store, f"fill/{k.rsplit('/', 1)[1]}") for k, _ in store.scan(f"fillsby/{address}/", _MAX_ROWS)]
 
 
-def _q_block_trades(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_block_trades(store: Store, args: list[str], data: _Read, path: str) -> Any:
     if not args or not args[0]:
         _, role = _reader(store, path, data)
         if role != "government":
@@ -335,7 +382,7 @@ def _q_block_trades(store: Store, args: list[str], data: bytes, path: str) -> An
     return [_json(store, f"blocktrade/{k.rsplit('/', 1)[1]}") for k, _ in store.scan(f"btby/{address}/", _MAX_ROWS)]
 
 
-def _q_holdings(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_holdings(store: Store, args: list[str], data: _Read, path: str) -> Any:
     address = _private_to(store, args, data, path, {"government"}, "holdings")
     out: dict[str, dict[str, int]] = {}
     for kind, prefix in (("available", f"bal/{address}/"), ("held", f"held/{address}/")):
@@ -344,7 +391,7 @@ def _q_holdings(store: Store, args: list[str], data: bytes, path: str) -> Any:
     return dict(sorted(out.items()))
 
 
-def _q_market(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_market(store: Store, args: list[str], data: _Read, path: str) -> Any:
     from .market import book_from_json, depth, phase_at
     from .trading import market_rules, market_schedule
 
@@ -385,7 +432,7 @@ def _q_market(store: Store, args: list[str], data: bytes, path: str) -> Any:
     raise _Denied(Code.BAD_QUERY, "expected /market/instruments, /market/depth/<instrument>, /market/trades/<instrument> or /market/bars/<instrument>")
 
 
-def _q_balances(store: Store, args: list[str], data: bytes, path: str) -> Any:
+def _q_balances(store: Store, args: list[str], data: _Read, path: str) -> Any:
     address = _private_to(store, args, data, path, {"government"}, "holdings")
     return {k.rsplit("/", 1)[1]: int(v) for k, v in store.scan(f"bal/{address}/")}
 
@@ -416,7 +463,8 @@ _ROUTES: dict[str, Callable[[Store, list[str], bytes, str], Any]] = {
 }
 
 
-def run_query(store: Store, path: str, data: bytes, height: int) -> QueryResult:
+def run_query(store: Store, path: str, data: bytes, height: int, gate: QueryGate) -> QueryResult:
+    """Answer ``path``; the answer to a verified signed query is sealed to its reply key."""
     if not store.initialized:
         return QueryResult(Code.NOT_FOUND, log="the chain has not started yet")
     if height not in (0, store.height):
@@ -426,6 +474,10 @@ def run_query(store: Store, path: str, data: bytes, height: int) -> QueryResult:
     if route is None:
         return QueryResult(Code.BAD_QUERY, log=f"unknown query path {path[:80]!r}; known: /{', /'.join(sorted(_ROUTES))}")
     try:
-        return QueryResult(Code.OK, canonical_json(route(store, parts[1:], data, path)))
+        read = _Read(data, gate)
+        value = canonical_json(route(store, parts[1:], read, path))
+        if read.verified is not None:
+            value = seal_reply(value, read.verified[2], read.verified[3])
+        return QueryResult(Code.OK, value)
     except _Denied as exc:
         return QueryResult(exc.code, log=exc.log)

@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .text import normalize_name
 from .codec import is_address
 from .keys import Keystore, KeystoreError, Signer
 from .rpc import ChainClient, ChainError, QueryError, TxRejectedError
@@ -101,7 +102,7 @@ def _tx_message(args: argparse.Namespace) -> dict[str, Any]:
         return {"type": "transfer", "to": args.to, "instrument": args.instrument, "amount": args.amount}
     if kind == "propose-register":
         action: dict[str, Any] = {"type": "register_account", "address": args.address, "public_key": args.public_key,
-                                  "role": args.role, "name": args.name}
+                                  "role": args.role, "name": normalize_name(args.name)}
         if args.company:
             action["company"] = args.company
         return {"type": "propose", "action": action}

@@ -11,7 +11,12 @@ The body must nevertheless be in canonical form (sorted keys, no whitespace, UTF
 integers only), so one message has exactly one encoding and one transaction hash.
 
 Signed queries (private reads through ``abci_query``) use the same construction with
-their own domain and magic, so a query signature can never be replayed as a tx.
+their own domain and magic, so a query signature can never be replayed as a tx::
+
+    query body = canonical JSON: {"chain_id", "issued_at" (unix seconds), "path", "reader", "reply_key"}
+
+``reply_key`` is an X25519 public key made for that one query; the answer is sealed to it
+(``ets.replies``), so a captured query is worth nothing to whoever replays it.
 
 An account address is the lowercase hex of the first 20 bytes of SHA-256(public key).
 """
@@ -194,18 +199,20 @@ def decode_envelope(data: bytes, *, query: bool = False) -> Envelope:
     value = decode_canonical_json(body)
     if not isinstance(value, dict):
         raise CodecError("body must be a JSON object")
-    expected = {"chain_id", "msg", "nonce", "signer"} if not query else {"chain_id", "issued_at", "path", "reader"}
+    expected = {"chain_id", "msg", "nonce", "signer"} if not query else {"chain_id", "issued_at", "path", "reader", "reply_key"}
     if set(value) != expected:
         raise CodecError(f"body must have exactly the keys {sorted(expected)}, got {sorted(value)}")
     if not isinstance(value["chain_id"], str) or not value["chain_id"]:
         raise CodecError("chain_id must be a non-empty string")
     if query:
-        reader, issued_at, path = value["reader"], value["issued_at"], value["path"]
+        reader, issued_at, path, reply_key = value["reader"], value["issued_at"], value["path"], value["reply_key"]
         if not is_address(reader) or not isinstance(issued_at, int) or isinstance(issued_at, bool):
             raise CodecError("signed query needs a reader address and an integer issued_at")
         if not isinstance(path, str):
             raise CodecError("signed query path must be a string")
-        return Envelope(value["chain_id"], reader, issued_at, {"path": path}, body, signature)
+        if not isinstance(reply_key, str) or len(reply_key) != 64 or not _HEX.issuperset(reply_key):
+            raise CodecError("signed query reply_key must be an X25519 public key in 64 lowercase hex characters")
+        return Envelope(value["chain_id"], reader, issued_at, {"path": path, "reply_key": reply_key}, body, signature)
     chain_id, signer, nonce, msg = value["chain_id"], value["signer"], value["nonce"], value["msg"]
     if not is_address(signer):
         raise CodecError("signer must be a 40-character lowercase hex address")

@@ -38,7 +38,7 @@ def default_params(**overrides: int) -> dict[str, int]:
     params = {
         "approvals_required": 2,
         "proposal_ttl_seconds": 7 * 24 * 3600,
-        "query_max_skew_seconds": 300,
+        "query_max_age_seconds": 30,
     }
     params.update(overrides)
     return params

@@ -21,9 +21,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
-from .codec import address_of, canonical_json, encode_envelope, sign_digest
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-__all__ = ["Signer", "Keystore", "KeystoreError", "DEFAULT_SCRYPT_N"]
+from .codec import address_of, canonical_json, encode_envelope, sign_digest
+from .replies import new_reply_key, open_reply, reply_public_hex
+
+__all__ = ["Signer", "SignedQuery", "Keystore", "KeystoreError", "DEFAULT_SCRYPT_N"]
 
 DEFAULT_SCRYPT_N = 2**15
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -59,9 +62,29 @@ class Signer:
         body = canonical_json({"chain_id": chain_id, "msg": msg, "nonce": nonce, "signer": self.address})
         return encode_envelope(body, self.private_key.sign(sign_digest(body)))
 
+    def signed_query(self, chain_id: str, path: str, issued_at: int) -> "SignedQuery":
+        """A signed query for ``path`` with a reply key of its own; ``.open`` reads the sealed answer."""
+        reply_key = new_reply_key()
+        body = canonical_json({"chain_id": chain_id, "issued_at": issued_at, "path": path, "reader": self.address,
+                               "reply_key": reply_public_hex(reply_key)})
+        digest = sign_digest(body, query=True)
+        return SignedQuery(encode_envelope(body, self.private_key.sign(digest), query=True), digest, reply_key)
+
     def sign_query(self, chain_id: str, path: str, issued_at: int) -> bytes:
-        body = canonical_json({"chain_id": chain_id, "issued_at": issued_at, "path": path, "reader": self.address})
-        return encode_envelope(body, self.private_key.sign(sign_digest(body, query=True)), query=True)
+        """Just the envelope bytes of a signed query (its answer cannot be opened: for access checks)."""
+        return self.signed_query(chain_id, path, issued_at).data
+
+
+@dataclass(frozen=True)
+class SignedQuery:
+    """The bytes to send as ``abci_query`` data, and what opens the node's sealed answer."""
+
+    data: bytes
+    digest: bytes
+    reply_key: X25519PrivateKey
+
+    def open(self, sealed: bytes) -> bytes:
+        return open_reply(sealed, self.reply_key, self.digest)
 
 
 def _kdf(passphrase: str, salt: bytes, n: int) -> bytes:

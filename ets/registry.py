@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 
 from .codec import canonical_json
 from .keys import Signer
+from .text import normalize_name
 from .rpc import ChainClient
 
 __all__ = ["CompanyEntry", "register_companies"]
@@ -30,7 +31,8 @@ class CompanyEntry:
     public_key: str
 
     def action_entry(self) -> dict:
-        entry = {"address": self.address, "public_key": self.public_key, "role": "company", "name": self.name[:200],
+        name = normalize_name(normalize_name(self.name)[:200])  # NFKC: the chain accepts names in that form only
+        entry = {"address": self.address, "public_key": self.public_key, "role": "company", "name": name,
                  "company_id": self.company_id}
         if self.sector:
             entry["sector"] = self.sector.replace("/", "·")[:100]

@@ -22,6 +22,7 @@ import httpx
 
 from .codec import tx_hash
 from .keys import Signer
+from .replies import ReplyError
 
 __all__ = ["ChainClient", "ChainError", "RpcUnavailable", "TxRejectedError", "QueryError", "TxCommit", "parse_block_time"]
 
@@ -163,8 +164,18 @@ class ChainClient:
         return int(result.get("code", 0)), value, result.get("log", ""), int(result.get("height", 0))
 
     def query(self, path: str, reader: Signer | None = None) -> Any:
-        data = reader.sign_query(self.chain_id, path, self.chain_time()) if reader else b""
-        code, value, log, _ = self.query_raw(path, data)
+        """Read ``path``; with ``reader``, a signed query (one RPC) whose sealed answer only this call can open."""
+        if reader is None:
+            code, value, log, _ = self.query_raw(path)
+        else:
+            signed = reader.signed_query(self.chain_id, path, int(time.time()))
+            code, value, log, _ = self.query_raw(path, signed.data)
+            if code == 0:
+                try:
+                    value = signed.open(value)
+                except ReplyError as exc:
+                    raise ChainError(f"query {path}: the node's sealed answer could not be opened ({exc}); "
+                                     "the node may be faulty or tampered with: ask another node") from None
         if code != 0:
             raise QueryError(path, code, log)
         return json.loads(value)

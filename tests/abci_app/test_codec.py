@@ -59,7 +59,8 @@ def test_signed_tx_round_trips_and_signature_covers_exact_body():
 def test_signed_query_round_trips_and_is_domain_separated_from_txs():
     q = SIGNER.sign_query(CHAIN_ID, "/balances/" + SIGNER.address, 1234)
     env = decode_envelope(q, query=True)
-    assert (env.signer, env.nonce, env.msg) == (SIGNER.address, 1234, {"path": "/balances/" + SIGNER.address})
+    assert (env.signer, env.nonce, env.msg["path"]) == (SIGNER.address, 1234, "/balances/" + SIGNER.address)
+    assert len(env.msg["reply_key"]) == 64
     assert q.startswith(QUERY_MAGIC)
     with pytest.raises(CodecError):
         decode_envelope(q)  # a query is never a tx
@@ -153,15 +154,20 @@ def test_decode_envelope_rejects(data, fragment):
         decode_envelope(data)
 
 
-@pytest.mark.parametrize("body", [
-    canonical_json({"chain_id": CHAIN_ID, "issued_at": 1, "path": "/x", "reader": "nope"}),
-    canonical_json({"chain_id": CHAIN_ID, "issued_at": "1", "path": "/x", "reader": SIGNER.address}),
-    canonical_json({"chain_id": CHAIN_ID, "issued_at": 1, "path": 5, "reader": SIGNER.address}),
-    canonical_json({"chain_id": 5, "issued_at": 1, "path": "/x", "reader": SIGNER.address}),
-    canonical_json({"chain_id": CHAIN_ID, "issued_at": 1, "path": "/x"}),
+_RK = "ab" * 32
+
+
+@pytest.mark.parametrize("body, fragment", [
+    (canonical_json({"chain_id": CHAIN_ID, "issued_at": 1, "path": "/x", "reader": "nope", "reply_key": _RK}), "reader address"),
+    (canonical_json({"chain_id": CHAIN_ID, "issued_at": "1", "path": "/x", "reader": SIGNER.address, "reply_key": _RK}), "issued_at"),
+    (canonical_json({"chain_id": CHAIN_ID, "issued_at": 1, "path": 5, "reader": SIGNER.address, "reply_key": _RK}), "path must be"),
+    (canonical_json({"chain_id": 5, "issued_at": 1, "path": "/x", "reader": SIGNER.address, "reply_key": _RK}), "chain_id"),
+    (canonical_json({"chain_id": CHAIN_ID, "issued_at": 1, "path": "/x", "reader": SIGNER.address}), "exactly the keys"),
+    (canonical_json({"chain_id": CHAIN_ID, "issued_at": 1, "path": "/x", "reader": SIGNER.address, "reply_key": "AB" * 32}), "reply_key"),
+    (canonical_json({"chain_id": CHAIN_ID, "issued_at": 1, "path": "/x", "reader": SIGNER.address, "reply_key": "ab" * 31}), "reply_key"),
 ])
-def test_decode_query_envelope_rejects(body):
-    with pytest.raises(CodecError):
+def test_decode_query_envelope_rejects(body, fragment):
+    with pytest.raises(CodecError, match=fragment):
         decode_envelope(_raw_envelope(body, QUERY_MAGIC), query=True)
 
 

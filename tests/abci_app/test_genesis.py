@@ -81,7 +81,7 @@ BAD: list[tuple[str, bytes, str]] = [
     ("balances not a list", _mutate(lambda s: s.update(balances={})), "balances must be a list"),
     ("unknown param", _mutate(_params(max_supply=10)), "unknown ['max_supply']"),
     ("missing param", _mutate(lambda s: s["params"].pop("proposal_ttl_seconds")), "missing ['proposal_ttl_seconds']"),
-    ("param out of range", _mutate(_params(query_max_skew_seconds=5)), "query_max_skew_seconds must be an integer in [10"),
+    ("param out of range", _mutate(_params(query_max_age_seconds=31)), "query_max_age_seconds must be an integer in [5"),
     ("param is a bool", _mutate(_params(approvals_required=True)), "approvals_required must be an integer"),
     ("param is a string", _mutate(_params(proposal_ttl_seconds="600")), "proposal_ttl_seconds must be an integer"),
     ("params missing", _mutate(lambda s: s.pop("params")), "params must be an object"),

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from abci_app.genesis import PARAM_DEFAULTS
 from abci_app.errors import CODESPACE, Code
 from abci_harness import CHAIN_ID, Actors, Node, approve, issue, transfer
+from abci_app.query import QUERY_FUTURE_SKEW
 from ets.codec import canonical_json, encode_envelope, tx_hash
+from ets.replies import REPLY_MAGIC, ReplyError
 from ets.keys import Signer
 
 
@@ -36,7 +38,7 @@ def _signed(node: Node, reader: Signer, path: str, *, issued_at: int | None = No
 def test_public_paths(chain):
     actors, node, first = chain
     c0 = actors.companies[0]
-    assert node.read("/params") == {"approvals_required": 2, "proposal_ttl_seconds": 604800, "query_max_skew_seconds": 300, **PARAM_DEFAULTS}
+    assert node.read("/params") == {"approvals_required": 2, "proposal_ttl_seconds": 604800, **PARAM_DEFAULTS, "query_max_age_seconds": 30}
     assert node.read(f"/account/{c0.address}") == {"address": c0.address, "public_key": c0.public_key.hex(), "role": "company",
                                                    "name": "company-1", "since": 0}
     assert node.read(f"/account/{actors.edge.address}")["company"] == c0.address
@@ -112,10 +114,11 @@ def test_balances_readable_by_holder_and_regulator_only(chain, reader, code):
     who = {"holder": holder, "gov": actors.gov[2], "other company": actors.companies[1], "verifier": actors.verifier,
            "exchange": actors.exchange, "edge device of the holder": actors.edge, "stranger": Signer.generate()}[reader]
     path = f"/balances/{holder.address}"
-    resp = node.query(path, _signed(node, who, path))
+    signed = who.signed_query(CHAIN_ID, path, node.app.store.block_time)
+    resp = node.query(path, signed.data)
     assert resp.code == code, resp.log
     if code == Code.OK:
-        assert json.loads(resp.value) == {"KAU25": 975, "KAU26": 500}
+        assert json.loads(signed.open(resp.value)) == {"KAU25": 975, "KAU26": 500}
     else:
         assert resp.value == b"" and resp.log
 
@@ -135,7 +138,7 @@ def _forged(node: Node, reader: Signer, path: str) -> bytes:
 @pytest.mark.parametrize("case, code, fragment", [
     ("unsigned", Code.UNAUTHORIZED, "private"),
     ("stale", Code.BAD_QUERY, "fresh"),
-    ("from the future", Code.BAD_QUERY, "fresh"),
+    ("from the future", Code.BAD_QUERY, "ahead"),
     ("other path", Code.BAD_QUERY, "another path"),
     ("other chain", Code.WRONG_CHAIN_ID, "chain"),
     ("forged signature", Code.BAD_SIGNATURE, "signature"),
@@ -150,15 +153,15 @@ def test_signed_query_is_refused(chain, case, code, fragment):
     now = node.app.store.block_time
     data = {
         "unsigned": lambda: b"",
-        "stale": lambda: _signed(node, holder, path, issued_at=now - 301),
-        "from the future": lambda: _signed(node, holder, path, issued_at=now + 301),
+        "stale": lambda: _signed(node, holder, path, issued_at=now - 31),
+        "from the future": lambda: _signed(node, holder, path, issued_at=now + QUERY_FUTURE_SKEW + 1),
         "other path": lambda: _signed(node, holder, f"/balances/{actors.companies[1].address}"),
         "other chain": lambda: _signed(node, holder, path, chain_id="ets-other"),
         "forged signature": lambda: _forged(node, holder, path),
         "tx envelope": lambda: holder.sign_tx(CHAIN_ID, 0, transfer(actors.companies[1], 1)),
         "garbage": lambda: b"ETSQ" + b"\x00" * 80,
         "signed by another key": lambda: encode_envelope(
-            canonical_json({"chain_id": CHAIN_ID, "issued_at": now, "path": path, "reader": holder.address}),
+            canonical_json({"chain_id": CHAIN_ID, "issued_at": now, "path": path, "reader": holder.address, "reply_key": "ab" * 32}),
             Signer.generate().private_key.sign(b"x" * 32), query=True),
     }[case]()
     resp = node.query(path, data)
@@ -166,13 +169,48 @@ def test_signed_query_is_refused(chain, case, code, fragment):
     assert fragment in resp.log and resp.value == b""
 
 
-def test_skew_boundary_is_inclusive(chain):
+def test_freshness_boundaries_are_inclusive(chain):
     actors, node, _ = chain
     holder = actors.companies[0]
     path = f"/balances/{holder.address}"
     now = node.app.store.block_time
-    for issued_at in (now - 300, now + 300):
+    for issued_at in (now - 30, now + QUERY_FUTURE_SKEW):
         assert node.query(path, _signed(node, holder, path, issued_at=issued_at)).code == Code.OK
+
+
+def test_a_signed_query_is_answered_once(chain):
+    actors, node, _ = chain
+    holder = actors.companies[0]
+    path = f"/balances/{holder.address}"
+    captured = holder.signed_query(CHAIN_ID, path, node.app.store.block_time)
+    first = node.query(path, captured.data)
+    assert first.code == Code.OK
+    again = node.query(path, captured.data)
+    assert again.code == Code.BAD_QUERY and "already answered" in again.log and again.value == b""
+
+
+def test_the_answer_is_sealed_to_the_query_that_asked(chain):
+    """Whoever replays a captured query (to another node) gets bytes only the reader can open."""
+    actors, node, _ = chain
+    holder = actors.companies[0]
+    path = f"/balances/{holder.address}"
+    signed = holder.signed_query(CHAIN_ID, path, node.app.store.block_time)
+    sealed = node.query(path, signed.data).value
+    assert sealed.startswith(REPLY_MAGIC) and b"KAU25" not in sealed
+    assert json.loads(signed.open(sealed))["KAU25"] == 975
+    other = holder.signed_query(CHAIN_ID, path, node.app.store.block_time)
+    with pytest.raises(ReplyError):
+        other.open(sealed)  # the answer of one query does not open with another's key
+    tampered = bytearray(sealed)
+    tampered[-1] ^= 1
+    with pytest.raises(ReplyError):
+        signed.open(bytes(tampered))
+
+
+def test_public_paths_answer_in_clear_even_when_signed(chain):
+    actors, node, _ = chain
+    signed = actors.companies[0].signed_query(CHAIN_ID, "/supply", node.app.store.block_time)
+    assert json.loads(node.query("/supply", signed.data).value)["KAU25"] == 3_000
 
 
 # ------------------------------------------------------------------ fuzz: a query never crashes the handler
@@ -188,7 +226,7 @@ query_data = st.one_of(
     st.binary(max_size=120),
     st.builds(lambda body: b"ETSQ" + b"\x00" * 64 + body, st.binary(max_size=120)),
     st.builds(lambda chain_id, issued_at, path: b"ETSQ" + b"\x00" * 64 + canonical_json(
-        {"chain_id": chain_id, "issued_at": issued_at, "path": path, "reader": "ab" * 20}),
+        {"chain_id": chain_id, "issued_at": issued_at, "path": path, "reader": "ab" * 20, "reply_key": "cd" * 32}),
         st.one_of(st.just(CHAIN_ID), st.integers(), st.lists(st.integers(), max_size=2), st.none(), st.text(max_size=5)),
         st.one_of(st.integers(), st.text(max_size=3)), st.text(max_size=10)),
 )
@@ -203,5 +241,5 @@ query_data = st.one_of(
 def test_any_query_gets_a_registered_code(chain, path, data, height):
     _, node, _ = chain
     resp = node.query(path, data, height=height)
-    assert resp.code in set(Code)
+    assert resp.code in set(Code) and resp.code != Code.INTERNAL, resp.log
     assert (resp.code == Code.OK) == (resp.log == "")

@@ -497,7 +497,8 @@ def test_four_connections_like_cometbft_and_a_block_over_the_consensus_one(tmp_p
     tx = a.sign_tx(CHAIN_ID, 0, transfer(b, 10))
 
     async def scenario():
-        async with serving(Application(tmp_path / "app"), f"unix://{tmp_path}/app.sock") as listen:
+        app = Application(tmp_path / "app", clock=lambda: GENESIS_TIME + 5)
+        async with serving(app, f"unix://{tmp_path}/app.sock") as listen:
             consensus, mempool, query, snapshot = [await Conn.open(listen) for _ in range(4)]
             await consensus.send(init_chain_frame(app_state), FLUSH)
             await consensus.receive(2)
@@ -521,11 +522,11 @@ def test_four_connections_like_cometbft_and_a_block_over_the_consensus_one(tmp_p
             assert [r.code for r in finalized.finalize_block.tx_results] == [Code.OK]
 
             path = f"/balances/{b.address}"
-            data = b.sign_query(CHAIN_ID, path, GENESIS_TIME + 5)
-            await query.send(frame(query=abci.RequestQuery(path=path, data=data)), frame(info=abci.RequestInfo()), FLUSH)
+            signed = b.signed_query(CHAIN_ID, path, GENESIS_TIME + 5)
+            await query.send(frame(query=abci.RequestQuery(path=path, data=signed.data)), frame(info=abci.RequestInfo()), FLUSH)
             answer, info, _ = await query.receive(3)
             assert answer.query.code == Code.OK and answer.query.height == 1
-            assert json.loads(answer.query.value)["KAU25"] == 1_010
+            assert json.loads(signed.open(answer.query.value))["KAU25"] == 1_010
             assert info.info.last_block_app_hash == finalized.finalize_block.app_hash
 
             await mempool.send(frame(check_tx=abci.RequestCheckTx(tx=tx, type=abci.CheckTxType.RECHECK)), FLUSH)
