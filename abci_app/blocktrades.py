@@ -71,10 +71,12 @@ def handle_block_trade_propose(view: View, signer: str, msg: BlockTradePropose, 
     return canonical_json({"trade_id": trade_id, "status": "proposed"})
 
 
-def _open_trade(view: View, trade_id: int) -> dict:
+def _open_trade(view: View, trade_id: int, signer: str) -> dict:
+    """The open block trade ``trade_id`` of which ``signer`` is a party. Anyone else gets the same
+    answer whether the trade exists or not, so a stranger learns nothing about other parties' trades."""
     trade = get_json(view, f"blocktrade/{trade_id:012d}")
-    if trade is None:
-        raise TxRejected(Code.ORDER_NOT_FOUND, f"block trade {trade_id} does not exist")
+    if trade is None or signer not in (trade["proposer"], trade["counterparty"]):
+        raise TxRejected(Code.ORDER_NOT_FOUND, f"block trade {trade_id} is not one of your block trades")
     if trade["status"] != "proposed":
         raise TxRejected(Code.ORDER_NOT_FOUND, f"block trade {trade_id} is already {trade['status']}")
     return trade
@@ -87,7 +89,7 @@ def _release(view: View, trade: dict) -> None:
 
 
 def handle_block_trade_accept(view: View, signer: str, msg: BlockTradeAccept, ctx: BlockContext) -> bytes:
-    trade = _open_trade(view, msg.trade_id)
+    trade = _open_trade(view, msg.trade_id, signer)
     if trade["counterparty"] != signer:
         raise TxRejected(Code.UNAUTHORIZED, f"only the counterparty of block trade {msg.trade_id} may accept it")
     instrument, quantity = trade["instrument"], trade["quantity"]
@@ -106,9 +108,7 @@ def handle_block_trade_accept(view: View, signer: str, msg: BlockTradeAccept, ct
 
 
 def handle_block_trade_cancel(view: View, signer: str, msg: BlockTradeCancel, ctx: BlockContext) -> bytes:
-    trade = _open_trade(view, msg.trade_id)
-    if signer not in (trade["proposer"], trade["counterparty"]):
-        raise TxRejected(Code.UNAUTHORIZED, f"block trade {msg.trade_id} is not yours")
+    trade = _open_trade(view, msg.trade_id, signer)
     _release(view, trade)
     trade["status"] = "cancelled" if signer == trade["proposer"] else "declined"
     trade["closed"] = {"height": ctx.height, "time": ctx.time}

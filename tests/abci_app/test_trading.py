@@ -79,7 +79,9 @@ def test_escrow_cancel_and_refusals(market):
     assert node.run(seller, order("sell", 10_001, 10)).code == Code.ORDER_REJECTED  # not on the 5 KRW tick
     assert node.run(actors.companies[2], order("sell", 10_000, 10**6 + 1, "KAU26")).code in (Code.ORDER_REJECTED, Code.INSUFFICIENT_BALANCE)
     stolen = node.run(seller, {"type": "cancel_order", "order_id": placed["order_id"]})
-    assert stolen.code == Code.UNAUTHORIZED and "not yours" in stolen.log
+    missing = node.run(seller, {"type": "cancel_order", "order_id": 999})
+    assert stolen.code == missing.code == Code.ORDER_NOT_FOUND  # another's order looks like no order at all
+    assert stolen.log.replace(str(placed["order_id"]), "N") == missing.log.replace("999", "N")
     assert node.run(buyer, {"type": "cancel_order", "order_id": 999}).code == Code.ORDER_NOT_FOUND
     _ok(node.run(buyer, {"type": "cancel_order", "order_id": placed["order_id"]}))
     assert node.read(f"/cash/{buyer.address}", reader=buyer) == {"available": 50_000_000, "held": 0}
@@ -158,7 +160,8 @@ def test_block_trade_price_is_sealed_to_the_parties_and_the_regulator(market):
     (result,) = node.block([tx])
     trade_id = _ok(result)["trade_id"]
     assert node.balances(seller)["KAU25"] == before[0] - 300  # held until the trade settles or is cancelled
-    assert node.run(third, {"type": "block_trade_accept", "trade_id": trade_id}).code == Code.UNAUTHORIZED
+    assert node.run(third, {"type": "block_trade_accept", "trade_id": trade_id}).code == Code.ORDER_NOT_FOUND
+    assert node.run(seller, {"type": "block_trade_accept", "trade_id": trade_id}).code == Code.UNAUTHORIZED  # a party, not the counterparty
     _ok(node.run(buyer, {"type": "block_trade_accept", "trade_id": trade_id}))
     assert (node.balances(seller)["KAU25"], node.balances(buyer)["KAU25"]) == (before[0] - 300, before[1] + 300)
 
@@ -175,6 +178,30 @@ def test_block_trade_price_is_sealed_to_the_parties_and_the_regulator(market):
     assert all(b"12345" not in v for _, v in node.app.store.items())
     (volume,) = node.read("/market/block_volume/KAU25")  # the public sees aggregates only
     assert (volume["trades"], volume["volume"]) == (1, 300) and set(volume) == {"day", "trades", "volume"}
+
+
+def test_a_third_company_learns_nothing_from_accepting_or_cancelling_others_trades(market):
+    """Open, settled, declined and non-existent trades all answer a non-party the same way."""
+    node, actors, buyer, seller = market
+    third = actors.companies[2]
+    readers = _view_keys(node, seller, buyer, actors.gov[0])
+    msg, _ = _propose(seller, buyer, readers, quantity=10)
+    open_id = _ok(node.run(seller, msg))["trade_id"]
+    msg, _ = _propose(seller, buyer, readers, quantity=10)
+    settled_id = _ok(node.run(seller, msg))["trade_id"]
+    _ok(node.run(buyer, {"type": "block_trade_accept", "trade_id": settled_id}))
+    msg, _ = _propose(seller, buyer, readers, quantity=10)
+    declined_id = _ok(node.run(seller, msg))["trade_id"]
+    _ok(node.run(buyer, {"type": "block_trade_cancel", "trade_id": declined_id}))
+    answers = set()
+    for kind in ("block_trade_accept", "block_trade_cancel"):
+        for trade_id in (open_id, settled_id, declined_id, 10**9):
+            tx = node.sign(third, {"type": kind, "trade_id": trade_id})
+            checked = node.check(tx)
+            answers.add((checked.code, checked.log.replace(str(trade_id), "N")))
+            (delivered,) = node.block([tx])
+            answers.add((delivered.code, delivered.log.replace(str(trade_id), "N")))
+    assert answers == {(Code.ORDER_NOT_FOUND, "block trade N is not one of your block trades")}
 
 
 def test_block_trade_rules(market):
