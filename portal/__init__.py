@@ -11,6 +11,7 @@ Layout (each module has one job):
     proofs.py       checking a reading's Merkle inclusion proof against an on-chain daily root
     decisions.py    the government's approve / reject of an allocation plan as chain transactions
     auth.py         login: decrypting a user's key file; the role always comes from the chain
+    throttle.py     login throttling per user name and per client (lockouts that grow), pure and in memory
     session.py      the logged-in user in ``st.session_state`` and the per-page role check
     ui.py           shared Streamlit pieces: cached client and queries, chain error display
     users.py        ``python -m portal.users``: create portal users from existing keys

@@ -5,7 +5,7 @@
 Everyone sees the public pages (emission transparency, allocations, market) and the account page (log
 in / log out). After login, the chain's role for the user's key adds that role's pages. Each
 restricted page checks the role again itself (``portal.session.require_role``): a hidden page
-is not a protected page.
+is not a protected page. The validator's RPC address is shown nowhere (see ``portal.ui``).
 """
 
 from __future__ import annotations
@@ -84,7 +84,6 @@ def main() -> None:
                 st.rerun()
         else:
             st.caption("Not logged in: public pages only.")
-        st.caption(f"Chain node: {ui.config().node_url}")
     try:
         page.run()
     except ChainError as exc:

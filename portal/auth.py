@@ -5,10 +5,15 @@ encrypted under that user's password. Logging in decrypts it; the role is then r
 chain's participant registry (``/account/<address>``), never from the file, so a user's rights
 are whatever the chain says at login. A wrong user name and a wrong password give the same
 error (and take the same time), so the login form does not reveal which user names exist.
+
+Attempts are throttled (``portal.throttle``) per user name and per client before anything is
+decrypted: after too many failures the form refuses every attempt, the right password included,
+and says how long to wait (``LoginThrottled``).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +21,11 @@ from pathlib import Path
 from ets.keys import DEFAULT_SCRYPT_N, Keystore, KeystoreError, Signer
 from ets.rpc import ChainClient, QueryError
 
-__all__ = ["PortalUser", "LoginError", "LOGIN_FAILED", "login", "account_of"]
+from .throttle import LOGIN_THROTTLE, LoginThrottle, Throttled
+
+__all__ = ["PortalUser", "LoginError", "LoginThrottled", "LOGIN_FAILED", "login", "account_of"]
+
+_LOG = logging.getLogger(__name__)
 
 LOGIN_FAILED = "Unknown user name or wrong password."
 _NOT_FOUND = 20  # query code NOT_FOUND
@@ -24,6 +33,14 @@ _NOT_FOUND = 20  # query code NOT_FOUND
 
 class LoginError(Exception):
     """Login refused; the message is safe to show to whoever typed at the form."""
+
+
+class LoginThrottled(LoginError):
+    """Refused before the password was checked: too many failures; ``retry_after`` seconds remain."""
+
+    def __init__(self, retry_after: float, message: str) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -60,22 +77,38 @@ def _burn_time(password: str) -> None:
     Scrypt(salt=b"\0" * 16, length=32, n=DEFAULT_SCRYPT_N, r=8, p=1).derive(password.encode())
 
 
-def login(users_dir: str | os.PathLike[str], username: str, password: str, client: ChainClient) -> PortalUser:
+def login(users_dir: str | os.PathLike[str], username: str, password: str, client: ChainClient, *,
+          client_key: str | None = None, throttle: LoginThrottle | None = None) -> PortalUser:
     """Decrypt ``username``'s key file with ``password`` and read the account's role from the chain.
 
-    Raises ``LoginError`` (bad credentials, unregistered account) or ``ets.rpc.ChainError``
-    (the node cannot be reached)."""
-    keystore = Keystore(Path(users_dir))
+    ``client_key`` names who is at the form (``portal.session.client_key``) for the per-client
+    limit; ``throttle`` defaults to the process's ``LOGIN_THROTTLE``. Raises ``LoginThrottled``
+    (too many failures: nothing was checked), ``LoginError`` (bad credentials, unregistered
+    account) or ``ets.rpc.ChainError`` (the node cannot be reached)."""
     username = username.strip()
+    gate = LOGIN_THROTTLE if throttle is None else throttle
     try:
-        keystore.info(username)
-    except (KeystoreError, ValueError, OSError):
-        _burn_time(password)
-        raise LoginError(LOGIN_FAILED) from None
+        attempt = gate.begin(username, client_key)
+    except Throttled as exc:
+        raise LoginThrottled(exc.retry_after, str(exc)) from None
+    password_ok = False
     try:
-        signer = keystore.load(username, password)
-    except (KeystoreError, ValueError, OSError):
-        raise LoginError(LOGIN_FAILED) from None
+        keystore = Keystore(Path(users_dir))
+        try:
+            keystore.info(username)
+        except (KeystoreError, ValueError, OSError):
+            _burn_time(password)
+            raise LoginError(LOGIN_FAILED) from None
+        try:
+            signer = keystore.load(username, password)
+        except (KeystoreError, ValueError, OSError):
+            raise LoginError(LOGIN_FAILED) from None
+        password_ok = True
+    finally:
+        lockout = attempt.finish(password_ok)
+        if lockout:
+            _LOG.warning("login failures: user name %r%s locked out for %d s", username,
+                         f" / client {client_key!r}" if client_key else "", lockout)
     record = account_of(client, signer.address)
     if record is None:
         raise LoginError(

@@ -4,16 +4,22 @@ The unlocked signer lives only in ``st.session_state`` (server memory of this br
 session): never on disk, never in a cache shared between sessions. Logging out removes it.
 Pages are just code, so each restricted page calls ``require_role`` itself; the router hiding a
 page is not the protection.
+
+``client_key`` names who is at the login form for the login throttle: the client's IP address
+as Streamlit sees it (``st.context.ip_address``; behind a reverse proxy on the same host, the
+address it forwards), else, when Streamlit gives none (visitors on this machine), the browser
+session.
 """
 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .auth import PortalUser
 from .ui import account_record
 
-__all__ = ["current_user", "sign_in", "sign_out", "require_role", "ROLE_LABELS"]
+__all__ = ["current_user", "sign_in", "sign_out", "require_role", "client_key", "ROLE_LABELS"]
 
 _KEY = "portal_user"
 ROLE_LABELS = {
@@ -30,6 +36,18 @@ ROLE_LABELS = {
 def current_user() -> PortalUser | None:
     user = st.session_state.get(_KEY)
     return user if isinstance(user, PortalUser) else None
+
+
+def client_key() -> str:
+    """The login throttle's name for this visitor: ``ip:<address>``, or ``session:<id>`` without one."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # outside a script run there is no client to name
+        address = None
+    if address:
+        return f"ip:{address}"
+    ctx = get_script_run_ctx()
+    return f"session:{ctx.session_id}" if ctx is not None else "session:none"
 
 
 def sign_in(user: PortalUser) -> None:

@@ -4,10 +4,14 @@
 query results are cached with ``st.cache_data(ttl=ETS_PORTAL_TTL)`` keyed by the node URL, the
 query's name and its arguments. Private reads (signed balance queries) are never cached: the
 cache is shared by every session.
+
+The validator's RPC address is never shown in the browser (block contents are visible to
+whoever reaches it, so it stays private); errors name it only in the server's log.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pandas as pd
@@ -22,6 +26,7 @@ __all__ = ["config", "client", "cached", "account_record", "plan_review", "show_
            "kg_to_t_text", "table"]
 
 _TTL = PortalConfig.from_env().ttl_seconds
+_LOG = logging.getLogger(__name__)
 
 
 @st.cache_resource
@@ -81,8 +86,10 @@ def show_chain_error(exc: BaseException, doing: str) -> None:
     elif isinstance(exc, QueryError):
         st.error(f"The chain refused the query {exc.path} while {doing} (code {exc.code}: {_describe(exc.code)}). {exc.log}")
     elif isinstance(exc, RpcUnavailable):
-        st.error(f"Cannot reach the chain node at {config().node_url} while {doing}. "
-                 "Check that the node is running and ETS_PORTAL_NODE points at its RPC address.")
+        _LOG.warning("chain node unreachable while %s: %s", doing, exc)  # names the RPC address: log only
+        st.error(f"Cannot reach the chain node while {doing}. Try again in a moment; if this persists, the portal's "
+                 "operator should check that the node is running and that ETS_PORTAL_NODE points at its RPC address "
+                 "(the portal's log names the address it tried).")
     else:
         st.error(f"The chain client failed while {doing}: {exc}")
 

@@ -37,7 +37,7 @@ def render() -> None:
         return
     with st.spinner("Unlocking your key and reading your role from the chain…"):
         try:
-            user = login(ui.config().users_dir, username, password, ui.client())
+            user = login(ui.config().users_dir, username, password, ui.client(), client_key=session.client_key())
         except LoginError as exc:
             st.error(str(exc))
             return

@@ -8,6 +8,9 @@ the parties and the regulator. A live panel refreshes the book and the trades.
 Then, clearly separated and labelled, "Historical KRX data (imported file, not chain data)":
 a KRX daily export uploaded here or named by ``ETS_PORTAL_KRX``, read by
 ``portal.krx_history`` with its provenance shown. The two sources are never mixed in one chart.
+Only logged-in users get the uploader (public visitors see the ``ETS_PORTAL_KRX`` file only), and
+an upload larger than ``KRX_UPLOAD_MAX_MB`` is refused before it is read; the server refuses
+larger request bodies already (``server.maxUploadSize`` in ``portal/.streamlit/config.toml``).
 
 ``cached(name, *args)`` is the market's public-query cache (``st.cache_data(ttl=ETS_PORTAL_TTL)``),
 used by the company pages too. Only public queries may go through it: the cache is shared by
@@ -22,10 +25,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from .. import krx_history, market_queries, ui
+from ets.rpc import ChainError
+
+from .. import krx_history, market_queries, session, ui
 from ..config import PortalConfig
 
-__all__ = ["render", "cached", "phase_text", "price_chart", "volume_chart", "PUBLIC_QUERIES"]
+__all__ = ["render", "cached", "phase_text", "price_chart", "volume_chart", "upload_size_error", "PUBLIC_QUERIES",
+           "KRX_UPLOAD_MAX_MB"]
 
 _TTL = PortalConfig.from_env().ttl_seconds
 _LIVE_SECONDS = 3
@@ -33,6 +39,7 @@ PUBLIC_QUERIES = frozenset({"market_params", "instruments", "order_limits", "dep
 _PHASES = {"closed": "closed", "opening_call": "opening call auction", "continuous": "continuous trading",
            "closing_call": "closing call auction"}
 BID_COLOUR, ASK_COLOUR = "#2e7d32", "#c62828"
+KRX_UPLOAD_MAX_MB = 5  # a KRX daily export of several years is well under 1 MB
 
 
 @st.cache_data(ttl=_TTL, show_spinner=False)
@@ -112,9 +119,13 @@ def _trades_table(trades: pd.DataFrame) -> pd.DataFrame:
 @st.fragment(run_every=_LIVE_SECONDS)
 def _live(instrument: str) -> None:
     """Book, latest trades and daily figures of one instrument, refreshed every few seconds."""
-    bars = cached("bars", instrument)
-    trades = cached("trades", instrument)
-    book = cached("depth", instrument)
+    try:  # a refresh runs outside the router's error handling, so this panel handles its own
+        bars = cached("bars", instrument)
+        trades = cached("trades", instrument)
+        book = cached("depth", instrument)
+    except ChainError as exc:
+        ui.show_chain_error(exc, "refreshing the market")
+        return
     c1, c2, c3, c4 = st.columns(4)
     if not trades.empty:
         c1.metric("Last trade", f"{int(trades['price'].iloc[0]):,} KRW/t",
@@ -197,25 +208,46 @@ def _krx_from_upload(data: bytes, name: str) -> krx_history.KrxHistory:
     return krx_history.load_krx_history(data, name=name)
 
 
+def upload_size_error(size: int, limit_mb: int = KRX_UPLOAD_MAX_MB) -> str | None:
+    """Why an upload of ``size`` bytes is refused, or None when it is within ``limit_mb`` megabytes."""
+    limit = limit_mb * 1024 * 1024
+    if size <= limit:
+        return None
+    return (f"The file is {size:,} bytes; uploads are limited to {limit_mb} MB ({limit:,} bytes), and a KRX daily "
+            "export is far smaller. Nothing was read from it. Upload the daily export exactly as downloaded from KRX.")
+
+
 def _krx_history() -> None:
     st.header("Historical KRX data (imported file, not chain data)")
     st.caption("Daily prices and volumes published by KRX for the real K-ETS market, read from a KRX export file. "
                "They are not chain data: the chain did not record them and does not vouch for them, and they are kept "
                "out of the chain charts above.")
-    upload = st.file_uploader("KRX daily export (배출권 시장 일별 시세, CSV / HTML / XLSX as downloaded)",
-                              type=["csv", "html", "htm", "xls", "xlsx"], key="krx_upload")
+    logged_in = session.current_user() is not None
+    upload = None
+    if logged_in:  # public visitors get no uploader at all
+        limit_mb = min(KRX_UPLOAD_MAX_MB, int(st.get_option("server.maxUploadSize")))
+        upload = st.file_uploader("KRX daily export (배출권 시장 일별 시세, CSV / HTML / XLSX as downloaded)",
+                                  type=["csv", "html", "htm", "xls", "xlsx"], key="krx_upload", max_upload_size=limit_mb)
     path = krx_history.krx_file_from_env()
     try:
         if upload is not None:
+            refused = upload_size_error(upload.size)
+            if refused is not None:
+                st.error(refused)
+                return
             history = _krx_from_upload(upload.getvalue(), upload.name)
         elif path is not None:
             stat = path.stat() if path.exists() else None
             if stat is None:
-                st.error(f"ETS_PORTAL_KRX names {path}, which does not exist. Upload the file above instead.")
+                st.error(f"ETS_PORTAL_KRX names {path}, which does not exist. Upload the file above instead." if logged_in else
+                         "The portal's KRX file is missing, so there is no historical KRX data to show.")
                 return
             history = _krx_from_path(str(path), (stat.st_mtime_ns, stat.st_size))
-        else:
+        elif logged_in:
             st.info("Upload a KRX daily export above (or set ETS_PORTAL_KRX to its path) to compare with history.")
+            return
+        else:
+            st.info("No historical KRX file is configured. Logged-in users can upload a KRX daily export here.")
             return
     except krx_history.KrxHistoryError as exc:
         st.error(f"The KRX file cannot be shown: {exc}")

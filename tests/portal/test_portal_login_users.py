@@ -1,4 +1,4 @@
-"""Login (key file + chain role) and the ``python -m portal.users`` command."""
+"""Login (key file + chain role, throttled) and the ``python -m portal.users`` command."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from ets.devnet import localnet_passphrase
 from ets.keys import Keystore, Signer
 from portal import auth, users
+from portal.throttle import LOGIN_THROTTLE, LoginThrottle
 from portal_chain import PASSWORDS, SeededChain
 
 pytestmark = pytest.mark.localnet
@@ -104,3 +105,72 @@ def test_unknown_user_costs_as_much_as_a_wrong_password(chain: SeededChain, tmp_
         return time.perf_counter() - start
     wrong, unknown = timed("real"), timed("ghost")
     assert unknown > wrong * 0.5, f"unknown user answered in {unknown:.3f}s, wrong password in {wrong:.3f}s"
+
+
+# ---------------------------------------------------------------- login throttling through the real login path
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_right_password_is_refused_during_a_lockout(chain: SeededChain, users_dir: Path, monkeypatch):
+    clock = _Clock()
+    gate = LoginThrottle(clock=clock)
+    here = "ip:198.51.100.7"
+    for i in range(5):
+        clock.now = i
+        with pytest.raises(auth.LoginError) as exc:
+            auth.login(users_dir, "steel", f"wrong-password-{i}", chain.client, client_key=here, throttle=gate)
+        assert str(exc.value) == auth.LOGIN_FAILED and not isinstance(exc.value, auth.LoginThrottled)
+
+    # during the lockout nothing is decrypted (nor burnt): the attempt is refused before the password is looked at
+    checked = []
+    monkeypatch.setattr(auth.Keystore, "load", lambda *a, **k: checked.append("load"))
+    monkeypatch.setattr(auth, "_burn_time", lambda *a, **k: checked.append("burn"))
+    for t, name, client_key in ((10, "steel", here), (20, "steel", "ip:203.0.113.50"), (30, " steel ", None)):
+        clock.now = t
+        with pytest.raises(auth.LoginThrottled) as exc:
+            auth.login(users_dir, name, PASSWORDS["steel"], chain.client, client_key=client_key, throttle=gate)
+        assert exc.value.retry_after == pytest.approx(34 - t)
+        assert f"Try again in {34 - t} s" in str(exc.value) and f"{34 - t}초 후에 다시 시도하세요" in str(exc.value)
+    assert checked == []
+    monkeypatch.undo()
+
+    # other user names from the same client are not locked (the client's own limit is 20 failures)
+    assert auth.login(users_dir, "power", PASSWORDS["power"], chain.client, client_key=here, throttle=gate).role == "company"
+    clock.now = 34  # the lockout is over: the right password opens it, and the count starts again
+    assert auth.login(users_dir, "steel", PASSWORDS["steel"], chain.client, client_key=here, throttle=gate).role == "company"
+    for i in range(4):
+        with pytest.raises(auth.LoginError):
+            auth.login(users_dir, "steel", "still-wrong", chain.client, client_key=here, throttle=gate)
+    assert auth.login(users_dir, "steel", PASSWORDS["steel"], chain.client, client_key=here, throttle=gate).username == "steel"
+
+
+def test_unknown_user_names_are_locked_out_the_same_way(chain: SeededChain, users_dir: Path):
+    gate = LoginThrottle(clock=_Clock())
+    for name in ("steel", "no-such-user"):
+        for _ in range(5):
+            with pytest.raises(auth.LoginError):
+                auth.login(users_dir, name, "wrong-password", chain.client, throttle=gate)
+    messages = set()
+    for name in ("steel", "no-such-user"):
+        with pytest.raises(auth.LoginThrottled) as exc:
+            auth.login(users_dir, name, "wrong-password", chain.client, throttle=gate)
+        messages.add(str(exc.value))
+    assert len(messages) == 1  # a lockout does not tell which user names exist
+
+
+def test_login_uses_the_process_wide_throttle_by_default(chain: SeededChain, tmp_path: Path):
+    name = f"throttle-default-{tmp_path.name}"  # a name no other test uses
+    users.add_user(tmp_path, name, "the-right-password", chain.company("power").signer, scrypt_n=2**12)
+    for _ in range(5):
+        with pytest.raises(auth.LoginError):
+            auth.login(tmp_path, name, "wrong-password", chain.client)
+    with pytest.raises(auth.LoginThrottled):
+        auth.login(tmp_path, name, "the-right-password", chain.client)
+    assert LOGIN_THROTTLE.retry_after(name) > 0

@@ -5,7 +5,7 @@
     follows without a reload), and the seller cancels the rest of its order with its button;
 (b) the public Market page shows the chain's trade price and volume and never a trader;
 (c) the Market page's KRX section renders the real KRX file, labelled as historical, apart
-    from chain data, and names the file, row and column of a broken upload;
+    from chain data, and names the file, row and column of a broken upload (uploads need a login);
 (d) ``portal.market_queries`` against the same chain: band, limits, depth, trades, bars, cash,
     holdings, fills, orders, who may read what, sealed block trades;
 (e) a block trade in two browsers: proposed with a sealed price, accepted by the counterparty
@@ -233,7 +233,13 @@ def test_krx_history_is_rendered_from_the_real_file_and_labelled(portal_url: str
     # the chain section comes first, the KRX section after it
     text = main.inner_text()
     assert text.index("Order book (aggregated)") < text.index("Historical KRX data")
-    # a broken upload is named by file and row, and nothing is shown from it
+    expect(page.get_by_test_id("stFileUploader")).to_have_count(0)  # a visitor cannot upload
+    # a logged-in user can; a broken upload is named by file and row, and nothing is shown from it
+    page = open_page()
+    login(page, portal_url, "buyer")
+    go(page, "Market")
+    main = body(page)
+    expect(page.get_by_role("heading", name="Historical KRX data (imported file, not chain data)")).to_be_visible()
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
         files=[{"name": "broken.csv", "mimeType": "text/csv", "buffer": "일자,종목명\n2025-01-02\n".encode()}])
     expect(main).to_contain_text("The KRX file cannot be shown: broken.csv")
