@@ -4,7 +4,7 @@
                                devices: ["site", "measures", "unit", "registered_by"]}
     count/role/<role>         number of accounts with that role
     companyid/<company_id>    address of the company with that public registry id
-    name/<name key>           address registered under that name (``ets.text.name_key``: names that differ
+    name/<name key>           address registered under that name (``protocol.text.name_key``: names that differ
                               only in case, spaces or punctuation collide, so look-alike duplicates are refused)
     device/<company>/<site>/<device>   index of a company's devices
 """
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ets.codec import canonical_json
-from ets.text import name_key
+from protocol.codec import canonical_json
+from protocol.text import name_key
 
-from .errors import Code, TxRejected
-from .messages import RegisterAccount, RegisterAccounts, RegisterDevice
+from protocol.codes import Code, TxRejected
+from protocol.messages import RegisterAccount, RegisterAccounts, RegisterDevice
 from .view import BlockContext, View, account, add_int, put_json, require_company
 
 __all__ = ["check_registration", "execute_registration", "handle_register_device", "name_index_key"]

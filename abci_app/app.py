@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ets.codec import tx_hash
+from protocol.codec import tx_hash
 
-from .errors import CODESPACE, Code, GenesisError
+from .errors import GenesisError
+from protocol.codes import Code, CODESPACE
 from .genesis import genesis_entries
 from .metrics import AppMetrics
 from .proto import abci

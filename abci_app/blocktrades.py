@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from ets.codec import canonical_json
+from protocol.codec import canonical_json
 
-from .errors import Code, TxRejected
-from .messages import BlockTradeAccept, BlockTradeCancel, BlockTradePropose, SetViewKey
+from protocol.codes import Code, TxRejected
+from protocol.messages import BlockTradeAccept, BlockTradeCancel, BlockTradePropose, SetViewKey
 from .view import BlockContext, View, account, add_int, day_of, get_json, move, put_json, require_company
 
 __all__ = ["handle_set_view_key", "handle_block_trade_propose", "handle_block_trade_accept", "handle_block_trade_cancel"]

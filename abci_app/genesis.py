@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ets.codec import canonical_json, reject_duplicate_keys
+from protocol.codec import canonical_json, reject_duplicate_keys
 
-from .errors import GenesisError, TxRejected
+from .errors import GenesisError
+from protocol.codes import TxRejected
 from .accounts import name_index_key
-from .messages import MAX_HOLDING, ROLES, RegisterAccount, is_instrument
+from protocol.constants import MAX_HOLDING, ROLES
+from protocol.messages import is_instrument, RegisterAccount
 
 __all__ = ["PARAM_LIMITS", "PARAM_DEFAULTS", "genesis_entries"]
 

@@ -14,10 +14,10 @@ so these records and their monthly sums per company and sector are public.
 
 from __future__ import annotations
 
-from ets.codec import canonical_json
+from protocol.codec import canonical_json
 
-from .errors import Code, TxRejected
-from .messages import DailyTotal
+from protocol.codes import Code, TxRejected
+from protocol.messages import DailyTotal
 from .view import BlockContext, View, account, day_of, get_json, put_json
 
 __all__ = ["handle_daily_total", "UNASSIGNED_SECTOR"]

@@ -2,7 +2,7 @@
 
 A government official opens a plan (its hash, header and number of lines), then sends its
 lines in order, in chunks. The chain folds each line into the running hash exactly as
-``governance.plan_format`` defines it; when the last line arrives the result must equal the
+``protocol.plan_format`` defines it; when the last line arrives the result must equal the
 declared plan hash, and the plan is *sealed*. Issuing is a governed action (``issue_plan``):
 at the m-th approval the whole batch is checked (every company registered, supply within the
 limit) and queued; its lines are credited to the companies at the end of that block and the
@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ets.codec import canonical_json
+from protocol.codec import canonical_json
 
-from governance.plan_format import LINES_SEED, PlanFormatError, finish_plan_hash, fold_lines, header_hash
+from protocol.plan_format import finish_plan_hash, fold_lines, header_hash, LINES_SEED, PlanFormatError
 
-from .errors import Code, TxRejected
-from .messages import MAX_HOLDING, IssuePlan, PlanChunk, PlanOpen
+from protocol.codes import Code, TxRejected
+from protocol.constants import MAX_HOLDING
+from protocol.messages import IssuePlan, PlanChunk, PlanOpen
 from .view import BlockContext, View, add_int, get_int, get_json, put_json
 
 __all__ = [

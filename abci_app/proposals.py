@@ -17,11 +17,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from ets.codec import canonical_json
+from protocol.codec import canonical_json
 
 from .accounts import check_registration, execute_registration
-from .errors import Code, TxRejected
-from .messages import MAX_HOLDING, Action, Approve, IssueAllowances, IssuePlan, Propose, RegisterAccount, RegisterAccounts, Reject
+from protocol.codes import Code, TxRejected
+from protocol.constants import MAX_HOLDING
+from protocol.messages import (
+    Action,
+    Approve,
+    IssueAllowances,
+    IssuePlan,
+    Propose,
+    RegisterAccount,
+    RegisterAccounts,
+    Reject,
+)
 from .plans import check_issue_plan, execute_issue_plan, mark_plan_rejected, note_plan_proposal
 from .view import BlockContext, View, add_int, get_int, get_json, move, params, put_json, require_company
 

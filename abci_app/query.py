@@ -33,11 +33,11 @@
     /block_trades            the regulator                         every block trade with sealed prices
     /holdings/<addr>         the holder or the regulator           {instrument: {"available", "held"}} tonnes
 
-Private paths need ``data`` = a signed query (``ets.codec``, ``ETSQ`` envelope) whose
+Private paths need ``data`` = a signed query (``protocol.codec``, ``ETSQ`` envelope) whose
 reader is entitled and whose path equals the requested path. A signed query is good once, on
 this node, for ``query_max_age_seconds`` (at most 30) after its ``issued_at`` by this node's
 clock, and is refused if dated more than ``QUERY_FUTURE_SKEW`` seconds ahead. Its answer is
-sealed to the query's own ``reply_key`` (``ets.replies``): whoever captured the query and
+sealed to the query's own ``reply_key`` (``protocol.replies``): whoever captured the query and
 sends it again, here or to another node, gets bytes only the reader can open. Refusals carry
 nothing private. Queries are not consensus: the node's clock and memory may decide here.
 """
@@ -53,10 +53,10 @@ from urllib.parse import parse_qsl
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ets.codec import CodecError, canonical_json, decode_envelope, is_address, sign_digest
-from ets.replies import seal_reply
+from protocol.codec import canonical_json, CodecError, decode_envelope, is_address, sign_digest
+from protocol.replies import seal_reply
 
-from .errors import Code
+from protocol.codes import Code
 from .state import Store
 
 __all__ = ["QueryResult", "QueryGate", "QUERY_FUTURE_SKEW", "run_query"]

@@ -59,13 +59,13 @@ from typing import Any, Callable
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ets.codec import CodecError, Envelope, decode_envelope, sign_digest, tx_hash
+from protocol.codec import CodecError, decode_envelope, Envelope, sign_digest, tx_hash
 
-from .errors import Code, TxRejected
+from protocol.codes import Code, TxRejected
 from .accounts import handle_register_device
 from .blocktrades import handle_block_trade_accept, handle_block_trade_cancel, handle_block_trade_propose, handle_set_view_key
-from .messages import (
-    MAX_HOLDING,
+from protocol.constants import MAX_HOLDING, ROLES
+from protocol.messages import (
     Approve,
     BlockTradeAccept,
     BlockTradeCancel,
@@ -74,17 +74,16 @@ from .messages import (
     DailyTotal,
     FundCash,
     Message,
-    PlanChunk,
-    ROLES,
-    PlanOpen,
+    parse_message,
     PlaceOrder,
+    PlanChunk,
+    PlanOpen,
     Propose,
     RegisterDevice,
     Reject,
     SetViewKey,
     Transfer,
     WithdrawCash,
-    parse_message,
 )
 from .mrv import handle_daily_total
 from .plans import advance_issuance, handle_plan_chunk, handle_plan_open

@@ -36,7 +36,8 @@ from typing import Callable
 
 from google.protobuf.message import DecodeError
 
-from .errors import CODESPACE, Code, StorageError
+from .errors import StorageError
+from protocol.codes import Code, CODESPACE
 from .proto import abci
 
 __all__ = ["AbciServer", "encode_varint", "decode_varint", "parse_listen"]

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ets.codec import canonical_json
+from protocol.codec import canonical_json
 
-from .errors import Code, TxRejected
+from protocol.codes import Code, TxRejected
 from .market import (
     Book,
     DailyBar,
@@ -58,7 +58,7 @@ from .market import (
     update_bar,
 )
 from .market.escrow import CASH
-from .messages import CancelOrder, FundCash, PlaceOrder, WithdrawCash
+from protocol.messages import CancelOrder, FundCash, PlaceOrder, WithdrawCash
 from .view import BlockContext, View, add_int, get_int, get_json, params, put_json, require_company
 
 __all__ = [

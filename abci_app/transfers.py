@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .errors import Code, TxRejected
-from .messages import Transfer
+from protocol.codes import Code, TxRejected
+from protocol.messages import Transfer
 from .view import BlockContext, View, move, require_company
 
 __all__ = ["handle_transfer"]

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from ets.codec import canonical_json
+from protocol.calendar import KST_OFFSET, day_number
+from protocol.codec import canonical_json
 
-from .errors import Code, TxRejected
-from .messages import MAX_HOLDING
+from protocol.codes import Code, TxRejected
+from protocol.constants import MAX_HOLDING
 from .state import Overlay
 
 __all__ = [
@@ -23,7 +24,6 @@ __all__ = [
 ]
 
 View = Overlay
-KST_OFFSET = 9 * 3600  # Korea Standard Time, UTC+9, no daylight saving
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +35,7 @@ class BlockContext:
     time: int  # block time, unix seconds (from CometBFT)
 
 
-def day_of(unix_seconds: int) -> int:
-    """KST calendar day number (days since 1970-01-01 KST) of a block time."""
-    return (unix_seconds + KST_OFFSET) // 86400
+day_of = day_number  # KST calendar day number (days since 1970-01-01 KST) of a block time
 
 
 def get_json(view: View, key: str) -> Any:

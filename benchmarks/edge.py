@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from edge_uploader.ingest import Ingestor  # noqa: E402
-from edge_uploader.merkle import MerkleTree, leaf_hash, merkle_root, verify_proof  # noqa: E402
-from edge_uploader.readings import PublicKeyVerifier, Reading, sign_reading  # noqa: E402
+from protocol.merkle import leaf_hash, merkle_root, MerkleTree, verify_proof  # noqa: E402
+from protocol.readings import PublicKeyVerifier, Reading, sign_reading  # noqa: E402
 from edge_uploader.spool import Spool  # noqa: E402
 from edge_uploader.validity import Limits  # noqa: E402
 from ets.keys import Signer  # noqa: E402

@@ -19,8 +19,8 @@ chain exactly once. Any single reading can later be proven against the root on c
 """
 
 from .errors import EdgeError
-from .merkle import MerkleProof, MerkleTree, merkle_root, verify_proof
-from .readings import Reading, SignedReading, sign_reading
+from protocol.merkle import merkle_root, MerkleProof, MerkleTree, verify_proof
+from protocol.readings import Reading, sign_reading, SignedReading
 from .spool import DayRecord, Spool
 
 __all__ = ["EdgeError", "MerkleProof", "MerkleTree", "merkle_root", "verify_proof", "Reading", "SignedReading",

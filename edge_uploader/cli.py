@@ -21,17 +21,17 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from ets.codec import is_address
+from protocol.codec import is_address
 from ets.keys import KeystoreError
 from ets.rpc import ChainClient, ChainError
 
 from .config import load_config
 from .days import parse_day
-from .errors import EdgeError, ReadingError
+from .errors import EdgeError, MerkleError, ReadingError
 from .ingest import Ingestor
 from .logs import configure_logging, log_event
 from .prove import prove_reading
-from .readings import SignedReading
+from protocol.readings import SignedReading
 from .spool import Spool
 
 __all__ = ["add_edge_commands", "main", "build_parser"]
@@ -150,7 +150,7 @@ def _guard(func: Callable[[argparse.Namespace], int], prog: str) -> Callable[[ar
     def run(args: argparse.Namespace) -> int:
         try:
             return func(args)
-        except (EdgeError, KeystoreError, ChainError) as exc:
+        except (EdgeError, ReadingError, MerkleError, KeystoreError, ChainError) as exc:
             print(f"{prog}: {exc}", file=sys.stderr)
             return 2
     return run

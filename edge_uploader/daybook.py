@@ -20,8 +20,8 @@ from __future__ import annotations
 from ets.keys import Signer
 
 from .days import hours_of, next_day
-from .merkle import leaf_hash, merkle_root
-from .readings import Reading, SignedReading, sign_reading
+from protocol.merkle import leaf_hash, merkle_root
+from protocol.readings import Reading, sign_reading, SignedReading
 from .spool import DayRecord, Spool
 from .validity import Limits, substitute_value
 

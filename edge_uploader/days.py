@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from protocol.calendar import DAY, HOUR, KST_OFFSET
+
 from .errors import ReadingError
 
 __all__ = ["KST_OFFSET", "HOUR", "DAY", "HOURS_PER_DAY", "day_of", "day_start", "day_end", "hours_of", "next_day", "parse_day", "days_between"]
 
-KST_OFFSET = 9 * 3600
-HOUR = 3600
-DAY = 86400
 HOURS_PER_DAY = 24
 _EPOCH = date(1970, 1, 1)
 _DAY_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -2,15 +2,21 @@
 
     EdgeError              base class; the message says what was wrong and what to do
       ConfigError          a site configuration (TOML or ETS_EDGE_* environment) that cannot be used
-      ReadingError         bytes or fields that are not a well-formed reading
       ReadingRejected      a well-formed reading that the uploader refuses (``reason`` is a short tag)
       SpoolError           the spool file cannot be used (wrong device, corrupt, an illegal day transition)
-      MerkleError          a tree or proof that cannot be built or parsed
       SourceError          an input (CSV file, Modbus data logger) that cannot be read; says file/row/column
         ModbusError        a Modbus TCP exchange failed (``ModbusTimeout``, ``ModbusExceptionResponse``)
+
+From the wire package (ValueErrors, not EdgeErrors: the chain and the portal raise them too):
+
+    ReadingError           bytes or fields that are not a well-formed reading (``protocol.readings``)
+    MerkleError            a tree or proof that cannot be built or parsed (``protocol.merkle``)
 """
 
 from __future__ import annotations
+
+from protocol.merkle import MerkleError
+from protocol.readings import ReadingError
 
 __all__ = [
     "EdgeError",
@@ -34,10 +40,6 @@ class ConfigError(EdgeError):
     """The site configuration cannot be used."""
 
 
-class ReadingError(EdgeError):
-    """Not a well-formed reading (a field has the wrong type or range)."""
-
-
 class ReadingRejected(EdgeError):
     """A reading the uploader refuses to store as valid; ``reason`` is a stable short tag for metrics."""
 
@@ -48,10 +50,6 @@ class ReadingRejected(EdgeError):
 
 class SpoolError(EdgeError):
     """The spool cannot be used as asked."""
-
-
-class MerkleError(EdgeError):
-    """A Merkle tree or proof that cannot be built or parsed."""
 
 
 class SourceError(EdgeError):

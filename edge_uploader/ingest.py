@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from .days import day_start
 from .errors import ReadingRejected, SpoolError
-from .readings import PublicKeyVerifier, SignedReading
+from protocol.readings import PublicKeyVerifier, SignedReading
 from .spool import Spool
 from .validity import Limits, at_alarm_level, check_range
 

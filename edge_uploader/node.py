@@ -20,7 +20,7 @@ from ets.keys import Signer
 from .daybook import seal_days_before
 from .days import HOUR, day_of, day_start
 from .ingest import IngestResult, Ingestor
-from .readings import Reading, sign_reading
+from protocol.readings import Reading, sign_reading
 from .sources import Measurement
 from .spool import DayRecord, Spool
 from .validity import Limits, Outage, outage

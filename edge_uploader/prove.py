@@ -14,8 +14,8 @@ from typing import Any
 from ets.rpc import ChainClient
 
 from .errors import EdgeError
-from .merkle import MerkleTree, leaf_hash, verify_proof
-from .readings import PublicKeyVerifier
+from protocol.merkle import leaf_hash, MerkleTree, verify_proof
+from protocol.readings import PublicKeyVerifier
 from .spool import Spool
 
 __all__ = ["prove_reading"]

@@ -31,7 +31,7 @@ from typing import Any, Iterator
 
 from .days import next_day, parse_day
 from .errors import SpoolError
-from .readings import Reading, SignedReading
+from protocol.readings import Reading, SignedReading
 
 __all__ = ["Spool", "DayRecord", "SpoolStats", "SCHEMA_VERSION"]
 

@@ -27,7 +27,7 @@ from math import isqrt
 from typing import Sequence
 
 from .errors import ConfigError, ReadingRejected
-from .readings import MAX_CO2_KG, Reading
+from protocol.readings import MAX_CO2_KG, Reading
 
 __all__ = ["Limits", "check_range", "at_alarm_level", "substitute_value", "isqrt_ceil", "Outage", "outage"]
 

@@ -22,8 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .text import normalize_name
-from .codec import is_address
+from protocol.text import normalize_name
+from protocol.codec import is_address
 from .keys import Keystore, KeystoreError, Signer
 from .rpc import ChainClient, ChainError, QueryError, TxRejectedError
 

@@ -26,8 +26,10 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from protocol.calendar import KST_ZONE
 
 from .devnet import LOCALNET_SCRYPT_N, localnet_passphrase
 from .keys import Keystore, KeystoreError
@@ -42,7 +44,7 @@ DEMO_COMPANIES = 60
 PORTAL_PASSWORD = "portal-demo-password"  # local demo only; say so wherever it is printed
 PORTAL_PORT = 8501
 SENSORS = REPO.parent / "shared" / "datasets" / "sensors" / "gas_turbine_2011.csv"
-KST = timezone(timedelta(hours=9))
+KST = KST_ZONE
 
 
 def _say(text: str) -> None:

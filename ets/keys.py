@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from .codec import address_of, canonical_json, encode_envelope, sign_digest
-from .replies import new_reply_key, open_reply, reply_public_hex
+from protocol.codec import address_of, canonical_json, encode_envelope, sign_digest
+from protocol.replies import new_reply_key, open_reply, reply_public_hex
 
 __all__ = ["Signer", "SignedQuery", "Keystore", "KeystoreError", "DEFAULT_SCRYPT_N"]
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from governance.plan_format import plan_hash as compute_plan_hash
+from protocol.plan_format import plan_hash as compute_plan_hash
 
-from .codec import canonical_json
+from protocol.codec import canonical_json
 from .keys import Signer
 from .rpc import ChainClient, ChainError, QueryError, TxRejectedError
 

@@ -11,9 +11,9 @@ import json
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from .codec import canonical_json
+from protocol.codec import canonical_json
 from .keys import Signer
-from .text import normalize_name
+from protocol.text import normalize_name
 from .rpc import ChainClient
 
 __all__ = ["CompanyEntry", "register_companies"]

@@ -20,9 +20,9 @@ from typing import Any
 
 import httpx
 
-from .codec import tx_hash
+from protocol.codec import tx_hash
 from .keys import Signer
-from .replies import ReplyError
+from protocol.replies import ReplyError
 
 __all__ = ["ChainClient", "ChainError", "RpcUnavailable", "TxRejectedError", "QueryError", "TxCommit", "parse_block_time"]
 

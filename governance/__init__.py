@@ -16,7 +16,7 @@ from .errors import AllocationInputError, GovernanceError, ParametersError, Plan
 from .parameters import RESERVE_NAMES, AllocationParameters, Reserve, load_parameters, vintage_name
 from .explanation import CompanyExplanation, VintageShare
 from .plan import AllocationPlan, PlanHeader, PlanLine, VintageTotals
-from .plan_format import PlanFormatError
+from protocol.plan_format import PlanFormatError
 from .rounding import largest_remainder
 
 __all__ = [

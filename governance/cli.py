@@ -170,7 +170,7 @@ def add_plan_commands(subparsers: argparse._SubParsersAction) -> argparse._SubPa
 
     p = sub.add_parser("verify", help="recompute a plan file's hash and check its totals",
                        description="Read a plan file, recompute the plan hash from its header and lines "
-                                   "(governance.plan_format), check every total against the lines and the cap, "
+                                   "(protocol.plan_format), check every total against the lines and the cap, "
                                    "and print the summary. Exits 2 if anything does not match.")
     p.add_argument("plan", metavar="plan.json")
     p.set_defaults(func=_verify)

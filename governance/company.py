@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from .errors import AllocationInputError
-from .plan_format import MAX_COMPANY_ID_CHARS, MAX_LINE_AMOUNT
+from protocol.plan_format import MAX_COMPANY_ID_CHARS, MAX_LINE_AMOUNT
 
 __all__ = ["CompanyInput", "MIN_YEAR", "MAX_YEAR", "MAX_BENCHMARK_KG"]
 

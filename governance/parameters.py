@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .errors import ParametersError
-from .plan_format import MAX_COMPANY_ID_CHARS
+from protocol.plan_format import MAX_COMPANY_ID_CHARS
 
 __all__ = [
     "AllocationParameters",

@@ -24,13 +24,13 @@ from typing import Any
 from .errors import GovernanceError, PlanFileError
 from .explanation import CompanyExplanation
 from .parameters import AllocationParameters, vintage_name
-from .plan_format import (
-    LINES_SEED,
-    PlanFormatError,
+from protocol.plan_format import (
     canonical_json,
     finish_plan_hash,
     fold_lines,
     header_hash,
+    LINES_SEED,
+    PlanFormatError,
     validate_line,
 )
 

@@ -17,7 +17,7 @@ Who may read what (the chain enforces it; these functions only ask):
                  (``reader`` signs the query; the bank may also read cash)
 
 Prices are whole KRW per tonne, quantities whole tonnes, values whole KRW (price × tonnes).
-Block-trade prices travel sealed (``ets.sealed``): ``block_trades`` opens each price with the
+Block-trade prices travel sealed (``protocol.sealed``): ``block_trades`` opens each price with the
 reader's own view key and checks it against the commitment on chain; a price the reader
 cannot open stays empty with the reason beside it. The messages a page sends (an order, a
 cancellation, a sealed block-trade proposal) are built here too, from what the chain says,
@@ -33,7 +33,8 @@ import pandas as pd
 
 from ets.keys import Signer
 from ets.rpc import ChainClient, QueryError
-from ets.sealed import SealedPriceError, open_price, seal_price, view_key_of, view_public_hex
+from protocol.constants import MAX_SEALED_READERS
+from protocol.sealed import open_price, seal_price, SealedPriceError, view_key_of, view_public_hex
 
 from .queries import to_kst
 
@@ -65,7 +66,6 @@ __all__ = [
 
 OPEN_STATUSES = ("open", "partially_filled")  # orders still in the book
 BLOCK_OPEN = "proposed"  # a block trade waiting for the counterparty
-MAX_SEALED_READERS = 8  # the chain's limit on readers of one sealed price
 _NOT_FOUND = 20
 
 ORDER_COLUMNS = ["order_id", "instrument", "side", "price", "quantity", "remaining", "filled", "status", "open",

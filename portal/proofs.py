@@ -2,7 +2,7 @@
 
 An edge node keeps every signed reading and posts only the day's total with the Merkle root of
 that day's readings; anyone holding one reading and its inclusion proof can check it against
-the root on chain. The tree rule is ``edge_uploader.merkle`` (leaf = SHA-256(0x00 || reading
+the root on chain. The tree rule is ``protocol.merkle`` (leaf = SHA-256(0x00 || reading
 bytes), node = SHA-256(0x01 || left || right), odd last node promoted); this module is the only
 place the portal touches it, so a change of proof format is a change here only.
 
@@ -27,7 +27,7 @@ This is a superset of what ``ets edge prove`` prints (``edge_uploader.prove``): 
 day, and ``root_spool`` (the root the edge node sealed) is the claimed root. Its own verdict
 is ignored: the portal recomputes everything against the chain.
 
-The reading's bytes are its canonical JSON (``ets.codec.canonical_json``), the bytes the device
+The reading's bytes are its canonical JSON (``protocol.codec.canonical_json``), the bytes the device
 signed. A proof verifies when the root it computes equals the root the chain holds for that
 device and day; a claimed root that differs from the chain's is reported as such. When a
 signature is given it is checked against the device key in the chain's registry.
@@ -39,20 +39,19 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ets.codec import canonical_json, is_address
+from protocol.calendar import iso_day
+from protocol.codec import canonical_json, is_address
 
 __all__ = ["ProofError", "InclusionProof", "ProofResult", "parse_proof", "verify_inclusion", "verify_signature",
            "format_help"]
 
 _HEX = frozenset("0123456789abcdef")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_KST = timezone(timedelta(hours=9))
 
 
 class ProofError(ValueError):
@@ -173,14 +172,14 @@ def _day_of(reading: dict[str, Any] | None) -> str | None:
     timestamp = (reading or {}).get("timestamp")
     if not isinstance(timestamp, int) or isinstance(timestamp, bool) or not 0 <= timestamp < 2**40:
         return None
-    return datetime.fromtimestamp(timestamp, _KST).date().isoformat()
+    return iso_day(timestamp)
 
 
 def verify_signature(proof: InclusionProof, public_key_hex: str) -> bool | None:
     """Whether the proof's reading carries a valid signature by ``public_key_hex``; None when no signature was given."""
     if proof.signature is None or proof.reading is None:
         return None
-    from edge_uploader.readings import READING_DOMAIN  # the device's signing rule, like the tree rule below
+    from protocol.readings import READING_DOMAIN
 
     digest = hashlib.sha256(READING_DOMAIN + proof.leaf).digest()
     try:

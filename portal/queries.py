@@ -18,12 +18,13 @@ signed query that only the holder or a government official may make.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
 
+from protocol.calendar import KST_ZONE
 from ets.keys import Signer
 from ets.rpc import ChainClient, QueryError, parse_block_time
 
@@ -62,7 +63,7 @@ __all__ = [
     "to_kst",
 ]
 
-KST = timezone(timedelta(hours=9), "KST")
+KST = KST_ZONE
 PERIODS = ("day", "month", "year")
 UNASSIGNED_SECTOR = "unassigned"  # the chain's sector for companies registered without one
 _PAGE = 5000  # the chain's row limit per query

@@ -96,7 +96,7 @@ def show_chain_error(exc: BaseException, doing: str) -> None:
 
 def _describe(code: int) -> str:
     try:
-        from abci_app.errors import describe
+        from protocol.codes import describe
     except ImportError:  # the portal may run without the chain's package
         return "see the log"
     return describe(code)

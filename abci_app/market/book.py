@@ -27,6 +27,8 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from protocol.codec import canonical_json
+
 from .errors import CorruptState, InvalidOrder, NotOwner, OutOfSequence, UnknownOrder, WrongInstrument
 from .order import MAX_INT, Order, Side
 
@@ -310,8 +312,7 @@ def depth(book: Book, levels: int = 5) -> dict[str, list[tuple[int, int]]]:
 _ORDER_KEYS = ("order_id", "owner", "price", "quantity", "remaining", "sequence")
 
 
-def _encode(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+_encode = canonical_json
 
 
 def book_to_json(book: Book) -> bytes:

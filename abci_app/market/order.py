@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from ets.text import is_text
+from protocol.text import is_text
 
 from .errors import (
     InvalidOrder,

@@ -36,11 +36,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from protocol.calendar import KST_OFFSET
+
 from .errors import InvalidParameter
 
 __all__ = ["Phase", "Event", "Schedule", "Transition", "KST_OFFSET", "phase_at", "transitions_between", "trading_day_at"]
 
-KST_OFFSET = 9 * 3600  # seconds east of UTC; Korea has no daylight saving
 DAY = 86_400
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 

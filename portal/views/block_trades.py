@@ -1,7 +1,7 @@
 """Block (OTC, 협의) trades with sealed prices: companies propose, accept, decline; the regulator reads.
 
 A company proposes a trade to another company: quantity in clear on chain, the price encrypted
-(``ets.sealed``) to the proposer, the counterparty and the regulator's view keys, with a hash
+(``protocol.sealed``) to the proposer, the counterparty and the regulator's view keys, with a hash
 commitment on chain. The counterparty sees the DECRYPTED price (checked against the commitment)
 before it accepts or declines; the allowances move on acceptance (cash is settled by the banks
 off chain). A government official sees every block trade sealed to its view key, decrypted.
@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from ets.rpc import ChainError, TxCommit
-from ets.sealed import view_public_hex
+from protocol.sealed import view_public_hex
 
 from .. import market_queries as mq
 from .. import session, ui

@@ -18,9 +18,9 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from abci_app.app import Application
-from abci_app.errors import Code
+from protocol.codes import Code
 from abci_app.proto import abci
-from ets.codec import canonical_json, encode_envelope, sign_digest
+from protocol.codec import canonical_json, encode_envelope, sign_digest
 from ets.devnet import GenesisAccount, build_app_state, default_params
 from ets.keys import Signer
 
@@ -56,7 +56,7 @@ class Actors:
         return cls([new(), new(), new()], new(), new(), new(), new(), new(), [new() for _ in range(companies)])
 
     def by_role(self) -> dict[str, Signer]:
-        """A representative signer for every role in ``abci_app.messages.ROLES``."""
+        """A representative signer for every role in ``protocol.messages.ROLES``."""
         return {
             "government": self.gov[0], "verifier": self.verifier, "exchange": self.exchange, "bank": self.bank,
             "company": self.companies[0], "edge_device": self.edge, "validator_operator": self.operator,

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from abci_harness import BLOCK_SECONDS, CHAIN_ID, GENESIS_TIME, Actors, Node, approve, issue, register, reject, transfer
-from ets.codec import SIGNATURE_SIZE
+from protocol.codec import SIGNATURE_SIZE
 from ets.keys import Signer
 
 INSTRUMENTS = ("KAU25", "KAU26", "KCU25")

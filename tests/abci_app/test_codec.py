@@ -1,4 +1,4 @@
-"""The wire format (ets/codec.py): canonical JSON bodies, signed envelopes, and what the chain does with garbage."""
+"""The wire format (protocol/codec.py): canonical JSON bodies, signed envelopes, and what the chain does with garbage."""
 
 from __future__ import annotations
 
@@ -8,24 +8,24 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from abci_app.errors import Code
+from protocol.codes import Code
 from abci_app.rules import BlockContext, Executor
 from abci_app.state import Overlay
 from abci_harness import CHAIN_ID, Actors, Node, sign_body
-from ets.codec import (
-    MAX_TX_BYTES,
-    QUERY_MAGIC,
-    SIGNATURE_SIZE,
-    TX_MAGIC,
-    CodecError,
+from protocol.codec import (
     address_of,
     canonical_json,
+    CodecError,
     decode_canonical_json,
     decode_envelope,
     encode_envelope,
     is_address,
+    MAX_TX_BYTES,
+    QUERY_MAGIC,
     sign_digest,
+    SIGNATURE_SIZE,
     tx_hash,
+    TX_MAGIC,
 )
 from ets.keys import Signer
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from abci_app.errors import Code
+from protocol.codes import Code
 from abci_app.rules import BlockContext, Executor
 from abci_app.state import Overlay
-from abci_harness import CHAIN_ID, Actors, Node, sign_body, transfer
-from ets.codec import MAX_TX_BYTES, canonical_json
+from abci_harness import CHAIN_ID, Actors, Node, transfer
+from protocol.codec import canonical_json, MAX_TX_BYTES
 from ets.keys import Signer
 
 

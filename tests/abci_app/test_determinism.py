@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from abci_app.errors import Code
+from protocol.codes import Code
 from abci_app.proto import abci
 from abci_app.state import app_hash_of
 from abci_harness import Node

@@ -1,8 +1,8 @@
 """Limits in consensus code are explicit and the same at every ABCI step and stack depth.
 
 A body's nesting, string lengths and value count are checked on its bytes before any parser runs
-(``ets.codec.check_json_shape``), so Python's recursion limit never decides; text fields use the
-character classes of ``ets.text``, never the interpreter's Unicode tables."""
+(``protocol.codec.check_json_shape``), so Python's recursion limit never decides; text fields use the
+character classes of ``protocol.text``, never the interpreter's Unicode tables."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from abci_app.errors import Code
+from protocol.codes import Code
 from abci_app.state import Overlay
 from abci_harness import CHAIN_ID, Actors, Node, sign_body
-from ets.codec import MAX_JSON_DEPTH, MAX_JSON_STRING_BYTES, MAX_JSON_VALUES, CodecError, decode_canonical_json
+from protocol.codec import CodecError, decode_canonical_json, MAX_JSON_DEPTH, MAX_JSON_STRING_BYTES, MAX_JSON_VALUES
 
 
 def _nested(depth: int) -> bytes:

@@ -13,7 +13,7 @@ from abci_app.errors import GenesisError
 from abci_app.genesis import PARAM_DEFAULTS, genesis_entries
 from abci_app.proto import abci
 from abci_harness import CHAIN_ID, GENESIS_TIME, Actors, Node, ts
-from ets.codec import canonical_json
+from protocol.codec import canonical_json
 from ets.keys import Signer
 
 ACTORS = Actors.make()

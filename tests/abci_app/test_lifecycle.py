@@ -8,11 +8,11 @@ import json
 import pytest
 
 from abci_app.app import APP_VERSION, Application
-from abci_app.errors import CODESPACE, Code
+from protocol.codes import Code, CODESPACE
 from abci_app.proto import abci
 from abci_app.state import Store, app_hash_of
 from abci_harness import CHAIN_ID, GENESIS_TIME, Node, approve, issue, register, transfer, ts
-from ets.codec import tx_hash
+from protocol.codec import tx_hash
 from ets.keys import Signer
 
 ACCEPT = abci.ResponseProcessProposal.ACCEPT

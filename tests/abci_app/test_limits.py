@@ -6,12 +6,13 @@ import json
 
 import pytest
 
-from abci_app.errors import Code, GenesisError
+from abci_app.errors import GenesisError
+from protocol.codes import Code
 from abci_app.genesis import genesis_entries
 from abci_app.rules import MAX_HOLDING
 from abci_app.state import _ABSENT_LIMIT, Store
 from abci_harness import Actors, Node, approve, issue, transfer
-from ets.codec import tx_hash
+from protocol.codec import tx_hash
 
 
 def test_issuance_past_the_holding_limit_is_refused(tmp_path):
@@ -55,7 +56,7 @@ def test_genesis_with_a_repeated_key_is_refused():
 
 def test_a_handler_bug_reached_through_the_mempool_is_a_rejection_not_a_crash(node, actors, monkeypatch):
     from abci_app import rules
-    from abci_app.messages import Transfer
+    from protocol.messages import Transfer
 
     def broken(view, signer, msg, ctx):
         raise RuntimeError("simulated bug")

@@ -1,4 +1,4 @@
-"""Stateless message validation (abci_app/messages.py): every type parses, every bad field is named."""
+"""Stateless message validation (protocol/messages/): every type parses, every bad field is named."""
 
 from __future__ import annotations
 
@@ -8,18 +8,17 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from abci_app.errors import Code, TxRejected
-from abci_app.messages import (
-    MAX_AMOUNT,
-    ROLES,
+from protocol.codes import Code, TxRejected
+from protocol.constants import MAX_AMOUNT, ROLES
+from protocol.messages import (
     Approve,
+    is_instrument,
     IssueAllowances,
+    parse_message,
     Propose,
     RegisterAccount,
     Reject,
     Transfer,
-    is_instrument,
-    parse_message,
 )
 from ets.keys import Signer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from abci_app.errors import Code
+from protocol.codes import Code
 from abci_harness import GENESIS_TIME, Actors, Node, approve, proposal_id
 from ets.keys import Signer
 

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from abci_app.errors import Code
+from protocol.codes import Code
 from abci_harness import Actors, Node, approve, proposal_id, reject
 from ets.keys import Signer
-from governance.plan_format import plan_hash as compute_plan_hash
+from protocol.plan_format import plan_hash as compute_plan_hash
 
 HEADER = {"kind": "initial", "phase": 4, "vintages": ["KAU28", "KAU29"], "inputs": {"pre_allocation.csv": "ab" * 32}}
 

@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from abci_app.genesis import PARAM_DEFAULTS
-from abci_app.errors import CODESPACE, Code
+from protocol.codes import Code, CODESPACE
 from abci_harness import CHAIN_ID, Actors, Node, approve, issue, transfer
 from abci_app.query import QUERY_FUTURE_SKEW
-from ets.codec import canonical_json, encode_envelope, tx_hash
-from ets.replies import REPLY_MAGIC, ReplyError
+from protocol.codec import canonical_json, encode_envelope, tx_hash
+from protocol.replies import REPLY_MAGIC, ReplyError
 from ets.keys import Signer
 
 

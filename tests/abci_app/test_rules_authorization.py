@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from abci_app.errors import Code
-from abci_app.messages import ROLES
+from protocol.codes import Code
+from protocol.constants import ROLES
 from abci_app.rules import RULES, BlockContext
 from abci_app.state import Overlay
 from abci_harness import CHAIN_ID, GENESIS_TIME, Actors, Node, approve, issue, proposal_id, register, reject, transfer

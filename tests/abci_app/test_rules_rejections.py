@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from abci_app.errors import CODESPACE, Code
+from protocol.codes import Code, CODESPACE
 from abci_app.rules import BlockContext
 from abci_app.state import Overlay
 from abci_harness import CHAIN_ID, Actors, Node, approve, issue, register, sign_body, transfer
-from ets.codec import SIGNATURE_SIZE, canonical_json
+from protocol.codec import canonical_json, SIGNATURE_SIZE
 from ets.keys import Signer
 
 

@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from abci_app.app import Application
-from abci_app.errors import Code
+from protocol.codes import Code
 from abci_app.proto import abci
 from abci_app.server import AbciServer, decode_varint, encode_varint, parse_listen
 from abci_harness import CHAIN_ID, GENESIS_TIME, Actors, transfer, ts
-from ets.codec import canonical_json
+from protocol.codec import canonical_json
 
 TIMEOUT = 5.0
 

@@ -1,4 +1,4 @@
-"""Text and names by explicit character classes (ets/text.py), and the registry's refusal of look-alikes."""
+"""Text and names by explicit character classes (protocol/text.py), and the registry's refusal of look-alikes."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import unicodedata
 
 import pytest
 
-from abci_app.errors import Code
-from abci_harness import CHAIN_ID, Actors, Node, approve, register
+from protocol.codes import Code
+from abci_harness import Actors, Node, approve, register
 from ets.keys import Signer
-from ets.text import _LETTERS, _PUNCTUATION, is_name, is_text, name_key, name_problem, normalize_name
+from protocol.text import _LETTERS, _PUNCTUATION, is_name, is_text, name_key, name_problem, normalize_name
 
 
 @pytest.mark.parametrize("value, ok", [

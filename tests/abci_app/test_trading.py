@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from abci_app.errors import Code
+from protocol.codes import Code
 from abci_harness import CHAIN_ID, Actors, Node
 
 KST_MIDNIGHT = 1_749_999_600  # 2025-06-16 00:00 KST, a Monday (GENESIS_TIME is 00:06:40 that day)
@@ -129,7 +129,7 @@ def test_krx_session_call_auction_close_and_expiry(tmp_path):
 
 
 def _view_keys(node: Node, *signers) -> dict[str, str]:
-    from ets.sealed import view_public_hex
+    from protocol.sealed import view_public_hex
 
     keys = {}
     for s in signers:
@@ -139,7 +139,7 @@ def _view_keys(node: Node, *signers) -> dict[str, str]:
 
 
 def _propose(seller, buyer, readers, price=12_345, quantity=300, side="sell") -> tuple[dict, str]:
-    from ets.sealed import seal_price
+    from protocol.sealed import seal_price
 
     commitment, sealed = seal_price(price, readers)
     counterparty = buyer if side == "sell" else seller
@@ -148,7 +148,7 @@ def _propose(seller, buyer, readers, price=12_345, quantity=300, side="sell") ->
 
 
 def test_block_trade_price_is_sealed_to_the_parties_and_the_regulator(market):
-    from ets.sealed import SealedPriceError, open_price, view_key_of
+    from protocol.sealed import open_price, SealedPriceError, view_key_of
 
     node, actors, buyer, seller = market
     regulator, third = actors.gov[0], actors.companies[2]

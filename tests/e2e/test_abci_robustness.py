@@ -20,12 +20,12 @@ import time
 import httpx
 import pytest
 
-from abci_app.errors import Code
+from protocol.codes import Code
 from abci_app.proto import abci
 from abci_app.server import encode_varint
 from ets.keys import Signer
 
-from .conftest import Net, start_net, wait_until
+from .conftest import Net, start_net
 
 pytestmark = pytest.mark.localnet
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from abci_app.errors import Code
+from protocol.codes import Code
 from ets.keys import Signer
 from ets.plan_upload import load_plan_file, propose_issue, upload_plan
 from ets.registry import CompanyEntry, register_companies
@@ -98,7 +98,7 @@ def test_real_phase3_plan_is_issued_exactly_once(shared_net: Net, phase3_plan):
 
 
 def test_a_rejected_plan_issues_nothing(shared_net: Net, tmp_path):
-    from governance.plan_format import plan_hash
+    from protocol.plan_format import plan_hash
 
     keys = shared_net.keys
     gov1, gov2, gov3 = keys["gov-1"], keys["gov-2"], keys["gov-3"]

@@ -8,9 +8,9 @@ import os
 import httpx
 import pytest
 
-from ets.codec import canonical_json, encode_envelope
+from protocol.codec import canonical_json, encode_envelope
 from ets.keys import Signer
-from abci_app.errors import Code
+from protocol.codes import Code
 
 from .conftest import Net, wait_until
 

@@ -9,9 +9,9 @@ import time
 import httpx
 import pytest
 
-from abci_app.errors import Code
+from protocol.codes import Code
 from ets.rpc import TxRejectedError
-from ets.sealed import open_price, seal_price, view_key_of, view_public_hex
+from protocol.sealed import open_price, seal_price, view_key_of, view_public_hex
 
 from .conftest import Net, start_net
 

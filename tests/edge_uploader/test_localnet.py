@@ -23,7 +23,7 @@ from ets.keys import Signer
 from ets.localnet import LocalNet
 from ets.rpc import ChainClient, TxRejectedError
 from edge_uploader.days import day_start, days_between
-from edge_uploader.readings import Reading, SignedReading, sign_reading
+from protocol.readings import Reading, sign_reading, SignedReading
 from edge_uploader.sources.replay import TurbineReplay
 from edge_uploader.sources.synthetic import SyntheticStack
 from edge_uploader.spool import Spool

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from edge_uploader.errors import MerkleError
-from edge_uploader.readings import Reading
-from edge_uploader.merkle import MerkleProof, MerkleTree, leaf_hash, merkle_root, node_hash, verify_proof
+from protocol.readings import Reading
+from protocol.merkle import leaf_hash, merkle_root, MerkleProof, MerkleTree, node_hash, verify_proof
 
 
 def reference_root(leaves: list[bytes]) -> bytes:

@@ -8,9 +8,9 @@ import time
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ets.codec import canonical_json
+from protocol.codec import canonical_json
 from edge_uploader.errors import ReadingError
-from edge_uploader.readings import READING_DOMAIN, PublicKeyVerifier, Reading, SignedReading, sign_reading
+from protocol.readings import PublicKeyVerifier, Reading, READING_DOMAIN, sign_reading, SignedReading
 
 from edge_helpers import HOUR0, device_signer
 

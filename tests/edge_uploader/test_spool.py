@@ -10,7 +10,7 @@ from edge_uploader.daybook import day_root, seal_day, seal_days_before
 from edge_uploader.days import hours_of
 from edge_uploader.errors import SpoolError
 from edge_uploader.ingest import Ingestor
-from edge_uploader.readings import Reading, sign_reading
+from protocol.readings import Reading, sign_reading
 from edge_uploader.spool import Spool
 from edge_uploader.validity import Limits, substitute_value
 

@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from governance.plan_format import (
-    LINES_SEED,
-    PlanFormatError,
+from protocol.plan_format import (
     finish_plan_hash,
     fold_lines,
     header_hash,
     line_bytes,
+    LINES_SEED,
     plan_hash,
+    PlanFormatError,
     validate_line,
 )
 

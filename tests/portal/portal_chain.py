@@ -5,7 +5,7 @@ Seeding goes through the chain's own messages, signed by the localnet's first ac
     register_accounts  (gov-1 proposes, gov-2 approves)  three companies with company_id and sector
     register_device    (verifier-1)                       two sensor devices at company sites
     daily_total        (the devices)                      days in Dec 2024 – Feb 2025, Merkle roots of
-                                                          real readings (edge_uploader.merkle)
+                                                          real readings (protocol.merkle)
     plan_open/_chunk   (gov-1)                            plans; ``issued`` ones proposed and approved
 
 Every key is derived from a fixed seed, so the figures are the same on every run.
@@ -23,13 +23,13 @@ from typing import Any
 
 import pytest
 
-from edge_uploader.merkle import MerkleTree
-from ets.codec import canonical_json
+from protocol.merkle import MerkleTree
+from protocol.codec import canonical_json
 from ets.devnet import localnet_passphrase
 from ets.keys import Keystore, Signer
 from ets.localnet import LocalNet
 from ets.rpc import ChainClient, TxCommit
-from governance.plan_format import plan_hash
+from protocol.plan_format import plan_hash
 
 REPO = Path(__file__).resolve().parents[2]
 COMETBFT = REPO / "bin" / "cometbft"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from edge_uploader.merkle import MerkleTree
-from edge_uploader.readings import Reading, sign_reading
+from protocol.merkle import MerkleTree
+from protocol.readings import Reading, sign_reading
 from portal import queries
 from portal.ui import kg_to_t_text
 from portal_chain import PASSWORDS, SeededChain, reading_bytes

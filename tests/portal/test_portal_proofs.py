@@ -7,8 +7,8 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from edge_uploader.merkle import MerkleTree, leaf_hash
-from ets.codec import canonical_json
+from protocol.merkle import leaf_hash, MerkleTree
+from protocol.codec import canonical_json
 from portal import proofs
 
 
@@ -115,7 +115,7 @@ def test_a_seeded_reading_verifies_against_the_root_on_chain(chain):
 
 def _edge_prove_output(signer, readings: list[dict], index: int, day: str) -> dict:
     """A document shaped like ``ets edge prove`` output (edge_uploader.prove.prove_reading)."""
-    from edge_uploader.readings import Reading, sign_reading
+    from protocol.readings import Reading, sign_reading
 
     tree = MerkleTree.from_leaves(canonical_json(r) for r in readings)
     signed = sign_reading(signer, Reading.from_json(readings[index]))

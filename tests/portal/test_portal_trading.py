@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from abci_app.market import MarketRules
 from ets.rpc import QueryError, TxRejectedError
-from ets.sealed import view_public_hex
+from protocol.sealed import view_public_hex
 from portal import market_queries as mq
 from portal.krx_history import KrxHistoryError, load_krx_history
 from trading_chain import GENESIS, TRADER_PASSWORDS, MarketChain, add_portal_users, start_market_chain, start_portal

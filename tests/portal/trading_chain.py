@@ -26,7 +26,7 @@ from ets.devnet import default_params
 from ets.keys import Signer
 from ets.localnet import LocalNet
 from ets.rpc import ChainClient
-from ets.sealed import view_public_hex
+from protocol.sealed import view_public_hex
 from portal_chain import free_base_port
 from portal_process import start_portal  # noqa: F401  (re-exported for the trading tests)
 

@@ -11,7 +11,7 @@ Units: **kilograms of CO2 per hour, as an integer** (the chain's daily totals ar
 one hour of a large stack is ~10^5 kg, so whole kilograms lose nothing that matters).
 
 Canonical encoding (the bytes that are signed and that the Merkle leaf covers) is the
-canonical JSON of ``ets.codec`` — sorted keys, no spaces, integers only::
+canonical JSON of ``protocol.codec`` — sorted keys, no spaces, integers only::
 
     {"co2_kg":52510,"device":"<40 hex>","seq":17,"source":"csv","substituted":false,"timestamp":1293807600}
 
@@ -31,13 +31,11 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ets.codec import canonical_json, is_address
-from ets.keys import Signer
-
-from .days import HOUR, day_of
-from .errors import ReadingError
+from .calendar import HOUR, iso_day as day_of
+from .codec import canonical_json, is_address
 
 __all__ = [
+    "ReadingError",
     "READING_DOMAIN",
     "MAX_CO2_KG",
     "Reading",
@@ -51,6 +49,10 @@ MAX_CO2_KG = 10**12  # one hour of one stack, in kg: far above anything physical
 MAX_SEQ = 2**63 - 1
 _SOURCE = re.compile(r"^[a-z][a-z0-9_.:-]{0,31}$")
 _FIELDS = ("co2_kg", "device", "seq", "source", "substituted", "timestamp")
+
+
+class ReadingError(ValueError):
+    """Not a well-formed reading (a field has the wrong type or range)."""
 
 
 def _int(name: str, value: Any, low: int, high: int) -> int:
@@ -92,7 +94,7 @@ class Reading:
         return {name: getattr(self, name) for name in _FIELDS}
 
     def canonical_bytes(self) -> bytes:
-        """The canonical JSON encoding (equal to ``ets.codec.canonical_json(self.to_json())``, built faster)."""
+        """The canonical JSON encoding (equal to ``protocol.codec.canonical_json(self.to_json())``, built faster)."""
         return (
             f'{{"co2_kg":{self.co2_kg},"device":"{self.device}","seq":{self.seq},"source":"{self.source}",'
             f'"substituted":{"true" if self.substituted else "false"},"timestamp":{self.timestamp}}}'
@@ -155,7 +157,7 @@ def _no_float(text: str) -> Any:
     raise ReadingError(f"non-integer number {text!r}: readings are whole kilograms")
 
 
-def sign_reading(signer: Signer, reading: Reading) -> SignedReading:
+def sign_reading(signer, reading: Reading) -> SignedReading:
     """Sign ``reading`` with the device key (the signer's address must be the reading's device)."""
     if signer.address != reading.device:
         raise ReadingError(f"key {signer.address} cannot sign readings of device {reading.device}")

@@ -16,7 +16,7 @@ their own domain and magic, so a query signature can never be replayed as a tx::
     query body = canonical JSON: {"chain_id", "issued_at" (unix seconds), "path", "reader", "reply_key"}
 
 ``reply_key`` is an X25519 public key made for that one query; the answer is sealed to it
-(``ets.replies``), so a captured query is worth nothing to whoever replays it.
+(``protocol.replies``), so a captured query is worth nothing to whoever replays it.
 
 An account address is the lowercase hex of the first 20 bytes of SHA-256(public key).
 """

@@ -2,7 +2,7 @@
 
 The exact rule (the chain stores only the root, so anyone can re-derive it):
 
-    leaf  = SHA-256(0x00 || canonical reading bytes)          (see ``edge_uploader.readings``)
+    leaf  = SHA-256(0x00 || canonical reading bytes)          (see ``protocol.readings``)
     node  = SHA-256(0x01 || left || right)
 
 Leaves are the day's readings in ascending ``seq`` order. Level 0 is the list of leaves;
@@ -28,9 +28,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from .errors import MerkleError
+class MerkleError(ValueError):
+    """A tree or proof that cannot be built or parsed."""
 
-__all__ = ["LEAF_PREFIX", "NODE_PREFIX", "leaf_hash", "node_hash", "merkle_root", "MerkleTree", "MerkleProof", "verify_proof"]
+
+__all__ = ["MerkleError", "LEAF_PREFIX", "NODE_PREFIX", "leaf_hash", "node_hash", "merkle_root", "MerkleTree", "MerkleProof", "verify_proof"]
 
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"

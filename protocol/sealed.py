@@ -26,7 +26,6 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 from .codec import canonical_json
-from .keys import Signer
 
 __all__ = ["SealedPriceError", "view_key_of", "view_public_hex", "price_commitment", "seal_price", "open_price"]
 
@@ -35,12 +34,13 @@ class SealedPriceError(ValueError):
     """A sealed price that cannot be opened by this key, or that does not match its commitment."""
 
 
-def view_key_of(signer: Signer) -> X25519PrivateKey:
+def view_key_of(signer) -> X25519PrivateKey:
+    """The X25519 view key of an account, from its signer (anything with an Ed25519 ``private_key``)."""
     seed = signer.private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     return X25519PrivateKey.from_private_bytes(hashlib.sha256(b"ETS-VIEW-KEY-V1" + seed).digest())
 
 
-def view_public_hex(signer: Signer) -> str:
+def view_public_hex(signer) -> str:
     return view_key_of(signer).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
 
 

@@ -2,10 +2,9 @@
 
 This module is the contract between ``governance`` (which computes plans off chain) and the
 chain (which receives a plan's lines in several transactions and must arrive at the same hash).
-It uses the standard library only and imports nothing from the project, so consensus code can
-import it without pulling in the engine::
+It lives in the wire package, so consensus code reads plans without pulling in the engine::
 
-    canonical_json(v) = json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    canonical_json(v)   = protocol.codec.canonical_json (sorted keys, no spaces, UTF-8)
     line_bytes(company_id, vintage, amount) = canonical_json([company_id, vintage, amount])
     acc_0       = SHA-256(b"ETS-PLAN-LINES-V1")
     acc_i       = SHA-256(acc_{i-1} || line_bytes(line_i))
@@ -23,11 +22,11 @@ which is how the chain checks a plan that arrives in several transactions.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from typing import Any, Iterable
 
-from ets.text import is_text
+from .codec import canonical_json
+from .text import is_text
 
 __all__ = [
     "LINES_SEED",
@@ -54,11 +53,6 @@ _VINTAGE = re.compile(r"KAU[0-9]{2}")
 
 class PlanFormatError(ValueError):
     """A plan line or header that cannot be hashed: the message says which value and why."""
-
-
-def canonical_json(value: Any) -> bytes:
-    """The one byte encoding of ``value`` (sorted keys, no spaces, UTF-8)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def is_vintage(value: object) -> bool:

@@ -1,0 +1,108 @@
+"""Every result code the chain returns, registered in one place, and the rejection that carries one.
+
+A rejected transaction or query carries one of these numeric codes (codespace ``ets``) and a log
+that says what was wrong and what to do. Codes are part of the protocol: never renumber. Each
+chain module owns a range of them (``abci_app.modules``); clients branch on ``Code`` members,
+never on numbers or log text.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+__all__ = ["Code", "CODESPACE", "TxRejected", "describe"]
+
+CODESPACE = "ets"
+
+
+class Code(IntEnum):
+    OK = 0
+    MALFORMED_TX = 1
+    WRONG_CHAIN_ID = 2
+    UNKNOWN_SIGNER = 3
+    BAD_SIGNATURE = 4
+    NONCE_REPLAYED = 5
+    NONCE_AHEAD = 6
+    UNKNOWN_MESSAGE = 7
+    INVALID_MESSAGE = 8
+    UNAUTHORIZED = 9
+    UNKNOWN_ACCOUNT = 10
+    INSUFFICIENT_BALANCE = 11
+    ACCOUNT_EXISTS = 12
+    PROPOSAL_NOT_FOUND = 13
+    PROPOSAL_CLOSED = 14
+    PROPOSAL_EXPIRED = 15
+    ALREADY_VOTED = 16
+    LIMIT_EXCEEDED = 17
+    INVALID_RECIPIENT = 18
+    BLOCK_FULL = 19
+    NOT_FOUND = 20
+    BAD_QUERY = 21
+    NOT_SUPPORTED = 22
+    ALREADY_REPORTED = 23
+    PLAN_CONFLICT = 24
+    PLAN_HASH_MISMATCH = 25
+    CHUNK_OUT_OF_ORDER = 26
+    PLAN_NOT_FOUND = 27
+    MARKET_CLOSED = 28
+    ORDER_REJECTED = 29
+    ORDER_NOT_FOUND = 30
+    MISSING_VIEW_KEY = 31
+    MALFORMED_REQUEST = 32
+    NAME_TAKEN = 33
+    INTERNAL = 99
+
+
+_DESCRIPTIONS = {
+    Code.OK: "accepted",
+    Code.MALFORMED_TX: "the bytes are not a well-formed ETS envelope",
+    Code.WRONG_CHAIN_ID: "the transaction was signed for another chain",
+    Code.UNKNOWN_SIGNER: "the signer is not a registered account",
+    Code.BAD_SIGNATURE: "the signature does not match the body and the signer's key",
+    Code.NONCE_REPLAYED: "the nonce was already used (replay or duplicate)",
+    Code.NONCE_AHEAD: "the nonce is ahead of the account's next nonce",
+    Code.UNKNOWN_MESSAGE: "the message type is not registered",
+    Code.INVALID_MESSAGE: "the message fields are invalid",
+    Code.UNAUTHORIZED: "the signer's role may not send this message",
+    Code.UNKNOWN_ACCOUNT: "an account named in the message is not registered",
+    Code.INSUFFICIENT_BALANCE: "the balance is too small",
+    Code.ACCOUNT_EXISTS: "the account is already registered",
+    Code.PROPOSAL_NOT_FOUND: "no such proposal",
+    Code.PROPOSAL_CLOSED: "the proposal was already executed or rejected",
+    Code.PROPOSAL_EXPIRED: "the proposal expired",
+    Code.ALREADY_VOTED: "this official already voted on the proposal",
+    Code.LIMIT_EXCEEDED: "a quantity limit would be exceeded",
+    Code.INVALID_RECIPIENT: "the recipient's role cannot receive this",
+    Code.BLOCK_FULL: "the transaction did not fit in the block",
+    Code.NOT_FOUND: "nothing is stored under that query path",
+    Code.BAD_QUERY: "the query path or its signature is invalid",
+    Code.NOT_SUPPORTED: "this ABCI feature is not used by the chain",
+    Code.ALREADY_REPORTED: "this device already reported that day",
+    Code.PLAN_CONFLICT: "the allocation plan is not in a state that allows this",
+    Code.PLAN_HASH_MISMATCH: "the uploaded plan lines do not hash to the declared plan hash",
+    Code.CHUNK_OUT_OF_ORDER: "the plan chunk does not continue where the upload stands",
+    Code.PLAN_NOT_FOUND: "no allocation plan with that hash",
+    Code.MARKET_CLOSED: "the market does not take orders at this time",
+    Code.ORDER_REJECTED: "the order breaks a market rule (price band, tick, size)",
+    Code.ORDER_NOT_FOUND: "no such open order or block trade",
+    Code.MISSING_VIEW_KEY: "a reader of a sealed price has no view key on chain",
+    Code.MALFORMED_REQUEST: "the ABCI request could not be parsed (for example a query path that is not UTF-8)",
+    Code.NAME_TAKEN: "another participant is registered under the same (normalised) name",
+    Code.INTERNAL: "internal error",
+}
+
+
+def describe(code: int) -> str:
+    try:
+        return _DESCRIPTIONS[Code(code)]
+    except ValueError:
+        return "unregistered code"
+
+
+class TxRejected(Exception):
+    """A transaction rejected with a registered code and a human-readable log."""
+
+    def __init__(self, code: Code, log: str):
+        super().__init__(log)
+        self.code = code
+        self.log = log

@@ -1,0 +1,26 @@
+"""Roles, quantity limits and message limits: one place for every number the chain and its clients share."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ROLES", "MAX_AMOUNT", "MAX_HOLDING", "MAX_KRW", "MAX_PRICE", "MAX_NAME", "MAX_REASON", "MAX_SECTOR",
+    "MAX_BATCH_ACCOUNTS", "MAX_PLAN_LINES", "MAX_CHUNK_LINES", "MAX_PLAN_HEADER_BYTES", "MAX_DAILY_KG",
+    "MAX_DAILY_READINGS", "MAX_SEALED_READERS", "MAX_ID",
+]
+
+ROLES = ("government", "verifier", "exchange", "bank", "company", "edge_device", "validator_operator")
+MAX_AMOUNT = 10**12  # tonnes in one message; far above any national cap
+MAX_HOLDING = 10**15  # tonnes in any balance or total supply; keeps every quantity well inside int64
+MAX_KRW = 10**15  # one cash movement, KRW
+MAX_PRICE = 10**9  # KRW per tonne in one order
+MAX_NAME = 200  # characters of a registered name or company id
+MAX_REASON = 500
+MAX_SECTOR = 100
+MAX_BATCH_ACCOUNTS = 1000
+MAX_PLAN_LINES = 1_000_000
+MAX_CHUNK_LINES = 5000
+MAX_PLAN_HEADER_BYTES = 64 * 1024
+MAX_DAILY_KG = 10**13  # a day's emissions of one device, in kg: far above any stack
+MAX_DAILY_READINGS = 10**7
+MAX_SEALED_READERS = 8  # readers of one sealed block-trade price
+MAX_ID = 2**63 - 1  # proposal, order and trade ids
