@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from datasets.demo import generate  # noqa: E402
-from ets.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
+from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
 from ets.keys import Signer  # noqa: E402
-from ets.localnet import LocalNet  # noqa: E402
+from ets_tools.localnet import LocalNet  # noqa: E402
 from ets.plan_upload import PlanFile, upload_plan  # noqa: E402
 from ets.registry import CompanyEntry, register_companies  # noqa: E402
 from ets.rpc import ChainClient  # noqa: E402

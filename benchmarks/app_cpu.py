@@ -22,7 +22,7 @@ from google.protobuf.timestamp_pb2 import Timestamp  # noqa: E402
 
 from abci_app.app import Application  # noqa: E402
 from abci_app.proto import abci  # noqa: E402
-from ets.devnet import GenesisAccount, build_app_state  # noqa: E402
+from ets_tools.devnet import GenesisAccount, build_app_state  # noqa: E402
 from ets.keys import Signer  # noqa: E402
 
 

@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from throughput import measure, print_table  # noqa: E402
 
-from ets.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
+from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
 from ets.keys import Signer  # noqa: E402
-from ets.localnet import LocalNet  # noqa: E402
+from ets_tools.localnet import LocalNet  # noqa: E402
 from ets.rpc import ChainClient  # noqa: E402
 
 

@@ -33,9 +33,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ets.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
+from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
 from ets.keys import Signer  # noqa: E402
-from ets.localnet import LocalNet  # noqa: E402
+from ets_tools.localnet import LocalNet  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 

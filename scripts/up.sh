@@ -36,7 +36,7 @@ cleanup() {
   if [ -n "$CHILD" ]; then kill "$CHILD" 2>/dev/null; wait "$CHILD" 2>/dev/null; fi
   if [ "$STARTED" = 1 ]; then
     echo "Stopping the edge uploaders, the portal and the network..."
-    "$PY" -m ets.demo down --home "$HOME_DIR" || { [ "$rc" != 0 ] || rc=1; }
+    "$PY" -m ets_tools.demo down --home "$HOME_DIR" || { [ "$rc" != 0 ] || rc=1; }
     if [ -f "$HOME_DIR/localnet.json" ]; then
       "$ETS" localnet stop --home "$HOME_DIR" || { [ "$rc" != 0 ] || rc=1; }
     fi
@@ -50,7 +50,7 @@ trap 'exit 0' INT TERM    # a requested stop: cleanup runs from the EXIT trap an
 STARTED=1
 "$ETS" localnet start --validators "$VALIDATORS" --home "$HOME_DIR" --base-port "$BASE_PORT"
 if [ "$DEMO" = 1 ]; then
-  "$PY" -m ets.demo up --home "$HOME_DIR" --portal-port "$PORTAL_PORT" --metrics-port "$((BASE_PORT + 1))"
+  "$PY" -m ets_tools.demo up --home "$HOME_DIR" --portal-port "$PORTAL_PORT" --metrics-port "$((BASE_PORT + 1))"
 fi
 cat <<EOT
 
@@ -63,7 +63,7 @@ default 'localnet-dev-passphrase' — local development only). Try:
 EOT
 if [ "$DETACH" = 1 ]; then
   trap - EXIT INT TERM
-  echo "Detached. Stop it with: $PY -m ets.demo down --home $HOME_DIR; $ETS localnet stop --home $HOME_DIR"
+  echo "Detached. Stop it with: $PY -m ets_tools.demo down --home $HOME_DIR; $ETS localnet stop --home $HOME_DIR"
   exit 0
 fi
 echo "Press Ctrl-C to stop the network."

@@ -21,7 +21,7 @@ from abci_app.app import Application
 from protocol.codes import Code
 from abci_app.proto import abci
 from protocol.codec import canonical_json, encode_envelope, sign_digest
-from ets.devnet import GenesisAccount, build_app_state, default_params
+from ets_tools.devnet import GenesisAccount, build_app_state, default_params
 from ets.keys import Signer
 
 CHAIN_ID = "ets-test-1"
@@ -71,7 +71,7 @@ class Actors:
         return out
 
     def app_state(self, *, balances: dict[str, dict[str, int]] | None = None, **params: int) -> dict[str, Any]:
-        """Genesis app_state from ``ets.devnet.build_app_state``; the edge device is bound to company 1."""
+        """Genesis app_state from ``ets_tools.devnet.build_app_state``; the edge device is bound to company 1."""
         if balances is None:
             balances = {c.address: dict(OPENING) for c in self.companies}
         state = build_app_state(self.accounts(), balances=balances, params=default_params(**params))

@@ -12,9 +12,9 @@ from typing import Callable
 import httpx
 import pytest
 
-from ets.devnet import DEV_PASSPHRASE, create_localnet_accounts
+from ets_tools.devnet import DEV_PASSPHRASE, create_localnet_accounts
 from ets.keys import Keystore, Signer
-from ets.localnet import LocalNet
+from ets_tools.localnet import LocalNet
 from ets.rpc import ChainClient
 
 REPO = Path(__file__).resolve().parents[2]

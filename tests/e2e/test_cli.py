@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from ets.devnet import DEV_PASSPHRASE
+from ets_tools.devnet import DEV_PASSPHRASE
 
 from .conftest import REPO, Net
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.localnet
 
 def ets(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **(env or {})}
-    result = subprocess.run([sys.executable, "-m", "ets.cli", *args], cwd=REPO, env=full_env,
+    result = subprocess.run([sys.executable, "-m", "ets_tools.cli", *args], cwd=REPO, env=full_env,
                             capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     if check and result.returncode != 0:
         raise AssertionError(f"ets {' '.join(args)} failed ({result.returncode}): {result.stderr}")

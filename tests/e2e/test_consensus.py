@@ -66,7 +66,7 @@ def test_issuance_needs_two_officials(shared_net: Net):
 
 def test_localnet_status_cli_reports_every_node(shared_net: Net):
     out = subprocess.run(
-        [sys.executable, "-m", "ets.cli", "localnet", "status", "--home", str(shared_net.net.home), "--json"],
+        [sys.executable, "-m", "ets_tools.cli", "localnet", "status", "--home", str(shared_net.net.home), "--json"],
         cwd=REPO, capture_output=True, text=True, timeout=60, check=True,
     )
     nodes = json.loads(out.stdout)

@@ -25,7 +25,7 @@ def _free_port() -> int:
 
 def test_demo_seeds_uploads_and_serves(tmp_path):
     from .conftest import COMETBFT, free_base_port
-    from ets.localnet import LocalNet
+    from ets_tools.localnet import LocalNet
 
     if not COMETBFT.exists():
         pytest.skip("bin/cometbft is missing: run ./scripts/setup.sh")
@@ -34,7 +34,7 @@ def test_demo_seeds_uploads_and_serves(tmp_path):
     net.create(1, chain_id="ets-demo")
     net.start()
     port = _free_port()
-    demo = [sys.executable, "-m", "ets.demo"]
+    demo = [sys.executable, "-m", "ets_tools.demo"]
     try:
         up = subprocess.run([*demo, "up", "--home", str(home), "--portal-port", str(port)], cwd=REPO,
                             capture_output=True, text=True, timeout=300)

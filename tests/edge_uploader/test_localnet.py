@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from ets.devnet import GenesisAccount, build_app_state, default_params
+from ets_tools.devnet import GenesisAccount, build_app_state, default_params
 from ets.keys import Signer
-from ets.localnet import LocalNet
+from ets_tools.localnet import LocalNet
 from ets.rpc import ChainClient, TxRejectedError
 from edge_uploader.days import day_start, days_between
 from protocol.readings import Reading, sign_reading, SignedReading

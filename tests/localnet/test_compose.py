@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ets.localnet import LocalNet, LocalNetError, apply_toml_overrides
+from ets_tools.localnet import LocalNet, LocalNetError, apply_toml_overrides
 
 REPO = Path(__file__).resolve().parents[2]
 COMETBFT = REPO / "bin" / "cometbft"

@@ -1,4 +1,4 @@
-"""The local network tool (ets/localnet.py, ets/cli_localnet.py) against real CometBFT processes.
+"""The local network tool (ets_tools/localnet.py, ets_tools/cli_localnet.py) against real CometBFT processes.
 
 The lifecycle test uses CometBFT's built-in ``kvstore`` app, so it checks the tool itself (ports,
 genesis, config, process handling) independently of our ABCI app. No mocks: real binaries on
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from ets.cli_localnet import add_localnet_commands
-from ets.localnet import LocalNet, LocalNetError, apply_toml_overrides, node_ports
+from ets_tools.cli_localnet import add_localnet_commands
+from ets_tools.localnet import LocalNet, LocalNetError, apply_toml_overrides, node_ports
 
 COMETBFT = Path(__file__).resolve().parents[2] / "bin" / "cometbft"
 needs_cometbft = pytest.mark.skipif(not COMETBFT.exists(), reason="bin/cometbft missing: run ./scripts/setup.sh")
@@ -156,7 +156,7 @@ def test_four_validators_lifecycle(tmp_path: Path) -> None:
 @needs_cometbft
 @pytest.mark.skipif(not (COMETBFT.parents[1] / "abci_app" / "__main__.py").exists(), reason="abci_app not written yet")
 def test_four_validators_with_our_app(tmp_path: Path) -> None:
-    """The default network (our ABCI app, the ets.devnet genesis accounts) starts, agrees, survives an app crash."""
+    """The default network (our ABCI app, the ets_tools.devnet genesis accounts) starts, agrees, survives an app crash."""
     home = tmp_path / "net"
     net = LocalNet(home, base_port=free_base_port(4))
     try:

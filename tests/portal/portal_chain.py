@@ -25,9 +25,9 @@ import pytest
 
 from protocol.merkle import MerkleTree
 from protocol.codec import canonical_json
-from ets.devnet import localnet_passphrase
+from ets_tools.devnet import localnet_passphrase
 from ets.keys import Keystore, Signer
-from ets.localnet import LocalNet
+from ets_tools.localnet import LocalNet
 from ets.rpc import ChainClient, TxCommit
 from protocol.plan_format import plan_hash
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ets.devnet import localnet_passphrase
+from ets_tools.devnet import localnet_passphrase
 from ets.keys import Keystore, Signer
 from portal import auth, users
 from portal.throttle import LOGIN_THROTTLE, LoginThrottle

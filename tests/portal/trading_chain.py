@@ -9,7 +9,7 @@ Genesis (every key from a fixed seed, so every run is the same):
     other   Busan Chemical  company, KAU25 and KAU26 from genesis (a third party to the browser's trades)
     steel   Incheon Steel   company, no allowances (the other party of the query tests' block trade)
 
-    params: ets.devnet.default_params(market_around_the_clock=1)   continuous trading all day
+    params: ets_tools.devnet.default_params(market_around_the_clock=1)   continuous trading all day
 
 ``start_portal`` runs ``streamlit run portal/app.py`` as a real process against it.
 """
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from ets.devnet import default_params
+from ets_tools.devnet import default_params
 from ets.keys import Signer
-from ets.localnet import LocalNet
+from ets_tools.localnet import LocalNet
 from ets.rpc import ChainClient
 from protocol.sealed import view_public_hex
 from portal_chain import free_base_port

@@ -157,7 +157,7 @@ def _force_cleanup(proc: subprocess.Popen, home: Path) -> None:
             pass
         proc.wait(30)
     python = str(REPO / ".venv" / "bin" / "python")
-    subprocess.run([python, "-m", "ets.demo", "down", "--home", str(home)], cwd=REPO, timeout=60,
+    subprocess.run([python, "-m", "ets_tools.demo", "down", "--home", str(home)], cwd=REPO, timeout=60,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if (home / "localnet.json").exists():
         subprocess.run([str(REPO / ".venv" / "bin" / "ets"), "localnet", "stop", "--home", str(home)], cwd=REPO,

@@ -2,14 +2,14 @@
 
 This module owns the *local network manager*: N CometBFT validators on 127.0.0.1, each
 paired with its own ``abci_app`` process, every process on its own ports. It is used by
-``ets localnet ...`` (see :mod:`ets.cli_localnet`), by the tests that need a real chain and
+``ets localnet ...`` (see :mod:`ets_tools.cli_localnet`), by the tests that need a real chain and
 by the benchmarks. Nothing here talks to any address other than 127.0.0.1.
 
 Layout of a network home::
 
     <home>/localnet.json          manifest: chain id, validators, base port, proxy app, per-node ports
     <home>/genesis.json           copy of the genesis every node uses
-    <home>/keys/                  encrypted keys of the genesis accounts (see ets.devnet)
+    <home>/keys/                  encrypted keys of the genesis accounts (see ets_tools.devnet)
     <home>/node<i>/               CometBFT home of validator i (``cometbft init --home``)
     <home>/node<i>/app/           data folder of validator i's ABCI app
     <home>/node<i>/cometbft.log   <home>/node<i>/app.log
@@ -536,7 +536,7 @@ class LocalNet:
 
         if app_state is None:
             from .devnet import create_localnet_accounts
-            from .keys import Keystore
+            from ets.keys import Keystore
 
             app_state = create_localnet_accounts(Keystore(self.home / "keys"), companies=4)
 

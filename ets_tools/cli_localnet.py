@@ -1,6 +1,6 @@
 """The ``ets localnet`` commands: start, stop, inspect and break a local network of validators.
 
-Owns only the command-line face of :mod:`ets.localnet`; ``ets/cli.py`` mounts it with
+Owns only the command-line face of :mod:`ets_tools.localnet`; ``ets_tools/cli.py`` mounts it with
 :func:`add_localnet_commands`. Every handler takes the parsed ``args`` and returns an exit code;
 expected failures print one clear message to stderr (no traceback) and return 1.
 """
@@ -220,7 +220,7 @@ def add_localnet_commands(subparsers: Any) -> None:
         description=(
             "Start every node of the network in DIR. If DIR is empty or missing, first create a network:\n"
             "cometbft homes, one shared genesis (all validators with power 10, the genesis accounts of\n"
-            "ets.devnet with their encrypted keys in DIR/keys) and tuned config from cometbft-config/.\n"
+            "ets_tools.devnet with their encrypted keys in DIR/keys) and tuned config from cometbft-config/.\n"
             "Returns once every node has committed block 2, and prints the nodes and their RPC URLs."
         ),
         formatter_class=fmt,

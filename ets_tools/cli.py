@@ -24,8 +24,8 @@ from typing import Any
 
 from protocol.text import normalize_name
 from protocol.codec import is_address
-from .keys import Keystore, KeystoreError, Signer
-from .rpc import ChainClient, ChainError, QueryError, TxRejectedError
+from ets.keys import Keystore, KeystoreError, Signer
+from ets.rpc import ChainClient, ChainError, QueryError, TxRejectedError
 
 __all__ = ["main", "build_parser"]
 
@@ -152,7 +152,7 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _plan_submit(args: argparse.Namespace) -> int:
-    from .plan_upload import ProgressPrinter, load_plan_file, propose_issue, upload_plan
+    from ets.plan_upload import ProgressPrinter, load_plan_file, propose_issue, upload_plan
 
     plan = load_plan_file(args.plan)
     signer = _signer(args)
@@ -167,7 +167,7 @@ def _plan_submit(args: argparse.Namespace) -> int:
 
 
 def _plan_propose(args: argparse.Namespace) -> int:
-    from .plan_upload import propose_issue
+    from ets.plan_upload import propose_issue
 
     with _client(args) as client:
         _print({"plan_hash": args.plan_hash, "proposal_id": propose_issue(client, _signer(args), args.plan_hash)})

@@ -1,7 +1,7 @@
 """The main job's demo on a running local network: data, allocation, edge uploaders and the portal.
 
-    python -m ets.demo up   --home .localnet    seed once, then start edge uploaders and the portal
-    python -m ets.demo down --home .localnet    stop the uploaders and the portal
+    python -m ets_tools.demo up   --home .localnet    seed once, then start edge uploaders and the portal
+    python -m ets_tools.demo down --home .localnet    stop the uploaders and the portal
 
 Seeding (once per network; recorded in ``<home>/demo/seeded.json``):
   1. a deterministic demo data set in the public formats (``datasets.demo``, seed 2026) in ``<home>/demo/data``;
@@ -32,9 +32,9 @@ from pathlib import Path
 from protocol.calendar import KST_ZONE
 
 from .devnet import LOCALNET_SCRYPT_N, localnet_passphrase
-from .keys import Keystore, KeystoreError
+from ets.keys import Keystore, KeystoreError
 from .localnet import LocalNet
-from .rpc import ChainClient, ChainError
+from ets.rpc import ChainClient, ChainError
 
 __all__ = ["main", "seed", "start_services", "stop_services"]
 
@@ -62,8 +62,8 @@ def seed(home: Path) -> dict:
     from governance import AllocationParameters, compute_allocation_plan
     from governance.inputs import build_company_inputs
 
-    from .plan_upload import PlanFile, propose_issue, upload_plan
-    from .registry import CompanyEntry, register_companies
+    from ets.plan_upload import PlanFile, propose_issue, upload_plan
+    from ets.registry import CompanyEntry, register_companies
 
     demo = home / "demo"
     marker = demo / "seeded.json"
@@ -141,7 +141,7 @@ def _uploader_config(home: Path, device: dict, index: int, node: str, metrics_po
         f'kind = "synthetic"\n\n[synthetic]\nseed = {index}\nbase_kg_per_hour = {30000 + 15000 * index}\nmissing_per_mille = 20\n'
     config = folder / "site.toml"
     config.write_text(
-        f'# Demo uploader for {device["site"]} (written by ets.demo; local development only)\n'
+        f'# Demo uploader for {device["site"]} (written by ets_tools.demo; local development only)\n'
         f'[device]\nkeystore = "{home / "keys"}"\nkey = "{device["key"]}"\nsite = "{device["site"]}"\ncompany = "{device["company"]}"\n\n'
         f'[chain]\nnode = "{node}"\n\n[spool]\npath = "{folder / "spool.sqlite"}"\n\n'
         f'[schedule]\nmode = "simulated"\nstart_day = "{start.isoformat()}"\nend_day = "{(today - timedelta(days=1)).isoformat()}"\n'
@@ -220,7 +220,7 @@ def stop_services(home: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ets.demo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m ets_tools.demo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=["up", "down"], help="up: seed once and start services; down: stop services")
     parser.add_argument("--home", default=str(REPO / ".localnet"), help="the local network's folder (default .localnet)")
     parser.add_argument("--portal-port", type=int, default=PORTAL_PORT, help=f"portal port on 127.0.0.1 (default {PORTAL_PORT})")
@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         record = seed(home)
         start_services(home, record, args.portal_port, args.metrics_port)
     except (ChainError, KeystoreError, OSError, ValueError) as exc:
-        print(f"ets.demo: {exc}", file=sys.stderr)
+        print(f"ets_tools.demo: {exc}", file=sys.stderr)
         return 2
     _say(f"portal: http://127.0.0.1:{args.portal_port}  (users gov-1, gov-2, gov-3, verifier-1, {record['company_user']}; "
          f"password '{PORTAL_PASSWORD}' — local demo only)")

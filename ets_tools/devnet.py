@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from .keys import Keystore, Signer
+from ets.keys import Keystore, Signer
 
 __all__ = ["DEV_PASSPHRASE", "LOCALNET_SCRYPT_N", "GenesisAccount", "localnet_passphrase", "build_app_state", "create_localnet_accounts"]
 
