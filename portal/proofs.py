@@ -197,8 +197,8 @@ def format_help() -> str:
 
 
 def _merkle():
-    """The tree rule of the edge uploaders (the one place it is imported)."""
-    from edge_uploader import merkle
+    """The tree rule of the edge uploaders, from the wire package (the one place it is imported)."""
+    from protocol import merkle
 
     return merkle
 
