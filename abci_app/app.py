@@ -31,6 +31,7 @@ from .errors import GenesisError
 from protocol.codes import Code, CODESPACE
 from .genesis import genesis_entries
 from .metrics import AppMetrics
+from .modules.accounts import keys as account_keys
 from .proto import abci
 from .query import QueryGate, run_query
 from .rules import BlockContext, Executor, TxOutcome
@@ -100,7 +101,7 @@ class Application:
         self.check_view = Overlay(self.store)
         self.staged = None
         log.info("init_chain chain_id=%s accounts=%d app_hash=%s", req.chain_id,
-                 sum(1 for k in entries if k.startswith("acct/")), app_hash.hex())
+                 sum(1 for k in entries if k.startswith(account_keys.ACCOUNTS)), app_hash.hex())
         return abci.ResponseInitChain(app_hash=app_hash)
 
     # ------------------------------------------------------------ mempool

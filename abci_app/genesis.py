@@ -16,11 +16,15 @@ from typing import Any
 
 from protocol.codec import canonical_json, reject_duplicate_keys
 
-from .errors import GenesisError
 from protocol.codes import TxRejected
-from .accounts import name_index_key
 from protocol.constants import MAX_HOLDING, ROLES
 from protocol.messages import is_instrument, RegisterAccount
+
+from .errors import GenesisError
+from .modules.accounts import keys as account_keys
+from .modules.accounts.handlers import account_record
+from .modules.core import keys as core_keys
+from .modules.transfers import keys as ledger_keys
 
 __all__ = ["PARAM_LIMITS", "PARAM_DEFAULTS", "genesis_entries"]
 
@@ -92,27 +96,23 @@ def genesis_entries(app_state_bytes: bytes) -> dict[str, bytes]:
             raise GenesisError(f"app_state.accounts[{i}]: address {acct.address} appears twice")
         roles[acct.address] = acct.role
         counts[acct.role] += 1
-        record: dict[str, Any] = {"public_key": acct.public_key, "role": acct.role, "name": acct.name, "since": 0}
-        for field in ("company", "company_id", "sector"):
-            if getattr(acct, field) is not None:
-                record[field] = getattr(acct, field)
-        entries[f"acct/{acct.address}"] = canonical_json(record)
-        if name_index_key(acct.name) in entries:
+        entries[account_keys.account(acct.address)] = canonical_json(account_record(acct, since=0))
+        if account_keys.name(acct.name) in entries:
             raise GenesisError(f"app_state.accounts[{i}]: the name {acct.name!r} is already used by another account "
                                "(names that differ only in case, spaces or punctuation are the same name)")
-        entries[name_index_key(acct.name)] = acct.address.encode()
+        entries[account_keys.name(acct.name)] = acct.address.encode()
         if acct.company_id is not None:
-            if f"companyid/{acct.company_id}" in entries:
+            if account_keys.company_id(acct.company_id) in entries:
                 raise GenesisError(f"app_state.accounts[{i}]: company_id {acct.company_id!r} appears twice")
-            entries[f"companyid/{acct.company_id}"] = acct.address.encode()
+            entries[account_keys.company_id(acct.company_id)] = acct.address.encode()
     for address in sorted(roles):
-        record = json.loads(entries[f"acct/{address}"])
+        record = json.loads(entries[account_keys.account(address)])
         if "company" in record and roles.get(record["company"]) != "company":
             raise GenesisError(f"app_state: edge device {address} names {record['company']}, which is not a company account")
     for role, count in sorted(counts.items()):
         if count:
-            entries[f"count/role/{role}"] = str(count).encode()
-    entries["params"] = canonical_json(_params(app_state.get("params"), counts["government"]))
+            entries[account_keys.role_count(role)] = str(count).encode()
+    entries[core_keys.PARAMS] = canonical_json(_params(app_state.get("params"), counts["government"]))
     supply: dict[str, int] = {}
     seen: set[tuple[str, str]] = set()
     balances = app_state.get("balances", [])
@@ -131,10 +131,10 @@ def genesis_entries(app_state_bytes: bytes) -> dict[str, bytes]:
         if (address, instrument) in seen:
             raise GenesisError(f"app_state.balances[{i}]: {address} {instrument} appears twice")
         seen.add((address, instrument))
-        entries[f"bal/{address}/{instrument}"] = str(amount).encode()
+        entries[ledger_keys.balance(address, instrument)] = str(amount).encode()
         supply[instrument] = supply.get(instrument, 0) + amount
     for instrument, total in sorted(supply.items()):
         if total > MAX_HOLDING:
             raise GenesisError(f"app_state.balances: total {instrument} exceeds {MAX_HOLDING:,} t")
-        entries[f"supply/{instrument}"] = str(total).encode()
+        entries[ledger_keys.supply(instrument)] = str(total).encode()
     return dict(sorted(entries.items()))

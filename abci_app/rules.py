@@ -1,36 +1,145 @@
 """The rules of the chain: every message, who may send it, what it changes.
 
-    message           roles                 effect                                          handler in
-    transfer          company               move allowances signer → another company          transfers.py
-    propose           government            open a proposal for a governed action; counts as  proposals.py
-                                            the proposer's approval (executes at once if m=1)
-    approve           government            add an approval; at m approvals the action runs   proposals.py
-    reject            government            add a rejection with a reason; closes the         proposals.py
-                                            proposal once m approvals can no longer be reached
-    plan_open         government            start uploading an allocation plan (hash, header) plans.py
-    plan_chunk        government (opener)   next lines of the plan; the last seals it by hash plans.py
-    register_device   verifier, government  admit a sensor device bound to a company site    accounts.py
-    daily_total       edge_device           a device's daily emissions + Merkle root, once    mrv.py
-                                            per KST day, after the day ended
-    fund_cash         bank                  credit KRW to a company's cash account            trading.py
-    withdraw_cash     bank                  pay out a company's available KRW                 trading.py
-    place_order       company               escrow, then match (continuous) or rest (call)    trading.py
-    cancel_order      company (owner)       take an open order off the book, release escrow   trading.py
-    set_view_key      any account           publish the X25519 key sealed prices go to        blocktrades.py
-    block_trade_propose  company            OTC trade: quantity in clear, price sealed to the blocktrades.py
-                                            parties + regulator, hash commitment; seller holds
-    block_trade_accept   company (counterparty)  allowances move; public sees aggregates only blocktrades.py
-    block_trade_cancel   company (a party)  proposer cancels or counterparty declines         blocktrades.py
+Each chain domain declares itself in one descriptor (``abci_app/modules/<domain>/module.py``);
+``MODULES`` lists them and ``CHAIN`` is their assembly. The tables below are
+``render_rules(CHAIN)`` (``python -m abci_app.modules.render``); a test keeps them equal:
 
-    before each block's txs the market runs the session transitions since the previous block
-    (opening/closing call auctions, expiry of day orders, next reference price);
-    after them, queued e-order batches continue (plans.py).
+Messages (a tx carries one; the pipeline checks the role, the module's handler the rest):
 
-    governed action    effect when executed (at the m-th approval)
-    register_account   admit a participant (address, key, role, name; companies may carry company_id, sector)
-    register_accounts  admit up to 1,000 participants at once
-    issue_allowances   credit allowances of an instrument to a company; raises the instrument's supply
-    issue_plan         credit every line of a sealed allocation plan to its company: the e-orders, in one batch
+    message               roles                       effect                                                  module
+    register_device       government, verifier        admit a sensor device bound to a company site           accounts
+    transfer              company                     move allowances signer → another company                transfers
+    propose               government                  open a proposal for a governed action; counts as the    governance
+                                                      proposer's approval (executes at once if m=1)
+    approve               government                  add an approval; at m approvals the action runs         governance
+    reject                government                  add a rejection with a reason; closes the proposal      governance
+                                                      once m approvals can no longer be reached
+    plan_open             government                  start uploading an allocation plan (hash, header,       plans
+                                                      number of lines)
+    plan_chunk            government (opener)         next lines of the plan; the last seals it by hash       plans
+    daily_total           edge_device                 a device's daily emissions + Merkle root, once per KST  mrv
+                                                      day, after the day ended
+    fund_cash             bank                        credit KRW to a company's cash account                  trading
+    withdraw_cash         bank                        pay out a company's available KRW                       trading
+    place_order           company                     escrow, then match (continuous) or rest (call)          trading
+    cancel_order          company (owner)             take an open order off the book, release escrow         trading
+    set_view_key          any account                 publish the X25519 key sealed prices go to              blocktrades
+    block_trade_propose   company                     OTC trade: quantity in clear, price sealed to the       blocktrades
+                                                      parties + regulator, hash commitment; seller holds
+    block_trade_accept    company (counterparty)      allowances move; the public sees daily aggregates only  blocktrades
+    block_trade_cancel    company (a party)           proposer cancels or counterparty declines               blocktrades
+
+Governed actions (carried by propose; executed at the m-th approval, inside that tx):
+
+    action                effect when executed                                                                module
+    register_account      admit a participant (address, key, role, name; companies may carry company_id,      accounts
+                          sector)
+    register_accounts     admit up to 1,000 participants at once                                              accounts
+    issue_allowances      credit allowances of an instrument to a company; raises the instrument's supply     transfers
+    issue_plan            credit every line of a sealed allocation plan to its company: the e-orders, in one  plans
+                          batch
+
+Block hooks (the chain's own work in every block, in ProcessProposal and FinalizeBlock alike):
+
+    when                  effect                                                                              module
+    before the txs        run the session transitions since the previous block: opening/closing call          trading
+                          auctions, expiry of day orders, next reference price
+    after the txs         credit the next lines of queued e-order batches (at most 5,000 a block)             plans
+
+Queries (abci_query; a private path needs a signed query and its answer is sealed to the reader):
+
+    path                                  who may read                    answer                                module
+    /params                               anyone                          chain parameters                      core
+    /nonce/<addr>                         anyone                          {"nonce": next nonce}                 core
+    /tx/<hash hex>                        anyone                          height, index, code, log, type,       core
+                                                                          signer
+    /account/<addr>                       anyone                          role, name, public key, since (the    accounts
+                                                                          participant registry)
+    /accounts?role=R                      anyone                          [{address, role, name, ...}]          accounts
+    /devices?company=A                    anyone                          the company's registered devices      accounts
+    /supply                               anyone                          {instrument: tonnes issued} (a        transfers
+                                                                          market aggregate)
+    /balances/<addr>                      the account itself or           {instrument: tonnes}                  transfers
+                                          government
+    /holdings/<addr>                      the account itself or           {instrument: {"available", "held"}}   transfers
+                                          government                      tonnes
+    /proposal/<id>                        anyone                          proposal record with votes            governance
+                                                                          (governance is public)
+    /proposals                            anyone                          the latest 200 proposals              governance
+    /plans                                anyone                          plan records, latest 200              plans
+                                                                          (allocations are published)
+    /plan/<hash>                          anyone                          plan record                           plans
+    /plan_lines/<hash>?offset=N&limit=M   anyone                          [[company_id, vintage, amount], ...]  plans
+    /eorder/<hash>                        anyone                          audit record of the batch issue       plans
+    /allocations/<addr>                   anyone                          {plan hash: {vintage: tonnes}}        plans
+    /emissions/daily?device=D|company=C[&site=S][&from=YYYY-MM-DD&to=YYYY-MM-DD]
+                                          anyone                          daily records                         mrv
+    /emissions/monthly?company=C|sector=S[&from=YYYY-MM&to=YYYY-MM]
+                                          anyone                          monthly sums (kg)                     mrv
+    /emissions/yearly?company=C|sector=S  anyone                          yearly sums (kg)                      mrv
+    /emissions/sectors?from=YYYY-MM&to=YYYY-MM
+                                          anyone                          every sector's monthly sums (public   mrv
+                                                                          statistics)
+    /emissions/companies?from=YYYY-MM&to=YYYY-MM
+                                          anyone                          every company's monthly sums          mrv
+    /cash/<addr>                          the account itself or bank,     {"available", "held"} KRW             trading
+                                          government
+    /orders/<addr>                        the account itself or           the company's orders                  trading
+                                          government
+    /fills/<addr>                         the account itself or           its fills, with prices and            trading
+                                          government                      counterparties
+    /market/instruments                   anyone                          instruments, reference price, phase,  trading
+                                                                          best bid/ask
+    /market/depth/<instrument>            anyone                          {"bids": [[price, tonnes]], "asks":   trading
+                                                                          [...]} (aggregated, no owners)
+    /market/trades/<instrument>           anyone                          latest trades: price, tonnes,         trading
+                                                                          height, time (no counterparties)
+    /market/bars/<instrument>             anyone                          daily bars: open, high, low, close,   trading
+                                                                          volume, VWAP
+    /block_trades[/<addr>]                the account itself or           block trades with sealed prices       blocktrades
+                                          government; all accounts:
+                                          government
+    /market/block_volume/<instrument>     anyone                          settled block trades per day: count,  blocktrades
+                                                                          tonnes (aggregates only)
+
+Modules (result codes they own, the range for their new codes, prefixes of the state keys they write):
+
+    module        owns                                      codes (new codes in)                  state keys
+    core          the pipeline: envelopes, signatures,      OK=0, MALFORMED_TX=1,                 nonce/ params
+                  nonces, roles; parameters; tx results     WRONG_CHAIN_ID=2, UNKNOWN_SIGNER=3,
+                                                            BAD_SIGNATURE=4, NONCE_REPLAYED=5,
+                                                            NONCE_AHEAD=6, UNKNOWN_MESSAGE=7,
+                                                            INVALID_MESSAGE=8, UNAUTHORIZED=9,
+                                                            UNKNOWN_ACCOUNT=10,
+                                                            INVALID_RECIPIENT=18, BLOCK_FULL=19,
+                                                            NOT_FOUND=20, BAD_QUERY=21,
+                                                            NOT_SUPPORTED=22,
+                                                            MALFORMED_REQUEST=32, INTERNAL=99
+                                                            (100-199)
+    accounts      the participant registry: accounts,       ACCOUNT_EXISTS=12, NAME_TAKEN=33      acct/ count/role/
+                  names, registry ids, sensor devices       (200-299)                             companyid/ name/ device/
+    transfers     the allowance ledger: available and held  INSUFFICIENT_BALANCE=11,              bal/ held/ supply/
+                  tonnes, transfers, issuance, supply       LIMIT_EXCEEDED=17 (300-399)
+    governance    m-of-n proposals of governed actions,     PROPOSAL_NOT_FOUND=13,                prop/ seq/proposal
+                  approvals and rejections                  PROPOSAL_CLOSED=14,
+                                                            PROPOSAL_EXPIRED=15,
+                                                            ALREADY_VOTED=16 (400-499)
+    plans         allocation plans uploaded in chunks,      PLAN_CONFLICT=24,                     plan/ planline/
+                  sealed by hash, issued as e-orders        PLAN_HASH_MISMATCH=25,                issuequeue alloc/
+                                                            CHUNK_OUT_OF_ORDER=26,                eorder/
+                                                            PLAN_NOT_FOUND=27 (500-599)
+    mrv           sensor devices' daily totals with Merkle  ALREADY_REPORTED=23 (600-699)         em/ emc/ agg/c/ agg/s/
+                  roots; monthly sums per company and
+                  sector (public)
+    trading       KRW cash, escrowed limit orders matched   MARKET_CLOSED=28, ORDER_REJECTED=29,  cash/ cashheld/
+                  in FinalizeBlock, call auctions at the    ORDER_NOT_FOUND=30 (700-799)          cashsupply book/ books
+                  session transitions                                                             order/ ordersby/ fill/
+                                                                                                  fillsby/ bar/ ref/
+                                                                                                  market/clock seq/order
+                                                                                                  seq/fill
+    blocktrades   block (OTC) trades: quantity on chain,    MISSING_VIEW_KEY=31 (800-899)         viewkey/ blocktrade/
+                  price sealed to the parties and the                                             btby/ seq/blocktrade
+                  regulator                                                                       blockagg/
 
 Every transaction passes the same pipeline, ``execute_tx``, which is the one check
 function used by CheckTx, PrepareProposal, ProcessProposal and FinalizeBlock:
@@ -40,59 +149,40 @@ function used by CheckTx, PrepareProposal, ProcessProposal and FinalizeBlock:
 
 A rejection raises ``TxRejected`` with a registered code; the tx's writes are discarded
 (in FinalizeBlock a tx that got past the nonce still consumes its nonce, so a failed
-signed tx can never be replayed later). Core state keys (values are canonical JSON; each
-handler module documents its own):
-
-    acct/<addr>              account record (accounts.py)
-    nonce/<addr>             next nonce
-    bal/<addr>/<instrument>  tonnes held (absent = 0)
-    supply/<instrument>      tonnes issued in total
-    params                   chain parameters
+signed tx can never be replayed later). Values are canonical JSON or decimal integers;
+every key is built by a function of its module's ``keys.py``.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from protocol.codec import CodecError, decode_envelope, Envelope, sign_digest, tx_hash
-
 from protocol.codes import Code, TxRejected
-from .accounts import handle_register_device
-from .blocktrades import handle_block_trade_accept, handle_block_trade_cancel, handle_block_trade_propose, handle_set_view_key
-from protocol.constants import MAX_HOLDING, ROLES
-from protocol.messages import (
-    Approve,
-    BlockTradeAccept,
-    BlockTradeCancel,
-    BlockTradePropose,
-    CancelOrder,
-    DailyTotal,
-    FundCash,
-    Message,
-    parse_message,
-    PlaceOrder,
-    PlanChunk,
-    PlanOpen,
-    Propose,
-    RegisterDevice,
-    Reject,
-    SetViewKey,
-    Transfer,
-    WithdrawCash,
-)
-from .mrv import handle_daily_total
-from .plans import advance_issuance, handle_plan_chunk, handle_plan_open
-from .proposals import handle_approve, handle_propose, handle_reject
-from .trading import handle_cancel_order, handle_fund_cash, handle_place_order, handle_withdraw_cash, market_begin_block
-from .transfers import handle_transfer
+from protocol.messages import Message, parse_message
+
+from .modules import MessageRule, assemble
+from .modules.accounts.module import MODULE as ACCOUNTS
+from .modules.blocktrades.module import MODULE as BLOCKTRADES
+from .modules.core import keys as core_keys
+from .modules.core.module import MODULE as CORE
+from .modules.governance.module import MODULE as GOVERNANCE
+from .modules.mrv.module import MODULE as MRV
+from .modules.plans.module import MODULE as PLANS
+from .modules.trading.module import MODULE as TRADING
+from .modules.transfers.module import MODULE as TRANSFERS
 from .view import BlockContext, View, account, get_int
 
-__all__ = ["RULES", "MAX_HOLDING", "BlockContext", "TxOutcome", "Executor", "View", "Rule"]
+__all__ = ["MODULES", "CHAIN", "RULES", "BlockContext", "TxOutcome", "Executor", "View"]
+
+MODULES = (CORE, ACCOUNTS, TRANSFERS, GOVERNANCE, PLANS, MRV, TRADING, BLOCKTRADES)
+CHAIN = assemble(MODULES)
+RULES: dict[type, MessageRule] = CHAIN.rules  # message class → who may send it and its handler
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,32 +192,6 @@ class TxOutcome:
     signer: str = ""
     type: str = ""
     data: bytes = b""
-
-
-@dataclass(frozen=True)
-class Rule:
-    roles: frozenset[str]
-    handler: Callable[[View, str, Any, BlockContext], bytes]
-
-
-RULES: dict[type, Rule] = {
-    Transfer: Rule(frozenset({"company"}), handle_transfer),
-    Propose: Rule(frozenset({"government"}), handle_propose),
-    Approve: Rule(frozenset({"government"}), handle_approve),
-    Reject: Rule(frozenset({"government"}), handle_reject),
-    PlanOpen: Rule(frozenset({"government"}), handle_plan_open),
-    PlanChunk: Rule(frozenset({"government"}), handle_plan_chunk),
-    RegisterDevice: Rule(frozenset({"verifier", "government"}), handle_register_device),
-    DailyTotal: Rule(frozenset({"edge_device"}), handle_daily_total),
-    FundCash: Rule(frozenset({"bank"}), handle_fund_cash),
-    WithdrawCash: Rule(frozenset({"bank"}), handle_withdraw_cash),
-    PlaceOrder: Rule(frozenset({"company"}), handle_place_order),
-    CancelOrder: Rule(frozenset({"company"}), handle_cancel_order),
-    SetViewKey: Rule(frozenset(ROLES), handle_set_view_key),
-    BlockTradePropose: Rule(frozenset({"company"}), handle_block_trade_propose),
-    BlockTradeAccept: Rule(frozenset({"company"}), handle_block_trade_accept),
-    BlockTradeCancel: Rule(frozenset({"company"}), handle_block_trade_cancel),
-}
 
 
 # ---------------------------------------------------------------- the check function
@@ -220,13 +284,15 @@ class Executor:
 
     @staticmethod
     def begin_block(view: View, ctx: BlockContext) -> None:
-        """Work the chain does by itself before a block's transactions: the market's session transitions."""
-        market_begin_block(view, ctx)
+        """Work the chain does by itself before a block's transactions (the modules' begin hooks)."""
+        for hook in CHAIN.begin_block:
+            hook.run(view, ctx)
 
     @staticmethod
     def end_block(view: View, ctx: BlockContext) -> None:
-        """Work the chain does by itself after a block's transactions: continue queued e-order batches."""
-        advance_issuance(view, ctx)
+        """Work the chain does by itself after a block's transactions (the modules' end hooks)."""
+        for hook in CHAIN.end_block:
+            hook.run(view, ctx)
 
     def execute_tx(self, view: View, tx: bytes, ctx: BlockContext, *, consume_nonce_on_failure: bool = False) -> TxOutcome:
         """The one check function. On success the tx's writes are merged into ``view``."""
@@ -248,7 +314,7 @@ class Executor:
             rule = RULES[type(entry.message)]
             if acct["role"] not in rule.roles:
                 raise TxRejected(Code.UNAUTHORIZED, f"a {acct['role']} account may not send {kind}; allowed: {', '.join(sorted(rule.roles))}")
-            nonce_key = f"nonce/{env.signer}"
+            nonce_key = core_keys.nonce(env.signer)
             expected = get_int(view, nonce_key)
             if env.nonce < expected:
                 raise TxRejected(Code.NONCE_REPLAYED, f"nonce {env.nonce} was already used; the account's next nonce is {expected}")
@@ -262,6 +328,6 @@ class Executor:
             return TxOutcome(Code.OK, "", signer, kind, data)
         except TxRejected as exc:
             if nonce_passed and consume_nonce_on_failure:
-                nonce_key = f"nonce/{signer}"
+                nonce_key = core_keys.nonce(signer)
                 view.set(nonce_key, str(get_int(view, nonce_key) + 1).encode())
             return TxOutcome(exc.code, exc.log, signer, kind)

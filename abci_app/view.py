@@ -1,26 +1,29 @@
-"""Typed access to state for handlers: block context, JSON/int values, accounts, balances.
+"""Typed access to state for handlers: block context, JSON/int values, accounts, parameters.
 
 Handlers receive an ``Overlay`` (``View``) and a ``BlockContext``; everything they read or
-write goes through these helpers so values keep one canonical encoding.
+write goes through these helpers and their module's ``keys.py``, so values keep one canonical
+encoding and keys one spelling.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
 from protocol.calendar import KST_OFFSET, day_number
 from protocol.codec import canonical_json
-
 from protocol.codes import Code, TxRejected
-from protocol.constants import MAX_HOLDING
+from protocol.events import Event
+
+from .modules.accounts import keys as account_keys
+from .modules.core import keys as core_keys
 from .state import Overlay
 
 __all__ = [
     "View", "BlockContext", "get_json", "put_json", "get_int", "put_int", "add_int",
-    "account", "params", "require_account", "require_company", "move", "day_of", "KST_OFFSET",
+    "account", "params", "require_account", "require_company", "day_of", "KST_OFFSET",
 ]
 
 View = Overlay
@@ -28,11 +31,19 @@ View = Overlay
 
 @dataclass(frozen=True, slots=True)
 class BlockContext:
-    """What a handler may know about the block: never wall-clock time."""
+    """What a handler may know about the block: never wall-clock time. ``emit`` records an event:
+    the executor gives each tx a context of its own (``for_tx``), so a rejected tx's events are dropped."""
 
     chain_id: str
     height: int
     time: int  # block time, unix seconds (from CometBFT)
+    events: list[Event] = field(default_factory=list, compare=False, repr=False)
+
+    def emit(self, event: Event) -> None:
+        self.events.append(event)
+
+    def for_tx(self) -> "BlockContext":
+        return BlockContext(self.chain_id, self.height, self.time)
 
 
 day_of = day_number  # KST calendar day number (days since 1970-01-01 KST) of a block time
@@ -67,7 +78,7 @@ _ACCOUNT_RECORDS: dict[bytes, Mapping[str, Any]] = {}
 
 def account(view: View, address: str) -> Mapping[str, Any] | None:
     """The account record, read-only; parsed records are shared by their exact bytes."""
-    raw = view.get(f"acct/{address}")
+    raw = view.get(account_keys.account(address))
     if raw is None:
         return None
     record = _ACCOUNT_RECORDS.get(raw)
@@ -79,7 +90,7 @@ def account(view: View, address: str) -> Mapping[str, Any] | None:
 
 
 def params(view: View) -> dict[str, Any]:
-    return get_json(view, "params")
+    return get_json(view, core_keys.PARAMS)
 
 
 def require_account(view: View, address: str, what: str) -> Mapping[str, Any]:
@@ -94,14 +105,3 @@ def require_company(view: View, address: str, what: str, why: str = "this needs 
     if acct["role"] != "company":
         raise TxRejected(Code.INVALID_RECIPIENT, f"{what} {address} is a {acct['role']} account; {why}")
     return acct
-
-
-def move(view: View, address: str, instrument: str, delta: int) -> None:
-    """Change a holding by ``delta`` tonnes; never below zero nor above the holding limit."""
-    key = f"bal/{address}/{instrument}"
-    balance = get_int(view, key) + delta
-    if balance < 0:
-        raise TxRejected(Code.INSUFFICIENT_BALANCE, f"not enough {instrument} in {address} for this transfer of {-delta:,} t")
-    if balance > MAX_HOLDING:
-        raise TxRejected(Code.LIMIT_EXCEEDED, f"{instrument} held by {address} would exceed {MAX_HOLDING:,} t")
-    put_int(view, key, balance)

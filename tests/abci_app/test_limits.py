@@ -9,7 +9,7 @@ import pytest
 from abci_app.errors import GenesisError
 from protocol.codes import Code
 from abci_app.genesis import genesis_entries
-from abci_app.rules import MAX_HOLDING
+from protocol.constants import MAX_HOLDING
 from abci_app.state import _ABSENT_LIMIT, Store
 from abci_harness import Actors, Node, approve, issue, transfer
 from protocol.codec import tx_hash
@@ -55,12 +55,14 @@ def test_genesis_with_a_repeated_key_is_refused():
 
 
 def test_a_handler_bug_reached_through_the_mempool_is_a_rejection_not_a_crash(node, actors, monkeypatch):
+    import dataclasses
+
     from abci_app import rules
     from protocol.messages import Transfer
 
     def broken(view, signer, msg, ctx):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setitem(rules.RULES, Transfer, rules.Rule(frozenset({"company"}), broken))
+    monkeypatch.setitem(rules.RULES, Transfer, dataclasses.replace(rules.RULES[Transfer], handler=broken))
     response = node.check(node.sign(actors.companies[0], transfer(actors.companies[1], 1)))
     assert response.code == Code.INTERNAL and "refused" in response.log

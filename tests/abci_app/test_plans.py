@@ -137,9 +137,9 @@ def test_company_ids_are_unique(setup):
 
 
 def test_a_large_batch_is_credited_over_several_blocks_and_completes(setup, monkeypatch):
-    from abci_app import plans
+    from abci_app.modules.plans import issuance
 
-    monkeypatch.setattr(plans, "ISSUE_LINES_PER_BLOCK", 4)
+    monkeypatch.setattr(issuance, "ISSUE_LINES_PER_BLOCK", 4)
     node, actors, companies = setup
     lines = _lines(companies)  # 10 lines → blocks of 4, 4, 2
     plan_hash = _upload(node, actors.gov[0], HEADER, lines)

@@ -1,24 +1,13 @@
-"""Monitoring, reporting, verification: daily totals posted by registered sensor devices.
-
-A device account is bound to one company and site when a verifier registers it, so a
-device can only ever report for that site. One daily total per device and KST day, posted
-only after the day has ended in block time. Company emissions are public under Korean law,
-so these records and their monthly sums per company and sector are public.
-
-    em/<device>/<YYYY-MM-DD>             {"device","company","site","day","total","unit","readings",
-                                          "substituted","merkle_root","height","time"}
-    emc/<company>/<YYYY-MM-DD>/<device>  index of a company's daily records
-    agg/c/<company>/<YYYY-MM>            {"total","readings","substituted","reports"} (kg)
-    agg/s/<sector>/<YYYY-MM>             the same per sector
-"""
+"""A device's daily total: once per device and KST day, after the day ended; monthly sums updated."""
 
 from __future__ import annotations
 
 from protocol.codec import canonical_json
-
 from protocol.codes import Code, TxRejected
-from protocol.messages import DailyTotal
-from .view import BlockContext, View, account, day_of, get_json, put_json
+from protocol.messages.mrv import DailyTotal
+
+from ...view import BlockContext, View, account, day_of, get_json, put_json
+from . import keys
 
 __all__ = ["handle_daily_total", "UNASSIGNED_SECTOR"]
 
@@ -41,7 +30,7 @@ def handle_daily_total(view: View, signer: str, msg: DailyTotal, ctx: BlockConte
         raise TxRejected(Code.UNAUTHORIZED, "this device account has no site binding; a verifier must register it with register_device")
     if msg.day_number >= day_of(ctx.time):
         raise TxRejected(Code.INVALID_MESSAGE, f"day {msg.day} has not ended yet in block time (KST); post it after midnight")
-    key = f"em/{signer}/{msg.day}"
+    key = keys.daily_total(signer, msg.day)
     if view.get(key) is not None:
         raise TxRejected(Code.ALREADY_REPORTED, f"device {signer} already reported {msg.day}; a day is reported once")
     put_json(view, key, {
@@ -49,9 +38,9 @@ def handle_daily_total(view: View, signer: str, msg: DailyTotal, ctx: BlockConte
         "readings": msg.readings, "substituted": msg.substituted, "merkle_root": msg.merkle_root,
         "height": ctx.height, "time": ctx.time,
     })
-    view.set(f"emc/{company}/{msg.day}/{signer}", b"1")
+    view.set(keys.company_report(company, msg.day, signer), b"1")
     month = msg.day[:7]
     sector = (account(view, company) or {}).get("sector") or UNASSIGNED_SECTOR
-    _add_to_month(view, f"agg/c/{company}/{month}", msg)
-    _add_to_month(view, f"agg/s/{sector}/{month}", msg)
+    _add_to_month(view, keys.month("company", company, month), msg)
+    _add_to_month(view, keys.month("sector", sector, month), msg)
     return canonical_json({"device": signer, "day": msg.day, "total": msg.total})

@@ -1,0 +1,211 @@
+"""Chain domains as modules, each declared in one descriptor (like a Cosmos SDK module's ``module.go``).
+
+A domain lives in ``abci_app/modules/<domain>/``:
+
+    module.py    the descriptor ``MODULE``: messages (roles, handler, effect, public events), governed
+                 actions (check + execute), queries (path, read rule, answer), begin/end-block hooks,
+                 the result codes it owns and the range reserved for its new codes, its key prefixes
+    keys.py      every state key it writes, as functions (handlers and queries both use them)
+    events.py    its event types and their attributes (``protocol.events.EventType``)
+    handlers.py  the message handlers: small functions of (state view, signer, message, block context)
+    queries.py   the answers to its query paths
+
+``abci_app.rules`` lists the modules and assembles them (``assemble``): who may send which message,
+the registry of governed actions that governance executes, the query routes, the hooks in order.
+``render_rules`` (``abci_app.modules.render``) prints the assembled tables that ``rules.py`` shows
+in its docstring; a test keeps the two equal. ``core`` is the pipeline's own pseudo-module (nonces,
+parameters, tx results, the generic codes).
+
+How to add a message (say ``surrender`` in a ``compliance`` domain):
+
+ 1. ``protocol/messages/<domain>.py``: a frozen dataclass with ``TYPE``, ``from_json`` (stateless
+    checks) and ``@message``; clients build and sign it with ``to_json``.
+ 2. ``abci_app/modules/<domain>/``: a handler ``handle_surrender(view, signer, msg, ctx) -> bytes`` in
+    ``handlers.py`` that reads and writes only through ``keys.py`` functions (add new keys there and to
+    its ``PREFIXES``) and emits its public event with ``ctx.emit(EVENT(...))`` (declare a new event type
+    in ``events.py``; a private message declares none and carries only the core's ``message`` event);
+    then one ``MessageRule(Surrender, roles, handle_surrender, effect, events=...)`` line in ``module.py``.
+    A new result code goes into ``protocol/codes.py`` inside the module's ``code_range``.
+ 3. ``abci_app/rules.py``: paste ``python -m abci_app.modules.render`` over the tables in its docstring.
+
+A new domain adds its folder and one entry in ``rules.MODULES``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from protocol.codes import Code
+from protocol.constants import ROLES
+from protocol.events import EventType
+
+if TYPE_CHECKING:  # only for annotations: the descriptors never touch state themselves
+    from ..state import Store
+    from ..view import BlockContext, View
+
+__all__ = [
+    "Module", "MessageRule", "GovernedAction", "Query", "QueryRequest", "ReadRule", "Hook", "Chain",
+    "PUBLIC", "private", "assemble",
+]
+
+Handler = Callable[["View", str, Any, "BlockContext"], bytes]
+
+
+@dataclass(frozen=True)
+class MessageRule:
+    """One message: who may send it, what handles it, what it changes, which public events it emits.
+
+    ``events`` empty means the message is private: its tx carries only the core's ``message`` event."""
+
+    message: type  # a protocol.messages class
+    roles: frozenset[str]
+    handler: Handler
+    effect: str
+    who: str = ""  # a further condition the handler enforces, shown with the roles ("opener", "owner")
+    events: tuple[EventType, ...] = ()
+    module: str = ""  # set by ``assemble``
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "roles", frozenset(self.roles))
+        assert self.roles and self.roles <= set(ROLES), self.roles
+
+
+@dataclass(frozen=True)
+class GovernedAction:
+    """A governed action carried by ``propose``: checked when proposed, executed at the m-th approval.
+
+    ``execute`` runs its own checks again (state may have changed since the proposal) and raises
+    ``TxRejected`` to fail the approving transaction as a whole. ``on_proposed`` and ``on_rejected``
+    let the owning module keep its records in step with the proposal."""
+
+    action: type  # a protocol.messages governed-action class
+    check: Callable[["View", Any, "BlockContext"], None]
+    execute: Callable[["View", Any, "BlockContext", dict], None]
+    effect: str
+    on_proposed: Callable[["View", Any, int], None] | None = None
+    on_rejected: Callable[["View", Any, "BlockContext"], None] | None = None
+    events: tuple[EventType, ...] = ()
+    module: str = ""
+
+
+@dataclass(frozen=True)
+class ReadRule:
+    """Who may read a query's answer: anyone, or the account the path names plus some roles.
+
+    A private path needs a signed query; with ``listing`` set the account may be left out of the
+    path (a list of every account's records), and then only ``roles`` may read it."""
+
+    public: bool
+    roles: frozenset[str] = frozenset()
+    what: str = ""  # "cash balances": used in the refusal
+    listing: str = ""  # the refusal when the path names no account ("" = an account is required)
+
+    def describe(self) -> str:
+        if self.public:
+            return "anyone"
+        text = "the account itself or " + ", ".join(sorted(self.roles))
+        if self.listing:
+            text += "; all accounts: " + ", ".join(sorted(self.roles))
+        return text
+
+
+PUBLIC = ReadRule(True)
+
+
+def private(*roles: str, what: str, listing: str = "") -> ReadRule:
+    """A private path: the account named in the path or an account with one of ``roles`` may read."""
+    return ReadRule(False, frozenset(roles), what, listing)
+
+
+@dataclass
+class QueryRequest:
+    """What a query's answer function receives. ``subject`` is the account a private path names,
+    after the read rule admitted the reader (None for public paths and for listings)."""
+
+    store: "Store"
+    path: str  # the whole path as asked, with its query string
+    args: list[str]  # the path's segments after the route
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    """A query route (the path's first segment, or first two for grouped paths like ``market/depth``)."""
+
+    route: str
+    answer: Callable[[QueryRequest], Any]
+    path: str  # as shown in the table: "/balances/<addr>"
+    value: str  # what the answer is, shown in the table
+    read: ReadRule = PUBLIC
+    module: str = ""
+
+
+@dataclass(frozen=True)
+class Hook:
+    """Work the chain does by itself in every block: ``begin`` before the txs, ``end`` after them."""
+
+    stage: str  # "begin" | "end"
+    run: Callable[["View", "BlockContext"], None]
+    effect: str
+    events: tuple[EventType, ...] = ()
+    module: str = ""
+
+    def __post_init__(self) -> None:
+        assert self.stage in ("begin", "end"), self.stage
+
+
+@dataclass(frozen=True)
+class Module:
+    """One chain domain. ``codes`` are the result codes it owns; ``code_range`` is where its new
+    codes go; ``keys`` the prefixes of every state key it writes (``keys.PREFIXES``)."""
+
+    name: str
+    summary: str
+    messages: tuple[MessageRule, ...] = ()
+    actions: tuple[GovernedAction, ...] = ()
+    queries: tuple[Query, ...] = ()
+    hooks: tuple[Hook, ...] = ()
+    codes: frozenset[Code] = frozenset()
+    code_range: range = range(0)
+    keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The modules assembled: what the executor, governance and the query router look up."""
+
+    modules: tuple[Module, ...]
+    rules: dict[type, MessageRule] = field(default_factory=dict)
+    actions: dict[type, GovernedAction] = field(default_factory=dict)
+    routes: dict[str, Query] = field(default_factory=dict)
+    begin_block: tuple[Hook, ...] = ()
+    end_block: tuple[Hook, ...] = ()
+
+
+def assemble(modules: Iterable[Module]) -> Chain:
+    """Join the descriptors; a message, action, route or code declared twice is a programming error."""
+    modules = tuple(modules)
+    rules: dict[type, MessageRule] = {}
+    actions: dict[type, GovernedAction] = {}
+    routes: dict[str, Query] = {}
+    hooks: list[Hook] = []
+    owners: dict[Code, str] = {}
+    for module in modules:
+        for rule in module.messages:
+            assert rule.message not in rules, f"{rule.message.TYPE} is declared by two modules"
+            rules[rule.message] = replace(rule, module=module.name)
+        for action in module.actions:
+            assert action.action not in actions, f"{action.action.TYPE} is declared by two modules"
+            actions[action.action] = replace(action, module=module.name)
+        for query in module.queries:
+            assert query.route not in routes, f"query route {query.route} is declared by two modules"
+            routes[query.route] = replace(query, module=module.name)
+        hooks.extend(replace(hook, module=module.name) for hook in module.hooks)
+        for code in module.codes:
+            assert code not in owners, f"{code.name} is owned by {owners[code]} and {module.name}"
+            owners[code] = module.name
+    return Chain(
+        modules, rules, actions, routes,
+        tuple(h for h in hooks if h.stage == "begin"), tuple(h for h in hooks if h.stage == "end"),
+    )

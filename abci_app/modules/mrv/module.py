@@ -1,0 +1,32 @@
+"""MRV's descriptor: the daily total message and the public emission paths."""
+
+from __future__ import annotations
+
+from protocol.codes import Code
+from protocol.messages.mrv import DailyTotal
+
+from .. import MessageRule, Module, Query
+from . import handlers, keys, queries
+
+MODULE = Module(
+    name="mrv",
+    summary="sensor devices' daily totals with Merkle roots; monthly sums per company and sector (public)",
+    messages=(
+        MessageRule(DailyTotal, {"edge_device"}, handlers.handle_daily_total,
+                    "a device's daily emissions + Merkle root, once per KST day, after the day ended"),
+    ),
+    queries=(
+        Query("emissions/daily", queries.daily,
+              "/emissions/daily?device=D|company=C[&site=S][&from=YYYY-MM-DD&to=YYYY-MM-DD]", "daily records"),
+        Query("emissions/monthly", queries.monthly, "/emissions/monthly?company=C|sector=S[&from=YYYY-MM&to=YYYY-MM]",
+              "monthly sums (kg)"),
+        Query("emissions/yearly", queries.yearly, "/emissions/yearly?company=C|sector=S", "yearly sums (kg)"),
+        Query("emissions/sectors", queries.sectors, "/emissions/sectors?from=YYYY-MM&to=YYYY-MM",
+              "every sector's monthly sums (public statistics)"),
+        Query("emissions/companies", queries.companies, "/emissions/companies?from=YYYY-MM&to=YYYY-MM",
+              "every company's monthly sums"),
+    ),
+    codes=frozenset({Code.ALREADY_REPORTED}),
+    code_range=range(600, 700),
+    keys=keys.PREFIXES,
+)

@@ -1,0 +1,67 @@
+"""The rules table: the assembled descriptors printed as the text ``abci_app/rules.py`` shows in its docstring.
+
+``python -m abci_app.modules.render`` prints it; paste it over the tables in ``rules.py`` after changing
+a descriptor (a test fails until the two are equal).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from protocol.constants import ROLES
+
+from . import Chain
+
+__all__ = ["render_rules"]
+
+_INDENT = "    "
+
+
+def _table(header: tuple[str, ...], widths: tuple[int, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """Fixed-width columns, each cell wrapped to its width; a first cell too long for its column
+    (a query path) gets a line of its own above the rest of its row."""
+    lines = [(_INDENT + "  ".join(h.ljust(w) for h, w in zip(header, widths))).rstrip()]
+    for row in rows:
+        first, cells = row[0], list(row)
+        if len(first) > widths[0]:
+            lines.append(_INDENT + first)
+            cells[0] = ""
+        wrapped = [textwrap.wrap(cell, width) or [""] for cell, width in zip(cells, widths)]
+        for i in range(max(len(w) for w in wrapped)):
+            parts = [(w[i] if i < len(w) else "").ljust(width) for w, width in zip(wrapped, widths)]
+            lines.append((_INDENT + "  ".join(parts)).rstrip())
+    return lines
+
+
+def _roles(roles: frozenset[str], who: str) -> str:
+    text = "any account" if roles == frozenset(ROLES) else ", ".join(sorted(roles))
+    return f"{text} ({who})" if who else text
+
+
+def render_rules(chain: Chain) -> str:
+    """Every message, governed action, hook, query path and module of the chain, as text tables."""
+    out = ["Messages (a tx carries one; the pipeline checks the role, the module's handler the rest):", ""]
+    out += _table(("message", "roles", "effect", "module"), (20, 26, 54, 11), [
+        (rule.message.TYPE, _roles(rule.roles, rule.who), rule.effect, rule.module) for rule in chain.rules.values()])
+    out += ["", "Governed actions (carried by propose; executed at the m-th approval, inside that tx):", ""]
+    out += _table(("action", "effect when executed", "module"), (20, 82, 11), [
+        (action.action.TYPE, action.effect, action.module) for action in chain.actions.values()])
+    out += ["", "Block hooks (the chain's own work in every block, in ProcessProposal and FinalizeBlock alike):", ""]
+    out += _table(("when", "effect", "module"), (20, 82, 11), [
+        ("before the txs" if hook.stage == "begin" else "after the txs", hook.effect, hook.module)
+        for hook in chain.begin_block + chain.end_block])
+    out += ["", "Queries (abci_query; a private path needs a signed query and its answer is sealed to the reader):", ""]
+    out += _table(("path", "who may read", "answer", "module"), (36, 30, 36, 11), [
+        (query.path, query.read.describe(), query.value, query.module) for query in chain.routes.values()])
+    out += ["", "Modules (result codes they own, the range for their new codes, prefixes of the state keys they write):", ""]
+    out += _table(("module", "owns", "codes (new codes in)", "state keys"), (12, 40, 36, 24), [
+        (module.name, module.summary,
+         ", ".join(f"{c.name}={int(c)}" for c in sorted(module.codes)) + f" ({module.code_range.start}-{module.code_range.stop - 1})",
+         " ".join(module.keys)) for module in chain.modules])
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    from ..rules import CHAIN
+
+    print(render_rules(CHAIN))

@@ -1,0 +1,72 @@
+"""Cash funded and withdrawn by the bank; limit orders placed (escrow, then match or rest) and cancelled."""
+
+from __future__ import annotations
+
+from protocol.codec import canonical_json
+from protocol.codes import Code, TxRejected
+from protocol.messages.trading import CancelOrder, FundCash, PlaceOrder, WithdrawCash
+
+from ...market import MarketError, Order, Side, cancel_order, lock_escrow, phase_at, place_order, release_escrow, settle_fills, trading_day_at
+from ...view import BlockContext, View, add_int, get_int, get_json, put_json, require_company
+from . import keys
+from .market_state import apply, book, market_error, market_rules, market_schedule, record_fills, reference, save_book
+
+__all__ = ["handle_fund_cash", "handle_withdraw_cash", "handle_place_order", "handle_cancel_order"]
+
+
+def handle_fund_cash(view: View, signer: str, msg: FundCash, ctx: BlockContext) -> bytes:
+    require_company(view, msg.to, "account", "cash accounts are for companies")
+    add_int(view, keys.cash(msg.to), msg.amount)
+    add_int(view, keys.CASH_SUPPLY, msg.amount)
+    return canonical_json({"to": msg.to, "amount": msg.amount})
+
+
+def handle_withdraw_cash(view: View, signer: str, msg: WithdrawCash, ctx: BlockContext) -> bytes:
+    require_company(view, msg.account, "account", "cash accounts are for companies")
+    if add_int(view, keys.cash(msg.account), -msg.amount) < 0:
+        raise TxRejected(Code.INSUFFICIENT_BALANCE, f"{msg.account} has less than {msg.amount:,} KRW available (cash behind open orders stays held)")
+    add_int(view, keys.CASH_SUPPLY, -msg.amount)
+    return canonical_json({"account": msg.account, "amount": msg.amount})
+
+
+def handle_place_order(view: View, signer: str, msg: PlaceOrder, ctx: BlockContext) -> bytes:
+    rules, schedule = market_rules(view), market_schedule(view)
+    if not get_int(view, keys.MARKET_CLOCK):
+        view.set(keys.MARKET_CLOCK, str(ctx.time).encode())
+    order_id = add_int(view, keys.ORDER_SEQ, 1)
+    try:
+        order = Order(order_id, order_id, signer, msg.instrument, Side.BUY if msg.side == "buy" else Side.SELL, msg.price, msg.quantity)
+        rules.check_order(order, reference(view, msg.instrument, rules))
+        apply(view, lock_escrow(order))
+        put_json(view, keys.order(order_id), {
+            "id": order_id, "owner": signer, "instrument": msg.instrument, "side": msg.side, "price": msg.price,
+            "quantity": msg.quantity, "remaining": msg.quantity, "status": "open", "placed": {"height": ctx.height, "time": ctx.time},
+        })
+        view.set(keys.order_of_owner(signer, order_id), b"1")
+        result = place_order(book(view, msg.instrument), order, phase_at(ctx.time, schedule), height=ctx.height)
+    except MarketError as exc:
+        raise market_error(exc) from None
+    save_book(view, result.book)
+    apply(view, settle_fills(result.fills))
+    record_fills(view, result.fills, ctx, trading_day_at(ctx.time, schedule))
+    record = get_json(view, keys.order(order_id))
+    return canonical_json({"order_id": order_id, "status": record["status"], "filled": msg.quantity - record["remaining"],
+                           "fills": len(result.fills)})
+
+
+def handle_cancel_order(view: View, signer: str, msg: CancelOrder, ctx: BlockContext) -> bytes:
+    record = get_json(view, keys.order(msg.order_id))
+    if record is None or record["owner"] != signer:  # the same answer either way: no oracle on others' orders
+        raise TxRejected(Code.ORDER_NOT_FOUND, f"order {msg.order_id} is not one of your orders")
+    if record["status"] not in ("open", "partially_filled"):
+        raise TxRejected(Code.ORDER_NOT_FOUND, f"order {msg.order_id} is already {record['status']}")
+    try:
+        new_book, order = cancel_order(book(view, record["instrument"]), msg.order_id, signer)
+    except MarketError as exc:
+        raise market_error(exc) from None
+    save_book(view, new_book)
+    apply(view, release_escrow([order]))
+    record["status"] = "cancelled"
+    record["cancelled"] = {"height": ctx.height, "time": ctx.time}
+    put_json(view, keys.order(msg.order_id), record)
+    return canonical_json({"order_id": msg.order_id, "status": "cancelled", "released": order.remaining})

@@ -1,0 +1,108 @@
+"""The market engine's values in state: rules and schedule from the parameters, books, escrow pockets, fills, bars."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from protocol.codes import Code, TxRejected
+
+from ...market import (
+    Book, DailyBar, Fill, MarketClosed, MarketError, MarketRules, Movement, NotOwner, Schedule, UnknownOrder,
+    book_from_json, book_to_json, update_bar,
+)
+from ...market.escrow import CASH
+from ...view import BlockContext, View, add_int, get_json, params, put_json
+from ..transfers import keys as ledger_keys
+from . import keys
+
+__all__ = ["market_rules", "market_schedule", "apply", "book", "save_book", "reference", "bar", "record_fills",
+           "market_error"]
+
+
+def market_rules(view: View) -> MarketRules:
+    p = params(view)
+    return MarketRules(p["market_tick_size"], p["market_max_order_quantity"], p["market_band_bps"], p["market_initial_reference_price"])
+
+
+def market_schedule(view: View) -> Schedule:
+    return Schedule.around_the_clock() if params(view)["market_around_the_clock"] else Schedule()
+
+
+def _pocket(movement: Movement) -> str:
+    if movement.asset == CASH:
+        return (keys.cash_held if movement.held else keys.cash)(movement.account)
+    return (ledger_keys.held if movement.held else ledger_keys.balance)(movement.account, movement.asset)
+
+
+def apply(view: View, movements: Iterable[Movement]) -> None:
+    """Apply escrow and settlement movements; no pocket may go below zero."""
+    for m in movements:
+        if add_int(view, _pocket(m), m.delta) < 0:
+            what = "KRW cash" if m.asset == CASH else f"{m.asset} allowances"
+            raise TxRejected(Code.INSUFFICIENT_BALANCE, f"not enough available {what} in {m.account} for this order")
+
+
+_BOOKS: dict[bytes, Book] = {}  # parsed books by their exact bytes (books are immutable values)
+
+
+def book(view: View, instrument: str) -> Book:
+    raw = view.get(keys.book(instrument))
+    if raw is None:
+        return Book(instrument, (), (), 0)
+    parsed = _BOOKS.get(raw)
+    if parsed is None:
+        if len(_BOOKS) > 64:
+            _BOOKS.clear()
+        parsed = _BOOKS[raw] = book_from_json(raw)
+    return parsed
+
+
+def save_book(view: View, new: Book) -> None:
+    if view.get(keys.book(new.instrument)) is None:
+        put_json(view, keys.BOOKS, sorted(set(get_json(view, keys.BOOKS) or []) | {new.instrument}))
+    raw = book_to_json(new)
+    _BOOKS[raw] = new
+    view.set(keys.book(new.instrument), raw)
+
+
+def reference(view: View, instrument: str, rules: MarketRules) -> int:
+    raw = view.get(keys.reference_price(instrument))
+    return rules.reference_price(int(raw) if raw is not None else None)
+
+
+def bar(view: View, instrument: str, trading_day: str) -> DailyBar | None:
+    raw = get_json(view, keys.bar(instrument, trading_day))
+    return DailyBar(**{k: v for k, v in raw.items() if k != "vwap"}) if raw else None  # vwap is derived
+
+
+def record_fills(view: View, fills: tuple[Fill, ...], ctx: BlockContext, trading_day: str | None) -> None:
+    by_instrument: dict[str, list[Fill]] = {}
+    for fill in fills:
+        seq = add_int(view, keys.FILL_SEQ, 1)
+        put_json(view, keys.fill(seq), {
+            "seq": seq, "instrument": fill.instrument, "price": fill.price, "quantity": fill.quantity,
+            "buyer": fill.buyer, "seller": fill.seller, "buy_order": fill.buy_order_id, "sell_order": fill.sell_order_id,
+            "auction": fill.taker_side is None, "height": ctx.height, "time": ctx.time,
+        })
+        for party in sorted({fill.buyer, fill.seller}):
+            view.set(keys.fill_of_party(party, seq), b"1")
+        for order_id in (fill.buy_order_id, fill.sell_order_id):
+            record = get_json(view, keys.order(order_id))
+            record["remaining"] -= fill.quantity
+            record["status"] = "filled" if record["remaining"] == 0 else "partially_filled"
+            put_json(view, keys.order(order_id), record)
+        by_instrument.setdefault(fill.instrument, []).append(fill)
+    day = trading_day or "0000-00-00"
+    for instrument in sorted(by_instrument):
+        new = update_bar(bar(view, instrument, day), by_instrument[instrument], trading_day=day, instrument=instrument)
+        put_json(view, keys.bar(instrument, day), new.to_dict())
+
+
+def market_error(exc: MarketError) -> TxRejected:
+    if isinstance(exc, MarketClosed):
+        return TxRejected(Code.MARKET_CLOSED, exc.message)
+    if isinstance(exc, UnknownOrder):
+        return TxRejected(Code.ORDER_NOT_FOUND, exc.message)
+    if isinstance(exc, NotOwner):
+        return TxRejected(Code.UNAUTHORIZED, exc.message)
+    return TxRejected(Code.ORDER_REJECTED, exc.message)

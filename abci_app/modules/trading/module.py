@@ -1,0 +1,41 @@
+"""The market's descriptor: cash and order messages, the session hook, the market paths."""
+
+from __future__ import annotations
+
+from protocol.codes import Code
+from protocol.messages.trading import CancelOrder, FundCash, PlaceOrder, WithdrawCash
+
+from .. import Hook, MessageRule, Module, Query, private
+from . import handlers, keys, queries, session
+
+MODULE = Module(
+    name="trading",
+    summary="KRW cash, escrowed limit orders matched in FinalizeBlock, call auctions at the session transitions",
+    messages=(
+        MessageRule(FundCash, {"bank"}, handlers.handle_fund_cash, "credit KRW to a company's cash account"),
+        MessageRule(WithdrawCash, {"bank"}, handlers.handle_withdraw_cash, "pay out a company's available KRW"),
+        MessageRule(PlaceOrder, {"company"}, handlers.handle_place_order, "escrow, then match (continuous) or rest (call)"),
+        MessageRule(CancelOrder, {"company"}, handlers.handle_cancel_order,
+                    "take an open order off the book, release escrow", who="owner"),
+    ),
+    queries=(
+        Query("cash", queries.cash, "/cash/<addr>", '{"available", "held"} KRW', private("bank", "government", what="cash balances")),
+        Query("orders", queries.orders, "/orders/<addr>", "the company's orders", private("government", what="orders")),
+        Query("fills", queries.fills, "/fills/<addr>", "its fills, with prices and counterparties", private("government", what="fills")),
+        Query("market/instruments", queries.instruments, "/market/instruments",
+              "instruments, reference price, phase, best bid/ask"),
+        Query("market/depth", queries.depth, "/market/depth/<instrument>",
+              '{"bids": [[price, tonnes]], "asks": [...]} (aggregated, no owners)'),
+        Query("market/trades", queries.trades, "/market/trades/<instrument>",
+              "latest trades: price, tonnes, height, time (no counterparties)"),
+        Query("market/bars", queries.bars, "/market/bars/<instrument>", "daily bars: open, high, low, close, volume, VWAP"),
+    ),
+    hooks=(
+        Hook("begin", session.market_begin_block,
+             "run the session transitions since the previous block: opening/closing call auctions, expiry of day "
+             "orders, next reference price"),
+    ),
+    codes=frozenset({Code.MARKET_CLOSED, Code.ORDER_REJECTED, Code.ORDER_NOT_FOUND}),
+    code_range=range(700, 800),
+    keys=keys.PREFIXES,
+)

@@ -1,0 +1,50 @@
+"""Before each block's txs: the session transitions since the previous block (call auctions, close of day)."""
+
+from __future__ import annotations
+
+from ...market import Event, MarketRules, expire_day_orders, next_reference_price, release_escrow, settle_fills, transitions_between, uncross
+from ...view import BlockContext, View, get_int, get_json, put_json
+from . import keys
+from .market_state import apply, bar, book, market_rules, market_schedule, record_fills, reference, save_book
+
+__all__ = ["market_begin_block"]
+
+
+def _uncross_all(view: View, ctx: BlockContext, rules: MarketRules, trading_day: str, closing: bool) -> None:
+    for instrument in get_json(view, keys.BOOKS) or []:
+        ref = reference(view, instrument, rules)
+        if closing:
+            today = get_json(view, keys.bar(instrument, trading_day))
+            ref = today["close"] if today else ref
+        result = uncross(book(view, instrument), ref, height=ctx.height)
+        save_book(view, result.book)
+        apply(view, settle_fills(result.fills))
+        record_fills(view, result.fills, ctx, trading_day)
+
+
+def _close_day(view: View, ctx: BlockContext, rules: MarketRules, trading_day: str) -> None:
+    for instrument in get_json(view, keys.BOOKS) or []:
+        new_book, expired = expire_day_orders(book(view, instrument))
+        save_book(view, new_book)
+        apply(view, release_escrow(expired))
+        for order in expired:
+            record = get_json(view, keys.order(order.order_id))
+            record["status"] = "expired"
+            put_json(view, keys.order(order.order_id), record)
+        day_bar = bar(view, instrument, trading_day)
+        view.set(keys.reference_price(instrument), str(next_reference_price(reference(view, instrument, rules), day_bar)).encode())
+
+
+def market_begin_block(view: View, ctx: BlockContext) -> None:
+    """Run the session transitions since the previous block (auctions, close)."""
+    last = get_int(view, keys.MARKET_CLOCK)  # set by the first order; no market, no work (and no state change)
+    if not last or ctx.time <= last:
+        return
+    rules, schedule = market_rules(view), market_schedule(view)
+    for transition in transitions_between(last, ctx.time, schedule):
+        if transition.event is Event.OPEN:
+            _uncross_all(view, ctx, rules, transition.trading_day, closing=False)
+        elif transition.event is Event.CLOSE:
+            _uncross_all(view, ctx, rules, transition.trading_day, closing=True)
+            _close_day(view, ctx, rules, transition.trading_day)
+    view.set(keys.MARKET_CLOCK, str(ctx.time).encode())

@@ -1,0 +1,10 @@
+"""The allowance ledger: transfers between companies, governed issuance, available and held tonnes, supply.
+
+Writes (``keys.py``)::
+
+    bal/<addr>/<instrument>   tonnes available (absent = 0)
+    held/<addr>/<instrument>  tonnes held behind sell orders and proposed block trades (trading, blocktrades)
+    supply/<instrument>       tonnes issued in total
+
+``ledger.move`` is how every module changes an available holding.
+"""

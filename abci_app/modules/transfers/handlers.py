@@ -1,0 +1,33 @@
+"""Transfers of allowances between companies, and the governed issuance of new allowances."""
+
+from __future__ import annotations
+
+from protocol.codes import Code, TxRejected
+from protocol.constants import MAX_HOLDING
+from protocol.messages.transfers import IssueAllowances, Transfer
+
+from ...view import BlockContext, View, add_int, require_company
+from . import keys
+from .ledger import move
+
+__all__ = ["handle_transfer", "check_issue", "execute_issue"]
+
+
+def handle_transfer(view: View, signer: str, msg: Transfer, ctx: BlockContext) -> bytes:
+    if msg.to == signer:
+        raise TxRejected(Code.INVALID_MESSAGE, "transfer.to is the signer itself; name another account")
+    require_company(view, msg.to, "recipient", "allowances go to companies")
+    move(view, signer, msg.instrument, -msg.amount)
+    move(view, msg.to, msg.instrument, msg.amount)
+    return b""
+
+
+def check_issue(view: View, action: IssueAllowances, ctx: BlockContext) -> None:
+    require_company(view, action.to, "recipient", "allowances go to companies")
+
+
+def execute_issue(view: View, action: IssueAllowances, ctx: BlockContext, proposal: dict) -> None:
+    require_company(view, action.to, "recipient", "allowances go to companies")
+    move(view, action.to, action.instrument, action.amount)
+    if add_int(view, keys.supply(action.instrument), action.amount) > MAX_HOLDING:
+        raise TxRejected(Code.LIMIT_EXCEEDED, f"total {action.instrument} issued would exceed {MAX_HOLDING:,} t")

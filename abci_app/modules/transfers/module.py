@@ -1,0 +1,31 @@
+"""The ledger's descriptor: transfer, the governed issue of allowances, supply, balances and holdings."""
+
+from __future__ import annotations
+
+from protocol.codes import Code
+from protocol.messages.transfers import IssueAllowances, Transfer
+
+from .. import GovernedAction, MessageRule, Module, Query, private
+from . import handlers, keys, queries
+
+MODULE = Module(
+    name="transfers",
+    summary="the allowance ledger: available and held tonnes, transfers, issuance, supply",
+    messages=(
+        MessageRule(Transfer, {"company"}, handlers.handle_transfer, "move allowances signer → another company"),
+    ),
+    actions=(
+        GovernedAction(IssueAllowances, handlers.check_issue, handlers.execute_issue,
+                       "credit allowances of an instrument to a company; raises the instrument's supply"),
+    ),
+    queries=(
+        Query("supply", queries.supply, "/supply", "{instrument: tonnes issued} (a market aggregate)"),
+        Query("balances", queries.balances, "/balances/<addr>", "{instrument: tonnes}",
+              private("government", what="holdings")),
+        Query("holdings", queries.holdings, "/holdings/<addr>", '{instrument: {"available", "held"}} tonnes',
+              private("government", what="holdings")),
+    ),
+    codes=frozenset({Code.INSUFFICIENT_BALANCE, Code.LIMIT_EXCEEDED}),
+    code_range=range(300, 400),
+    keys=keys.PREFIXES,
+)

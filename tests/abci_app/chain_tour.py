@@ -1,0 +1,105 @@
+"""A tour of the whole chain in one node: every message type accepted at least once, and both block hooks at work.
+
+``tour(home)`` returns a ``Tour``: the node, every accepted tx's result by message type, and the
+FinalizeBlock responses of the blocks in which the hooks worked (the opening auction, the close of
+day, an e-order batch). The market runs KRX hours, so the opening call auction really uncrosses.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from protocol.codes import Code
+from protocol.plan_format import plan_hash as compute_plan_hash
+from protocol.sealed import seal_price, view_public_hex
+from abci_harness import GENESIS_TIME, Actors, Node, approve, issue, proposal_id, register, reject, transfer
+from abci_app.proto import abci
+from ets.keys import Signer
+
+KST_MIDNIGHT = 1_749_999_600  # 2025-06-16 00:00 KST, a Monday; GENESIS_TIME is 00:06:40 that day
+AT_0930, AT_1000, AT_1100, AT_1205 = (KST_MIDNIGHT + s for s in (34_200, 36_005, 39_600, 43_205))
+
+
+@dataclass
+class Tour:
+    node: Node
+    actors: Actors
+    device: Signer
+    plan_hash: str
+    transfer_to: Signer
+    results: dict[str, list[abci.ExecTxResult]] = field(default_factory=dict)  # accepted txs by message type
+    blocks: dict[str, abci.ResponseFinalizeBlock] = field(default_factory=dict)  # "open", "close", "eorder"
+
+
+def _order(side: str, price: int, quantity: int) -> dict:
+    return {"type": "place_order", "instrument": "KAU25", "side": side, "price": price, "quantity": quantity}
+
+
+def tour(home: Path) -> Tour:
+    actors = Actors.make()
+    node = Node.start(home, actors.app_state())
+    g, c = actors.gov, actors.companies
+    device = Signer.generate()
+    out = Tour(node, actors, device, "", c[1])
+
+    def run(signer: Signer, msg: dict, time: int | None = None) -> abci.ExecTxResult:
+        response = node.finalize([node.sign(signer, msg)], time)
+        node.commit()
+        (result,) = response.tx_results
+        assert result.code == Code.OK, (msg["type"], result.log)
+        out.results.setdefault(msg["type"], []).append(result)
+        return result
+
+    run(c[0], transfer(c[1], 25))
+    run(g[1], approve(proposal_id(run(g[0], register(Signer.generate(), "verifier", "Second Verification Body")))))
+    pid = proposal_id(run(g[0], issue(c[2], 40, "KCU25")))
+    run(g[1], reject(pid, "not in the plan"))
+    run(g[2], reject(pid, "not in the plan"))
+    run(g[1], approve(proposal_id(run(g[0], issue(c[2], 40, "KCU25")))))
+
+    plan_companies = [(f"(주)투어{i}", Signer.generate()) for i in range(3)]
+    accounts = [{"address": s.address, "public_key": s.public_key.hex(), "role": "company", "name": cid,
+                 "company_id": cid, "sector": "산업"} for cid, s in plan_companies]
+    run(g[1], approve(proposal_id(run(g[0], {"type": "propose", "action": {"type": "register_accounts", "accounts": accounts}}))))
+    header = {"kind": "initial", "phase": 4, "vintages": ["KAU28"], "inputs": {}}
+    lines = sorted((cid, "KAU28", 100 + i) for i, (cid, _) in enumerate(plan_companies))
+    out.plan_hash = compute_plan_hash(header, lines)
+    run(g[0], {"type": "plan_open", "plan_hash": out.plan_hash, "header": header, "lines": len(lines)})
+    run(g[0], {"type": "plan_chunk", "plan_hash": out.plan_hash, "offset": 0, "lines": [list(l) for l in lines[:2]]})
+    run(g[0], {"type": "plan_chunk", "plan_hash": out.plan_hash, "offset": 2, "lines": [list(l) for l in lines[2:]]})
+    pid = proposal_id(run(g[0], {"type": "propose", "action": {"type": "issue_plan", "plan_hash": out.plan_hash}}))
+    response = node.finalize([node.sign(g[1], approve(pid))])  # the end-of-block hook credits the batch
+    node.commit()
+    out.results["approve"].append(response.tx_results[0])
+    out.blocks["eorder"] = response
+
+    run(actors.verifier, {"type": "register_device", "device": device.address, "public_key": device.public_key.hex(),
+                          "company": c[0].address, "site": "stack-1", "measures": "CO2", "unit": "kg"})
+    run(device, {"type": "daily_total", "day": "2025-06-15", "total": 1_234, "unit": "kg", "readings": 24,
+                 "substituted": 1, "merkle_root": "ab" * 32}, time=GENESIS_TIME + 600)
+    run(actors.bank, {"type": "fund_cash", "to": c[0].address, "amount": 10_000_000})
+    run(actors.bank, {"type": "withdraw_cash", "account": c[0].address, "amount": 1_000})
+
+    run(c[0], _order("buy", 10_100, 30), time=AT_0930)  # the opening call collects
+    run(c[1], _order("sell", 9_900, 20), time=AT_0930 + 5)
+    run(c[2], _order("sell", 10_000, 20), time=AT_0930 + 10)
+    out.blocks["open"] = node.finalize([], AT_1000)  # the chain uncrosses the opening auction
+    node.commit()
+    run(c[2], _order("sell", 10_050, 5), time=AT_1100)
+    run(c[0], _order("buy", 10_050, 2), time=AT_1100 + 5)
+    resting = json.loads(run(c[0], _order("buy", 9_500, 3), time=AT_1100 + 10).data)["order_id"]
+    run(c[0], {"type": "cancel_order", "order_id": resting}, time=AT_1100 + 15)
+    out.blocks["close"] = node.finalize([], AT_1205)  # closing call, expiry, next reference price
+    node.commit()
+
+    for who in (c[0], c[1], g[0]):
+        run(who, {"type": "set_view_key", "public_key": view_public_hex(who)})
+    readers = {s.address: view_public_hex(s) for s in (c[0], c[1], g[0])}
+    for quantity, closing in ((50, "block_trade_accept"), (7, "block_trade_cancel")):
+        commitment, sealed = seal_price(12_345, readers)
+        proposed = run(c[1], {"type": "block_trade_propose", "counterparty": c[0].address, "instrument": "KAU25",
+                              "side": "sell", "quantity": quantity, "price_commitment": commitment, "sealed_price": sealed})
+        run(c[0], {"type": closing, "trade_id": json.loads(proposed.data)["trade_id"]})
+    return out
