@@ -17,7 +17,7 @@ import pytest
 
 from protocol.merkle import MerkleTree
 from protocol.readings import Reading, sign_reading
-from portal import queries
+from portal.data import allocations, governance, holdings
 from portal.ui import kg_to_t_text
 from portal_chain import PASSWORDS, SeededChain, reading_bytes
 from portal_process import start_portal
@@ -172,14 +172,14 @@ def test_two_officials_approve_and_the_company_sees_its_allocation(chain: Seeded
     expect(main).to_contain_text("The chain rejected the transaction while sending your decision (code 16")
     expect(main).to_contain_text("already voted")
     expect(main).to_contain_text("Nothing was changed.")
-    proposal = queries.open_plan_proposal(chain.client, plan.hash)
+    proposal = governance.open_plan_proposal(chain.client, plan.hash)
     assert proposal is not None and proposal["proposer"] == chain.keys["gov-1"].address
 
     second = open_page()
     login(second, portal_url, "official2")
     _decide(second, plan.hash, f"Sent approve: proposal #{proposal['id']} is now executed")
     expect(body(second)).to_contain_text("Issued at block")
-    assert queries.plan_record(chain.client, plan.hash)["status"] == "issued"
+    assert allocations.plan_record(chain.client, plan.hash)["status"] == "issued"
     expect(body(first)).to_contain_text("Issued at block")  # the first official's live panel follows
 
     company = open_page()
@@ -189,7 +189,7 @@ def test_two_officials_approve_and_the_company_sees_its_allocation(chain: Seeded
     expected = plan.amount(steel.company_id, "KAU26")
     expect(main).to_contain_text(f"Plan {plan.hash[:16]}… — proposal #{proposal['id']}")
     expect(main).to_contain_text(f"{expected:,}")
-    on_chain = queries.allocations(chain.client, steel.address)
+    on_chain = allocations.allocations(chain.client, steel.address)
     assert int(on_chain[on_chain["plan_hash"] == plan.hash]["amount"].sum()) == expected
 
 
@@ -215,8 +215,8 @@ def test_company_sees_only_its_own_holdings(chain: SeededChain, portal_url: str,
     assert not {"Plan review", "Proposals", "Devices"} & set(links)
     go(page, "My holdings")
     main = body(page)
-    own = queries.balances(chain.client, steel.address, steel.signer)
-    others = queries.balances(chain.client, power.address, power.signer)
+    own = holdings.balances(chain.client, steel.address, steel.signer)
+    others = holdings.balances(chain.client, power.address, power.signer)
     for row in own.itertuples():
         expect(main).to_contain_text(f"{row.amount:,} t")
     expect(main).to_contain_text(steel.address)

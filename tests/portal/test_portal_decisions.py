@@ -1,11 +1,13 @@
-"""``portal.decisions`` on a real validator: propose, approve, reject, and every refusal along the way."""
+"""``portal.data.decisions`` on a real validator: propose, approve, reject, and every refusal along the way."""
 
 from __future__ import annotations
 
 import pytest
 
 from ets.rpc import TxRejectedError
-from portal import decisions, queries
+from portal.data import allocations, decisions, governance
+from protocol.codes import Code
+from protocol.messages import Approve, IssuePlan, Propose, Reject
 from portal_chain import SeededChain
 
 pytestmark = pytest.mark.localnet
@@ -20,17 +22,21 @@ def test_reject_path_of_a_plan(chain: SeededChain):
         decisions.decide_plan(client, keys["gov-2"], plan, approve=False, reason="too generous")
     assert client.next_nonce(keys["gov-2"].address) == nonce, "a refused decision must send nothing"
 
+    assert decisions.plan_decision_message(client, plan, approve=True) == Propose(IssuePlan(plan))
     first = decisions.decide_plan(client, keys["gov-1"], plan, approve=True)
     assert (first.sent, first.status) == ("propose", "open")
-    assert queries.open_plan_proposal(client, plan)["id"] == first.proposal_id
+    assert governance.open_plan_proposal(client, plan)["id"] == first.proposal_id
+    assert decisions.plan_decision_message(client, plan, approve=True) == Approve(first.proposal_id)
+    assert decisions.plan_decision_message(client, plan, approve=False, reason="  too generous ") == Reject(
+        first.proposal_id, "too generous")
 
     with pytest.raises(TxRejectedError) as twice:
         decisions.decide_plan(client, keys["gov-1"], plan, approve=True)
-    assert twice.value.code == 16 and "already voted" in twice.value.log
+    assert twice.value.code == Code.ALREADY_VOTED
 
     with pytest.raises(TxRejectedError) as company:
         decisions.decide_plan(client, chain.company("chem").signer, plan, approve=True)
-    assert company.value.code == 9 and "company" in company.value.log
+    assert company.value.code == Code.UNAUTHORIZED
 
     for bad in ("", "   ", "x" * (decisions.MAX_REASON + 1), "two\nlines"):
         with pytest.raises(decisions.DecisionError, match="needs a reason"):
@@ -40,8 +46,8 @@ def test_reject_path_of_a_plan(chain: SeededChain):
     assert (second.sent, second.proposal_id, second.status) == ("reject", first.proposal_id, "open")
     third = decisions.decide_plan(client, keys["gov-3"], plan, approve=False, reason="agree with the review")
     assert third.status == "rejected"
-    assert queries.plan_record(client, plan)["status"] == "rejected"
-    votes = queries.proposal_votes(client, first.proposal_id)
+    assert allocations.plan_record(client, plan)["status"] == "rejected"
+    votes = governance.proposal_votes(client, first.proposal_id)
     assert list(votes["vote"]) == ["approve", "reject", "reject"]
     assert votes["reason"].iloc[1] == "the chemical sector is over-allocated"
 

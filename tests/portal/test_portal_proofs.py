@@ -100,13 +100,13 @@ def test_malformed_proofs_are_explained(text, message):
 
 @pytest.mark.localnet
 def test_a_seeded_reading_verifies_against_the_root_on_chain(chain):
-    from portal import queries
+    from portal.data import emissions
     from portal_chain import reading_bytes
 
     label, day = "steel-stack", "2025-01-31"
     readings = chain.readings[(label, day)]
     tree = MerkleTree.from_leaves(reading_bytes(r) for r in readings)
-    record = queries.emissions_daily(chain.client, device=chain.device(label).address, start=day, end=day).iloc[0]
+    record = emissions.emissions_daily(chain.client, device=chain.device(label).address, start=day, end=day).iloc[0]
     for index in (0, 11, len(readings) - 1):
         doc = {"device": chain.device(label).address, "day": day, "reading": readings[index],
                "proof": tree.proof(index).to_json()}

@@ -6,8 +6,9 @@
 (b) the public Market page shows the chain's trade price and volume and never a trader;
 (c) the Market page's KRX section renders the real KRX file, labelled as historical, apart
     from chain data, and names the file, row and column of a broken upload (uploads need a login);
-(d) ``portal.market_queries`` against the same chain: band, limits, depth, trades, bars, cash,
-    holdings, fills, orders, who may read what, sealed block trades;
+(d) ``portal.data`` (market, holdings, trading, blocktrades) against the same chain: the
+    chain's own order rules, limits, depth, trades, bars, cash, holdings, fills, orders, who may
+    read what, sealed block trades;
 (e) a block trade in two browsers: proposed with a sealed price, accepted by the counterparty
     who sees the decrypted price; the regulator reads it; the public sees aggregates only.
 
@@ -22,13 +23,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from abci_app.market import MarketRules
 from ets.rpc import QueryError, TxRejectedError
+from protocol.codes import Code
+from protocol.messages import BlockTradeAccept, PlaceOrder, SetViewKey
 from protocol.sealed import view_public_hex
-from portal import market_queries as mq
+from portal.data import blocktrades, holdings, trading
+from portal.data import market as mkt
 from portal.krx_history import KrxHistoryError, load_krx_history
 from trading_chain import GENESIS, TRADER_PASSWORDS, MarketChain, add_portal_users, start_market_chain, start_portal
 
@@ -38,7 +40,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 TIMEOUT_MS = 25_000
 DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 KRX_FILE = DATASETS / "kets" / "krx_emissions_market_daily_2024_2025.csv"
-UNAUTHORIZED = 9
+UNAUTHORIZED = Code.UNAUTHORIZED
 
 # the browser's trade (KAU25): the seller rests a sell, the buyer's limit crosses it
 RESTING = {"price": 10_250, "quantity": 400}
@@ -110,9 +112,9 @@ def number(page, label: str, value: int) -> None:
 def test_company_buys_into_a_resting_sell_and_both_see_the_fill(market: MarketChain, portal_url: str, open_page):
     buyer, seller = market.trader("buyer"), market.trader("seller")
     client = market.client
-    cash_before = mq.cash(client, buyer.address, buyer.signer).available
-    orders_before = len(mq.orders(client, buyer.address, buyer.signer))
-    resting = client.submit(seller.signer, mq.order_message("KAU25", "sell", RESTING["price"], RESTING["quantity"]))
+    cash_before = holdings.cash(client, buyer.address, buyer.signer).available
+    orders_before = len(trading.orders(client, buyer.address, buyer.signer))
+    resting = client.submit(seller.signer, PlaceOrder("KAU25", "sell", RESTING["price"], RESTING["quantity"]).to_json())
     resting_id = int(json.loads(resting.data)["order_id"])
 
     seller_page = open_page()
@@ -127,7 +129,7 @@ def test_company_buys_into_a_resting_sell_and_both_see_the_fill(market: MarketCh
     login(page, portal_url, "buyer")
     go(page, "Trading")
     main = body(page)
-    limits = mq.order_limits(client, "KAU25")
+    limits = mkt.order_limits(client, "KAU25")
     # the rules are on the page before anything is written
     expect(main).to_contain_text(f"price band {limits.band_low:,} – {limits.band_high:,} KRW/t")
     expect(main).to_contain_text(f"tick {limits.tick:,} KRW")
@@ -141,13 +143,13 @@ def test_company_buys_into_a_resting_sell_and_both_see_the_fill(market: MarketCh
     page.get_by_role("button", name="Place order").click()
     expect(main).to_contain_text("The order was not sent")
     expect(main).to_contain_text(f"outside today's band {limits.band_low:,}–{limits.band_high:,} KRW/t")
-    assert len(mq.orders(client, buyer.address, buyer.signer)) == orders_before
+    assert len(trading.orders(client, buyer.address, buyer.signer)) == orders_before
 
     number(page, "Limit price (KRW per tonne)", BUY["price"])
     number(page, "Quantity (tonnes)", BUY["quantity"])
     page.get_by_role("button", name="Place order").click()
     expect(main).to_contain_text(re.compile(rf"is filled: {BUY['quantity']:,} t filled in 1 trade\(s\)"))
-    fills = mq.fills(client, buyer.address, buyer.signer)
+    fills = trading.fills(client, buyer.address, buyer.signer)
     fill = fills[fills["instrument"] == "KAU25"].iloc[0]
     assert (fill["price"], fill["quantity"], fill["counterparty"]) == (RESTING["price"], BUY["quantity"], seller.address)
     value = RESTING["price"] * BUY["quantity"]
@@ -163,7 +165,7 @@ def test_company_buys_into_a_resting_sell_and_both_see_the_fill(market: MarketCh
     seller_page.get_by_role("button", name=f"Cancel #{resting_id}").click()
     expect(seller_main).to_contain_text(f"Order #{resting_id} cancelled")
     expect(seller_main).to_contain_text("You have no order in the book.")
-    order = mq.orders(client, seller.address, seller.signer).set_index("order_id").loc[resting_id]
+    order = trading.orders(client, seller.address, seller.signer).set_index("order_id").loc[resting_id]
     assert (order["status"], order["remaining"]) == ("cancelled", left)
 
 
@@ -171,16 +173,16 @@ def test_company_buys_into_a_resting_sell_and_both_see_the_fill(market: MarketCh
 
 
 def _ensure_a_kau25_trade(market: MarketChain) -> None:
-    if mq.trades(market.client, "KAU25").empty:  # run alone: make the trade (a) would have made
+    if mkt.trades(market.client, "KAU25").empty:  # run alone: make the trade (a) would have made
         seller, buyer = market.trader("seller"), market.trader("buyer")
-        market.client.submit(seller.signer, mq.order_message("KAU25", "sell", RESTING["price"], BUY["quantity"]))
-        market.client.submit(buyer.signer, mq.order_message("KAU25", "buy", BUY["price"], BUY["quantity"]))
+        market.client.submit(seller.signer, PlaceOrder("KAU25", "sell", RESTING["price"], BUY["quantity"]).to_json())
+        market.client.submit(buyer.signer, PlaceOrder("KAU25", "buy", BUY["price"], BUY["quantity"]).to_json())
 
 
 def test_public_market_shows_chain_prices_and_volume_but_no_trader(market: MarketChain, portal_url: str, open_page):
     _ensure_a_kau25_trade(market)
-    trades = mq.trades(market.client, "KAU25")
-    bar = mq.bars(market.client, "KAU25").iloc[-1]
+    trades = mkt.trades(market.client, "KAU25")
+    bar = mkt.bars(market.client, "KAU25").iloc[-1]
     page = open_page()
     page.goto(f"{portal_url}/market")
     expect(page.get_by_role("heading", name="Market", level=1)).to_be_visible()
@@ -261,33 +263,22 @@ def test_krx_history_reads_the_real_file():
         load_krx_history(KRX_FILE.with_name("no-such-file.csv"))
 
 
-# ---------------------------------------------------------------- (d) market_queries against the chain
+# ---------------------------------------------------------------- (d) the data layer against the chain
 
 
-@settings(max_examples=60, deadline=None)
-@given(reference=st.integers(1, 10**7), tick=st.sampled_from([1, 5, 10, 50, 100]), bps=st.integers(0, 9_999))
-def test_price_band_is_the_chains(reference, tick, bps):
-    rules = MarketRules(tick_size=tick, band_bps=bps, initial_reference_price=tick)
-    try:
-        expected = rules.price_band(reference)
-    except Exception:  # the chain refuses a band without a grid price; so must we be empty
-        low, high = mq.price_band(reference, tick, bps)
-        assert low > high
-        return
-    assert mq.price_band(reference, tick, bps) == expected
-
-
-LIMITS = mq.OrderLimits("KAU25", 10_000, 9_000, 11_000, 5, 100_000, 1_000, "continuous")
+RULES = MarketRules(tick_size=5, max_order_quantity=100_000, band_bps=1_000, initial_reference_price=10_000)
+LIMITS = mkt.OrderLimits("KAU25", RULES, 10_000, "continuous")
 
 
 @pytest.mark.parametrize("side,price,quantity,cash,tonnes,expected", [
     ("buy", 10_000, 100, 10**9, 0, []),
     ("sell", 11_000, 100_000, 0, 100_000, []),
-    ("buy", 10_001, 10, 10**9, 0, ["not on the 5 KRW tick grid: use 10,000 or 10,005"]),
-    ("buy", 3, 10, 10**9, 0, ["use 5", "outside today's band"]),
+    ("buy", 10_001, 10, 10**9, 0, ["The price 10,001 KRW/t is not on the 5 KRW tick grid; use 10,000 or 10,005."]),
+    ("buy", 3, 10, 10**9, 0, ["The price 3 KRW/t is not on the 5 KRW tick grid; use 5."]),  # the chain's first rule
     ("buy", 11_005, 10, 10**9, 0, ["outside today's band 9,000–11,000 KRW/t (±10% of the reference price 10,000"]),
     ("sell", 10_000, 100_001, 0, 10**6, ["exceeds the limit of 100,000 t per order"]),
     ("buy", 10_000, 0, 10**9, 0, ["at least 1"]),
+    ("buy", 10**10, 1, 10**12, 0, ["place_order.price must be a whole number between 1 and 1,000,000,000"]),
     ("buy", 10_000, 100, 999_999, 0, ["holds 1,000,000 KRW, but only 999,999 KRW"]),
     ("sell", 10_000, 101, 0, 100, ["needs 101 t available, but you have 100 t"]),
     ("hold", 10_000, 1, 10**9, 10, ["Choose Buy or Sell"]),
@@ -297,7 +288,7 @@ def test_order_problems_say_what_to_change(side, price, quantity, cash, tonnes, 
     assert len(problems) == len(expected), problems
     for problem, words in zip(problems, expected):
         assert words in problem
-    closed = mq.OrderLimits("KAU25", 10_000, 9_000, 11_000, 5, 100_000, 1_000, "closed")
+    closed = mkt.OrderLimits("KAU25", RULES, 10_000, "closed")
     if not expected:
         assert closed.problems(side, price, quantity, available_cash=cash, available_tonnes=tonnes) == [
             "The market is closed now: orders are taken only during the trading session."]
@@ -306,99 +297,100 @@ def test_order_problems_say_what_to_change(side, price, quantity, cash, tonnes, 
 def test_market_queries_follow_a_kau26_trade(market: MarketChain):
     client = market.client
     buyer, other, seller = market.trader("buyer"), market.trader("other"), market.trader("seller")
-    before = mq.order_limits(client, "KAU26")  # no KAU26 order yet: from the chain's parameters
-    params = mq.market_params(client)
+    before = mkt.order_limits(client, "KAU26")  # no KAU26 order yet: from the chain's parameters
+    params = client.query("/params")
+    assert before.rules == MarketRules(params["market_tick_size"], params["market_max_order_quantity"],
+                                       params["market_band_bps"], params["market_initial_reference_price"])
     assert before.reference_price == params["market_initial_reference_price"]
-    assert (before.band_low, before.band_high) == mq.price_band(before.reference_price, params["market_tick_size"],
-                                                               params["market_band_bps"])
-    assert mq.depth(client, "KAU26").empty and mq.trades(client, "KAU26").empty and mq.bars(client, "KAU26").empty
-    cash_before = mq.cash(client, buyer.address, buyer.signer)
+    assert before.band == before.rules.price_band(before.reference_price)
+    assert mkt.depth(client, "KAU26").empty and mkt.trades(client, "KAU26").empty and mkt.bars(client, "KAU26").empty
+    cash_before = holdings.cash(client, buyer.address, buyer.signer)
 
-    client.submit(other.signer, mq.order_message("KAU26", "sell", 10_100, 500))
-    client.submit(other.signer, mq.order_message("KAU26", "sell", 10_200, 300))
-    after = mq.order_limits(client, "KAU26")
+    client.submit(other.signer, PlaceOrder("KAU26", "sell", 10_100, 500).to_json())
+    client.submit(other.signer, PlaceOrder("KAU26", "sell", 10_200, 300).to_json())
+    after = mkt.order_limits(client, "KAU26")
     assert (after.band_low, after.band_high, after.best_ask, after.phase) == (before.band_low, before.band_high, 10_100,
                                                                               "continuous")
-    client.submit(buyer.signer, mq.order_message("KAU26", "buy", 10_200, 600))
+    client.submit(buyer.signer, PlaceOrder("KAU26", "buy", 10_200, 600).to_json())
 
-    book = mq.depth(client, "KAU26")
+    book = mkt.depth(client, "KAU26")
     assert book.to_dict("records") == [{"side": "ask", "price": 10_200, "quantity": 200, "cumulative": 200}]
-    trades = mq.trades(client, "KAU26")
+    trades = mkt.trades(client, "KAU26")
     assert [(t.price, t.quantity, t.value_krw) for t in trades.itertuples()] == [(10_200, 100, 1_020_000),
                                                                                  (10_100, 500, 5_050_000)]
     assert not {"buyer", "seller", "counterparty", "owner"} & set(trades.columns)
-    bar = mq.bars(client, "KAU26").iloc[-1]
+    bar = mkt.bars(client, "KAU26").iloc[-1]
     assert (bar["open"], bar["high"], bar["low"], bar["close"], bar["volume"], bar["value"], bar["trades"]) == (
         10_100, 10_200, 10_100, 10_200, 600, 6_070_000, 2)
     assert bar["vwap"] == (2 * 6_070_000 + 600) // 1_200
 
     spent = 6_070_000
-    assert mq.cash(client, buyer.address, buyer.signer) == mq.CashBalance(cash_before.available - spent, cash_before.held)
-    mine = mq.fills(client, buyer.address, buyer.signer)
+    assert holdings.cash(client, buyer.address, buyer.signer) == holdings.CashBalance(cash_before.available - spent, cash_before.held)
+    mine = trading.fills(client, buyer.address, buyer.signer)
     kau26 = mine[mine["instrument"] == "KAU26"]
     assert set(kau26["side"]) == {"buy"} and set(kau26["counterparty_name"]) == {"Busan Chemical"}
     assert int(kau26["value_krw"].sum()) == spent
-    theirs = mq.fills(client, other.address, other.signer)
+    theirs = trading.fills(client, other.address, other.signer)
     assert set(theirs["side"]) == {"sell"} and set(theirs["counterparty"]) == {buyer.address}
-    held = mq.holdings(client, other.address, other.signer).set_index("instrument").loc["KAU26"]
+    held = holdings.holdings(client, other.address, other.signer).set_index("instrument").loc["KAU26"]
     assert (held["available"], held["held"], held["total"]) == (GENESIS[("other", "KAU26")] - 800, 200,
                                                                 GENESIS[("other", "KAU26")] - 600)
-    statuses = mq.orders(client, other.address, other.signer).set_index("price")["status"]
+    statuses = trading.orders(client, other.address, other.signer).set_index("price")["status"]
     assert (statuses[10_100], statuses[10_200]) == ("filled", "partially_filled")
 
     # who may read what: the owner and the regulator, not another company, not the public
-    for read in (mq.cash, mq.orders, mq.fills, mq.holdings, mq.block_trades):
+    for read in (holdings.cash, trading.orders, trading.fills, holdings.holdings, blocktrades.block_trades):
         with pytest.raises(QueryError) as refused:
             read(client, buyer.address, seller.signer)
         assert refused.value.code == UNAUTHORIZED
     with pytest.raises(QueryError):
         client.query(f"/fills/{buyer.address}")
-    assert len(mq.fills(client, buyer.address, market.regulator)) == len(mine)
-    assert mq.cash(client, buyer.address, market.bank) == mq.cash(client, buyer.address, buyer.signer)
+    assert len(trading.fills(client, buyer.address, market.regulator)) == len(mine)
+    assert holdings.cash(client, buyer.address, market.bank) == holdings.cash(client, buyer.address, buyer.signer)
 
 
 def test_block_trade_prices_are_sealed_to_the_parties_and_the_regulator(market: MarketChain):
     client = market.client
     other, steel, seller = market.trader("other"), market.trader("steel"), market.trader("seller")
-    with pytest.raises(mq.BlockTradeError, match="register it first"):
-        mq.block_trade_message(client, other.signer, steel.address, "KAU26", "sell", 100, 9_000)
-    client.submit(other.signer, {"type": "set_view_key", "public_key": view_public_hex(other.signer)})
-    with pytest.raises(mq.BlockTradeError, match="Incheon Steel has not published a view key"):
-        mq.block_trade_message(client, other.signer, steel.address, "KAU26", "sell", 100, 9_000)
-    with pytest.raises(mq.BlockTradeError, match="another company"):
-        mq.block_trade_message(client, other.signer, other.address, "KAU26", "sell", 100, 9_000)
-    client.submit(steel.signer, {"type": "set_view_key", "public_key": view_public_hex(steel.signer)})
-    held_before = mq.holdings(client, other.address, other.signer).set_index("instrument").loc["KAU26"]
+    with pytest.raises(blocktrades.BlockTradeError, match="register it first"):
+        blocktrades.block_trade_message(client, other.signer, steel.address, "KAU26", "sell", 100, 9_000)
+    client.submit(other.signer, SetViewKey(view_public_hex(other.signer)).to_json())
+    with pytest.raises(blocktrades.BlockTradeError, match="Incheon Steel has not published a view key"):
+        blocktrades.block_trade_message(client, other.signer, steel.address, "KAU26", "sell", 100, 9_000)
+    with pytest.raises(blocktrades.BlockTradeError, match="another company"):
+        blocktrades.block_trade_message(client, other.signer, other.address, "KAU26", "sell", 100, 9_000)
+    client.submit(steel.signer, SetViewKey(view_public_hex(steel.signer)).to_json())
+    held_before = holdings.holdings(client, other.address, other.signer).set_index("instrument").loc["KAU26"]
 
-    msg = mq.block_trade_message(client, other.signer, steel.address, "KAU26", "sell", 1_234, 8_765)
-    assert set(msg["sealed_price"]) == {other.address, steel.address, market.regulator.address}
-    assert "8765" not in str(msg) and "8,765" not in str(msg)
-    trade_id = int(json.loads(client.submit(other.signer, msg).data)["trade_id"])
+    msg = blocktrades.block_trade_message(client, other.signer, steel.address, "KAU26", "sell", 1_234, 8_765)
+    assert set(msg.sealed_price) == {other.address, steel.address, market.regulator.address}
+    assert "8765" not in str(msg.to_json()) and "8,765" not in str(msg.to_json())
+    trade_id = int(json.loads(client.submit(other.signer, msg.to_json()).data)["trade_id"])
 
-    held = mq.holdings(client, other.address, other.signer).set_index("instrument").loc["KAU26"]
+    held = holdings.holdings(client, other.address, other.signer).set_index("instrument").loc["KAU26"]
     assert (held["available"], held["held"]) == (held_before["available"] - 1_234, held_before["held"] + 1_234)
     for reader, address in ((other.signer, other.address), (steel.signer, steel.address),
                             (market.regulator, steel.address)):
-        row = mq.block_trades(client, address, reader).set_index("trade_id").loc[trade_id]
+        row = blocktrades.block_trades(client, address, reader).set_index("trade_id").loc[trade_id]
         assert (row["price"], row["value_krw"], row["status"]) == (8_765, 8_765 * 1_234, "proposed"), row["price_note"]
         assert row["seller"] == other.address and row["buyer"] == steel.address
-    gov2 = mq.block_trades(client, steel.address, market.keys["gov-2"]).set_index("trade_id").loc[trade_id]
+    gov2 = blocktrades.block_trades(client, steel.address, market.keys["gov-2"]).set_index("trade_id").loc[trade_id]
     assert pd.isna(gov2["price"]) and gov2["price_note"] == "not sealed to your view key"
     with pytest.raises(QueryError) as refused:
-        mq.block_trades(client, steel.address, seller.signer)
+        blocktrades.block_trades(client, steel.address, seller.signer)
     assert refused.value.code == UNAUTHORIZED
 
-    volume_before = mq.block_volume(client, "KAU26")
-    client.submit(steel.signer, {"type": "block_trade_accept", "trade_id": trade_id})
-    everything = mq.regulator_block_trades(client, market.regulator).set_index("trade_id")
+    volume_before = mkt.block_volume(client, "KAU26")
+    client.submit(steel.signer, BlockTradeAccept(trade_id).to_json())
+    everything = blocktrades.regulator_block_trades(client, market.regulator).set_index("trade_id")
     assert everything.loc[trade_id, "status"] == "settled" and everything.loc[trade_id, "price"] == 8_765
-    volume = mq.block_volume(client, "KAU26")
+    volume = mkt.block_volume(client, "KAU26")
     assert int(volume["volume"].sum()) == int(volume_before["volume"].sum()) + 1_234
     assert int(volume["trades"].sum()) == int(volume_before["trades"].sum()) + 1
     assert list(volume.columns) == ["day", "trades", "volume"]  # no price, no parties
-    assert mq.holdings(client, steel.address, steel.signer).set_index("instrument").loc["KAU26", "available"] == 1_234
+    assert holdings.holdings(client, steel.address, steel.signer).set_index("instrument").loc["KAU26", "available"] == 1_234
     with pytest.raises(TxRejectedError):  # settled: nothing left to accept
-        client.submit(steel.signer, {"type": "block_trade_accept", "trade_id": trade_id})
+        client.submit(steel.signer, BlockTradeAccept(trade_id).to_json())
 
 
 # ---------------------------------------------------------------- (e) a block trade in the browser
@@ -438,10 +430,10 @@ def test_block_trade_in_two_browsers_with_the_price_sealed(market: MarketChain, 
     buyer_main = body(buyer_page)  # the live panel shows the proposal, with the price opened
     expect(buyer_main).to_contain_text(f"Block trade #{trade_id} from Seoul Power: you buy {BLOCK['quantity']:,} t KAU25")
     expect(buyer_main).to_contain_text(f"{BLOCK['price']:,} KRW/t (value {BLOCK['price'] * BLOCK['quantity']:,} KRW)")
-    kau25_before = mq.holdings(client, buyer.address, buyer.signer).set_index("instrument")["available"].get("KAU25", 0)
+    kau25_before = holdings.holdings(client, buyer.address, buyer.signer).set_index("instrument")["available"].get("KAU25", 0)
     buyer_page.get_by_role("button", name=f"Accept #{trade_id}").click()
     expect(buyer_main).to_contain_text(f"Block trade #{trade_id} settled")
-    after = mq.holdings(client, buyer.address, buyer.signer).set_index("instrument").loc["KAU25", "available"]
+    after = holdings.holdings(client, buyer.address, buyer.signer).set_index("instrument").loc["KAU25", "available"]
     assert after == kau25_before + BLOCK["quantity"]
 
     official = open_page()
@@ -455,6 +447,6 @@ def test_block_trade_in_two_browsers_with_the_price_sealed(market: MarketChain, 
     public.goto(f"{portal_url}/market")
     expect(body(public)).to_contain_text("Block trades (aggregates only)")
     expect(body(public)).to_contain_text("Block tonnes")
-    volume = int(mq.block_volume(client, "KAU25")["volume"].sum())
+    volume = int(mkt.block_volume(client, "KAU25")["volume"].sum())
     expect(body(public)).to_contain_text(f"{volume:,} t")
     assert f"{BLOCK['price']:,}" not in body(public).inner_text()

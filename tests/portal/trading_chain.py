@@ -26,6 +26,7 @@ from ets_tools.devnet import default_params
 from ets.keys import Signer
 from ets_tools.localnet import LocalNet
 from ets.rpc import ChainClient
+from protocol.messages import FundCash, SetViewKey
 from protocol.sealed import view_public_hex
 from portal_chain import free_base_port
 from portal_process import start_portal  # noqa: F401  (re-exported for the trading tests)
@@ -114,8 +115,8 @@ def start_market_chain(home: Path) -> MarketChain:
     net.start()
     try:
         chain = MarketChain(net, ChainClient(net.rpc_url("node0")))
-        chain.client.submit(chain.bank, {"type": "fund_cash", "to": chain.trader("buyer").address, "amount": FUNDING})
-        chain.client.submit(chain.regulator, {"type": "set_view_key", "public_key": view_public_hex(chain.regulator)})
+        chain.client.submit(chain.bank, FundCash(chain.trader("buyer").address, FUNDING).to_json())
+        chain.client.submit(chain.regulator, SetViewKey(view_public_hex(chain.regulator)).to_json())
     except BaseException:
         net.stop()
         raise
