@@ -5,7 +5,7 @@
 Everyone sees the public pages (emission transparency, allocations, market) and the account page (log
 in / log out). After login, the chain's role for the user's key adds that role's pages. Each
 restricted page checks the role again itself (``portal.session.require_role``): a hidden page
-is not a protected page. The validator's RPC address is shown nowhere (see ``portal.ui``).
+is not a protected page. The validator's RPC address is shown nowhere (see ``portal.submit``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ if str(_ROOT) not in sys.path:  # `streamlit run portal/app.py` puts only portal
 import streamlit as st  # noqa: E402
 
 from ets.rpc import ChainError  # noqa: E402
-from portal import session, ui  # noqa: E402
+from portal import session  # noqa: E402
+from portal.submit import show_chain_error  # noqa: E402
 from portal.views import (  # noqa: E402
     account,
     allocations,
@@ -87,7 +88,7 @@ def main() -> None:
     try:
         page.run()
     except ChainError as exc:
-        ui.show_chain_error(exc, "reading the chain")
+        show_chain_error(exc, "reading the chain")
 
 
 main()

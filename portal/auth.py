@@ -19,16 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ets.keys import DEFAULT_SCRYPT_N, Keystore, KeystoreError, Signer
-from ets.rpc import ChainClient, QueryError
+from ets.rpc import ChainClient
 
+from .data.registry import account
 from .throttle import LOGIN_THROTTLE, LoginThrottle, Throttled
 
-__all__ = ["PortalUser", "LoginError", "LoginThrottled", "LOGIN_FAILED", "login", "account_of"]
+__all__ = ["PortalUser", "LoginError", "LoginThrottled", "LOGIN_FAILED", "login"]
 
 _LOG = logging.getLogger(__name__)
 
 LOGIN_FAILED = "Unknown user name or wrong password."
-_NOT_FOUND = 20  # query code NOT_FOUND
 
 
 class LoginError(Exception):
@@ -58,16 +58,6 @@ class PortalUser:
     def __post_init__(self) -> None:
         if self.signer is None or self.signer.address != self.address:
             raise ValueError("a portal user needs the signer of its own address")
-
-
-def account_of(client: ChainClient, address: str) -> dict | None:
-    """The chain's registry record of ``address``, or None when it is not registered."""
-    try:
-        return client.query(f"/account/{address}")
-    except QueryError as exc:
-        if exc.code == _NOT_FOUND:
-            return None
-        raise
 
 
 def _burn_time(password: str) -> None:
@@ -109,7 +99,7 @@ def login(users_dir: str | os.PathLike[str], username: str, password: str, clien
         if lockout:
             _LOG.warning("login failures: user name %r%s locked out for %d s", username,
                          f" / client {client_key!r}" if client_key else "", lockout)
-    record = account_of(client, signer.address)
+    record = account(client, signer.address)
     if record is None:
         raise LoginError(
             f"Your key (account {signer.address}) is not registered on the chain, so it has no role; "

@@ -1,4 +1,4 @@
-"""Altair charts of the portal, as functions of the query layer's DataFrames.
+"""Altair charts of the portal, as functions of the data layer's DataFrames (``portal.data``).
 
 Charts show tonnes CO2 (``total_t``) or allowances (whole tonnes); substituted readings are
 always drawn in their own colour so they never pass for measurements.
@@ -9,9 +9,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-__all__ = ["emissions_over_time", "substituted_share", "allocation_by_sector", "allocation_comparison"]
+__all__ = ["emissions_over_time", "substituted_share", "allocation_by_sector", "allocation_comparison", "price_chart",
+           "volume_chart", "depth_chart", "BID_COLOUR", "ASK_COLOUR"]
 
 SUBSTITUTED_COLOUR = "#d62728"
+BID_COLOUR, ASK_COLOUR = "#2e7d32", "#c62828"
 
 
 def emissions_over_time(df: pd.DataFrame, colour: str, title: str) -> alt.Chart:
@@ -46,7 +48,7 @@ def substituted_share(df: pd.DataFrame, label: str, title: str) -> alt.Chart:
 
 
 def allocation_by_sector(df: pd.DataFrame, title: str) -> alt.Chart:
-    """Allowances per sector, one colour per vintage (from ``queries.plan_sector_totals``)."""
+    """Allowances per sector, one colour per vintage (from ``portal.data.allocations.plan_sector_totals``)."""
     return (
         alt.Chart(df, title=title)
         .mark_bar()
@@ -74,3 +76,32 @@ def allocation_comparison(df: pd.DataFrame, title: str) -> alt.Chart:
             tooltip=["company", "figure", alt.Tooltip("tonnes:Q", format=",")],
         )
     )
+
+
+def price_chart(df: pd.DataFrame, day: str, title: str) -> alt.Chart:
+    """Daily close (line) with the day's low–high range (rule) where the day had trades."""
+    base = alt.Chart(df, title=title).encode(x=alt.X(f"{day}:T", title=None))
+    traded = df[df["volume"] > 0]
+    ranges = alt.Chart(traded).mark_rule(color="#9e9e9e").encode(
+        x=alt.X(f"{day}:T"), y=alt.Y("low:Q"), y2="high:Q")
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("close:Q", title="KRW per tonne", scale=alt.Scale(zero=False), axis=alt.Axis(format=",d")),
+        tooltip=[alt.Tooltip(f"{day}:T", title="day"), alt.Tooltip("close:Q", format=","),
+                 alt.Tooltip("high:Q", format=","), alt.Tooltip("low:Q", format=","), alt.Tooltip("volume:Q", format=",")])
+    return ranges + line
+
+
+def volume_chart(df: pd.DataFrame, day: str, title: str) -> alt.Chart:
+    """Tonnes traded per day."""
+    return alt.Chart(df, title=title).mark_bar().encode(
+        x=alt.X(f"{day}:T", title=None), y=alt.Y("volume:Q", title="tonnes", axis=alt.Axis(format=",d")),
+        tooltip=[alt.Tooltip(f"{day}:T", title="day"), alt.Tooltip("volume:Q", format=",", title="tonnes")])
+
+
+def depth_chart(book: pd.DataFrame, title: str) -> alt.Chart:
+    """The aggregated book: tonnes at each price, bids and asks in their own colours."""
+    return alt.Chart(book, title=title).mark_bar().encode(
+        y=alt.Y("price:O", title="KRW per tonne", sort="descending", axis=alt.Axis(labelExpr="format(datum.value, ',')")),
+        x=alt.X("quantity:Q", title="tonnes", axis=alt.Axis(format=",d")),
+        color=alt.Color("side:N", scale=alt.Scale(domain=["bid", "ask"], range=[BID_COLOUR, ASK_COLOUR])),
+        tooltip=["side", alt.Tooltip("price:Q", format=","), alt.Tooltip("quantity:Q", format=",")])

@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .auth import PortalUser
-from .ui import account_record
+from .cache import account_record
 
 __all__ = ["current_user", "sign_in", "sign_out", "require_role", "client_key", "ROLE_LABELS"]
 

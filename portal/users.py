@@ -25,7 +25,7 @@ from typing import Any, Sequence
 from ets.keys import DEFAULT_SCRYPT_N, Keystore, KeystoreError, Signer
 from ets.rpc import ChainClient, ChainError
 
-from .auth import account_of
+from .data.registry import account
 from .config import DEFAULT_NODE, DEFAULT_USERS
 
 __all__ = ["UserError", "add_user", "import_user", "list_users", "remove_user", "check_role", "main", "build_parser"]
@@ -70,7 +70,7 @@ def remove_user(users_dir: str | os.PathLike[str], name: str) -> None:
 
 def check_role(client: ChainClient, address: str, role: str) -> None:
     """Raise ``UserError`` unless the chain registers ``address`` with ``role``."""
-    record = account_of(client, address)
+    record = account(client, address)
     if record is None:
         raise UserError(f"account {address} is not registered on the chain; a portal user for it would have no role")
     if record["role"] != role:
@@ -133,7 +133,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     if args.node or os.environ.get("ETS_PORTAL_NODE"):
         with ChainClient(_node(args)) as client:
             for user in users:
-                record = account_of(client, user["address"])
+                record = account(client, user["address"])
                 roles[user["address"]] = record["role"] if record else "(not registered)"
     for user in users:
         print(f"{user['name']:<24} {user['address']}  {roles.get(user['address'], '')}".rstrip())

@@ -13,7 +13,9 @@
     block_trades.py   sealed OTC trades                     company, government
 
 Restricted pages call ``portal.session.require_role`` first: hiding a page in the navigation
-is not what protects it.
+is not what protects it. A page never imports another page: what pages share lives in
+``portal.data`` (reads), ``portal.cache`` (caching), ``portal.submit`` (sending a transaction)
+and ``portal.ui`` / ``portal.charts`` (display).
 """
 
 __all__: list[str] = []

@@ -6,7 +6,8 @@ import streamlit as st
 
 from ets.rpc import ChainError
 
-from .. import session, ui
+from .. import cache, session
+from ..submit import show_chain_error
 from ..auth import LoginError, login
 
 __all__ = ["render"]
@@ -37,12 +38,12 @@ def render() -> None:
         return
     with st.spinner("Unlocking your key and reading your role from the chain…"):
         try:
-            user = login(ui.config().users_dir, username, password, ui.client(), client_key=session.client_key())
+            user = login(cache.config().users_dir, username, password, cache.client(), client_key=session.client_key())
         except LoginError as exc:
             st.error(str(exc))
             return
         except ChainError as exc:
-            ui.show_chain_error(exc, "reading your account's role")
+            show_chain_error(exc, "reading your account's role")
             return
     session.sign_in(user)
     st.rerun()

@@ -16,50 +16,27 @@ import json
 import pandas as pd
 import streamlit as st
 
-from ets.rpc import ChainError, TxCommit
+from ets.rpc import ChainError
+from protocol.messages import BlockTradeAccept, BlockTradeCancel, SetViewKey
 from protocol.sealed import view_public_hex
 
-from .. import market_queries as mq
-from .. import session, ui
-from ..auth import account_of
+from .. import cache, session
+from ..data import blocktrades, holdings, registry
+from ..submit import flash, show_chain_error, submit
 
 __all__ = ["render"]
 
 _LIVE_SECONDS = 3
-_RESULT = "block_result"
-_FAILED = "block_failed"
 _STATUS = {"proposed": "waiting for the counterparty", "settled": "settled", "cancelled": "cancelled by the proposer",
            "declined": "declined by the counterparty"}
-
-
-def _flash() -> None:
-    if _RESULT in st.session_state:
-        st.success(st.session_state.pop(_RESULT))
-    if _FAILED in st.session_state:
-        exc, doing = st.session_state.pop(_FAILED)
-        ui.show_chain_error(exc, doing)
-
-
-def _send(user, msg: dict, doing: str, done) -> None:
-    """Sign and send ``msg``; remember the chain's answer (``done(commit)`` or the error) and redraw the page."""
-    with st.spinner(f"{doing[0].upper()}{doing[1:]}; waiting for the block…"):
-        try:
-            commit = ui.client().submit(user.signer, msg)
-        except ChainError as exc:
-            st.session_state[_FAILED] = (exc, doing)
-            st.rerun()
-    assert isinstance(commit, TxCommit)
-    st.session_state[_RESULT] = done(commit)
-    st.cache_data.clear()
-    st.rerun()
 
 
 def _view_key(user) -> bool:
     """Show whether the account's view key is on chain, offering to register it; True when it is."""
     try:
-        record = account_of(ui.client(), user.address) or {}
+        record = registry.account(cache.client(), user.address) or {}  # fresh: just registered, perhaps
     except ChainError as exc:
-        ui.show_chain_error(exc, "reading your account")
+        show_chain_error(exc, "reading your account")
         return False
     own = view_public_hex(user.signer)
     if record.get("view_key") == own:
@@ -72,8 +49,8 @@ def _view_key(user) -> bool:
         st.warning("Your account has no view key on chain yet. Register it (one transaction) so that block-trade "
                    "prices can be sealed to you.")
     if st.button("Register my view key", type="primary", key="register_view_key"):
-        _send(user, {"type": "set_view_key", "public_key": own}, "registering your view key",
-              lambda c: f"Your view key is on chain (block {c.height}).")
+        submit(user.signer, SetViewKey(own), doing="registering your view key",
+               done=lambda c: f"Your view key is on chain (block {c.height}).")
     return False
 
 
@@ -102,7 +79,7 @@ def _history_table(trades: pd.DataFrame) -> pd.DataFrame:
 
 
 def _company_options(user) -> dict[str, str]:
-    keys = mq.view_keys(ui.client(), "company")
+    keys = registry.view_keys(cache.client(), "company")
     out = {}
     for r in keys.itertuples():
         if r.address == user.address:
@@ -120,9 +97,9 @@ def _propose(user) -> None:
                "until the counterparty accepts or declines (or you cancel).")
     try:
         options = _company_options(user)
-        owned = mq.holdings(ui.client(), user.address, user.signer)
+        owned = holdings.holdings(cache.client(), user.address, user.signer)
     except ChainError as exc:
-        ui.show_chain_error(exc, "reading the company registry")
+        show_chain_error(exc, "reading the company registry")
         return
     if not options:
         st.info("No other company is registered.")
@@ -147,22 +124,23 @@ def _propose(user) -> None:
                  f"you have {available:,} t available.")
         return
     try:
-        msg = mq.block_trade_message(ui.client(), user.signer, counterparty, instrument, side_key, int(quantity), int(price))
-    except mq.BlockTradeError as exc:
+        msg = blocktrades.block_trade_message(cache.client(), user.signer, counterparty, instrument, side_key,
+                                              int(quantity), int(price))
+    except blocktrades.BlockTradeError as exc:
         st.error(f"Nothing was sent: {exc}")
         return
     except ChainError as exc:
-        ui.show_chain_error(exc, "reading the view keys")
+        show_chain_error(exc, "reading the view keys")
         return
     name = options[counterparty].split(" — ")[0]
-    _send(user, msg, "proposing the block trade",
-          lambda c: f"Block trade #{json.loads(c.data or b'{}').get('trade_id')} proposed to {name}: you {side_key} "
-                    f"{int(quantity):,} t {instrument} at {int(price):,} KRW/t (sealed; block {c.height}).")
+    submit(user.signer, msg, doing="proposing the block trade",
+           done=lambda c: f"Block trade #{json.loads(c.data or b'{}').get('trade_id')} proposed to {name}: you "
+                          f"{side_key} {int(quantity):,} t {instrument} at {int(price):,} KRW/t (sealed; block {c.height}).")
 
 
 def _incoming(user, trades: pd.DataFrame) -> None:
     st.subheader("Proposals to you")
-    waiting = trades[(trades["status"] == mq.BLOCK_OPEN) & (trades["counterparty"] == user.address)]
+    waiting = trades[(trades["status"] == blocktrades.BLOCK_OPEN) & (trades["counterparty"] == user.address)]
     if waiting.empty:
         st.caption("No proposal is waiting for your answer.")
     for row in waiting.itertuples():
@@ -175,18 +153,17 @@ def _incoming(user, trades: pd.DataFrame) -> None:
                 st.error("The price sealed for you cannot be opened or does not match its commitment: do not accept; "
                          "decline and ask the proposer to propose again.")
             elif c1.button(f"Accept #{row.trade_id}", type="primary", key=f"accept_block_{row.trade_id}"):
-                _send(user, {"type": "block_trade_accept", "trade_id": int(row.trade_id)},
-                      f"accepting block trade #{row.trade_id}",
-                      lambda c, r=row: f"Block trade #{r.trade_id} settled at block {c.height}: {r.quantity:,} t "
-                                       f"{r.instrument} moved. Settle the {int(r.value_krw):,} KRW through your bank.")
+                submit(user.signer, BlockTradeAccept(int(row.trade_id)), doing=f"accepting block trade #{row.trade_id}",
+                       done=lambda c, r=row: f"Block trade #{r.trade_id} settled at block {c.height}: {r.quantity:,} t "
+                                             f"{r.instrument} moved. Settle the {int(r.value_krw):,} KRW through your "
+                                             "bank.")
             if c2.button(f"Decline #{row.trade_id}", key=f"decline_block_{row.trade_id}"):
-                _send(user, {"type": "block_trade_cancel", "trade_id": int(row.trade_id)},
-                      f"declining block trade #{row.trade_id}",
-                      lambda c, r=row: f"Block trade #{r.trade_id} declined (block {c.height}).")
+                submit(user.signer, BlockTradeCancel(int(row.trade_id)), doing=f"declining block trade #{row.trade_id}",
+                       done=lambda c, r=row: f"Block trade #{r.trade_id} declined (block {c.height}).")
 
 
 def _outgoing(user, trades: pd.DataFrame) -> None:
-    mine = trades[(trades["status"] == mq.BLOCK_OPEN) & (trades["proposer"] == user.address)]
+    mine = trades[(trades["status"] == blocktrades.BLOCK_OPEN) & (trades["proposer"] == user.address)]
     if mine.empty:
         return
     st.subheader("Your open proposals")
@@ -196,17 +173,17 @@ def _outgoing(user, trades: pd.DataFrame) -> None:
         left.markdown(f"**#{row.trade_id}** to {row.counterparty_name}: you {you} {row.quantity:,} t {row.instrument} at "
                       f"{_price_text(row)} · waiting since block {row.proposed_height}")
         if right.button(f"Withdraw #{row.trade_id}", key=f"cancel_block_{row.trade_id}"):
-            _send(user, {"type": "block_trade_cancel", "trade_id": int(row.trade_id)},
-                  f"withdrawing block trade #{row.trade_id}",
-                  lambda c, r=row: f"Block trade #{r.trade_id} withdrawn (block {c.height}); held allowances released.")
+            submit(user.signer, BlockTradeCancel(int(row.trade_id)), doing=f"withdrawing block trade #{row.trade_id}",
+                   done=lambda c, r=row: f"Block trade #{r.trade_id} withdrawn (block {c.height}); held allowances "
+                                         "released.")
 
 
 @st.fragment(run_every=_LIVE_SECONDS)
 def _company_live(user) -> None:
     try:
-        trades = mq.block_trades(ui.client(), user.address, user.signer)
+        trades = blocktrades.block_trades(cache.client(), user.address, user.signer)
     except ChainError as exc:
-        ui.show_chain_error(exc, "reading your block trades")
+        show_chain_error(exc, "reading your block trades")
         return
     _incoming(user, trades)
     _outgoing(user, trades)
@@ -231,9 +208,9 @@ def _company(user) -> None:
 @st.fragment(run_every=_LIVE_SECONDS)
 def _regulator_live(user) -> None:
     try:
-        trades = mq.regulator_block_trades(ui.client(), user.signer)
+        trades = blocktrades.regulator_block_trades(cache.client(), user.signer)
     except ChainError as exc:
-        ui.show_chain_error(exc, "reading the block trades")
+        show_chain_error(exc, "reading the block trades")
         return
     if trades.empty:
         st.info("No block trade has been proposed on chain.")
@@ -260,8 +237,8 @@ def _regulator(user) -> None:
 def render() -> None:
     user = session.require_role("company", "government")
     st.title("Block trades")
-    _flash()
-    record = ui.account_record(user.address) or {}
+    flash()
+    record = cache.account_record(user.address) or {}
     if record.get("role") == "government":
         _regulator(user)
     else:

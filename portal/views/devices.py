@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import session, ui
+from ..cache import cached
+from ..data import registry
 
 __all__ = ["render"]
 
@@ -13,7 +15,7 @@ def render() -> None:
     session.require_role("verifier", "government")
     st.title("Devices")
     st.caption("Edge devices admitted by a verification body; each may report only its own company site.")
-    devices = ui.cached("devices")
+    devices = cached(registry.devices)
     if devices.empty:
         st.info("No device is registered yet.")
         return

@@ -11,83 +11,25 @@ a KRX daily export uploaded here or named by ``ETS_PORTAL_KRX``, read by
 Only logged-in users get the uploader (public visitors see the ``ETS_PORTAL_KRX`` file only), and
 an upload larger than ``KRX_UPLOAD_MAX_MB`` is refused before it is read; the server refuses
 larger request bodies already (``server.maxUploadSize`` in ``portal/.streamlit/config.toml``).
-
-``cached(name, *args)`` is the market's public-query cache (``st.cache_data(ttl=ETS_PORTAL_TTL)``),
-used by the company pages too. Only public queries may go through it: the cache is shared by
-every session.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from ets.rpc import ChainError
 
-from .. import krx_history, market_queries, session, ui
-from ..config import PortalConfig
+from .. import cache, krx_history, session, ui
+from ..cache import cached
+from ..charts import depth_chart, price_chart, volume_chart
+from ..data import chain, market
+from ..submit import show_chain_error
 
-__all__ = ["render", "cached", "phase_text", "price_chart", "volume_chart", "upload_size_error", "PUBLIC_QUERIES",
-           "KRX_UPLOAD_MAX_MB"]
+__all__ = ["render", "upload_size_error", "KRX_UPLOAD_MAX_MB"]
 
-_TTL = PortalConfig.from_env().ttl_seconds
 _LIVE_SECONDS = 3
-PUBLIC_QUERIES = frozenset({"market_params", "instruments", "order_limits", "depth", "trades", "bars", "block_volume"})
-_PHASES = {"closed": "closed", "opening_call": "opening call auction", "continuous": "continuous trading",
-           "closing_call": "closing call auction"}
-BID_COLOUR, ASK_COLOUR = "#2e7d32", "#c62828"
 KRX_UPLOAD_MAX_MB = 5  # a KRX daily export of several years is well under 1 MB
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def _cached(node_url: str, name: str, args: tuple) -> Any:
-    return getattr(market_queries, name)(ui.client(), *args)
-
-
-def cached(name: str, *args: Any) -> Any:
-    """``market_queries.<name>(client, *args)`` for a public query, cached for ETS_PORTAL_TTL seconds."""
-    if name not in PUBLIC_QUERIES:
-        raise ValueError(f"{name} is not a public market query; signed reads are never cached")
-    return _cached(ui.config().node_url, name, args)
-
-
-def phase_text(phase: str | None) -> str:
-    """The session phase in words."""
-    return _PHASES.get(phase or "", "reported once the market has its first order")
-
-
-# ---------------------------------------------------------------- charts
-
-
-def price_chart(df: pd.DataFrame, day: str, title: str) -> alt.Chart:
-    """Daily close (line) with the day's low–high range (rule) where the day had trades."""
-    base = alt.Chart(df, title=title).encode(x=alt.X(f"{day}:T", title=None))
-    traded = df[df["volume"] > 0]
-    ranges = alt.Chart(traded).mark_rule(color="#9e9e9e").encode(
-        x=alt.X(f"{day}:T"), y=alt.Y("low:Q"), y2="high:Q")
-    line = base.mark_line(point=True).encode(
-        y=alt.Y("close:Q", title="KRW per tonne", scale=alt.Scale(zero=False), axis=alt.Axis(format=",d")),
-        tooltip=[alt.Tooltip(f"{day}:T", title="day"), alt.Tooltip("close:Q", format=","),
-                 alt.Tooltip("high:Q", format=","), alt.Tooltip("low:Q", format=","), alt.Tooltip("volume:Q", format=",")])
-    return ranges + line
-
-
-def volume_chart(df: pd.DataFrame, day: str, title: str) -> alt.Chart:
-    """Tonnes traded per day."""
-    return alt.Chart(df, title=title).mark_bar().encode(
-        x=alt.X(f"{day}:T", title=None), y=alt.Y("volume:Q", title="tonnes", axis=alt.Axis(format=",d")),
-        tooltip=[alt.Tooltip(f"{day}:T", title="day"), alt.Tooltip("volume:Q", format=",", title="tonnes")])
-
-
-def _depth_chart(book: pd.DataFrame, title: str) -> alt.Chart:
-    return alt.Chart(book, title=title).mark_bar().encode(
-        y=alt.Y("price:O", title="KRW per tonne", sort="descending", axis=alt.Axis(labelExpr="format(datum.value, ',')")),
-        x=alt.X("quantity:Q", title="tonnes", axis=alt.Axis(format=",d")),
-        color=alt.Color("side:N", scale=alt.Scale(domain=["bid", "ask"], range=[BID_COLOUR, ASK_COLOUR])),
-        tooltip=["side", alt.Tooltip("price:Q", format=","), alt.Tooltip("quantity:Q", format=",")])
 
 
 # ---------------------------------------------------------------- chain data
@@ -98,7 +40,7 @@ def _instruments_table(listed: pd.DataFrame) -> None:
         "instrument": listed["instrument"],
         "reference price (KRW/t)": listed["reference_price"].map(lambda v: f"{int(v):,}"),
         "today's band (KRW/t)": [f"{int(lo):,} – {int(hi):,}" for lo, hi in zip(listed["band_low"], listed["band_high"])],
-        "session": listed["phase"].map(phase_text),
+        "session": listed["phase"].map(ui.phase_text),
         "best bid": listed["best_bid"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
         "best ask": listed["best_ask"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
     })
@@ -120,11 +62,11 @@ def _trades_table(trades: pd.DataFrame) -> pd.DataFrame:
 def _live(instrument: str) -> None:
     """Book, latest trades and daily figures of one instrument, refreshed every few seconds."""
     try:  # a refresh runs outside the router's error handling, so this panel handles its own
-        bars = cached("bars", instrument)
-        trades = cached("trades", instrument)
-        book = cached("depth", instrument)
+        bars = cached(market.bars, instrument)
+        trades = cached(market.trades, instrument)
+        book = cached(market.depth, instrument)
     except ChainError as exc:
-        ui.show_chain_error(exc, "refreshing the market")
+        show_chain_error(exc, "refreshing the market")
         return
     c1, c2, c3, c4 = st.columns(4)
     if not trades.empty:
@@ -144,7 +86,7 @@ def _live(instrument: str) -> None:
         if book.empty:
             st.info("The book is empty.")
         else:
-            st.altair_chart(_depth_chart(book, f"{instrument} depth"), width="stretch")
+            st.altair_chart(depth_chart(book, f"{instrument} depth"), width="stretch")
             shown = book.assign(price=book["price"].map(lambda v: f"{int(v):,}"),
                                 quantity=book["quantity"].map(lambda v: f"{int(v):,}"),
                                 cumulative=book["cumulative"].map(lambda v: f"{int(v):,}"))
@@ -173,7 +115,7 @@ def _block_aggregates(instrument: str) -> None:
     st.subheader("Block trades (aggregates only)")
     st.caption("Block (OTC, 협의) trades agreed between two companies. Their prices are sealed to the two parties and "
                "the regulator; the public sees only how many settled each day and how many tonnes.")
-    volume = cached("block_volume", instrument)
+    volume = cached(market.block_volume, instrument)
     if volume.empty:
         st.info(f"No {instrument} block trade has settled on chain.")
         return
@@ -185,7 +127,7 @@ def _block_aggregates(instrument: str) -> None:
 
 
 def _chain_market() -> None:
-    listed = cached("instruments")
+    listed = cached(market.instruments)
     if listed.empty:
         st.info("No order has been placed on chain yet, so there is no market data.")
         return
@@ -196,16 +138,6 @@ def _chain_market() -> None:
 
 
 # ---------------------------------------------------------------- historical KRX data (a file)
-
-
-@st.cache_data(ttl=3600, show_spinner=False, max_entries=8)
-def _krx_from_path(path: str, stamp: tuple[int, int]) -> krx_history.KrxHistory:
-    return krx_history.load_krx_history(path)
-
-
-@st.cache_data(ttl=3600, show_spinner=False, max_entries=8)
-def _krx_from_upload(data: bytes, name: str) -> krx_history.KrxHistory:
-    return krx_history.load_krx_history(data, name=name)
 
 
 def upload_size_error(size: int, limit_mb: int = KRX_UPLOAD_MAX_MB) -> str | None:
@@ -235,14 +167,13 @@ def _krx_history() -> None:
             if refused is not None:
                 st.error(refused)
                 return
-            history = _krx_from_upload(upload.getvalue(), upload.name)
+            history = cache.krx_upload(upload.getvalue(), upload.name)
         elif path is not None:
-            stat = path.stat() if path.exists() else None
-            if stat is None:
+            if not path.exists():
                 st.error(f"ETS_PORTAL_KRX names {path}, which does not exist. Upload the file above instead." if logged_in else
                          "The portal's KRX file is missing, so there is no historical KRX data to show.")
                 return
-            history = _krx_from_path(str(path), (stat.st_mtime_ns, stat.st_size))
+            history = cache.krx_file(path)
         elif logged_in:
             st.info("Upload a KRX daily export above (or set ETS_PORTAL_KRX to its path) to compare with history.")
             return
@@ -274,9 +205,9 @@ def render() -> None:
     st.caption("The emissions market on chain: limit orders matched by the chain, settled delivery versus payment. "
                "Market aggregates are public; who holds, bids or trades what is visible only to the parties and the "
                "regulator.")
-    status = ui.cached("chain_status")
+    status = cached(chain.chain_status)
     st.caption(f"Chain {status.chain_id}, latest block {status.height:,} at {status.time_kst}. Figures are cached for "
-               f"{ui.config().ttl_seconds} s.")
+               f"{cache.config().ttl_seconds} s.")
     _chain_market()
     st.divider()
     _krx_history()

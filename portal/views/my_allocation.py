@@ -5,7 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from .. import queries, session, ui
+from .. import session, ui
+from ..cache import cached
+from ..data import allocations as alloc
+from ..data import registry, to_kst
 
 __all__ = ["render"]
 
@@ -15,7 +18,7 @@ def render() -> None:
     st.title("My allocation")
     st.caption(f"{user.name}" + (f" · company id {user.company_id}" if user.company_id else "")
                + f" · account {user.address}")
-    allocations = ui.cached("allocations", user.address)
+    allocations = cached(alloc.allocations, user.address)
     if allocations.empty:
         st.info("No allocation has been issued to this company yet.")
         return
@@ -32,10 +35,10 @@ def render() -> None:
     })
     st.table(shown)
     st.subheader("E-orders")
-    accounts = ui.cached("accounts")
+    accounts = cached(registry.accounts)
     names = dict(zip(accounts["address"], accounts["name"]))
     for plan_hash in allocations["plan_hash"].unique():
-        record = ui.cached("eorder", plan_hash)
+        record = cached(alloc.eorder, plan_hash)
         if not record:
             continue
         approvals = "; ".join(f"{names.get(v['official'], v['official'])} at block {v['height']}" for v in record["approvals"])
@@ -43,5 +46,5 @@ def render() -> None:
                          f"{record['issued']['height']}", expanded=True):
             st.markdown(f"Plan hash `{plan_hash}`  \nProposed by {names.get(record['proposer'], record['proposer'])}  \n"
                         f"Approvals: {approvals}  \nIssued at block {record['issued']['height']} "
-                        f"({queries.to_kst(record['issued']['time']):%Y-%m-%d %H:%M:%S} KST), "
+                        f"({to_kst(record['issued']['time']):%Y-%m-%d %H:%M:%S} KST), "
                         f"{record['lines']:,} e-orders in the batch")

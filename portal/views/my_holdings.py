@@ -10,7 +10,9 @@ import streamlit as st
 
 from ets.rpc import ChainError
 
-from .. import queries, session, ui
+from .. import cache, session
+from ..data import holdings as held
+from ..submit import show_chain_error
 
 __all__ = ["render"]
 
@@ -22,9 +24,9 @@ def render() -> None:
                "regulator can read these figures.")
     with st.spinner("Signing the query and reading your holdings…"):
         try:
-            holdings = queries.balances(ui.client(), user.address, user.signer)
+            holdings = held.balances(cache.client(), user.address, user.signer)
         except ChainError as exc:
-            ui.show_chain_error(exc, "reading your holdings")
+            show_chain_error(exc, "reading your holdings")
             return
     if holdings.empty:
         st.info("This account holds no allowances.")

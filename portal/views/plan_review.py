@@ -3,7 +3,8 @@
 The review shows the plan's lines with search, its sector totals, each company's allocation
 next to its historical emissions (from the engine's review file, when present) and the change
 from a previous plan. The decision is one transaction signed with the official's key
-(``portal.decisions``); a live panel follows the proposal's approvals and the issue (e-order).
+(``portal.data.decisions`` builds it, ``portal.submit`` sends it); a live panel follows the
+proposal's approvals and the issue (e-order).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import streamlit as st
 
 from ets.rpc import ChainError
 
-from .. import charts, decisions, queries, session, ui
-from .allocations import plan_label
+from .. import cache, charts, session, ui
+from ..cache import cached
+from ..data import allocations, chain, decisions, emissions, governance, registry
+from ..submit import flash, show_chain_error, submit
 
 __all__ = ["render"]
 
 _LIVE_SECONDS = 2
-_RESULT = "plan_decision_result"
 
 
 def _default_index(plans: pd.DataFrame) -> int:
@@ -33,7 +35,7 @@ def _summary(record: dict, lines: pd.DataFrame) -> None:
     c2.metric("Lines", f"{record['received']:,} of {record['lines']:,}")
     c3.metric("Companies", f"{lines['company_id'].nunique():,}")
     c4.metric("Allowances in plan", f"{int(lines['amount'].sum()):,} t")
-    names = ui.cached("accounts")
+    names = cached(registry.accounts)
     proposer = names.loc[names["address"] == record["proposer"], "name"]
     st.caption(f"Plan hash {record['hash']}. Uploaded by {proposer.iloc[0] if len(proposer) else record['proposer']}, "
                f"opened at block {record['opened']['height']}"
@@ -54,14 +56,14 @@ def _summary(record: dict, lines: pd.DataFrame) -> None:
 def _lines_table(lines: pd.DataFrame) -> None:
     st.subheader("Lines")
     search = st.text_input("Search company (name, company id or sector)", key="review_search")
-    wide = queries.allocation_table(lines, search)
+    wide = allocations.allocation_table(lines, search)
     st.caption(f"{len(wide):,} companies shown.")
     ui.table(wide)
 
 
 def _sectors(lines: pd.DataFrame) -> None:
     st.subheader("Sector totals")
-    totals = queries.plan_sector_totals(lines)
+    totals = allocations.plan_sector_totals(lines)
     left, right = st.columns([2, 3])
     with left:
         shown = totals.assign(amount=totals["amount"].map(lambda v: f"{int(v):,}"))
@@ -72,14 +74,14 @@ def _sectors(lines: pd.DataFrame) -> None:
 
 def _history(plan_hash: str, lines: pd.DataFrame) -> None:
     st.subheader("Allocation next to historical emissions")
-    review = ui.plan_review(plan_hash)
+    review = cache.plan_review(plan_hash)
     per_vintage = lines.pivot_table(index=["company_id"], columns="vintage", values="amount", aggfunc="sum",
                                     fill_value=0)
     per_vintage.columns = [f"allocation {v}" for v in per_vintage.columns]
     per_vintage = per_vintage.reset_index()
     per_vintage["allocation"] = per_vintage.filter(like="allocation ").mean(axis=1).round().astype("int64")
     if review is None:
-        folder = ui.config().plans_dir
+        folder = cache.config().plans_dir
         where = f"no review file with this plan hash in {folder}" if folder else "ETS_PORTAL_PLANS is not set"
         st.info(f"Historical emissions are unavailable for this plan ({where}). The engine writes the review file "
                 "beside the plan it computes.")
@@ -94,7 +96,7 @@ def _history(plan_hash: str, lines: pd.DataFrame) -> None:
                                       **{"historical average": table["base_average"]})
         st.altair_chart(charts.allocation_comparison(chart, "Average allocation per vintage vs. base-year average"),
                         width="stretch")
-    reported = ui.cached("emissions_by_company", "year")
+    reported = cached(emissions.emissions_by_company, "year")
     if not reported.empty:
         on_chain = reported.pivot_table(index="company_id", columns="period", values="total_t", aggfunc="sum")
         on_chain.columns = [f"reported {y} (t, on chain)" for y in on_chain.columns]
@@ -114,9 +116,9 @@ def _diff(plans: pd.DataFrame, plan_hash: str, lines: pd.DataFrame) -> None:
     options = list(others["plan_hash"])
     pick = same_kind if not same_kind.empty else earlier  # the latest earlier plan, of the same kind if any
     default = options.index(pick.iloc[0]["plan_hash"]) if not pick.empty else 0
-    labels = {r["plan_hash"]: plan_label(r) for _, r in others.iterrows()}
+    labels = {r["plan_hash"]: ui.plan_label(r) for _, r in others.iterrows()}
     previous = st.selectbox("Compare with", options, index=default, format_func=labels.get, key="review_previous")
-    diff = queries.plan_diff(lines, ui.cached("plan_lines", previous))
+    diff = allocations.plan_diff(lines, cached(allocations.plan_lines, previous))
     changed = diff[diff["change"] != 0]
     c1, c2 = st.columns(2)
     c1.metric("Company-vintage lines changed", f"{len(changed):,}")
@@ -127,16 +129,16 @@ def _diff(plans: pd.DataFrame, plan_hash: str, lines: pd.DataFrame) -> None:
 @st.fragment(run_every=_LIVE_SECONDS)
 def _live_status(plan_hash: str) -> None:
     """Read straight from the chain (uncached) every few seconds: the proposal's votes and the issue."""
-    client = ui.client()
+    client = cache.client()
     try:
-        record = queries.plan_record(client, plan_hash)
-        props = queries.plan_proposals(client, plan_hash)
-        required = queries.params(client)["approvals_required"]
-        accounts = ui.cached("accounts")
+        record = allocations.plan_record(client, plan_hash)
+        props = governance.plan_proposals(client, plan_hash)
+        required = cached(chain.params)["approvals_required"]
+        accounts = cached(registry.accounts)
         names = dict(zip(accounts["address"], accounts["name"]))
-        status = queries.chain_status(client)
+        status = chain.chain_status(client)
     except ChainError as exc:
-        ui.show_chain_error(exc, "following the approval")
+        show_chain_error(exc, "following the approval")
         return
     if record is None:
         return
@@ -152,7 +154,7 @@ def _live_status(plan_hash: str) -> None:
             st.markdown(f"&nbsp;&nbsp;Rejected by {names.get(v['official'], v['official'][:10])} at block {v['height']}: "
                         f"“{v.get('reason', '')}”")
     if record["status"] == "issued":
-        eorder = queries.eorder(client, plan_hash)
+        eorder = allocations.eorder(client, plan_hash)
         if eorder:
             st.success(f"Issued at block {eorder['issued']['height']} by proposal #{eorder['proposal_id']}: "
                        f"{eorder['lines']:,} e-orders, " + ", ".join(f"{v} {t:,} t" for v, t in eorder["totals"].items()))
@@ -160,17 +162,16 @@ def _live_status(plan_hash: str) -> None:
 
 def _decision(user, plan_hash: str) -> None:
     st.subheader("Decision")
-    if _RESULT in st.session_state:
-        st.success(st.session_state.pop(_RESULT))
+    flash()
     _live_status(plan_hash)
-    client = ui.client()
+    client = cache.client()
     try:
-        record = queries.plan_record(client, plan_hash)  # fresh: another official may just have decided
-        open_proposal = queries.open_plan_proposal(client, plan_hash)
+        record = allocations.plan_record(client, plan_hash)  # fresh: another official may just have decided
+        open_proposal = governance.open_plan_proposal(client, plan_hash)
     except ChainError as exc:
-        ui.show_chain_error(exc, "looking for an open proposal")
+        show_chain_error(exc, "looking for an open proposal")
         return
-    if open_proposal is None and record["status"] != "sealed":
+    if open_proposal is None and record["status"] != decisions.SEALED:
         st.info(f"This plan is {record['status']}; there is nothing to decide.")
         return
     if open_proposal is None:
@@ -188,39 +189,38 @@ def _decision(user, plan_hash: str) -> None:
         submitted = st.form_submit_button("Send decision", type="primary")
     if not submitted:
         return
-    with st.status("Signing and sending your decision; waiting for the block…", expanded=True) as progress:
-        try:
-            result = decisions.decide_plan(client, user.signer, record["hash"], approve=choice == "Approve", reason=reason)
-        except decisions.DecisionError as exc:
-            progress.update(label="Nothing was sent", state="error")
-            st.error(str(exc))
-            return
-        except ChainError as exc:
-            progress.update(label="The chain rejected the decision", state="error")
-            ui.show_chain_error(exc, "sending your decision")
-            return
-        progress.update(label="Committed", state="complete")
-    st.session_state[_RESULT] = (f"Sent {result.sent}: proposal #{result.proposal_id} is now {result.status} "
-                                 f"(block {result.height}, transaction {result.tx_hash[:16]}…).")
-    st.cache_data.clear()  # plans, proposals and allocations changed for everyone
-    st.rerun()
+    try:
+        msg = decisions.plan_decision_message(client, record["hash"], approve=choice == "Approve", reason=reason)
+    except decisions.DecisionError as exc:
+        st.error(f"Nothing was sent: {exc}")
+        return
+    except ChainError as exc:
+        show_chain_error(exc, "preparing your decision")
+        return
+
+    def done(commit) -> str:
+        result = decisions.decision_result(msg, commit)
+        return (f"Sent {result.sent}: proposal #{result.proposal_id} is now {result.status} "
+                f"(block {result.height}, transaction {result.tx_hash[:16]}…).")
+
+    submit(user.signer, msg, doing="sending your decision", done=done)
 
 
 def render() -> None:
     user = session.require_role("government")
     st.title("Plan review")
-    plans = ui.cached("plans")
+    plans = cached(allocations.plans)
     if plans.empty:
         st.info("No allocation plan is on chain yet. Officials upload plans computed by the allocation engine.")
         return
-    labels = {r["plan_hash"]: plan_label(r) for _, r in plans.iterrows()}
+    labels = {r["plan_hash"]: ui.plan_label(r) for _, r in plans.iterrows()}
     plan_hash = st.selectbox("Plan", list(labels), index=_default_index(plans), format_func=labels.get,
                              key="review_plan")
-    record = ui.cached("plan_record", plan_hash)
+    record = cached(allocations.plan_record, plan_hash)
     if record is None:
         st.error("This plan is no longer on chain.")
         return
-    lines = ui.cached("plan_lines", plan_hash)
+    lines = cached(allocations.plan_lines, plan_hash)
     _summary(record, lines)
     _lines_table(lines)
     _sectors(lines)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import session, ui
+from ..cache import cached
+from ..data import chain, governance
 
 __all__ = ["render"]
 
@@ -12,10 +14,10 @@ __all__ = ["render"]
 def render() -> None:
     session.require_role("government")
     st.title("Proposals")
-    params = ui.cached("params")
+    params = cached(chain.params)
     st.caption(f"A governed action runs once {params['approvals_required']} officials have approved it; proposals "
                f"expire after {params['proposal_ttl_seconds'] // 86400} days of block time.")
-    proposals = ui.cached("proposals")
+    proposals = cached(governance.proposals)
     if proposals.empty:
         st.info("No proposal has been made yet.")
         return
@@ -30,5 +32,5 @@ def render() -> None:
         return
     chosen = st.selectbox("Proposal", ids, format_func=lambda i: f"#{i} — "
                           + table.loc[table["proposal_id"] == i, "summary"].iloc[0], key="proposal_votes")
-    votes = ui.cached("proposal_votes", int(chosen))
+    votes = cached(governance.proposal_votes, int(chosen))
     st.table(votes[["vote", "official_name", "official", "reason", "height", "time"]].reset_index(drop=True))

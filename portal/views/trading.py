@@ -1,8 +1,9 @@
 """Company page: trade allowances on the chain's market — positions, order entry, open orders, fills.
 
 Today's rules for the chosen instrument (reference price, price band, tick, size limit, session)
-are shown before an order is written, and the order is checked against them and against the
-company's available cash or allowances before anything is signed; the chain checks it again
+are shown before an order is written, and the order is checked against them (the chain's own
+rules: ``abci_app.market`` with the chain's parameters, ``portal.data.market.OrderLimits``) and
+against the company's available cash or allowances before anything is signed; the chain checks it again
 and its answer (code and log) is shown in full. Positions, open orders (each with a cancel
 button) and fills sit in a live panel that follows the chain. Every private figure is read with
 a query signed by the company's own key and never cached.
@@ -15,53 +16,33 @@ import json
 import pandas as pd
 import streamlit as st
 
-from ets.rpc import ChainError, TxCommit
+from ets.rpc import ChainError
+from protocol.messages import CancelOrder, PlaceOrder
 
-from .. import market_queries as mq
-from .. import session, ui
-from .market import cached, phase_text
+from .. import cache, session, ui
+from ..cache import cached
+from ..data import holdings, market, trading
+from ..submit import flash, show_chain_error, submit
 
 __all__ = ["render"]
 
 _LIVE_SECONDS = 2
-_RESULT = "trading_result"
-_FAILED = "trading_failed"
 _DEFAULT_INSTRUMENT = "KAU25"
-
-
-def _flash() -> None:
-    """What the last action got from the chain, kept across the rerun that follows it."""
-    if _RESULT in st.session_state:
-        st.success(st.session_state.pop(_RESULT))
-    if _FAILED in st.session_state:
-        exc, doing = st.session_state.pop(_FAILED)
-        ui.show_chain_error(exc, doing)
-
-
-def _done(message: str) -> None:
-    """Remember what the chain answered, drop cached market data (it changed for everyone) and redraw."""
-    st.session_state[_RESULT] = message
-    st.cache_data.clear()
-    st.rerun()
-
-
-def _krw(value: int) -> str:
-    return f"{int(value):,} KRW"
 
 
 @st.fragment(run_every=_LIVE_SECONDS)
 def _positions(user) -> None:
     """Cash and allowances, read fresh (signed) every few seconds."""
-    client = ui.client()
+    client = cache.client()
     try:
-        money = mq.cash(client, user.address, user.signer)
-        held = mq.holdings(client, user.address, user.signer)
+        money = holdings.cash(client, user.address, user.signer)
+        held = holdings.holdings(client, user.address, user.signer)
     except ChainError as exc:
-        ui.show_chain_error(exc, "reading your cash and allowances")
+        show_chain_error(exc, "reading your cash and allowances")
         return
     cols = st.columns(2 + max(1, len(held)))
-    cols[0].metric("Cash available", _krw(money.available), help="KRW you can put behind new buy orders")
-    cols[1].metric("Cash held", _krw(money.held), help="KRW held behind your open buy orders")
+    cols[0].metric("Cash available", ui.krw(money.available), help="KRW you can put behind new buy orders")
+    cols[1].metric("Cash held", ui.krw(money.held), help="KRW held behind your open buy orders")
     for col, row in zip(cols[2:], held.itertuples()):
         col.metric(f"{row.instrument} available", f"{row.available:,} t",
                    help=f"{row.held:,} t held behind open sells and your block-trade sell proposals; {row.total:,} t in all")
@@ -78,16 +59,12 @@ def _order_line(row) -> str:
 
 
 def _cancel(user, order_id: int) -> None:
-    with st.spinner(f"Cancelling order #{order_id}; waiting for the block…"):
-        try:
-            commit = ui.client().submit(user.signer, {"type": "cancel_order", "order_id": int(order_id)})
-        except ChainError as exc:  # shown above the page, so the live panel's refresh does not wipe it
-            st.session_state[_FAILED] = (exc, f"cancelling order #{order_id}")
-            st.rerun()
-    assert isinstance(commit, TxCommit)
-    released = json.loads(commit.data or b"{}").get("released")
-    _done(f"Order #{order_id} cancelled at block {commit.height}"
-          + (f"; {int(released):,} t unfilled, its escrow released." if released is not None else "."))
+    def done(commit) -> str:
+        released = json.loads(commit.data or b"{}").get("released")
+        return (f"Order #{order_id} cancelled at block {commit.height}"
+                + (f"; {int(released):,} t unfilled, its escrow released." if released is not None else "."))
+
+    submit(user.signer, CancelOrder(int(order_id)), doing=f"cancelling order #{order_id}", done=done)
 
 
 def _fills_table(fills: pd.DataFrame) -> pd.DataFrame:
@@ -108,12 +85,12 @@ def _fills_table(fills: pd.DataFrame) -> pd.DataFrame:
 @st.fragment(run_every=_LIVE_SECONDS)
 def _live(user) -> None:
     """Open orders (each with its cancel button) and fills, read fresh (signed) every few seconds."""
-    client = ui.client()
+    client = cache.client()
     try:
-        orders = mq.orders(client, user.address, user.signer)
-        fills = mq.fills(client, user.address, user.signer)
+        orders = trading.orders(client, user.address, user.signer)
+        fills = trading.fills(client, user.address, user.signer)
     except ChainError as exc:
-        ui.show_chain_error(exc, "reading your orders and fills")
+        show_chain_error(exc, "reading your orders and fills")
         return
     st.subheader("Open orders")
     open_orders = orders[orders["open"]]
@@ -137,7 +114,7 @@ def _live(user) -> None:
                              "placed_height", "placed_time"]])
 
 
-def _rules_box(limits: mq.OrderLimits) -> None:
+def _rules_box(limits: market.OrderLimits) -> None:
     best = []
     if limits.best_bid is not None:
         best.append(f"best bid {limits.best_bid:,}")
@@ -146,7 +123,7 @@ def _rules_box(limits: mq.OrderLimits) -> None:
     st.info(
         f"**Today's rules for {limits.instrument}** — price band **{limits.band_low:,} – {limits.band_high:,} KRW/t** "
         f"({limits.band_pct} of the reference price {limits.reference_price:,} KRW/t) · tick **{limits.tick:,} KRW** · "
-        f"at most **{limits.max_quantity:,} t** per order · session: {phase_text(limits.phase)}"
+        f"at most **{limits.max_quantity:,} t** per order · session: {ui.phase_text(limits.phase)}"
         + (f" · {', '.join(best)} KRW/t" if best else ""),
         icon=":material/rule:")
 
@@ -155,7 +132,7 @@ def _order_entry(user, instruments: list[str]) -> None:
     st.subheader("New order")
     default = instruments.index(_DEFAULT_INSTRUMENT) if _DEFAULT_INSTRUMENT in instruments else 0
     instrument = st.selectbox("Instrument", instruments, index=default, key="trade_instrument")
-    limits: mq.OrderLimits = cached("order_limits", instrument)
+    limits: market.OrderLimits = cached(market.order_limits, instrument)
     _rules_box(limits)
     with st.form("place_order"):
         side = st.radio("Side", ["Buy", "Sell"], horizontal=True, key="order_side")
@@ -169,12 +146,12 @@ def _order_entry(user, instruments: list[str]) -> None:
     if not submitted:
         return
     side_key = side.lower()
-    client = ui.client()
+    client = cache.client()
     try:
-        money = mq.cash(client, user.address, user.signer)
-        held = mq.holdings(client, user.address, user.signer)
+        money = holdings.cash(client, user.address, user.signer)
+        held = holdings.holdings(client, user.address, user.signer)
     except ChainError as exc:
-        ui.show_chain_error(exc, "checking your cash and allowances")
+        show_chain_error(exc, "checking your cash and allowances")
         return
     row = held[held["instrument"] == instrument]
     problems = limits.problems(side_key, int(price), int(quantity), available_cash=money.available,
@@ -182,20 +159,15 @@ def _order_entry(user, instruments: list[str]) -> None:
     if problems:
         st.error("The order was not sent:\n" + "\n".join(f"- {p}" for p in problems))
         return
-    with st.status(f"Signing and sending your {side_key} order; waiting for the block…", expanded=True) as progress:
-        try:
-            commit = client.submit(user.signer, mq.order_message(instrument, side_key, int(price), int(quantity)))
-        except ChainError as exc:
-            progress.update(label="The chain rejected the order", state="error")
-            ui.show_chain_error(exc, "placing your order")
-            return
-        progress.update(label="Committed", state="complete")
-    assert isinstance(commit, TxCommit)
-    result = json.loads(commit.data or b"{}")
-    status = str(result.get("status", "")).replace("_", " ")
-    _done(f"Order #{result.get('order_id')} ({side_key} {int(quantity):,} t {instrument} at {int(price):,} KRW/t) is "
-          f"{status}: {int(result.get('filled', 0)):,} t filled in {int(result.get('fills', 0))} trade(s), block "
-          f"{commit.height}.")
+    def done(commit) -> str:
+        result = json.loads(commit.data or b"{}")
+        status = str(result.get("status", "")).replace("_", " ")
+        return (f"Order #{result.get('order_id')} ({side_key} {int(quantity):,} t {instrument} at {int(price):,} KRW/t) "
+                f"is {status}: {int(result.get('filled', 0)):,} t filled in {int(result.get('fills', 0))} trade(s), "
+                f"block {commit.height}.")
+
+    submit(user.signer, PlaceOrder(instrument, side_key, int(price), int(quantity)), doing=f"placing your {side_key} order",
+           done=done)
 
 
 def render() -> None:
@@ -203,13 +175,13 @@ def render() -> None:
     st.title("Trading")
     st.caption(f"{user.name} · account {user.address}. Your cash, allowances, orders and fills are read with queries "
                "signed by your key: only you and the regulator can read them.")
-    _flash()
+    flash()
     try:
-        owned = mq.holdings(ui.client(), user.address, user.signer)
+        owned = holdings.holdings(cache.client(), user.address, user.signer)
     except ChainError as exc:
-        ui.show_chain_error(exc, "reading your allowances")
+        show_chain_error(exc, "reading your allowances")
         return
-    listed = cached("instruments")
+    listed = cached(market.instruments)
     instruments = sorted(set(owned["instrument"]) | set(listed["instrument"]) | {_DEFAULT_INSTRUMENT})
     _positions(user)
     _order_entry(user, instruments)

@@ -12,7 +12,9 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from .. import charts, proofs, ui
+from .. import cache, charts, proofs, ui
+from ..cache import cached
+from ..data import chain, emissions, registry
 
 __all__ = ["render"]
 
@@ -39,15 +41,15 @@ def _highlight(row: pd.Series) -> list[str]:
 
 
 def _freshness() -> str | None:
-    status = ui.cached("chain_status")
-    latest = ui.cached("latest_reports")
+    status = cached(chain.chain_status)
+    latest = cached(emissions.latest_reports)
     last_day = latest["latest_day"].max() if not latest.empty else None
     c1, c2, c3 = st.columns(3)
     c1.metric("Latest day reported", last_day or "none yet")
     c2.metric("Block height", f"{status.height:,}", help=f"Latest block at {status.time_kst}")
     c3.metric("Reporting companies", f"{len(latest):,}")
     st.caption(f"Chain {status.chain_id}, latest block at {status.time_kst}. Figures are cached for "
-               f"{ui.config().ttl_seconds} s.")
+               f"{cache.config().ttl_seconds} s.")
     return last_day
 
 
@@ -109,16 +111,16 @@ def _records_table(daily: pd.DataFrame) -> pd.DataFrame:
 
 def _drilldown() -> None:
     st.header("Company drill-down")
-    devices = ui.cached("devices")
+    devices = cached(registry.devices)
     if devices.empty:
         st.info("No sensor devices are registered yet.")
         return
     owners = devices.drop_duplicates("company")[["company", "company_name", "company_id"]]
     labels = {r.company: f"{r.company_name} ({r.company_id or r.company[:10]})" for r in owners.itertuples()}
     company = st.selectbox("Company", list(labels), format_func=labels.get, key="drill_company")
-    yearly = ui.cached("emissions_yearly", company=company)
-    monthly = ui.cached("emissions_monthly", company=company)
-    daily = ui.cached("emissions_daily", company)
+    yearly = cached(emissions.emissions_yearly, company=company)
+    monthly = cached(emissions.emissions_monthly, company=company)
+    daily = cached(emissions.emissions_daily, company)
     if daily.empty:
         st.info("This company has not reported any day yet.")
         return
@@ -158,7 +160,7 @@ def _proof_check(daily: pd.DataFrame) -> None:
         return
     record = daily.loc[chosen]
     if proof.device and proof.day:
-        found = ui.cached("emissions_daily", device=proof.device, start=proof.day, end=proof.day)
+        found = cached(emissions.emissions_daily, device=proof.device, start=proof.day, end=proof.day)
         if found.empty:
             st.error(f"The chain holds no daily total of device {proof.device} for {proof.day}.")
             return
@@ -170,7 +172,7 @@ def _proof_check(daily: pd.DataFrame) -> None:
         if proof.reading:
             kind = "a SUBSTITUTED value" if proof.reading.get("substituted") else "a measurement"
             st.markdown(f"Reading #{proof.reading.get('seq')}: **{int(proof.reading.get('co2_kg', 0)):,} kg CO2**, {kind}.")
-        device = ui.account_record(record["device"]) or {}
+        device = cache.account_record(record["device"]) or {}
         signed = proofs.verify_signature(proof, device.get("public_key", "00" * 32))
         if signed is True:
             st.success("The reading's signature verifies with the device key registered on chain.")
@@ -193,8 +195,8 @@ def render() -> None:
     period = _PERIODS[choice]
     start, end = _range(period, last_day)
     with st.spinner("Reading emissions from the chain…"):
-        by_sector = ui.cached("emissions_by_sector", period, start, end)
-        by_company = ui.cached("emissions_by_company", period, start, end)
+        by_sector = cached(emissions.emissions_by_sector, period, start, end)
+        by_company = cached(emissions.emissions_by_company, period, start, end)
     if by_sector.empty:
         st.info("No emissions in this range.")
     else:
