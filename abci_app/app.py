@@ -9,7 +9,9 @@
                      end-of-block work; ACCEPT only if every
                      tx passes. The result is kept by block hash so FinalizeBlock does not redo it
     FinalizeBlock    one result per tx, in order, then the end-of-block work (queued e-orders);
-                     stage writes and compute the app hash
+                     stage writes and compute the app hash. Each accepted tx's result carries its
+                     events, the block hooks' events go in the response's ``events``: public
+                     attributes only (``protocol.events``, the tables in ``rules.py``)
     Commit           persist the staged block in one SQLite transaction
 
 Consensus requests fail-stop: a storage error or an unexpected exception ends the process
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 from protocol.codec import tx_hash
+from protocol.events import Event
 
 from .errors import GenesisError
 from protocol.codes import Code, CODESPACE
@@ -50,6 +53,11 @@ def _proto_size(tx: bytes) -> int:
         n >>= 7
         size += 1
     return 1 + size + len(tx)
+
+
+def _abci_events(events: tuple[Event, ...] | list[Event]) -> list[abci.Event]:
+    return [abci.Event(type=e.type, attributes=[abci.EventAttribute(key=k, value=v, index=i) for k, v, i in e.attributes])
+            for e in events]
 
 
 @dataclass
@@ -77,7 +85,7 @@ class Application:
         self.metrics.height.set(self.store.height)
         self.check_view = Overlay(self.store)
         self.staged: _Staged | None = None
-        self._proposals: OrderedDict[bytes, tuple[Overlay, list[TxOutcome]]] = OrderedDict()
+        self._proposals: OrderedDict[bytes, tuple[Overlay, list[TxOutcome], list[Event]]] = OrderedDict()
         self.query_gate = QueryGate(clock)  # signed queries: this node's clock, each answered once
 
     # ------------------------------------------------------------ info / genesis
@@ -154,7 +162,7 @@ class Application:
                 return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.REJECT)
             outcomes.append(outcome)
         self.executor.end_block(view, ctx)
-        self._proposals[req.hash] = (view, outcomes)
+        self._proposals[req.hash] = (view, outcomes, ctx.events)
         while len(self._proposals) > 8:
             self._proposals.popitem(last=False)
         return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.ACCEPT)
@@ -178,19 +186,20 @@ class Application:
         cached = self._proposals.get(req.hash)
         self._proposals.clear()
         if cached is not None and len(cached[1]) == len(req.txs):
-            view, outcomes = cached
+            view, outcomes, block_events = cached
         else:
             view = Overlay(self.store)
             self.executor.begin_block(view, ctx)
             outcomes = [self.executor.execute_tx(view, tx, ctx, consume_nonce_on_failure=True) for tx in req.txs]
             self.executor.end_block(view, ctx)
+            block_events = ctx.events
         accumulator = self.store.next_accumulator(view.writes)
         app_hash = app_hash_of(accumulator)
         results, records = [], []
         for index, (tx, outcome) in enumerate(zip(req.txs, outcomes)):
             results.append(abci.ExecTxResult(
                 code=outcome.code, log=outcome.log, data=outcome.data,
-                codespace=CODESPACE if outcome.code else "",
+                codespace=CODESPACE if outcome.code else "", events=_abci_events(outcome.events),
             ))
             records.append((tx_hash(tx), req.height, index, outcome.code, outcome.log, outcome.signer, outcome.type))
         self.staged = _Staged(req.height, req.time.seconds, view, records, accumulator, app_hash)
@@ -201,7 +210,7 @@ class Application:
         if req.txs:
             log.info("finalize height=%d txs=%d ok=%d app_hash=%s ms=%.1f", req.height, len(req.txs),
                      sum(1 for o in outcomes if o.code == Code.OK), app_hash.hex()[:16], (time.perf_counter() - started) * 1e3)
-        return abci.ResponseFinalizeBlock(tx_results=results, app_hash=app_hash)
+        return abci.ResponseFinalizeBlock(tx_results=results, events=_abci_events(block_events), app_hash=app_hash)
 
     def commit(self, req):
         staged = self.staged

@@ -102,6 +102,32 @@ Queries (abci_query; a private path needs a signed query and its answer is seale
     /market/block_volume/<instrument>     anyone                          settled block trades per day: count,  blocktrades
                                                                           tonnes (aggregates only)
 
+Events (public attributes only; * = indexed; a tx's events are in its result, the hooks' in the block's):
+
+    event               attributes                                emitted by                                    module
+    message             type*, module*                            every accepted tx; the only event of the      core
+                                                                  private transfer, fund_cash, withdraw_cash,
+                                                                  place_order, cancel_order,
+                                                                  block_trade_propose, block_trade_accept,
+                                                                  block_trade_cancel
+    device_registered   device*, company*, site*, registered_by   register_device                               accounts
+    account_registered  address*, role*, name                     action register_account, action               accounts
+                                                                  register_accounts
+    allowances_issued   proposal_id*, company*, instrument*,      action issue_allowances                       transfers
+                        amount
+    vote                proposal_id*, official*, vote*            propose, approve, reject                      governance
+    proposal            id*, action*, status*                     propose, approve, reject                      governance
+    plan                hash*, status*, received, lines           plan_open, plan_chunk, action issue_plan      plans
+    eorder              plan_hash*, proposal_id*, status*,        action issue_plan, after the txs              plans
+                        issued_lines, lines
+    daily_total         device*, company*, site, day*, total,     daily_total                                   mrv
+                        unit, merkle_root
+    market_session      event*, trading_day*                      before the txs                                trading
+    auction             instrument*, trading_day*, session*,      before the txs                                trading
+                        price, volume
+    reference_price     instrument*, trading_day*, price          before the txs                                trading
+    view_key            account*, public_key                      set_view_key                                  blocktrades
+
 Modules (result codes they own, the range for their new codes, prefixes of the state keys they write):
 
     module        owns                                      codes (new codes in)                  state keys
@@ -164,6 +190,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from protocol.codec import CodecError, decode_envelope, Envelope, sign_digest, tx_hash
 from protocol.codes import Code, TxRejected
+from protocol.events import MESSAGE, Event
 from protocol.messages import Message, parse_message
 
 from .modules import MessageRule, assemble
@@ -192,6 +219,7 @@ class TxOutcome:
     signer: str = ""
     type: str = ""
     data: bytes = b""
+    events: tuple[Event, ...] = ()  # of an accepted tx: the core's message event, then the handler's
 
 
 # ---------------------------------------------------------------- the check function
@@ -284,7 +312,8 @@ class Executor:
 
     @staticmethod
     def begin_block(view: View, ctx: BlockContext) -> None:
-        """Work the chain does by itself before a block's transactions (the modules' begin hooks)."""
+        """Work the chain does by itself before a block's transactions (the modules' begin hooks);
+        their events go to ``ctx.events``, the block's own."""
         for hook in CHAIN.begin_block:
             hook.run(view, ctx)
 
@@ -321,11 +350,12 @@ class Executor:
             if env.nonce > expected:
                 raise TxRejected(Code.NONCE_AHEAD, f"nonce {env.nonce} is ahead; the account's next nonce is {expected}")
             nonce_passed = True
-            tx_view = view.child()
-            data = rule.handler(tx_view, env.signer, entry.message, ctx)
+            tx_view, tx_ctx = view.child(), ctx.for_tx()
+            data = rule.handler(tx_view, env.signer, entry.message, tx_ctx)
             tx_view.set(nonce_key, str(expected + 1).encode())
             tx_view.merge()
-            return TxOutcome(Code.OK, "", signer, kind, data)
+            events = (MESSAGE(type=rule.message.TYPE, module=rule.module), *tx_ctx.events)
+            return TxOutcome(Code.OK, "", signer, kind, data, events)
         except TxRejected as exc:
             if nonce_passed and consume_nonce_on_failure:
                 nonce_key = core_keys.nonce(signer)

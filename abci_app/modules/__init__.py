@@ -64,6 +64,7 @@ class MessageRule:
     effect: str
     who: str = ""  # a further condition the handler enforces, shown with the roles ("opener", "owner")
     events: tuple[EventType, ...] = ()
+    executes_actions: bool = False  # may run a governed action, and so also emit that action's events
     module: str = ""  # set by ``assemble``
 
     def __post_init__(self) -> None:

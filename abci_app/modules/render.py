@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 
 from protocol.constants import ROLES
+from protocol.events import MESSAGE, EventType
 
 from . import Chain
 
@@ -38,8 +39,22 @@ def _roles(roles: frozenset[str], who: str) -> str:
     return f"{text} ({who})" if who else text
 
 
+def _event_rows(chain: Chain) -> list[tuple[str, ...]]:
+    private = [rule.message.TYPE for rule in chain.rules.values() if not rule.events and not rule.executes_actions]
+    found: dict[str, tuple[EventType, str, list[str]]] = {
+        MESSAGE.name: (MESSAGE, "core", ["every accepted tx; the only event of the private " + ", ".join(private)])}
+    for module in chain.modules:
+        emitters = [(e, rule.message.TYPE) for rule in module.messages for e in rule.events]
+        emitters += [(e, f"action {action.action.TYPE}") for action in module.actions for e in action.events]
+        emitters += [(e, "before the txs" if hook.stage == "begin" else "after the txs") for hook in module.hooks for e in hook.events]
+        for event, emitter in emitters:
+            found.setdefault(event.name, (event, module.name, []))[2].append(emitter)
+    return [(event.name, ", ".join(a.key + "*" * a.index for a in event.attributes), ", ".join(emitters), module)
+            for event, module, emitters in found.values()]
+
+
 def render_rules(chain: Chain) -> str:
-    """Every message, governed action, hook, query path and module of the chain, as text tables."""
+    """Every message, governed action, hook, query path, event and module of the chain, as text tables."""
     out = ["Messages (a tx carries one; the pipeline checks the role, the module's handler the rest):", ""]
     out += _table(("message", "roles", "effect", "module"), (20, 26, 54, 11), [
         (rule.message.TYPE, _roles(rule.roles, rule.who), rule.effect, rule.module) for rule in chain.rules.values()])
@@ -53,6 +68,8 @@ def render_rules(chain: Chain) -> str:
     out += ["", "Queries (abci_query; a private path needs a signed query and its answer is sealed to the reader):", ""]
     out += _table(("path", "who may read", "answer", "module"), (36, 30, 36, 11), [
         (query.path, query.read.describe(), query.value, query.module) for query in chain.routes.values()])
+    out += ["", "Events (public attributes only; * = indexed; a tx's events are in its result, the hooks' in the block's):", ""]
+    out += _table(("event", "attributes", "emitted by", "module"), (18, 40, 44, 11), _event_rows(chain))
     out += ["", "Modules (result codes they own, the range for their new codes, prefixes of the state keys they write):", ""]
     out += _table(("module", "owns", "codes (new codes in)", "state keys"), (12, 40, 36, 24), [
         (module.name, module.summary,

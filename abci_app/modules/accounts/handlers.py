@@ -10,6 +10,7 @@ from protocol.messages.accounts import RegisterAccount, RegisterAccounts, Regist
 
 from ...view import BlockContext, View, account, add_int, put_json, require_company
 from . import keys
+from .events import ACCOUNT_REGISTERED, DEVICE_REGISTERED
 
 __all__ = ["check_registration", "execute_registration", "handle_register_device", "account_record"]
 
@@ -57,6 +58,7 @@ def execute_registration(view: View, action: RegisterAccount | RegisterAccounts,
         view.set(keys.name(acct.name), acct.address.encode())
         if acct.company_id is not None:
             view.set(keys.company_id(acct.company_id), acct.address.encode())
+        ctx.emit(ACCOUNT_REGISTERED(address=acct.address, role=acct.role, name=acct.name))
 
 
 def handle_register_device(view: View, signer: str, msg: RegisterDevice, ctx: BlockContext) -> bytes:
@@ -69,4 +71,5 @@ def handle_register_device(view: View, signer: str, msg: RegisterDevice, ctx: Bl
         "unit": msg.unit, "registered_by": signer,
     })
     view.set(keys.device(msg.company, msg.site, msg.device), b"1")
+    ctx.emit(DEVICE_REGISTERED(device=msg.device, company=msg.company, site=msg.site, registered_by=signer))
     return canonical_json({"device": msg.device, "company": msg.company, "site": msg.site})

@@ -7,19 +7,21 @@ from protocol.messages.accounts import RegisterAccount, RegisterAccounts, Regist
 
 from .. import GovernedAction, MessageRule, Module, Query
 from . import handlers, keys, queries
+from .events import ACCOUNT_REGISTERED, DEVICE_REGISTERED
 
 MODULE = Module(
     name="accounts",
     summary="the participant registry: accounts, names, registry ids, sensor devices",
     messages=(
         MessageRule(RegisterDevice, {"verifier", "government"}, handlers.handle_register_device,
-                    "admit a sensor device bound to a company site"),
+                    "admit a sensor device bound to a company site", events=(DEVICE_REGISTERED,)),
     ),
     actions=(
         GovernedAction(RegisterAccount, handlers.check_registration, handlers.execute_registration,
-                       "admit a participant (address, key, role, name; companies may carry company_id, sector)"),
+                       "admit a participant (address, key, role, name; companies may carry company_id, sector)",
+                       events=(ACCOUNT_REGISTERED,)),
         GovernedAction(RegisterAccounts, handlers.check_registration, handlers.execute_registration,
-                       "admit up to 1,000 participants at once"),
+                       "admit up to 1,000 participants at once", events=(ACCOUNT_REGISTERED,)),
     ),
     queries=(
         Query("account", queries.account, "/account/<addr>", "role, name, public key, since (the participant registry)"),

@@ -13,6 +13,7 @@ from ..accounts import keys as account_keys
 from ..transfers import keys as ledger_keys
 from ..transfers.ledger import move
 from . import keys
+from .events import VIEW_KEY
 
 __all__ = ["handle_set_view_key", "handle_block_trade_propose", "handle_block_trade_accept", "handle_block_trade_cancel"]
 
@@ -24,6 +25,7 @@ def handle_set_view_key(view: View, signer: str, msg: SetViewKey, ctx: BlockCont
     record["view_key"] = msg.public_key
     put_json(view, account_keys.account(signer), record)
     view.set(keys.view_key(signer), msg.public_key.encode())
+    ctx.emit(VIEW_KEY(account=signer, public_key=msg.public_key))
     return canonical_json({"view_key": msg.public_key})
 
 

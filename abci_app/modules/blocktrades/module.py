@@ -8,12 +8,14 @@ from protocol.messages.blocktrades import BlockTradeAccept, BlockTradeCancel, Bl
 
 from .. import MessageRule, Module, Query, private
 from . import handlers, keys, queries
+from .events import VIEW_KEY
 
 MODULE = Module(
     name="blocktrades",
     summary="block (OTC) trades: quantity on chain, price sealed to the parties and the regulator",
     messages=(
-        MessageRule(SetViewKey, ROLES, handlers.handle_set_view_key, "publish the X25519 key sealed prices go to"),
+        MessageRule(SetViewKey, ROLES, handlers.handle_set_view_key, "publish the X25519 key sealed prices go to",
+                    events=(VIEW_KEY,)),
         MessageRule(BlockTradePropose, {"company"}, handlers.handle_block_trade_propose,
                     "OTC trade: quantity in clear, price sealed to the parties + regulator, hash commitment; seller holds"),
         MessageRule(BlockTradeAccept, {"company"}, handlers.handle_block_trade_accept,

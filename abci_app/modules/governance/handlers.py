@@ -13,6 +13,7 @@ from ...view import BlockContext, View, add_int, get_int, get_json, params, put_
 from .. import GovernedAction
 from ..accounts import keys as account_keys
 from . import keys
+from .events import PROPOSAL, VOTE
 
 __all__ = ["handle_propose", "handle_approve", "handle_reject"]
 
@@ -62,6 +63,7 @@ def _vote(view: View, proposal: dict[str, Any], signer: str, ctx: BlockContext, 
     vote = {"official": signer, "height": ctx.height, "time": ctx.time}
     action = parse_action(proposal["action"])
     governed = _governed(action)
+    ctx.emit(VOTE(proposal_id=proposal["id"], official=signer, vote="approve" if approve else "reject"))
     if approve:
         proposal["approvals"].append(vote)
         if len(proposal["approvals"]) >= required:
@@ -76,6 +78,7 @@ def _vote(view: View, proposal: dict[str, Any], signer: str, ctx: BlockContext, 
             if governed.on_rejected is not None:
                 governed.on_rejected(view, action, ctx)
     put_json(view, keys.proposal(proposal["id"]), proposal)
+    ctx.emit(PROPOSAL(id=proposal["id"], action=action.TYPE, status=proposal["status"]))
 
 
 def handle_approve(view: View, signer: str, msg: Approve, ctx: BlockContext) -> bytes:

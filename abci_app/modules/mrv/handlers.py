@@ -8,6 +8,7 @@ from protocol.messages.mrv import DailyTotal
 
 from ...view import BlockContext, View, account, day_of, get_json, put_json
 from . import keys
+from .events import DAILY_TOTAL
 
 __all__ = ["handle_daily_total", "UNASSIGNED_SECTOR"]
 
@@ -43,4 +44,6 @@ def handle_daily_total(view: View, signer: str, msg: DailyTotal, ctx: BlockConte
     sector = (account(view, company) or {}).get("sector") or UNASSIGNED_SECTOR
     _add_to_month(view, keys.month("company", company, month), msg)
     _add_to_month(view, keys.month("sector", sector, month), msg)
+    ctx.emit(DAILY_TOTAL(device=signer, company=company, site=site, day=msg.day, total=msg.total, unit=msg.unit,
+                         merkle_root=msg.merkle_root))
     return canonical_json({"device": signer, "day": msg.day, "total": msg.total})

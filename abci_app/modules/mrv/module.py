@@ -7,13 +7,15 @@ from protocol.messages.mrv import DailyTotal
 
 from .. import MessageRule, Module, Query
 from . import handlers, keys, queries
+from .events import DAILY_TOTAL
 
 MODULE = Module(
     name="mrv",
     summary="sensor devices' daily totals with Merkle roots; monthly sums per company and sector (public)",
     messages=(
         MessageRule(DailyTotal, {"edge_device"}, handlers.handle_daily_total,
-                    "a device's daily emissions + Merkle root, once per KST day, after the day ended"),
+                    "a device's daily emissions + Merkle root, once per KST day, after the day ended",
+                    events=(DAILY_TOTAL,)),
     ),
     queries=(
         Query("emissions/daily", queries.daily,

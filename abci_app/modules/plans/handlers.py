@@ -12,6 +12,7 @@ from protocol.plan_format import finish_plan_hash, fold_lines, header_hash, LINE
 from ...view import BlockContext, View, get_json, put_json
 from ..governance import keys as governance_keys
 from . import keys
+from .events import PLAN
 
 __all__ = ["handle_plan_open", "handle_plan_chunk", "sealed_plan", "check_issue_plan", "note_plan_proposal",
            "mark_plan_rejected"]
@@ -32,6 +33,7 @@ def handle_plan_open(view: View, signer: str, msg: PlanOpen, ctx: BlockContext) 
         "acc": LINES_SEED.hex(), "last": None, "proposer": signer,
         "opened": {"height": ctx.height, "time": ctx.time}, "status": "uploading",
     })
+    ctx.emit(PLAN(hash=msg.plan_hash, status="uploading", received=0, lines=msg.lines))
     return canonical_json({"plan_hash": msg.plan_hash, "status": "uploading"})
 
 
@@ -63,6 +65,7 @@ def handle_plan_chunk(view: View, signer: str, msg: PlanChunk, ctx: BlockContext
         plan["status"] = "sealed"
         plan["sealed"] = {"height": ctx.height, "time": ctx.time}
     put_json(view, keys.plan(msg.plan_hash), plan)
+    ctx.emit(PLAN(hash=msg.plan_hash, status=plan["status"], received=plan["received"], lines=plan["lines"]))
     return canonical_json({"plan_hash": msg.plan_hash, "received": plan["received"], "status": plan["status"]})
 
 
@@ -99,3 +102,4 @@ def mark_plan_rejected(view: View, action: IssuePlan, ctx: BlockContext) -> None
         plan["status"] = "rejected"
         plan["rejected"] = {"height": ctx.height, "time": ctx.time}
         put_json(view, keys.plan(action.plan_hash), plan)
+        ctx.emit(PLAN(hash=action.plan_hash, status="rejected", received=plan["received"], lines=plan["lines"]))

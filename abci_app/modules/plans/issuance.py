@@ -12,6 +12,7 @@ from ...view import BlockContext, View, add_int, get_int, get_json, put_json
 from ..accounts import keys as account_keys
 from ..transfers import keys as ledger_keys
 from . import keys
+from .events import EORDER
 from .handlers import sealed_plan
 
 __all__ = ["execute_issue_plan", "advance_issuance", "ISSUE_LINES_PER_BLOCK"]
@@ -46,6 +47,7 @@ def execute_issue_plan(view: View, action: IssuePlan, ctx: BlockContext, proposa
         "approvals": proposal["approvals"], "approved": approved, "status": "issuing",
         "lines": plan["lines"], "totals": dict(sorted(totals.items())), "kind": plan["header"].get("kind"),
     })
+    ctx.emit(EORDER(plan_hash=action.plan_hash, proposal_id=proposal["id"], status="issuing", issued_lines=0, lines=plan["lines"]))
 
 
 def advance_issuance(view: View, ctx: BlockContext, budget: int | None = None) -> None:
@@ -71,13 +73,15 @@ def advance_issuance(view: View, ctx: BlockContext, budget: int | None = None) -
             add_int(view, ledger_keys.supply(vintage), supply[vintage])
         budget -= end - start
         plan["issued_lines"] = end
+        eorder = get_json(view, keys.eorder(plan_hash))
         if end == plan["lines"]:
             done = {"height": ctx.height, "time": ctx.time}
             plan["status"] = "issued"
             plan["issued"] = done
-            eorder = get_json(view, keys.eorder(plan_hash))
             eorder.update(status="issued", issued=done)
             put_json(view, keys.eorder(plan_hash), eorder)
             queue.pop(0)
         put_json(view, keys.plan(plan_hash), plan)
+        ctx.emit(EORDER(plan_hash=plan_hash, proposal_id=eorder["proposal_id"], status=plan["status"], issued_lines=end,
+                        lines=plan["lines"]))
     put_json(view, keys.ISSUE_QUEUE, queue) if queue else view.set(keys.ISSUE_QUEUE, None)

@@ -7,6 +7,7 @@ from protocol.messages.trading import CancelOrder, FundCash, PlaceOrder, Withdra
 
 from .. import Hook, MessageRule, Module, Query, private
 from . import handlers, keys, queries, session
+from .events import AUCTION, MARKET_SESSION, REFERENCE_PRICE
 
 MODULE = Module(
     name="trading",
@@ -33,7 +34,7 @@ MODULE = Module(
     hooks=(
         Hook("begin", session.market_begin_block,
              "run the session transitions since the previous block: opening/closing call auctions, expiry of day "
-             "orders, next reference price"),
+             "orders, next reference price", events=(MARKET_SESSION, AUCTION, REFERENCE_PRICE)),
     ),
     codes=frozenset({Code.MARKET_CLOSED, Code.ORDER_REJECTED, Code.ORDER_NOT_FOUND}),
     code_range=range(700, 800),

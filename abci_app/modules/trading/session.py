@@ -5,6 +5,7 @@ from __future__ import annotations
 from ...market import Event, MarketRules, expire_day_orders, next_reference_price, release_escrow, settle_fills, transitions_between, uncross
 from ...view import BlockContext, View, get_int, get_json, put_json
 from . import keys
+from .events import AUCTION, MARKET_SESSION, REFERENCE_PRICE
 from .market_state import apply, bar, book, market_rules, market_schedule, record_fills, reference, save_book
 
 __all__ = ["market_begin_block"]
@@ -20,6 +21,9 @@ def _uncross_all(view: View, ctx: BlockContext, rules: MarketRules, trading_day:
         save_book(view, result.book)
         apply(view, settle_fills(result.fills))
         record_fills(view, result.fills, ctx, trading_day)
+        if result.price is not None:
+            ctx.emit(AUCTION(instrument=instrument, trading_day=trading_day, session="close" if closing else "open",
+                             price=result.price, volume=sum(f.quantity for f in result.fills)))
 
 
 def _close_day(view: View, ctx: BlockContext, rules: MarketRules, trading_day: str) -> None:
@@ -32,7 +36,9 @@ def _close_day(view: View, ctx: BlockContext, rules: MarketRules, trading_day: s
             record["status"] = "expired"
             put_json(view, keys.order(order.order_id), record)
         day_bar = bar(view, instrument, trading_day)
-        view.set(keys.reference_price(instrument), str(next_reference_price(reference(view, instrument, rules), day_bar)).encode())
+        next_price = next_reference_price(reference(view, instrument, rules), day_bar)
+        view.set(keys.reference_price(instrument), str(next_price).encode())
+        ctx.emit(REFERENCE_PRICE(instrument=instrument, trading_day=trading_day, price=next_price))
 
 
 def market_begin_block(view: View, ctx: BlockContext) -> None:
@@ -42,6 +48,7 @@ def market_begin_block(view: View, ctx: BlockContext) -> None:
         return
     rules, schedule = market_rules(view), market_schedule(view)
     for transition in transitions_between(last, ctx.time, schedule):
+        ctx.emit(MARKET_SESSION(event=transition.event.value, trading_day=transition.trading_day))
         if transition.event is Event.OPEN:
             _uncross_all(view, ctx, rules, transition.trading_day, closing=False)
         elif transition.event is Event.CLOSE:

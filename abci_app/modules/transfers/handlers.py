@@ -8,6 +8,7 @@ from protocol.messages.transfers import IssueAllowances, Transfer
 
 from ...view import BlockContext, View, add_int, require_company
 from . import keys
+from .events import ALLOWANCES_ISSUED
 from .ledger import move
 
 __all__ = ["handle_transfer", "check_issue", "execute_issue"]
@@ -31,3 +32,4 @@ def execute_issue(view: View, action: IssueAllowances, ctx: BlockContext, propos
     move(view, action.to, action.instrument, action.amount)
     if add_int(view, keys.supply(action.instrument), action.amount) > MAX_HOLDING:
         raise TxRejected(Code.LIMIT_EXCEEDED, f"total {action.instrument} issued would exceed {MAX_HOLDING:,} t")
+    ctx.emit(ALLOWANCES_ISSUED(proposal_id=proposal["id"], company=action.to, instrument=action.instrument, amount=action.amount))

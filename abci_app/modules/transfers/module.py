@@ -7,6 +7,7 @@ from protocol.messages.transfers import IssueAllowances, Transfer
 
 from .. import GovernedAction, MessageRule, Module, Query, private
 from . import handlers, keys, queries
+from .events import ALLOWANCES_ISSUED
 
 MODULE = Module(
     name="transfers",
@@ -16,7 +17,8 @@ MODULE = Module(
     ),
     actions=(
         GovernedAction(IssueAllowances, handlers.check_issue, handlers.execute_issue,
-                       "credit allowances of an instrument to a company; raises the instrument's supply"),
+                       "credit allowances of an instrument to a company; raises the instrument's supply",
+                       events=(ALLOWANCES_ISSUED,)),
     ),
     queries=(
         Query("supply", queries.supply, "/supply", "{instrument: tonnes issued} (a market aggregate)"),
