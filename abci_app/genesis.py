@@ -89,7 +89,7 @@ def genesis_entries(app_state_bytes: bytes) -> dict[str, bytes]:
         if not isinstance(raw, dict):
             raise GenesisError(f"app_state.accounts[{i}] must be an object")
         try:
-            acct = RegisterAccount.from_json({"type": "register_account", **raw})
+            acct = RegisterAccount.from_json(raw)  # a genesis account is the action without its type
         except TxRejected as exc:
             raise GenesisError(f"app_state.accounts[{i}]: {exc.log}") from None
         if acct.address in roles:

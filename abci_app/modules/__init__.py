@@ -16,17 +16,21 @@ the registry of governed actions that governance executes, the query routes, the
 in its docstring; a test keeps the two equal. ``core`` is the pipeline's own pseudo-module (nonces,
 parameters, tx results, the generic codes).
 
-How to add a message (say ``surrender`` in a ``compliance`` domain):
+How to add a message (tried with a toy ``retire`` in transfers: exactly four files changed):
 
  1. ``protocol/messages/<domain>.py``: a frozen dataclass with ``TYPE``, ``from_json`` (stateless
-    checks) and ``@message``; clients build and sign it with ``to_json``.
- 2. ``abci_app/modules/<domain>/``: a handler ``handle_surrender(view, signer, msg, ctx) -> bytes`` in
-    ``handlers.py`` that reads and writes only through ``keys.py`` functions (add new keys there and to
-    its ``PREFIXES``) and emits its public event with ``ctx.emit(EVENT(...))`` (declare a new event type
-    in ``events.py``; a private message declares none and carries only the core's ``message`` event);
-    then one ``MessageRule(Surrender, roles, handle_surrender, effect, events=...)`` line in ``module.py``.
-    A new result code goes into ``protocol/codes.py`` inside the module's ``code_range``.
- 3. ``abci_app/rules.py``: paste ``python -m abci_app.modules.render`` over the tables in its docstring.
+    checks) and ``@message``; it registers itself, and clients build and sign it with ``to_json``.
+ 2. The module, ``abci_app/modules/<domain>/``: ``handle_x(view, signer, msg, ctx) -> bytes`` in
+    ``handlers.py``, reading and writing only through ``keys.py`` functions (new keys go there and
+    into its ``PREFIXES``) and emitting its public event with ``ctx.emit(EVENT(...))`` (a new event
+    type goes into ``events.py``; a private message emits none and carries only the core's
+    ``message`` event); then one ``MessageRule(X, roles, handle_x, effect, events=...)`` in
+    ``module.py``. A new result code goes into ``protocol/codes.py``, inside the module's ``code_range``.
+ 3. ``abci_app/rules.py``: paste ``python -m abci_app.modules.render`` over the tables of its docstring.
+
+Tests that list every message then ask for the new one: a sample in ``tests/protocol/test_wire_package.py``,
+a step in ``tests/abci_app/chain_tour.py`` (events), the role matrix in ``test_rules_authorization.py``, the
+known types in ``test_messages.py`` and, for a private message, the private list in ``test_events.py``.
 
 A new domain adds its folder and one entry in ``rules.MODULES``.
 """
