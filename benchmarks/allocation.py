@@ -24,13 +24,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from protocol.messages import Approve  # noqa: E402
+
 from datasets.demo import generate  # noqa: E402
-from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
 from ets.keys import Signer  # noqa: E402
-from ets_tools.localnet import LocalNet  # noqa: E402
-from ets.plan_upload import PlanFile, upload_plan  # noqa: E402
+from ets.plan_upload import PlanFile, propose_issue, upload_plan  # noqa: E402
 from ets.registry import CompanyEntry, register_companies  # noqa: E402
 from ets.rpc import ChainClient  # noqa: E402
+from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
+from ets_tools.localnet import LocalNet  # noqa: E402
 from governance import AllocationParameters, compute_allocation_plan  # noqa: E402
 from governance.inputs import build_company_inputs  # noqa: E402
 
@@ -75,9 +77,9 @@ def main() -> int:
         t = time.perf_counter()
         upload_plan(client, officials[0], plan_file)
         figures["upload_seconds"] = round(time.perf_counter() - t, 2)
-        proposal = json.loads(client.submit(officials[0], {"type": "propose", "action": {"type": "issue_plan", "plan_hash": plan.plan_hash}}).data)
+        proposal_id = propose_issue(client, officials[0], plan.plan_hash)
         t = time.perf_counter()
-        commit = ChainClient(net.rpc_url("node1"), timeout=60).submit(officials[1], {"type": "approve", "proposal_id": proposal["proposal_id"]}, timeout=120)
+        commit = ChainClient(net.rpc_url("node1"), timeout=60).submit(officials[1], Approve(proposal_id), timeout=120)
         figures["final_approval_committed_seconds"] = round(time.perf_counter() - t, 2)
         while client.query(f"/plan/{plan.plan_hash}")["status"] != "issued":
             time.sleep(0.1)

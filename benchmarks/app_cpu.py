@@ -20,10 +20,13 @@ sys.path.insert(0, str(ROOT))
 
 from google.protobuf.timestamp_pb2 import Timestamp  # noqa: E402
 
+from protocol.codes import Code  # noqa: E402
+from protocol.messages import Transfer  # noqa: E402
+
 from abci_app.app import Application  # noqa: E402
 from abci_app.proto import abci  # noqa: E402
-from ets_tools.devnet import GenesisAccount, build_app_state  # noqa: E402
 from ets.keys import Signer  # noqa: E402
+from ets_tools.devnet import GenesisAccount, build_app_state  # noqa: E402
 
 
 def main() -> int:
@@ -41,7 +44,7 @@ def main() -> int:
     txs = []
     for i in range(args.txs):
         s, r = senders[i % len(senders)], senders[(i + 1) % len(senders)]
-        txs.append(s.sign_tx("bench", nonces[s.address], {"type": "transfer", "to": r.address, "instrument": "KAU25", "amount": 1}))
+        txs.append(s.sign_tx("bench", nonces[s.address], Transfer(r.address, "KAU25", 1)))
         nonces[s.address] += 1
     sign_us = (time.perf_counter() - t) / len(txs) * 1e6
     with tempfile.TemporaryDirectory() as home:
@@ -54,12 +57,12 @@ def main() -> int:
             height += 1
             t = time.perf_counter()
             for tx in block:
-                assert app.check_tx(abci.RequestCheckTx(tx=tx)).code == 0
+                assert app.check_tx(abci.RequestCheckTx(tx=tx)).code == Code.OK
             totals["check_tx"] += time.perf_counter() - t
             ts = Timestamp(seconds=1_800_000_000 + height)
             block_hash = height.to_bytes(32, "big")
             t = time.perf_counter()
-            assert app.process_proposal(abci.RequestProcessProposal(txs=block, height=height, time=ts, hash=block_hash)).status == 1
+            assert app.process_proposal(abci.RequestProcessProposal(txs=block, height=height, time=ts, hash=block_hash)).status == abci.ResponseProcessProposal.ACCEPT
             totals["process_proposal"] += time.perf_counter() - t
             t = time.perf_counter()
             app.finalize_block(abci.RequestFinalizeBlock(txs=block, height=height, time=ts, hash=block_hash))

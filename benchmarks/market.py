@@ -22,12 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from throughput import measure, print_table  # noqa: E402
+from protocol.messages import FundCash, PlaceOrder  # noqa: E402
 
-from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
 from ets.keys import Signer  # noqa: E402
-from ets_tools.localnet import LocalNet  # noqa: E402
 from ets.rpc import ChainClient  # noqa: E402
+from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
+from ets_tools.localnet import LocalNet  # noqa: E402
+
+from throughput import measure, print_table  # noqa: E402
 
 
 def main() -> int:
@@ -57,7 +59,7 @@ def main() -> int:
         nonce = 0
         last = ""
         for buyer in buyers:
-            last = client.broadcast(bank.sign_tx("ets-market-bench", nonce, {"type": "fund_cash", "to": buyer.address, "amount": 10**13}))
+            last = client.broadcast(client.sign(bank, FundCash(buyer.address, 10**13), nonce))
             nonce += 1
         client.wait_for_tx(last, timeout=60)
         nonces = {s.address: 0 for s in sellers + buyers}
@@ -67,7 +69,7 @@ def main() -> int:
             for i in range(int(rate * seconds)):
                 pair = (i // 2) % len(sellers)
                 signer, side = (sellers[pair], "sell") if i % 2 == 0 else (buyers[pair], "buy")
-                msg = {"type": "place_order", "instrument": "KAU25", "side": side, "price": 10_000, "quantity": 1}
+                msg = PlaceOrder("KAU25", side, 10_000, 1)
                 per_node[pair % nodes].append(signer.sign_tx("ets-market-bench", nonces[signer.address], msg))
                 nonces[signer.address] += 1
             return per_node

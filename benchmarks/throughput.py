@@ -33,8 +33,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
+from protocol.messages import Transfer  # noqa: E402
+
 from ets.keys import Signer  # noqa: E402
+from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
 from ets_tools.localnet import LocalNet  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -183,7 +185,7 @@ def signed_transfers(senders: list[Signer], receivers: list[Signer], chain_id: s
             receiver = receivers[i % len(receivers)]
             nonce = nonces[sender.address]
             nonces[sender.address] += 1
-            tx = sender.sign_tx(chain_id, nonce, {"type": "transfer", "to": receiver.address, "instrument": "KAU25", "amount": 1})
+            tx = sender.sign_tx(chain_id, nonce, Transfer(receiver.address, "KAU25", 1))
             per_node[(i % len(senders)) % nodes].append(tx)
         return per_node
 

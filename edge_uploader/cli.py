@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from protocol.codec import is_address
+from protocol.readings import SignedReading
+
+from ets.console import DEFAULT_NODE, address_arg, print_json
 from ets.keys import KeystoreError
 from ets.rpc import ChainClient, ChainError
 
@@ -31,22 +32,11 @@ from .errors import EdgeError, MerkleError, ReadingError
 from .ingest import Ingestor
 from .logs import configure_logging, log_event
 from .prove import prove_reading
-from protocol.readings import SignedReading
 from .spool import Spool
 
 __all__ = ["add_edge_commands", "main", "build_parser"]
 
-DEFAULT_NODE = "http://127.0.0.1:26657"
-
-
-def _print(value: Any) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
-
-
-def _address(text: str) -> str:
-    if not is_address(text):
-        raise argparse.ArgumentTypeError("expected a 40-character lowercase hex device address")
-    return text
+_address = address_arg("device")
 
 
 def _day(text: str) -> str:
@@ -80,7 +70,7 @@ def _status(args: argparse.Namespace) -> int:
     with Spool.open_existing(args.spool) as spool:
         stats = spool.stats()
         days = spool.days()
-        _print({
+        print_json({
             "device": spool.device,
             "start_day": spool.start_day,
             "readings": stats.readings,
@@ -97,7 +87,7 @@ def _status(args: argparse.Namespace) -> int:
 def _prove(args: argparse.Namespace) -> int:
     with Spool.open_existing(args.spool) as spool, ChainClient(args.node) as client:
         result = prove_reading(spool, device=args.device, day=args.day, seq=args.seq, client=client)
-    _print(result)
+    print_json(result)
     return 0 if result["verdict"] == "proven" else 1
 
 
@@ -134,12 +124,12 @@ def _import(args: argparse.Namespace) -> int:
                 summary["rejected"][result.reason] = summary["rejected"].get(result.reason, 0) + 1
                 log_event(logging.WARNING, "reading_rejected", file=str(args.file), line=number, reason=result.reason,
                           detail=result.detail)
-    _print(summary)
+    print_json(summary)
     return 0
 
 
 def _config(args: argparse.Namespace) -> int:
-    _print(load_config(args.config).redacted())
+    print_json(load_config(args.config).redacted())
     return 0
 
 

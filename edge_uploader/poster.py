@@ -4,15 +4,18 @@
 chain trouble: it returns a ``PostOutcome`` whose ``kind`` says what to do next.
 
     kind              done?  meaning
-    posted            yes    committed with code 0 (tx hash and height known)
-    already_reported  yes    the chain answered 23: this device already reported the day (a
+    posted            yes    committed with ``Code.OK`` (tx hash and height known)
+    already_reported  yes    ``ALREADY_REPORTED``: this device already reported the day (a
                              previous attempt that committed before a crash); the chain's record
                              matches the spool
-    conflict          yes    code 23, but the chain's record differs from the spool (alert)
-    not_yet           no     code 8: the day has not ended in block time yet
-    nonce             no     code 5/6: a previous attempt is still in the mempool
-    rejected          no     any other code (e.g. the device is not registered yet): retried
-                             slowly, never skipped, logged as an error
+    conflict          yes    ``ALREADY_REPORTED``, but the chain's record differs from the spool (alert)
+    not_yet           no     ``INVALID_MESSAGE`` for a message that passed the protocol's own checks
+                             before it was sent: the only stateful check behind that code is that
+                             the day has not ended in block time yet
+    nonce             no     ``NONCE_REPLAYED`` / ``NONCE_AHEAD``: a previous attempt is still in the mempool
+    rejected          no     any other code (e.g. the device is not registered yet, or a day the
+                             protocol's checks refuse before sending): retried slowly, never
+                             skipped, logged as an error
     unreachable       no     the node could not be reached or did not commit in time
 
 Each attempt signs afresh with the account's next nonce from the chain, so an attempt whose
@@ -28,16 +31,16 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from protocol.codes import Code
+
 from ets.keys import Signer
-from ets.rpc import ChainClient, ChainError, RpcUnavailable, TxRejectedError
+from ets.rpc import ChainClient, ChainError, CommitTimeout, InvalidMessage, RpcUnavailable, TxRejectedError
 
 from .spool import DayRecord
 
-__all__ = ["DayPoster", "PostOutcome", "ALREADY_REPORTED", "INVALID_MESSAGE"]
+__all__ = ["DayPoster", "PostOutcome"]
 
-ALREADY_REPORTED = 23
-INVALID_MESSAGE = 8
-_NONCE_CODES = (5, 6)
+_NONCE_CODES = (Code.NONCE_REPLAYED, Code.NONCE_AHEAD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,7 @@ class PostOutcome:
     day: str
     tx_hash: str | None = None
     height: int | None = None
-    code: int | None = None
+    code: Code | int | None = None
     log: str = ""
 
     @property
@@ -90,16 +93,14 @@ class DayPoster:
 
     # ------------------------------------------------------------------ posting
 
-    def _wait_commit(self, tx_hash: str) -> tuple[int, int, str] | None:
+    def _wait_commit(self, tx_hash: str) -> tuple[int, Code | int, str] | None:
         deadline = time.monotonic() + self.commit_timeout
         while not self.stop.is_set():
             try:
                 commit = self.client.wait_for_tx(tx_hash, timeout=0.5)
                 return commit.height, commit.code, commit.log
-            except RpcUnavailable:
-                raise
-            except ChainError as exc:
-                if "not committed" not in str(exc) or time.monotonic() > deadline:
+            except CommitTimeout:
+                if time.monotonic() > deadline:
                     raise
         return None
 
@@ -108,23 +109,25 @@ class DayPoster:
         msg = record.daily_total_msg()
         try:
             nonce = self.client.next_nonce(self.signer.address)
-            tx = self.signer.sign_tx(self.client.chain_id, nonce, msg)
+            tx = self.client.sign(self.signer, msg, nonce)
             tx_hash = self.client.broadcast(tx)
             committed = self._wait_commit(tx_hash)
             if committed is None:
                 return PostOutcome("unreachable", day, tx_hash, log="stopping before the commit was seen")
             height, code, log = committed
-            if code == 0:
-                return PostOutcome("posted", day, tx_hash, height, 0)
+            if code == Code.OK:
+                return PostOutcome("posted", day, tx_hash, height, Code.OK)
+        except InvalidMessage as exc:
+            return PostOutcome("rejected", day, code=exc.code, log=exc.log)
         except TxRejectedError as exc:
             code, log, tx_hash, height = exc.code, exc.log, exc.hash or None, None
         except RpcUnavailable as exc:
             return PostOutcome("unreachable", day, log=str(exc))
         except ChainError as exc:
             return PostOutcome("unreachable", day, log=str(exc))
-        if code == ALREADY_REPORTED:
+        if code == Code.ALREADY_REPORTED:
             return self._already_reported(record, log)
-        if code == INVALID_MESSAGE and "not ended" in log:
+        if code == Code.INVALID_MESSAGE:  # the message passed the protocol's checks: the day has not ended on chain
             return PostOutcome("not_yet", day, tx_hash, code=code, log=log)
         if code in _NONCE_CODES:
             return PostOutcome("nonce", day, tx_hash, code=code, log=log)
@@ -136,9 +139,9 @@ class DayPoster:
         except ChainError as exc:
             return PostOutcome("unreachable", record.day, log=f"day already reported, but its record cannot be read: {exc}")
         if chain is None:
-            return PostOutcome("rejected", record.day, code=ALREADY_REPORTED, log=f"{log}; but no record is visible for the day")
+            return PostOutcome("rejected", record.day, code=Code.ALREADY_REPORTED, log=f"{log}; but no record is visible for the day")
         same = (chain.get("merkle_root"), chain.get("total"), chain.get("readings"), chain.get("substituted")) == (
             record.merkle_root, record.total, record.readings, record.substituted)
-        return PostOutcome("already_reported" if same else "conflict", record.day, None, chain.get("height"), ALREADY_REPORTED,
+        return PostOutcome("already_reported" if same else "conflict", record.day, None, chain.get("height"), Code.ALREADY_REPORTED,
                            log if same else f"the chain holds root {chain.get('merkle_root')} total {chain.get('total')} "
                                             f"for {record.day}, the spool has root {record.merkle_root} total {record.total}")

@@ -10,7 +10,7 @@ A day moves through ``open → sealed → posted`` and never back:
     open     readings are being collected (a row appears with the day's first reading)
     sealed   substitutes added, total / counts / Merkle root fixed; waiting to be posted
     posted   the chain holds the day's total (tx hash and height recorded, or the chain
-             answered "already reported", code 23)
+             answered ``Code.ALREADY_REPORTED``)
 
 Tables::
 
@@ -29,9 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from protocol.messages import DailyTotal, day_number
+from protocol.readings import Reading, SignedReading
+
 from .days import next_day, parse_day
 from .errors import SpoolError
-from protocol.readings import Reading, SignedReading
 
 __all__ = ["Spool", "DayRecord", "SpoolStats", "SCHEMA_VERSION"]
 
@@ -84,12 +86,12 @@ class DayRecord:
     height: int | None = None
     post_note: str | None = None
 
-    def daily_total_msg(self) -> dict[str, Any]:
+    def daily_total_msg(self) -> DailyTotal:
         """The chain message for this sealed day."""
         if self.status == "open":
             raise SpoolError(f"day {self.day} is still open; seal it before posting")
-        return {"type": "daily_total", "day": self.day, "total": self.total, "unit": "kg",
-                "readings": self.readings, "substituted": self.substituted, "merkle_root": self.merkle_root}
+        return DailyTotal(day=self.day, day_number=day_number(DailyTotal.TYPE, self.day), total=self.total, unit="kg",
+                          readings=self.readings, substituted=self.substituted, merkle_root=self.merkle_root)  # type: ignore[arg-type]
 
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}

@@ -17,13 +17,13 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-
 from protocol.codec import address_of, canonical_json, encode_envelope, sign_digest
+from protocol.messages import Wire
 from protocol.replies import new_reply_key, open_reply, reply_public_hex
 
 __all__ = ["Signer", "SignedQuery", "Keystore", "KeystoreError", "DEFAULT_SCRYPT_N"]
@@ -58,7 +58,12 @@ class Signer:
     def address(self) -> str:
         return address_of(self.public_key)
 
-    def sign_tx(self, chain_id: str, nonce: int, msg: dict[str, Any]) -> bytes:
+    def sign_tx(self, chain_id: str, nonce: int, msg: Wire | dict[str, Any]) -> bytes:
+        """The envelope of ``msg`` (a protocol message, or its ``msg`` object as a dict) signed with ``nonce``.
+
+        Signs what it is given; ``ets.rpc.ChainClient.sign`` checks a message before it gets here."""
+        if isinstance(msg, Wire):
+            msg = msg.to_json()
         body = canonical_json({"chain_id": chain_id, "msg": msg, "nonce": nonce, "signer": self.address})
         return encode_envelope(body, self.private_key.sign(sign_digest(body)))
 

@@ -15,16 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from protocol.codec import canonical_json
+from protocol.codes import Code
+from protocol.constants import MAX_CHUNK_LINES
+from protocol.messages import IssuePlan, PlanChunk, PlanOpen, Propose
 from protocol.plan_format import plan_hash as compute_plan_hash
 
-from protocol.codec import canonical_json
 from .keys import Signer
-from .rpc import ChainClient, ChainError, QueryError, TxRejectedError
+from .rpc import ChainClient, ChainError, TxRejectedError
 
 __all__ = ["PlanFile", "PlanUploadError", "load_plan_file", "upload_plan", "propose_issue", "chunk_lines", "ProgressPrinter"]
 
 MAX_CHUNK_BYTES = 180_000
-MAX_CHUNK_LINES = 5000
 IN_FLIGHT = 6
 
 
@@ -52,11 +54,13 @@ def load_plan_file(path: str | Path) -> PlanFile:
     return PlanFile(declared, header, lines)  # type: ignore[arg-type]
 
 
-def chunk_lines(lines: list[tuple[str, str, int]], start: int) -> list[tuple[int, list[list[Any]]]]:
+def chunk_lines(lines: list[tuple[str, str, int]], start: int) -> list[tuple[int, list[tuple[str, str, int]]]]:
     """(offset, lines) chunks from ``start``, each small enough for one transaction."""
-    chunks, current, size, offset = [], [], 0, start
+    chunks: list[tuple[int, list[tuple[str, str, int]]]] = []
+    current: list[tuple[str, str, int]] = []
+    size, offset = 0, start
     for index in range(start, len(lines)):
-        line = list(lines[index])
+        line = tuple(lines[index])
         line_size = len(canonical_json(line)) + 1
         if current and (size + line_size > MAX_CHUNK_BYTES or len(current) >= MAX_CHUNK_LINES):
             chunks.append((offset, current))
@@ -69,12 +73,7 @@ def chunk_lines(lines: list[tuple[str, str, int]], start: int) -> list[tuple[int
 
 
 def _plan_state(client: ChainClient, plan_hash: str) -> dict[str, Any] | None:
-    try:
-        return client.query(f"/plan/{plan_hash}")
-    except QueryError as exc:
-        if exc.code == 20:  # NOT_FOUND
-            return None
-        raise
+    return client.query_or_none(f"/plan/{plan_hash}")
 
 
 def upload_plan(client: ChainClient, signer: Signer, plan: PlanFile,
@@ -83,7 +82,7 @@ def upload_plan(client: ChainClient, signer: Signer, plan: PlanFile,
     report = progress or (lambda done, total: None)
     state = _plan_state(client, plan.plan_hash)
     if state is None:
-        client.submit(signer, {"type": "plan_open", "plan_hash": plan.plan_hash, "header": plan.header, "lines": len(plan.lines)})
+        client.submit(signer, PlanOpen(plan.plan_hash, plan.header, len(plan.lines)))
         state = _plan_state(client, plan.plan_hash)
     if state["proposer"] != signer.address:
         raise PlanUploadError(f"plan {plan.plan_hash} was opened by {state['proposer']}; only that official may upload its lines")
@@ -95,14 +94,14 @@ def upload_plan(client: ChainClient, signer: Signer, plan: PlanFile,
     def settle(entry: tuple[int, int, str]) -> None:
         offset, count, tx = entry
         commit = client.wait_for_tx(tx, timeout=60)
-        if commit.code != 0:
+        if commit.code != Code.OK:
             raise PlanUploadError(f"chunk at line {offset} was rejected with code {commit.code}: {commit.log}; re-run to resume")
         report(offset + count, len(plan.lines))
 
     nonce = client.next_nonce(signer.address)
     try:
         for offset, lines in chunk_lines(plan.lines, state["received"]):
-            tx = signer.sign_tx(client.chain_id, nonce, {"type": "plan_chunk", "plan_hash": plan.plan_hash, "offset": offset, "lines": lines})
+            tx = client.sign(signer, PlanChunk(plan.plan_hash, offset, tuple(lines)), nonce)
             pending.append((offset, len(lines), client.broadcast(tx)))
             nonce += 1
             if len(pending) >= IN_FLIGHT:
@@ -119,7 +118,7 @@ def upload_plan(client: ChainClient, signer: Signer, plan: PlanFile,
 
 def propose_issue(client: ChainClient, signer: Signer, plan_hash: str) -> int:
     """Propose issuing a sealed plan (counts as the proposer's approval); returns the proposal id."""
-    commit = client.submit(signer, {"type": "propose", "action": {"type": "issue_plan", "plan_hash": plan_hash}})
+    commit = client.submit(signer, Propose(IssuePlan(plan_hash)))
     return int(json.loads(commit.data)["proposal_id"])
 
 

@@ -22,14 +22,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from protocol.codes import TxRejected
+from protocol.messages import Approve, IssueAllowances, Message, Propose, RegisterAccount, Reject, Transfer, parse_message
 from protocol.text import normalize_name
-from protocol.codec import is_address
+
+from ets.console import DEFAULT_NODE, address_arg, print_json
 from ets.keys import Keystore, KeystoreError, Signer
-from ets.rpc import ChainClient, ChainError, QueryError, TxRejectedError
+from ets.rpc import ChainClient, ChainError, InvalidMessage, QueryError, TxRejectedError
 
 __all__ = ["main", "build_parser"]
-
-DEFAULT_NODE = "http://127.0.0.1:26657"
 
 
 def _keystore(args: argparse.Namespace) -> Keystore:
@@ -57,14 +58,7 @@ def _client(args: argparse.Namespace) -> ChainClient:
     return ChainClient(args.node or os.environ.get("ETS_NODE") or DEFAULT_NODE)
 
 
-def _print(value: Any) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
-
-
-def _address(text: str) -> str:
-    if not is_address(text):
-        raise argparse.ArgumentTypeError("expected a 40-character lowercase hex account address")
-    return text
+_address = address_arg("account")
 
 
 def _positive(text: str) -> int:
@@ -79,40 +73,42 @@ def _positive(text: str) -> int:
 
 def _keys_create(args: argparse.Namespace) -> int:
     signer = _keystore(args).create(args.name, _passphrase(args, confirm=True))
-    _print({"name": args.name, "address": signer.address, "public_key": signer.public_key.hex()})
+    print_json({"name": args.name, "address": signer.address, "public_key": signer.public_key.hex()})
     return 0
 
 
 def _keys_list(args: argparse.Namespace) -> int:
-    _print(_keystore(args).list())
+    print_json(_keystore(args).list())
     return 0
 
 
 def _keys_show(args: argparse.Namespace) -> int:
-    _print(_keystore(args).info(args.name))
+    print_json(_keystore(args).info(args.name))
     return 0
 
 
 # ---------------------------------------------------------------- transactions
 
 
-def _tx_message(args: argparse.Namespace) -> dict[str, Any]:
+def _tx_message(args: argparse.Namespace) -> Message:
     kind = args.tx_kind
     if kind == "transfer":
-        return {"type": "transfer", "to": args.to, "instrument": args.instrument, "amount": args.amount}
+        return Transfer(args.to, args.instrument, args.amount)
     if kind == "propose-register":
-        action: dict[str, Any] = {"type": "register_account", "address": args.address, "public_key": args.public_key,
-                                  "role": args.role, "name": normalize_name(args.name)}
-        if args.company:
-            action["company"] = args.company
-        return {"type": "propose", "action": action}
+        return Propose(RegisterAccount(args.address, args.public_key, args.role, normalize_name(args.name), company=args.company or None))
     if kind == "propose-issue":
-        return {"type": "propose", "action": {"type": "issue_allowances", "to": args.to, "instrument": args.instrument, "amount": args.amount}}
+        return Propose(IssueAllowances(args.to, args.instrument, args.amount))
     if kind == "approve":
-        return {"type": "approve", "proposal_id": args.proposal_id}
+        return Approve(args.proposal_id)
     if kind == "reject":
-        return {"type": "reject", "proposal_id": args.proposal_id, "reason": args.reason}
-    return json.loads(args.msg)
+        return Reject(args.proposal_id, args.reason)
+    obj = json.loads(args.msg)
+    if not isinstance(obj, dict):
+        raise ValueError('--msg must be a JSON object with a "type", e.g. {"type":"transfer",...}')
+    try:
+        return parse_message(obj)
+    except TxRejected as exc:
+        raise InvalidMessage(exc.code, f"{exc.log} (nothing was sent)") from None
 
 
 def _tx(args: argparse.Namespace) -> int:
@@ -121,12 +117,12 @@ def _tx(args: argparse.Namespace) -> int:
     with _client(args) as client:
         result = client.submit(signer, msg, wait=not args.no_wait, timeout=args.timeout)
     if isinstance(result, str):
-        _print({"hash": result, "status": "accepted into the mempool"})
+        print_json({"hash": result, "status": "accepted into the mempool"})
     else:
         out: dict[str, Any] = {"hash": result.hash, "height": result.height, "code": result.code}
         if result.data:
             out["result"] = json.loads(result.data)
-        _print(out)
+        print_json(out)
     return 0
 
 
@@ -144,7 +140,7 @@ def _query(args: argparse.Namespace) -> int:
         raise ChainError(f"`ets query {what}` needs an argument (address, id or hash)")
     reader = _signer(args) if args.key else None
     with _client(args) as client:
-        _print(client.query(path, reader=reader))
+        print_json(client.query(path, reader=reader))
     return 0
 
 
@@ -162,7 +158,7 @@ def _plan_submit(args: argparse.Namespace) -> int:
         out: dict[str, Any] = {"plan_hash": plan.plan_hash, "status": state["status"], "lines": state["lines"]}
         if args.propose:
             out["proposal_id"] = propose_issue(client, signer, plan.plan_hash)
-    _print(out)
+    print_json(out)
     return 0
 
 
@@ -170,7 +166,7 @@ def _plan_propose(args: argparse.Namespace) -> int:
     from ets.plan_upload import propose_issue
 
     with _client(args) as client:
-        _print({"plan_hash": args.plan_hash, "proposal_id": propose_issue(client, _signer(args), args.plan_hash)})
+        print_json({"plan_hash": args.plan_hash, "proposal_id": propose_issue(client, _signer(args), args.plan_hash)})
     return 0
 
 
@@ -183,7 +179,7 @@ def _plan_status(args: argparse.Namespace) -> int:
                 out[key] = plan[key]
         if plan["status"] == "issued":
             out["eorder"] = client.query(f"/eorder/{args.plan_hash}")
-    _print(out)
+    print_json(out)
     return 0
 
 

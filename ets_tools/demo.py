@@ -30,11 +30,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from protocol.calendar import KST_ZONE
+from protocol.messages import RegisterDevice
+
+from ets.keys import Keystore, KeystoreError
+from ets.rpc import ChainClient, ChainError
 
 from .devnet import LOCALNET_SCRYPT_N, localnet_passphrase
-from ets.keys import Keystore, KeystoreError
 from .localnet import LocalNet
-from ets.rpc import ChainClient, ChainError
 
 __all__ = ["main", "seed", "start_services", "stop_services"]
 
@@ -120,8 +122,7 @@ def seed(home: Path) -> dict:
         except KeystoreError:
             device = keystore.create(key, passphrase, scrypt_n=LOCALNET_SCRYPT_N)
         company = names[site.company][1]
-        client.submit(verifier, {"type": "register_device", "device": device.address, "public_key": device.public_key.hex(),
-                                 "company": company.address, "site": site.site_id, "measures": "CO2", "unit": "kg"})
+        client.submit(verifier, RegisterDevice(device.address, device.public_key.hex(), company.address, site.site_id, "CO2", "kg"))
         devices.append({"key": key, "address": device.address, "company": company.address, "company_id": site.company,
                         "site": site.site_id})
     _say(f"registered {len(devices)} sensor devices: " + ", ".join(d["site"] for d in devices))

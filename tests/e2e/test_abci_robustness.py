@@ -21,6 +21,8 @@ import httpx
 import pytest
 
 from protocol.codes import Code
+from protocol.messages import Transfer
+
 from abci_app.proto import abci
 from abci_app.server import encode_varint
 from ets.keys import Signer
@@ -47,7 +49,7 @@ def _chain_still_works(net: Net) -> None:
     _alive(net)
     c1, c2 = net.keys["company-1"], net.keys["company-2"]
     client = net.client("node0")
-    commit = client.submit(c1, {"type": "transfer", "to": c2.address, "instrument": "KAU25", "amount": 1})
+    commit = client.submit(c1, Transfer(c2.address, "KAU25", 1))
     assert commit.code == Code.OK
     net.sync(commit.height)
     net.assert_same_app_hash()

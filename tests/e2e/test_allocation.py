@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from protocol.codes import Code
+from protocol.messages import Approve, IssuePlan, Propose, Reject
+
 from ets.keys import Signer
 from ets.plan_upload import load_plan_file, propose_issue, upload_plan
 from ets.registry import CompanyEntry, register_companies
@@ -65,13 +67,13 @@ def test_real_phase3_plan_is_issued_exactly_once(shared_net: Net, phase3_plan):
     shared_net.sync(shared_net.height("node0"))
     company = next(iter(companies.values()))
     with pytest.raises(TxRejectedError) as refused:
-        client.submit(company, {"type": "approve", "proposal_id": pid})
+        client.submit(company, Approve(pid))
     assert refused.value.code in (Code.UNAUTHORIZED, Code.UNKNOWN_SIGNER)
     assert client.query("/supply") == supply_before  # one official alone issues nothing
 
     started = time.perf_counter()
-    commit = shared_net.client("node2").submit(gov2, {"type": "approve", "proposal_id": pid})
-    assert commit.code == 0
+    commit = shared_net.client("node2").submit(gov2, Approve(pid))
+    assert commit.code == Code.OK
     wait_until(lambda: client.query(f"/plan/{plan.plan_hash}")["status"] == "issued", 120, "every e-order to be credited", 0.05)
     elapsed = time.perf_counter() - started
     print(f"\n[figure] {len(plan.lines):,} e-orders for {len(companies)} companies committed {elapsed:.2f} s after the final approval was broadcast")
@@ -92,7 +94,7 @@ def test_real_phase3_plan_is_issued_exactly_once(shared_net: Net, phase3_plan):
     assert eorder["proposer"] == gov1.address and [a["official"] for a in eorder["approvals"]] == [gov1.address, gov2.address]
 
     with pytest.raises(TxRejectedError) as twice:  # issuing twice credits once
-        client.submit(gov3, {"type": "propose", "action": {"type": "issue_plan", "plan_hash": plan.plan_hash}})
+        client.submit(gov3, Propose(IssuePlan(plan.plan_hash)))
     assert twice.value.code == Code.PLAN_CONFLICT
     assert reader.query("/supply") == supply
 
@@ -112,8 +114,8 @@ def test_a_rejected_plan_issues_nothing(shared_net: Net, tmp_path):
     plan = PlanFile(plan_hash(header, lines), header, lines)
     upload_plan(client, gov3, plan)
     pid = propose_issue(client, gov3, plan.plan_hash)
-    client.submit(gov1, {"type": "reject", "proposal_id": pid, "reason": "the new-entrant reserve is exhausted"})
-    client.submit(gov2, {"type": "reject", "proposal_id": pid, "reason": "agreed"})
+    client.submit(gov1, Reject(pid, "the new-entrant reserve is exhausted"))
+    client.submit(gov2, Reject(pid, "agreed"))
     assert client.query(f"/plan/{plan.plan_hash}")["status"] == "rejected"
     assert "KAU29" not in client.query("/supply")
     assert client.query(f"/balances/{company.address}", reader=company) == {}

@@ -8,6 +8,9 @@ import sys
 
 import pytest
 
+from protocol.codes import Code
+from protocol.messages import Approve, IssueAllowances, Propose, Transfer
+
 from ets.rpc import TxRejectedError
 
 from .conftest import REPO, Net
@@ -24,16 +27,16 @@ def test_transfers_and_issuance_commit_with_one_app_hash(shared_net: Net):
     supply_before = client.query("/supply")
 
     for amount in (10, 20, 30):
-        commit = client.submit(c1, {"type": "transfer", "to": c2.address, "instrument": "KAU25", "amount": amount})
-        assert commit.code == 0
+        commit = client.submit(c1, Transfer(c2.address, "KAU25", amount))
+        assert commit.code == Code.OK
 
     # Governed issuance: proposed on node1, approved on node2 (2-of-3), visible on every node.
     proposal = json.loads(shared_net.client("node1").submit(
-        gov1, {"type": "propose", "action": {"type": "issue_allowances", "to": c2.address, "instrument": "KAU26", "amount": 5_000}}
+        gov1, Propose(IssueAllowances(c2.address, "KAU26", 5_000))
     ).data)
     assert proposal["status"] == "open"
     shared_net.sync(shared_net.height("node1"))  # node2 must know the proposal before it checks the approval
-    approved = json.loads(shared_net.client("node2").submit(gov2, {"type": "approve", "proposal_id": proposal["proposal_id"]}).data)
+    approved = json.loads(shared_net.client("node2").submit(gov2, Approve(proposal["proposal_id"])).data)
     assert approved == {"proposal_id": proposal["proposal_id"], "status": "executed"}
 
     shared_net.assert_same_app_hash()
@@ -55,11 +58,11 @@ def test_issuance_needs_two_officials(shared_net: Net):
     client = shared_net.client("node3")
     supply = client.query("/supply")
     proposal = json.loads(client.submit(
-        gov3, {"type": "propose", "action": {"type": "issue_allowances", "to": c3.address, "instrument": "KAU25", "amount": 1}}
+        gov3, Propose(IssueAllowances(c3.address, "KAU25", 1))
     ).data)
     with pytest.raises(TxRejectedError) as again:
-        client.submit(gov3, {"type": "approve", "proposal_id": proposal["proposal_id"]})
-    assert again.value.code == 16  # ALREADY_VOTED: one official cannot reach 2-of-3 alone
+        client.submit(gov3, Approve(proposal["proposal_id"]))
+    assert again.value.code == Code.ALREADY_VOTED  # one official cannot reach 2-of-3 alone
     assert client.query("/supply") == supply
     assert client.query(f"/proposal/{proposal['proposal_id']}")["status"] == "open"
 

@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from protocol.messages import Transfer
+
 from ets.rpc import ChainError
 
 from .conftest import Net, start_net, wait_until
@@ -37,7 +39,7 @@ class Traffic:
         signer, to = self.net.keys[sender], self.net.keys[receiver].address
         while not self._stop.is_set():
             try:
-                commit = client.submit(signer, {"type": "transfer", "to": to, "instrument": "KAU25", "amount": 1}, timeout=20)
+                commit = client.submit(signer, Transfer(to, "KAU25", 1), timeout=20)
                 self.committed.append(commit.hash)
             except ChainError as exc:  # recorded: a test asserts on these
                 self.errors.append(f"{sender} via {node}: {exc}")

@@ -10,8 +10,10 @@ import httpx
 import pytest
 
 from protocol.codes import Code
-from ets.rpc import TxRejectedError
+from protocol.messages import BlockTradeAccept, BlockTradePropose, CancelOrder, FundCash, PlaceOrder, SetViewKey
 from protocol.sealed import open_price, seal_price, view_key_of, view_public_hex
+
+from ets.rpc import TxRejectedError
 
 from .conftest import Net, start_net
 
@@ -25,15 +27,15 @@ def market_net(tmp_path_factory) -> Net:
     net.net.stop()
 
 
-def _order(side: str, price: int, quantity: int, instrument: str = "KAU25") -> dict:
-    return {"type": "place_order", "instrument": instrument, "side": side, "price": price, "quantity": quantity}
+def _order(side: str, price: int, quantity: int, instrument: str = "KAU25") -> PlaceOrder:
+    return PlaceOrder(instrument, side, price, quantity)
 
 
 def test_two_companies_trade_with_exact_escrow_and_dvp(market_net: Net):
     keys = market_net.keys
     a, b, c, bank, gov = keys["company-1"], keys["company-2"], keys["company-3"], keys["bank-1"], keys["gov-1"]
     client = market_net.client("node0")
-    client.submit(bank, {"type": "fund_cash", "to": a.address, "amount": 5_000_000})
+    client.submit(bank, FundCash(a.address, 5_000_000))
     kau_a, kau_b = client.query(f"/balances/{a.address}", reader=a)["KAU25"], client.query(f"/balances/{b.address}", reader=b)["KAU25"]
 
     market_net.sync(market_net.height("node0"))  # node2 checks the buyer's cash the bank just funded via node0
@@ -52,7 +54,7 @@ def test_two_companies_trade_with_exact_escrow_and_dvp(market_net: Net):
         client.submit(a, _order("buy", 9_500, 100))
     assert spend.value.code == Code.INSUFFICIENT_BALANCE
     with pytest.raises(TxRejectedError) as steal:
-        client.submit(b, {"type": "cancel_order", "order_id": resting["order_id"]})
+        client.submit(b, CancelOrder(resting["order_id"]))
     assert steal.value.code == Code.ORDER_NOT_FOUND  # another's order answers as no order at all
     with pytest.raises(TxRejectedError) as short:
         client.submit(c, _order("sell", 10_000, 10, "KAU24"))  # holds no KAU24
@@ -60,7 +62,7 @@ def test_two_companies_trade_with_exact_escrow_and_dvp(market_net: Net):
     with pytest.raises(TxRejectedError) as broke:
         client.submit(c, _order("buy", 10_000, 1))  # no cash at all
     assert broke.value.code == Code.INSUFFICIENT_BALANCE
-    client.submit(a, {"type": "cancel_order", "order_id": resting["order_id"]})
+    client.submit(a, CancelOrder(resting["order_id"]))
     assert client.query(f"/cash/{a.address}", reader=gov) == {"available": 3_000_000, "held": 0}
     trades = client.query("/market/trades/KAU25")
     assert trades and all("buyer" not in t and "seller" not in t for t in trades)
@@ -72,15 +74,13 @@ def test_block_trade_price_is_unreadable_to_a_third_company(market_net: Net):
     seller, buyer, third, regulator = keys["company-2"], keys["company-4"], keys["company-3"], keys["gov-2"]
     client = market_net.client("node0")
     for who in (seller, buyer, third, regulator):
-        client.submit(who, {"type": "set_view_key", "public_key": view_public_hex(who)})
+        client.submit(who, SetViewKey(view_public_hex(who)))
     price = 11_235
     readers = {s.address: view_public_hex(s) for s in (seller, buyer, regulator)}
     commitment, sealed = seal_price(price, readers)
-    proposal = json.loads(client.submit(seller, {
-        "type": "block_trade_propose", "counterparty": buyer.address, "instrument": "KAU25", "side": "sell",
-        "quantity": 250, "price_commitment": commitment, "sealed_price": sealed}).data)
+    proposal = json.loads(client.submit(seller, BlockTradePropose(buyer.address, "KAU25", "sell", 250, commitment, sealed)).data)
     market_net.sync(market_net.height("node0"))
-    accepted = market_net.client("node1").submit(buyer, {"type": "block_trade_accept", "trade_id": proposal["trade_id"]})
+    accepted = market_net.client("node1").submit(buyer, BlockTradeAccept(proposal["trade_id"]))
 
     (record,) = [t for t in client.query(f"/block_trades/{buyer.address}", reader=regulator) if t["id"] == proposal["trade_id"]]
     assert open_price(record["sealed_price"][regulator.address], view_key_of(regulator), regulator.address, commitment) == price

@@ -18,16 +18,19 @@ from pathlib import Path
 
 import pytest
 
-from ets_tools.devnet import GenesisAccount, build_app_state, default_params
-from ets.keys import Signer
-from ets_tools.localnet import LocalNet
-from ets.rpc import ChainClient, TxRejectedError
+from protocol.codes import Code
+from protocol.messages import DailyTotal, RegisterDevice, day_number
+from protocol.readings import Reading, SignedReading, sign_reading
+
 from edge_uploader.days import day_start, days_between
-from protocol.readings import Reading, sign_reading, SignedReading
 from edge_uploader.sources.replay import TurbineReplay
 from edge_uploader.sources.synthetic import SyntheticStack
 from edge_uploader.spool import Spool
 from edge_uploader.validity import substitute_value
+from ets.keys import Signer
+from ets.rpc import ChainClient, TxRejectedError
+from ets_tools.devnet import GenesisAccount, build_app_state, default_params
+from ets_tools.localnet import LocalNet
 
 from edge_helpers import REPO, device_signer, gas_turbine_csv, site_config
 from proc_helpers import Uploader
@@ -72,9 +75,7 @@ class Chain:
 
     def register(self, device: Signer, company: Signer, site: str) -> None:
         with self.client() as client:
-            client.submit(self.verifier, {"type": "register_device", "device": device.address,
-                                          "public_key": device.public_key.hex(), "company": company.address,
-                                          "site": site, "measures": "CO2", "unit": "kg"})
+            client.submit(self.verifier, RegisterDevice(device.address, device.public_key.hex(), company.address, site, "CO2", "kg"))
 
     def daily(self, device: str, first: str, last: str) -> list[dict]:
         with self.client() as client:
@@ -259,30 +260,33 @@ def test_tampered_readings_and_wrong_keys_are_rejected_by_the_uploader(chain, tm
     assert record["total"] == sum(valid) + 4 * sub, "the tampered values never reach the total; their hours are substituted"
 
 
+def daily_total(day: str, *, total: int) -> DailyTotal:
+    return DailyTotal(day, day_number(DailyTotal.TYPE, day), total, "kg", 24, 0, "ab" * 32)
+
+
 def test_only_a_registered_device_posts_and_only_for_its_own_site(chain, tmp_path):
     device_a = device_signer(24)
     chain.register(device_a, chain.company_a, SITE_A + ".x")
-    msg = {"type": "daily_total", "day": "2023-05-01", "total": 1000, "unit": "kg", "readings": 24, "substituted": 0,
-           "merkle_root": "ab" * 32}
+    msg = daily_total("2023-05-01", total=1000)
     with chain.client() as client:
         with pytest.raises(TxRejectedError) as by_company:
             client.submit(chain.company_a, msg)
         with pytest.raises(TxRejectedError) as by_unregistered:
             client.submit(device_signer(98), msg)
         with pytest.raises(TxRejectedError) as company_registers:
-            client.submit(chain.company_b, {"type": "register_device", "device": device_signer(97).address,
-                                            "public_key": device_signer(97).public_key.hex(), "company": chain.company_b.address,
-                                            "site": SITE_B, "measures": "CO2", "unit": "kg"})
+            client.submit(chain.company_b, RegisterDevice(device_signer(97).address, device_signer(97).public_key.hex(),
+                                                          chain.company_b.address, SITE_B, "CO2", "kg"))
         today = (datetime.now(timezone.utc) + timedelta(hours=9)).date().isoformat()
         with pytest.raises(TxRejectedError) as not_ended:
-            client.submit(device_a, {**msg, "day": today})
+            client.submit(device_a, daily_total(today, total=1000))
         client.submit(device_a, msg)
         with pytest.raises(TxRejectedError) as twice:
-            client.submit(device_a, {**msg, "total": 5})
+            client.submit(device_a, daily_total("2023-05-01", total=5))
         company_b_rows = client.query(f"/emissions/daily?company={chain.company_b.address}&from=2023-05-01&to=2023-05-01")
         site_b_rows = client.query(f"/emissions/daily?company={chain.company_a.address}&site={SITE_B}&from=2023-05-01&to=2023-05-01")
-    assert by_company.value.code == 9 and by_unregistered.value.code == 3 and company_registers.value.code == 9
-    assert not_ended.value.code == 8 and twice.value.code == 23
+    assert by_company.value.code == Code.UNAUTHORIZED and by_unregistered.value.code == Code.UNKNOWN_SIGNER
+    assert company_registers.value.code == Code.UNAUTHORIZED
+    assert not_ended.value.code == Code.INVALID_MESSAGE and twice.value.code == Code.ALREADY_REPORTED
     [record] = chain.daily(device_a.address, "2023-05-01", "2023-05-01")
     assert (record["company"], record["site"], record["total"]) == (chain.company_a.address, SITE_A + ".x", 1000)
     assert company_b_rows == [] and site_b_rows == [], "the device's report is bound to its own company and site"

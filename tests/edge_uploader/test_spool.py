@@ -6,11 +6,12 @@ import sqlite3
 
 import pytest
 
+from protocol.readings import Reading, sign_reading
+
 from edge_uploader.daybook import day_root, seal_day, seal_days_before
 from edge_uploader.days import hours_of
 from edge_uploader.errors import SpoolError
 from edge_uploader.ingest import Ingestor
-from protocol.readings import Reading, sign_reading
 from edge_uploader.spool import Spool
 from edge_uploader.validity import Limits, substitute_value
 
@@ -98,8 +99,8 @@ def test_seal_substitutes_missing_hours_with_mean_plus_two_sigma(spool_factory, 
     assert seal_day(spool, signer, START_DAY, LIMITS) == record, "sealing twice changes nothing"
     late = ing.ingest(signed(signer, 104, 3))
     assert not late.accepted and late.reason == "day_sealed"
-    assert record.daily_total_msg() == {"type": "daily_total", "day": START_DAY, "total": record.total, "unit": "kg",
-                                        "readings": 24, "substituted": 3, "merkle_root": record.merkle_root}
+    assert record.daily_total_msg().to_json() == {"type": "daily_total", "day": START_DAY, "total": record.total, "unit": "kg",
+                                                  "readings": 24, "substituted": 3, "merkle_root": record.merkle_root}
 
 
 def test_days_without_data_are_sealed_in_order_with_carried_or_fallback_values(spool_factory, signer):
