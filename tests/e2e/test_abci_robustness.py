@@ -41,8 +41,8 @@ def net(tmp_path_factory):
 
 def _alive(net: Net) -> None:
     for node in net.net.nodes():
-        assert net.net._pid(node, "cometbft") is not None, f"{node}: cometbft is not running"
-        assert net.net._pid(node, "app") is not None, f"{node}: the app is not running"
+        assert net.net.pid(node, "cometbft") is not None, f"{node}: cometbft is not running"
+        assert net.net.pid(node, "app") is not None, f"{node}: the app is not running"
 
 
 def _chain_still_works(net: Net) -> None:
@@ -132,7 +132,7 @@ def test_a_fuzzer_on_every_abci_socket_stops_no_node(net: Net):
     frames = _hostile_frames(rng)
     flush = _frame(abci.Request(flush=abci.RequestFlush()).SerializeToString())
     for node in net.net.nodes():
-        port = net.net._node(node)["ports"]["abci"]
+        port = net.net.node_entry(node)["ports"]["abci"]
         for start in range(0, len(frames), 50):  # batches of frames on fresh connections, each ended by a Flush
             reply = _send(port, b"".join(frames[start:start + 50]) + flush)
             assert reply, f"{node}: no answer to a batch of hostile frames"
@@ -155,7 +155,7 @@ def _rss_mib(pid: int) -> float:
 
 def test_junk_envelopes_from_unregistered_keys_do_not_pin_app_memory(net: Net):
     client = net.client("node0")
-    pid = net.net._pid("node0", "app")
+    pid = net.net.pid("node0", "app")
     before = _rss_mib(pid)
     for i in range(100):
         stranger = Signer.generate()
