@@ -109,12 +109,22 @@ def _csv_table(data: bytes, source: str) -> Table:
             number += 1
             rows.append((number, tuple(cells)))
     except csv.Error as error:
-        if "unexpected end of data" in str(error):
+        if _ends_inside_quotes(text, delimiter):
             reason = "the file ends inside a quoted cell: it looks truncated; download it again"
         else:
             reason = f"broken CSV quoting ({error}): check the quotes on this row"
         raise MalformedFileError(source, reason, row=number + 1) from None
     return Table(source, tuple(rows), padded=False)
+
+
+def _ends_inside_quotes(text: str, delimiter: str) -> bool:
+    """Whether the CSV text is only broken by a quoted cell that never closes (the file was cut off)."""
+    try:
+        for _ in csv.reader(io.StringIO(text + '"', newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error:
+        return False
+    return True
 
 
 def _html_tables(data: bytes, source: str) -> list[Table]:

@@ -21,18 +21,20 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import GovernanceError, PlanFileError
-from .explanation import CompanyExplanation
-from .parameters import AllocationParameters, vintage_name
+from protocol.codec import CodecError, reject_duplicate_keys
 from protocol.plan_format import (
+    LINES_SEED,
+    PlanFormatError,
     canonical_json,
     finish_plan_hash,
     fold_lines,
     header_hash,
-    LINES_SEED,
-    PlanFormatError,
     validate_line,
 )
+
+from .errors import GovernanceError, PlanFileError
+from .explanation import CompanyExplanation
+from .parameters import AllocationParameters, vintage_name
 
 __all__ = [
     "PLAN_KINDS",
@@ -358,15 +360,6 @@ def _reject_float(text: str) -> Any:
     raise PlanFileError(f"non-integer number {text!r}: plan quantities are whole tonnes")
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise PlanFileError(f"duplicate key {key!r} in a JSON object")
-        out[key] = value
-    return out
-
-
 def _strict_json(data: bytes | str) -> Any:
     if isinstance(data, bytes):
         try:
@@ -374,9 +367,11 @@ def _strict_json(data: bytes | str) -> Any:
         except UnicodeDecodeError as exc:
             raise PlanFileError(f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
     try:
-        return json.loads(data, object_pairs_hook=_no_duplicates, parse_float=_reject_float, parse_constant=_reject_constant)
+        return json.loads(data, object_pairs_hook=reject_duplicate_keys, parse_float=_reject_float, parse_constant=_reject_constant)
     except PlanFileError:
         raise
+    except CodecError as exc:  # a key twice in one object
+        raise PlanFileError(str(exc)) from None
     except (ValueError, RecursionError) as exc:
         raise PlanFileError(f"not JSON: {exc}") from None
 

@@ -329,3 +329,30 @@ def test_a_post_lost_in_a_crash_is_recognised_as_already_reported(chain, tmp_pat
     assert altered.kind == "conflict" and "cd" * 32 in altered.log
     [on_chain] = chain.daily(device.address, "2022-07-01", "2022-07-01")
     assert on_chain["total"] == 24 * 123 and on_chain["substituted"] == 24
+
+
+def test_a_day_not_over_on_chain_is_not_yet_and_a_malformed_day_is_never_sent(chain, tmp_path):
+    from edge_uploader.daybook import seal_days_before
+    from edge_uploader.days import next_day
+    from edge_uploader.poster import DayPoster
+    from edge_uploader.validity import Limits
+
+    device = device_signer(26)
+    chain.register(device, chain.company_a, "plant-a.stack-26")
+    today = (datetime.now(timezone.utc) + timedelta(hours=9)).date().isoformat()  # KST, as the chain counts days
+    with Spool(tmp_path / "s.sqlite", device=device.address, public_key=device.public_key, start_day=today) as spool:
+        [record] = seal_days_before(spool, device, next_day(today), Limits(fallback_kg_per_hour=50))
+        poster = DayPoster(chain.url, device)
+        try:
+            early = poster.post(record)  # sealed locally, but the day has not ended in block time
+            with chain.client() as client:
+                nonce = client.next_nonce(device.address)
+            malformed = poster.post(type(record)(**{**record.to_json(), "merkle_root": "not a root"}))
+            with chain.client() as client:
+                assert client.next_nonce(device.address) == nonce, "a day the protocol refuses is never signed nor sent"
+        finally:
+            poster.close()
+    assert early.kind == "not_yet" and not early.done and early.code == Code.INVALID_MESSAGE and early.tx_hash
+    assert malformed.kind == "rejected" and not malformed.done and malformed.code == Code.INVALID_MESSAGE
+    assert malformed.tx_hash is None and "merkle_root" in malformed.log
+    assert chain.daily(device.address, today, today) == []
