@@ -19,9 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from edge_uploader.ingest import Ingestor  # noqa: E402
 from protocol.merkle import leaf_hash, merkle_root, MerkleTree, verify_proof  # noqa: E402
 from protocol.readings import PublicKeyVerifier, Reading, sign_reading  # noqa: E402
+
+from edge_uploader.ingest import Ingestor  # noqa: E402
 from edge_uploader.spool import Spool  # noqa: E402
 from edge_uploader.validity import Limits  # noqa: E402
 from ets.keys import Signer  # noqa: E402

@@ -18,9 +18,10 @@ chain exactly once. Any single reading can later be proven against the root on c
     cli        ``python -m edge_uploader`` / ``ets edge``         days      KST days and hours
 """
 
-from .errors import EdgeError
 from protocol.merkle import merkle_root, MerkleProof, MerkleTree, verify_proof
 from protocol.readings import Reading, sign_reading, SignedReading
+
+from .errors import EdgeError
 from .spool import DayRecord, Spool
 
 __all__ = ["EdgeError", "MerkleProof", "MerkleTree", "merkle_root", "verify_proof", "Reading", "SignedReading",

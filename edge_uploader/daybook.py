@@ -17,11 +17,12 @@ posted changes nothing.
 
 from __future__ import annotations
 
+from protocol.merkle import leaf_hash, merkle_root
+from protocol.readings import Reading, sign_reading, SignedReading
+
 from ets.keys import Signer
 
 from .days import hours_of, next_day
-from protocol.merkle import leaf_hash, merkle_root
-from protocol.readings import Reading, sign_reading, SignedReading
 from .spool import DayRecord, Spool
 from .validity import Limits, substitute_value
 

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from protocol.readings import PublicKeyVerifier, SignedReading
+
 from .days import day_start
 from .errors import ReadingRejected, SpoolError
-from protocol.readings import PublicKeyVerifier, SignedReading
 from .spool import Spool
 from .validity import Limits, at_alarm_level, check_range
 

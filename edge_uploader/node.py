@@ -15,12 +15,13 @@ crash continues exactly where it stopped: no hour skipped, none ingested twice.
 
 from __future__ import annotations
 
+from protocol.readings import Reading, sign_reading
+
 from ets.keys import Signer
 
 from .daybook import seal_days_before
 from .days import HOUR, day_of, day_start
 from .ingest import IngestResult, Ingestor
-from protocol.readings import Reading, sign_reading
 from .sources import Measurement
 from .spool import DayRecord, Spool
 from .validity import Limits, Outage, outage

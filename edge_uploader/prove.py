@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from protocol.merkle import leaf_hash, MerkleTree, verify_proof
+from protocol.readings import PublicKeyVerifier
+
 from ets.rpc import ChainClient
 
 from .errors import EdgeError
-from protocol.merkle import leaf_hash, MerkleTree, verify_proof
-from protocol.readings import PublicKeyVerifier
 from .spool import Spool
 
 __all__ = ["prove_reading"]

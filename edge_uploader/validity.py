@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from math import isqrt
 from typing import Sequence
 
-from .errors import ConfigError, ReadingRejected
 from protocol.readings import MAX_CO2_KG, Reading
+
+from .errors import ConfigError, ReadingRejected
 
 __all__ = ["Limits", "check_range", "at_alarm_level", "substitute_value", "isqrt_ceil", "Outage", "outage"]
 

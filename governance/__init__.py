@@ -10,13 +10,14 @@
 ``governance.cli`` adds the ``ets plan`` commands.
 """
 
+from protocol.plan_format import PlanFormatError
+
 from .company import CompanyInput
 from .engine import PROGRESS_EVERY, Demand, company_demand, compute_allocation_plan
 from .errors import AllocationInputError, GovernanceError, ParametersError, PlanFileError
-from .parameters import RESERVE_NAMES, AllocationParameters, Reserve, load_parameters, vintage_name
 from .explanation import CompanyExplanation, VintageShare
+from .parameters import RESERVE_NAMES, AllocationParameters, Reserve, load_parameters, vintage_name
 from .plan import AllocationPlan, PlanHeader, PlanLine, VintageTotals
-from protocol.plan_format import PlanFormatError
 from .rounding import largest_remainder
 
 __all__ = [

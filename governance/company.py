@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from .errors import AllocationInputError
 from protocol.plan_format import MAX_COMPANY_ID_CHARS, MAX_LINE_AMOUNT
+
+from .errors import AllocationInputError
 
 __all__ = ["CompanyInput", "MIN_YEAR", "MAX_YEAR", "MAX_BENCHMARK_KG"]
 

@@ -28,8 +28,8 @@ from typing import Callable, Iterable, Mapping
 
 from .company import CompanyInput
 from .errors import AllocationInputError
-from .parameters import BP_SCALE, AllocationParameters, vintage_name
 from .explanation import CompanyExplanation, VintageShare
+from .parameters import BP_SCALE, AllocationParameters, vintage_name
 from .plan import PLAN_KINDS, AllocationPlan, PlanHeader, PlanLine, VintageTotals
 from .rounding import largest_remainder
 

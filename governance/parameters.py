@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .errors import ParametersError
 from protocol.plan_format import MAX_COMPANY_ID_CHARS
+
+from .errors import ParametersError
 
 __all__ = [
     "AllocationParameters",

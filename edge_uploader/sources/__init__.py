@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..errors import ReadingError
 from ..days import HOUR
+from ..errors import ReadingError
 
 __all__ = ["Measurement", "HourlySource"]
 

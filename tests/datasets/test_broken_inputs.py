@@ -18,6 +18,7 @@ from datasets import (
     MalformedFileError,
     MissingColumnError,
 )
+
 from dataset_fixtures import STATEMENT_HEADERS, ngms_page, xlsx_bytes
 
 STATEMENT_HEADER = ",".join(STATEMENT_HEADERS)

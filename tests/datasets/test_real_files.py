@@ -15,6 +15,7 @@ import pytest
 
 import datasets
 from datasets import writers
+
 from dataset_fixtures import real_file
 
 PRE = "kets/phase3_pre_allocation_2021_2025.csv"

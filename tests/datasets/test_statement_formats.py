@@ -6,6 +6,7 @@ import pytest
 
 import datasets
 from datasets import writers
+
 from dataset_fixtures import STATEMENT_HEADERS, ngms_page, real_file, xlsx_bytes
 
 ROWS = [

@@ -12,10 +12,10 @@ from typing import Callable
 import httpx
 import pytest
 
-from ets_tools.devnet import DEV_PASSPHRASE, create_localnet_accounts
 from ets.keys import Keystore, Signer
-from ets_tools.localnet import LocalNet
 from ets.rpc import ChainClient
+from ets_tools.devnet import DEV_PASSPHRASE, create_localnet_accounts
+from ets_tools.localnet import LocalNet
 
 REPO = Path(__file__).resolve().parents[2]
 COMETBFT = REPO / "bin" / "cometbft"

@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from protocol.codec import canonical_json, encode_envelope
-from ets.keys import Signer
 from protocol.codes import Code
+
+from ets.keys import Signer
 
 from .conftest import Net, wait_until
 

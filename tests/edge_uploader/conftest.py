@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ets.keys import Signer
 from edge_uploader.spool import Spool
+from ets.keys import Signer
 
 from edge_helpers import START_DAY, device_signer
 

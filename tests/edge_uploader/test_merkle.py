@@ -9,9 +9,10 @@ import time
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from edge_uploader.errors import MerkleError
-from protocol.readings import Reading
 from protocol.merkle import leaf_hash, merkle_root, MerkleProof, MerkleTree, node_hash, verify_proof
+from protocol.readings import Reading
+
+from edge_uploader.errors import MerkleError
 
 
 def reference_root(leaves: list[bytes]) -> bytes:

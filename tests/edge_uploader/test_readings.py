@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from protocol.codec import canonical_json
-from edge_uploader.errors import ReadingError
 from protocol.readings import PublicKeyVerifier, Reading, READING_DOMAIN, sign_reading, SignedReading
+
+from edge_uploader.errors import ReadingError
 
 from edge_helpers import HOUR0, device_signer
 

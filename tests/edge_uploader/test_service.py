@@ -10,12 +10,12 @@ import sys
 import httpx
 
 from edge_uploader.days import HOUR
+from edge_uploader.sources.modbus import RegisterMap
 from edge_uploader.spool import Spool
 
 from edge_helpers import HOUR0, REPO, device_signer, site_config
 from modbus_logger import DataLogger, free_port
 from proc_helpers import Uploader
-from edge_uploader.sources.modbus import RegisterMap
 
 
 def metric(text: str, name: str) -> float:

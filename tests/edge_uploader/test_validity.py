@@ -8,8 +8,9 @@ from math import isqrt
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from edge_uploader.errors import ConfigError, ReadingRejected
 from protocol.readings import Reading
+
+from edge_uploader.errors import ConfigError, ReadingRejected
 from edge_uploader.validity import Limits, at_alarm_level, check_range, isqrt_ceil, outage, substitute_value
 
 from edge_helpers import HOUR0, device_signer

@@ -11,6 +11,7 @@ from governance import (
     company_demand,
     compute_allocation_plan,
 )
+
 from governance_builders import company, params
 
 

@@ -6,6 +6,7 @@ import random
 import time
 
 from governance import compute_allocation_plan
+
 from governance_builders import company, params
 
 

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from governance import AllocationPlan, compute_allocation_plan, vintage_name
+
 from governance_builders import companies, company, parameter_sets, params
 
 KINDS = st.sampled_from(["initial", "additional"])

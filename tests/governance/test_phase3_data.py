@@ -9,6 +9,7 @@ import pytest
 
 from governance import AllocationPlan, compute_allocation_plan
 from governance.inputs import build_company_inputs
+
 from governance_builders import params
 
 DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"

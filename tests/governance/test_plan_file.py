@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from governance import AllocationPlan, PlanFileError, Reserve, compute_allocation_plan
 from protocol.plan_format import plan_hash
+
+from governance import AllocationPlan, PlanFileError, Reserve, compute_allocation_plan
+
 from governance_builders import company, params
 
 PARAMS = params({2026: 5_000, 2027: 4_000}, market_stabilisation_reserve=Reserve(tonnes=100))
