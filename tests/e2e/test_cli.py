@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from protocol.codes import Code
+
 from ets_tools.devnet import DEV_PASSPHRASE
 
 from .conftest import REPO, Net
@@ -47,16 +49,16 @@ def test_transfer_and_queries_through_the_cli(shared_net: Net):
     before = json.loads(ets("query", "balances", c4.address, "--key", "company-4", env=env).stdout)
     out = json.loads(ets("tx", "transfer", "--key", "company-3", "--to", c4.address, "--instrument", "KAU26",
                          "--amount", "1,250", env=env).stdout)
-    assert out["code"] == 0 and out["height"] > 0
+    assert out["code"] == Code.OK and out["height"] > 0
     after = json.loads(ets("query", "balances", c4.address, "--key", "company-4", env=env).stdout)
     assert after["KAU26"] == before["KAU26"] + 1250
     record = json.loads(ets("query", "tx", out["hash"], env=env).stdout)
-    assert record["code"] == 0 and record["type"] == "transfer" and record["signer"] == c3.address
+    assert record["code"] == Code.OK and record["type"] == "transfer" and record["signer"] == c3.address
 
     denied = ets("query", "balances", c4.address, "--key", "company-3", env=env, check=False)
     assert denied.returncode == 2 and "confidential" in denied.stderr
     overdraft = ets("tx", "transfer", "--key", "company-3", "--to", c4.address, "--instrument", "KAU26",
                     "--amount", str(10**11), env=env, check=False)
-    assert overdraft.returncode == 3 and "code 11" in overdraft.stderr
+    assert overdraft.returncode == 3 and f"code {Code.INSUFFICIENT_BALANCE:d}" in overdraft.stderr
     unauthorized = ets("tx", "approve", "1", "--key", "company-3", env=env, check=False)
     assert unauthorized.returncode == 3 and "may not send approve" in unauthorized.stderr
