@@ -154,8 +154,8 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                   sealed by hash, issued as e-orders        PLAN_HASH_MISMATCH=25,                issuequeue alloc/
                                                             CHUNK_OUT_OF_ORDER=26,                eorder/
                                                             PLAN_NOT_FOUND=27 (500-599)
-    mrv           sensor devices' daily totals with Merkle  ALREADY_REPORTED=23 (600-699)         em/ emc/ agg/c/ agg/s/
-                  roots; monthly sums per company and
+    mrv           sensor devices' daily totals with Merkle  ALREADY_REPORTED=23,                  em/ emc/ agg/c/ agg/s/
+                  roots; monthly sums per company and       DAY_NOT_ENDED=600 (600-699)
                   sector (public)
     trading       KRW cash, escrowed limit orders matched   MARKET_CLOSED=28, ORDER_REJECTED=29,  cash/ cashheld/
                   in FinalizeBlock, call auctions at the    ORDER_NOT_FOUND=30 (700-799)          cashsupply book/ books

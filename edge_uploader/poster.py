@@ -9,9 +9,7 @@ chain trouble: it returns a ``PostOutcome`` whose ``kind`` says what to do next.
                              previous attempt that committed before a crash); the chain's record
                              matches the spool
     conflict          yes    ``ALREADY_REPORTED``, but the chain's record differs from the spool (alert)
-    not_yet           no     ``INVALID_MESSAGE`` for a message that passed the protocol's own checks
-                             before it was sent: the only stateful check behind that code is that
-                             the day has not ended in block time yet
+    not_yet           no     ``DAY_NOT_ENDED``: the day has not ended in block time yet
     nonce             no     ``NONCE_REPLAYED`` / ``NONCE_AHEAD``: a previous attempt is still in the mempool
     rejected          no     any other code (e.g. the device is not registered yet, or a day the
                              protocol's checks refuse before sending): retried slowly, never
@@ -127,7 +125,7 @@ class DayPoster:
             return PostOutcome("unreachable", day, log=str(exc))
         if code == Code.ALREADY_REPORTED:
             return self._already_reported(record, log)
-        if code == Code.INVALID_MESSAGE:  # the message passed the protocol's checks: the day has not ended on chain
+        if code == Code.DAY_NOT_ENDED:
             return PostOutcome("not_yet", day, tx_hash, code=code, log=log)
         if code in _NONCE_CODES:
             return PostOutcome("nonce", day, tx_hash, code=code, log=log)

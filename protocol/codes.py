@@ -50,6 +50,7 @@ class Code(IntEnum):
     MISSING_VIEW_KEY = 31
     MALFORMED_REQUEST = 32
     NAME_TAKEN = 33
+    DAY_NOT_ENDED = 600
     INTERNAL = 99
 
 
@@ -88,6 +89,7 @@ _DESCRIPTIONS = {
     Code.MISSING_VIEW_KEY: "a reader of a sealed price has no view key on chain",
     Code.MALFORMED_REQUEST: "the ABCI request could not be parsed (for example a query path that is not UTF-8)",
     Code.NAME_TAKEN: "another participant is registered under the same (normalised) name",
+    Code.DAY_NOT_ENDED: "the reported day has not ended yet in block time (KST); post it after midnight",
     Code.INTERNAL: "internal error",
 }
 

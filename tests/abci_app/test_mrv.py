@@ -52,7 +52,7 @@ def test_device_reports_each_day_once_after_it_ended(chain):
     again = node.run(device, _total(_day(1)), time=later + 10)
     assert again.code == Code.ALREADY_REPORTED
     today = node.run(device, _total(_day(3)), time=later + 15)
-    assert today.code == Code.INVALID_MESSAGE and "not ended" in today.log
+    assert today.code == Code.DAY_NOT_ENDED and "not ended" in today.log
 
     rows = node.read(f"/emissions/daily?device={device.address}")
     assert [(r["day"], r["total"], r["site"], r["company"]) for r in rows] == [

@@ -125,7 +125,7 @@ def test_every_tx_rejection_code_is_exercised():
     not_from_txs = {Code.OK, Code.LIMIT_EXCEEDED, Code.BLOCK_FULL, Code.NOT_FOUND, Code.BAD_QUERY, Code.NOT_SUPPORTED, Code.INTERNAL}
     not_from_txs |= {Code.MALFORMED_REQUEST}  # unparseable ABCI requests (test_server.py)
     # exercised by the plan and MRV tests (test_plans.py, test_mrv.py, test_limits.py)
-    not_from_txs |= {Code.ALREADY_REPORTED, Code.PLAN_CONFLICT, Code.PLAN_HASH_MISMATCH, Code.CHUNK_OUT_OF_ORDER, Code.PLAN_NOT_FOUND}
+    not_from_txs |= {Code.ALREADY_REPORTED, Code.DAY_NOT_ENDED, Code.PLAN_CONFLICT, Code.PLAN_HASH_MISMATCH, Code.CHUNK_OUT_OF_ORDER, Code.PLAN_NOT_FOUND}
     not_from_txs |= {Code.MARKET_CLOSED, Code.ORDER_REJECTED, Code.ORDER_NOT_FOUND, Code.MISSING_VIEW_KEY}  # test_trading.py
     assert {c[2] for c in CASES} == set(Code) - not_from_txs
 

@@ -286,7 +286,7 @@ def test_only_a_registered_device_posts_and_only_for_its_own_site(chain, tmp_pat
         site_b_rows = client.query(f"/emissions/daily?company={chain.company_a.address}&site={SITE_B}&from=2023-05-01&to=2023-05-01")
     assert by_company.value.code == Code.UNAUTHORIZED and by_unregistered.value.code == Code.UNKNOWN_SIGNER
     assert company_registers.value.code == Code.UNAUTHORIZED
-    assert not_ended.value.code == Code.INVALID_MESSAGE and twice.value.code == Code.ALREADY_REPORTED
+    assert not_ended.value.code == Code.DAY_NOT_ENDED and twice.value.code == Code.ALREADY_REPORTED
     [record] = chain.daily(device_a.address, "2023-05-01", "2023-05-01")
     assert (record["company"], record["site"], record["total"]) == (chain.company_a.address, SITE_A + ".x", 1000)
     assert company_b_rows == [] and site_b_rows == [], "the device's report is bound to its own company and site"
@@ -352,7 +352,7 @@ def test_a_day_not_over_on_chain_is_not_yet_and_a_malformed_day_is_never_sent(ch
                 assert client.next_nonce(device.address) == nonce, "a day the protocol refuses is never signed nor sent"
         finally:
             poster.close()
-    assert early.kind == "not_yet" and not early.done and early.code == Code.INVALID_MESSAGE and early.tx_hash
+    assert early.kind == "not_yet" and not early.done and early.code == Code.DAY_NOT_ENDED and early.tx_hash
     assert malformed.kind == "rejected" and not malformed.done and malformed.code == Code.INVALID_MESSAGE
     assert malformed.tx_hash is None and "merkle_root" in malformed.log
     assert chain.daily(device.address, today, today) == []

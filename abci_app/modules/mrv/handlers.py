@@ -30,7 +30,7 @@ def handle_daily_total(view: View, signer: str, msg: DailyTotal, ctx: BlockConte
     if site is None or company is None:
         raise TxRejected(Code.UNAUTHORIZED, "this device account has no site binding; a verifier must register it with register_device")
     if msg.day_number >= day_of(ctx.time):
-        raise TxRejected(Code.INVALID_MESSAGE, f"day {msg.day} has not ended yet in block time (KST); post it after midnight")
+        raise TxRejected(Code.DAY_NOT_ENDED, f"day {msg.day} has not ended yet in block time (KST); post it after midnight")
     key = keys.daily_total(signer, msg.day)
     if view.get(key) is not None:
         raise TxRejected(Code.ALREADY_REPORTED, f"device {signer} already reported {msg.day}; a day is reported once")

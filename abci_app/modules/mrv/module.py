@@ -28,7 +28,7 @@ MODULE = Module(
         Query("emissions/companies", queries.companies, "/emissions/companies?from=YYYY-MM&to=YYYY-MM",
               "every company's monthly sums"),
     ),
-    codes=frozenset({Code.ALREADY_REPORTED}),
+    codes=frozenset({Code.ALREADY_REPORTED, Code.DAY_NOT_ENDED}),
     code_range=range(600, 700),
     keys=keys.PREFIXES,
 )
