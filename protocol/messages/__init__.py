@@ -11,28 +11,27 @@ One file per domain (``accounts``, ``transfers``, ``governance``, ``plans``, ``m
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
 from ..codes import Code, TxRejected
+from . import accounts, blocktrades, governance, mrv, plans, trading, transfers
 from ._base import ACTIONS, MESSAGES, Wire, day_number, is_instrument
-from .accounts import RegisterAccount, RegisterAccounts, RegisterDevice
-from .blocktrades import BlockTradeAccept, BlockTradeCancel, BlockTradePropose, SetViewKey
-from .governance import Approve, Propose, Reject
-from .mrv import DailyTotal
-from .plans import IssuePlan, PlanChunk, PlanOpen
-from .trading import CancelOrder, FundCash, PlaceOrder, WithdrawCash
-from .transfers import IssueAllowances, Transfer
+from .accounts import *  # noqa: F401,F403  (each domain file's __all__)
+from .blocktrades import *  # noqa: F401,F403
+from .governance import *  # noqa: F401,F403
+from .mrv import *  # noqa: F401,F403
+from .plans import *  # noqa: F401,F403
+from .trading import *  # noqa: F401,F403
+from .transfers import *  # noqa: F401,F403
 
-__all__ = [
-    "Transfer", "RegisterAccount", "IssueAllowances", "Propose", "Approve", "Reject", "RegisterAccounts", "IssuePlan",
-    "PlanOpen", "PlanChunk", "RegisterDevice", "DailyTotal", "FundCash", "WithdrawCash", "PlaceOrder", "CancelOrder",
-    "SetViewKey", "BlockTradePropose", "BlockTradeAccept", "BlockTradeCancel",
+_DOMAINS = (accounts, blocktrades, governance, mrv, plans, trading, transfers)
+__all__ = [name for domain in _DOMAINS for name in domain.__all__] + [
     "Message", "Action", "Wire", "MESSAGES", "ACTIONS", "day_number", "parse_message", "parse_action", "is_instrument",
 ]
 
-Action = Union[RegisterAccount, RegisterAccounts, IssueAllowances, IssuePlan]
-Message = Union[Transfer, Propose, Approve, Reject, PlanOpen, PlanChunk, RegisterDevice, DailyTotal, FundCash, WithdrawCash,
-                PlaceOrder, CancelOrder, SetViewKey, BlockTradePropose, BlockTradeAccept, BlockTradeCancel]
+# For type annotations: any registered message or governed action (the registries are the full lists).
+Message = Wire
+Action = Wire
 
 
 def parse_message(obj: dict[str, Any]) -> Message:
