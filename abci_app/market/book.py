@@ -27,7 +27,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from protocol.codec import canonical_json
+from protocol.codec import CodecError, canonical_json, reject_duplicate_keys
 
 from .errors import CorruptState, InvalidOrder, NotOwner, OutOfSequence, UnknownOrder, WrongInstrument
 from .order import MAX_INT, Order, Side
@@ -330,15 +330,6 @@ def book_to_json(book: Book) -> bytes:
                     "bids": side(book.bids), "asks": side(book.asks)})
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise CorruptState(f"book JSON repeats the key {key!r}")
-        out[key] = value
-    return out
-
-
 def _no_floats(text: str) -> Any:
     raise CorruptState(f"book JSON holds the non-integer number {text}; prices and quantities are whole numbers")
 
@@ -346,9 +337,12 @@ def _no_floats(text: str) -> Any:
 def book_from_json(data: bytes) -> Book:
     """Decode and fully validate a book in canonical form; raises ``CorruptState`` otherwise."""
     try:
-        obj = json.loads(data.decode(), object_pairs_hook=_no_duplicates, parse_float=_no_floats, parse_constant=_no_floats)
+        # no depth or size limit of the codec here: the book is the chain's own state, and may be large
+        obj = json.loads(data.decode(), object_pairs_hook=reject_duplicate_keys, parse_float=_no_floats, parse_constant=_no_floats)
     except CorruptState:
         raise
+    except CodecError as exc:
+        raise CorruptState(f"book JSON: {exc}") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise CorruptState(f"book state is not valid UTF-8 JSON: {exc}") from None
     if not isinstance(obj, dict) or sorted(obj) != ["asks", "bids", "instrument", "last_sequence"]:

@@ -50,7 +50,7 @@ def _tamper(edit) -> bytes:
         (b"\xff", "not valid"),
         (b"[]", "exactly"),
         (book_to_json(Book("KAU25")).replace(b":0", b":0.0"), "non-integer"),
-        (b'{"asks":[],"asks":[],"bids":[],"instrument":"KAU25","last_sequence":0}', "repeats"),
+        (b'{"asks":[],"asks":[],"bids":[],"instrument":"KAU25","last_sequence":0}', "duplicate key"),
         (json.dumps(json.loads(book_to_json(Book("KAU25"))), indent=1).encode(), "canonical"),
         (_tamper(lambda o: o.update(bids=[o["bids"][1], o["bids"][0], o["bids"][2]])), "price priority"),
         (_tamper(lambda o: o["asks"][0].update(remaining=0)), "nothing remaining"),
