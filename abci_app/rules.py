@@ -193,7 +193,7 @@ from protocol.codes import Code, TxRejected
 from protocol.events import MESSAGE, Event
 from protocol.messages import Message, parse_message
 
-from .modules import MessageRule, assemble
+from .modules import MessageRule, assemble, install
 from .modules.accounts.module import MODULE as ACCOUNTS
 from .modules.blocktrades.module import MODULE as BLOCKTRADES
 from .modules.core import keys as core_keys
@@ -208,7 +208,7 @@ from .view import BlockContext, View, account, get_int
 __all__ = ["MODULES", "CHAIN", "RULES", "BlockContext", "TxOutcome", "Executor", "View"]
 
 MODULES = (CORE, ACCOUNTS, TRANSFERS, GOVERNANCE, PLANS, MRV, TRADING, BLOCKTRADES)
-CHAIN = assemble(MODULES)
+CHAIN = install(assemble(MODULES))
 RULES: dict[type, MessageRule] = CHAIN.rules  # message class → who may send it and its handler
 
 

@@ -50,7 +50,7 @@ if TYPE_CHECKING:  # only for annotations: the descriptors never touch state the
 
 __all__ = [
     "Module", "MessageRule", "GovernedAction", "Query", "QueryRequest", "ReadRule", "Hook", "Chain",
-    "PUBLIC", "private", "assemble",
+    "PUBLIC", "private", "assemble", "install", "governed_action",
 ]
 
 Handler = Callable[["View", str, Any, "BlockContext"], bytes]
@@ -214,3 +214,17 @@ def assemble(modules: Iterable[Module]) -> Chain:
         modules, rules, actions, routes,
         tuple(h for h in hooks if h.stage == "begin"), tuple(h for h in hooks if h.stage == "end"),
     )
+
+
+_INSTALLED: list[Chain] = []
+
+
+def install(chain: Chain) -> Chain:
+    """Make ``chain`` the one the handlers consult (``rules.py`` installs the assembled chain once)."""
+    _INSTALLED[:] = [chain]
+    return chain
+
+
+def governed_action(action_type: type) -> GovernedAction:
+    """The declared check and execute of a governed action, from the installed chain."""
+    return _INSTALLED[0].actions[action_type]

@@ -10,7 +10,7 @@ from protocol.messages import Action, parse_action
 from protocol.messages.governance import Approve, Propose, Reject
 
 from ...view import BlockContext, View, add_int, get_int, get_json, params, put_json
-from .. import GovernedAction
+from .. import GovernedAction, governed_action
 from ..accounts import keys as account_keys
 from . import keys
 from .events import PROPOSAL, VOTE
@@ -19,9 +19,7 @@ __all__ = ["handle_propose", "handle_approve", "handle_reject"]
 
 
 def _governed(action: Action) -> GovernedAction:
-    from ...rules import CHAIN  # the registry assembled from every module's descriptor (this one included)
-
-    return CHAIN.actions[type(action)]
+    return governed_action(type(action))  # declared by its module; the chain assembled in rules.py
 
 
 def handle_propose(view: View, signer: str, msg: Propose, ctx: BlockContext) -> bytes:
