@@ -128,15 +128,23 @@ def _diff(plans: pd.DataFrame, plan_hash: str, lines: pd.DataFrame) -> None:
 
 @st.fragment(run_every=_LIVE_SECONDS)
 def _live_status(plan_hash: str) -> None:
-    """Read straight from the chain (uncached) every few seconds: the proposal's votes and the issue."""
+    """Follow the plan's proposal and issue live: every few seconds the latest block is read, and the plan
+    and its proposals are read again (uncached) only when the chain's events show activity since the
+    block last shown (``chain.plan_activity_since``)."""
     client = cache.client()
+    seen_key = f"plan_live/{plan_hash}"
     try:
-        record = allocations.plan_record(client, plan_hash)
-        props = governance.plan_proposals(client, plan_hash)
+        status = chain.chain_status(client)
+        seen = st.session_state.get(seen_key)
+        if seen is None or (status.height > seen[0] and chain.plan_activity_since(client, plan_hash, seen[0])):
+            seen = (status.height, allocations.plan_record(client, plan_hash), governance.plan_proposals(client, plan_hash))
+        else:
+            seen = (status.height, seen[1], seen[2])
+        st.session_state[seen_key] = seen
+        _, record, props = seen
         required = cached(chain.params)["approvals_required"]
         accounts = cached(registry.accounts)
         names = dict(zip(accounts["address"], accounts["name"]))
-        status = chain.chain_status(client)
     except ChainError as exc:
         show_chain_error(exc, "following the approval")
         return

@@ -222,3 +222,14 @@ def test_allocation_table_is_one_row_per_company(chain: SeededChain, search, ids
         assert row["KAU26"] == chain.plans["initial"].amount(ids[0], "KAU26")
     chem = allocations.allocation_table(lines).set_index("company_id").loc["(주)미래화학"]
     assert chem["KAU27"] == 0  # no line → 0, never a made-up row
+
+
+def test_plan_activity_is_read_from_the_chains_events(chain: SeededChain):
+    """Live views re-read a plan only when its events (or governance votes) appeared after the block last shown."""
+    initial = chain.plans["initial"]
+    height = chain_data.chain_status(chain.client).height
+    assert chain_data.plan_activity_since(chain.client, initial.hash, 0)  # opened, proposed, approved, issued
+    assert not chain_data.plan_activity_since(chain.client, initial.hash, height)  # nothing since
+    first_plan_tx = chain.client.call("tx_search", query=f"plan.hash='{initial.hash}'", page="1", per_page="1",
+                                      order_by="asc")["txs"][0]
+    assert chain_data.plan_activity_since(chain.client, initial.hash, int(first_plan_tx["height"]) - 1)
