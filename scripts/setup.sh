@@ -63,7 +63,10 @@ elif ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/opentype/n
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing Debian's chromium package for browser tests"
     (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk >/dev/null) \
-      || say "could not install chromium: browser tests will be skipped"
+      || { [ "${CI:-}" = true ] && { echo "setup: could not install Debian's chromium; CI needs it for the browser tests" >&2; exit 1; }
+           say "could not install chromium: browser tests will be skipped"; }
+  elif [ "${CI:-}" = true ]; then
+    echo "setup: chromium is not installed and this is not root; CI needs it for the browser tests" >&2; exit 1
   else
     say "chromium is not installed and this is not root: browser tests will be skipped"
   fi
