@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -174,8 +175,9 @@ def test_block_trade_price_is_sealed_to_the_parties_and_the_regulator(market):
     path = f"/block_trades/{buyer.address}"
     assert node.query(path, data=third.sign_query(CHAIN_ID, path, node.app.store.block_time)).code == Code.UNAUTHORIZED
     # the price appears nowhere in clear: not in the tx, not in state, not in public queries
-    assert b"12345" not in tx and b"12,345" not in tx
-    assert all(b"12345" not in v for _, v in node.app.store.items())
+    hexless = lambda data: re.sub(rb"[0-9a-f]{16,}", b"", data)  # noqa: E731  ciphertexts may hold any digits
+    assert b"12345" not in hexless(tx) and b"12,345" not in tx
+    assert all(b"12345" not in hexless(v) for _, v in node.app.store.items())
     (volume,) = node.read("/market/block_volume/KAU25")  # the public sees aggregates only
     assert (volume["trades"], volume["volume"]) == (1, 300) and set(volume) == {"day", "trades", "volume"}
 
