@@ -137,9 +137,9 @@ def free_tcp_address() -> str:
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Application, listen: str | None = None):
+async def serving(app: Application, listen: str | None = None, **options):
     listen = listen or free_tcp_address()
-    task = asyncio.create_task(AbciServer(app, listen).serve())
+    task = asyncio.create_task(AbciServer(app, listen, **options).serve())
     for _ in range(200):  # wait until it accepts connections
         try:
             probe = await Conn.open(listen)
@@ -295,26 +295,6 @@ def test_split_inside_the_length_prefix_and_inside_the_body(tmp_path):
     run(scenario())
 
 
-@contextlib.asynccontextmanager
-async def serving_with(app: Application, **options):
-    listen = free_tcp_address()
-    task = asyncio.create_task(AbciServer(app, listen, **options).serve())
-    for _ in range(200):
-        try:
-            probe = await Conn.open(listen)
-        except OSError:
-            await asyncio.sleep(0.01)
-            continue
-        await probe.close()
-        break
-    try:
-        yield listen
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
 def raw_frame(data: bytes) -> bytes:
     return encode_varint(len(data)) + data
 
@@ -381,7 +361,7 @@ def test_oversized_frame_is_refused_and_skipped_without_buffering(tmp_path):
     limit = 4096
 
     async def scenario():
-        async with serving_with(Application(tmp_path), max_frame=limit) as listen:
+        async with serving(Application(tmp_path), max_frame=limit) as listen:
             conn = await Conn.open(listen)
             body = b"\x00" * (limit + 1)
             await conn.send(encode_varint(len(body)))
