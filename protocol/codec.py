@@ -26,8 +26,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 __all__ = [
