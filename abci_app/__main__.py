@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 import time
+from pathlib import Path
 
 from .errors import GenesisError, StorageError
 
@@ -40,6 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--chain-id", default=None, help="refuse to run on state that belongs to another chain")
     parser.add_argument("--metrics", default=None, metavar="HOST:PORT",
                         help="serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:26660); off by default")
+    parser.add_argument("--blinding-key", default=None, metavar="FILE",
+                        help="the validators' shared state blinding key, 64 hex digits; the same file on every "
+                             "validator of the chain (default: HOME/blinding.key)")
+    parser.add_argument("--history-blocks", type=int, default=100_000, metavar="N",
+                        help="keep the state of the last N heights for queries and proofs at a past height "
+                             "(default: %(default)s; node-local, never changes the app hash)")
+    parser.add_argument("--checkpoint-every", type=int, default=10_000, metavar="N",
+                        help="also keep the state of every N-th height for good (0: none; default: %(default)s)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
                         help="log verbosity; logs are JSON lines on stdout (default: %(default)s)")
     return parser
@@ -51,10 +60,16 @@ def main(argv: list[str] | None = None) -> int:
     handler.setFormatter(_JsonFormatter())
     logging.basicConfig(level=args.log_level.upper(), handlers=[handler])
     from .app import Application
+    from .blinding import BLINDING_KEY_FILE, read_blinding_key
     from .server import AbciServer
+    from .state import History
 
     try:
-        app = Application(args.home, expected_chain_id=args.chain_id)
+        if args.history_blocks < 1 or args.checkpoint_every < 0:
+            raise ValueError("--history-blocks must be at least 1 and --checkpoint-every at least 0")
+        key_file = Path(args.blinding_key) if args.blinding_key else Path(args.home) / BLINDING_KEY_FILE
+        app = Application(args.home, blinding_key=read_blinding_key(key_file), expected_chain_id=args.chain_id,
+                          history=History(args.history_blocks, args.checkpoint_every))
         if args.metrics:
             app.metrics.serve(args.metrics)
         asyncio.run(AbciServer(app, args.listen).serve())

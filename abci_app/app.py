@@ -38,7 +38,7 @@ from .modules.accounts import keys as account_keys
 from .proto import abci
 from .query import QueryGate, run_query
 from .rules import BlockContext, Executor, TxOutcome
-from .state import Overlay, Store, TxRecord, app_hash_of
+from .state import History, Overlay, Staged, Store, TxRecord
 
 __all__ = ["Application", "APP_VERSION"]
 
@@ -66,16 +66,15 @@ class _Staged:
     time: int
     view: Overlay
     records: list[TxRecord]
-    accumulator: int
-    app_hash: bytes
+    tree: Staged
 
 
 class Application:
-    def __init__(self, home: str | Path, *, expected_chain_id: str | None = None, metrics: AppMetrics | None = None,
-                 clock: Callable[[], float] = time.time):
+    def __init__(self, home: str | Path, *, blinding_key: bytes, expected_chain_id: str | None = None,
+                 metrics: AppMetrics | None = None, clock: Callable[[], float] = time.time, history: History | None = None):
         self.home = Path(home)
         self.home.mkdir(parents=True, exist_ok=True)
-        self.store = Store(self.home / "state.sqlite")
+        self.store = Store(self.home / "state.sqlite", blinding_key, history)
         if expected_chain_id and self.store.chain_id and self.store.chain_id != expected_chain_id:
             raise GenesisError(
                 f"state in {self.home} belongs to chain {self.store.chain_id!r}, not {expected_chain_id!r}; use another --home"
@@ -193,8 +192,8 @@ class Application:
             outcomes = [self.executor.execute_tx(view, tx, ctx, consume_nonce_on_failure=True) for tx in req.txs]
             self.executor.end_block(view, ctx)
             block_events = ctx.events
-        accumulator = self.store.next_accumulator(view.writes)
-        app_hash = app_hash_of(accumulator)
+        tree = self.store.stage(req.height, view.writes)
+        app_hash = tree.root_hash
         results, records = [], []
         for index, (tx, outcome) in enumerate(zip(req.txs, outcomes)):
             results.append(abci.ExecTxResult(
@@ -202,7 +201,7 @@ class Application:
                 codespace=CODESPACE if outcome.code else "", events=_abci_events(outcome.events),
             ))
             records.append((tx_hash(tx), req.height, index, outcome.code, outcome.log, outcome.signer, outcome.type))
-        self.staged = _Staged(req.height, req.time.seconds, view, records, accumulator, app_hash)
+        self.staged = _Staged(req.height, req.time.seconds, view, records, tree)
         for outcome in outcomes:
             self.metrics.txs.labels("deliver", str(outcome.code)).inc()
         self.metrics.block_txs.observe(len(req.txs))
@@ -217,7 +216,7 @@ class Application:
         if staged is None:
             raise RuntimeError("Commit without a finalized block")
         started = time.perf_counter()
-        self.store.commit_block(staged.height, staged.app_hash, staged.accumulator, staged.time, staged.view.writes, staged.records)
+        self.store.commit_block(staged.height, staged.tree, staged.time, staged.view.writes, staged.records)
         self.metrics.block_seconds.labels("commit").observe(time.perf_counter() - started)
         self.metrics.height.set(staged.height)
         self.staged = None

@@ -1,44 +1,31 @@
-"""Committed state in SQLite, staged overlays, and the whole-state commitment (app hash).
+"""Committed state in SQLite, staged overlays, and the state tree whose root is the app hash.
 
 State is a map of text keys to byte values. Blocks are executed on an ``Overlay`` over the
 committed ``Store``; only ``Store.commit_block`` writes, in one SQLite transaction that
-also records the height and app hash, so a crash at any point leaves the last committed
-block intact and CometBFT's handshake replays the rest.
+also records the height, the app hash and the block's new tree nodes, so a crash at any point
+leaves the last committed block intact and CometBFT's handshake replays the rest.
 
-The app hash commits to the *whole* state, not to its history: it is SHA-256 of an additive
-multiset hash (AdHash, Bellare–Micciancio) over every (key, value) pair, modulo 2^4096.
-Updating it costs two element hashes per changed key, and anyone can recompute it from a
-state dump (``Store.recompute_accumulator``). Integers only; no iteration order matters.
+The app hash is the root of a sparse Merkle tree over every (key, value) pair (rules in
+``protocol.smt``, storage in ``abci_app.smt``): ``stage`` computes a block's new root from its
+writes in O(changed keys × log n), ``prove`` gives membership and non-membership proofs at the
+latest height or any kept past one, and ``Store.recompute_root`` recomputes the root from the
+key/value table alone. Current reads come from the ``kv`` table; past ones from the tree.
 """
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from protocol.smt import Proof
+
 from .errors import StorageError
+from .smt import SCHEMA as _TREE_SCHEMA, Staged, Tree, root_of
 
-__all__ = ["Store", "Overlay", "element_hash", "app_hash_of", "TxRecord"]
+__all__ = ["Store", "Overlay", "TxRecord", "History", "Staged"]
 
-_ACC_BITS = 4096
-_ACC_MASK = (1 << _ACC_BITS) - 1
-_ELEMENT_DOMAIN = b"ets/state-element/v1\x00"
-_APP_HASH_DOMAIN = b"ets/app-hash/v1\x00"
 _ABSENT_LIMIT = 100_000
-
-
-def element_hash(key: str, value: bytes) -> int:
-    """The multiset element for one (key, value) pair, a 4096-bit integer."""
-    kb = key.encode()
-    digest = hashlib.shake_256(_ELEMENT_DOMAIN + len(kb).to_bytes(4, "big") + kb + value).digest(_ACC_BITS // 8)
-    return int.from_bytes(digest, "little")
-
-
-def app_hash_of(accumulator: int) -> bytes:
-    return hashlib.sha256(_APP_HASH_DOMAIN + accumulator.to_bytes(_ACC_BITS // 8, "big")).digest()
-
 
 TxRecord = tuple[bytes, int, int, int, str, str, str]  # hash, height, index, code, log, signer, type
 
@@ -49,14 +36,30 @@ CREATE TABLE IF NOT EXISTS tx_result (
     hash BLOB PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL,
     code INTEGER NOT NULL, log TEXT NOT NULL, signer TEXT NOT NULL, type TEXT NOT NULL
 ) WITHOUT ROWID;
-"""
+""" + _TREE_SCHEMA
+
+
+class History:
+    """Which past versions of the tree a node keeps: the last ``window`` heights and every
+    ``checkpoint``-th height (0: none). A node-local choice: it never changes the app hash."""
+
+    __slots__ = ("window", "checkpoint")
+
+    def __init__(self, window: int = 100_000, checkpoint: int = 10_000):
+        if window < 1 or checkpoint < 0:
+            raise ValueError("history keeps at least 1 recent height; checkpoints every N ≥ 0 heights")
+        self.window, self.checkpoint = window, checkpoint
 
 
 class Store:
-    """The committed state of one node. Reads go through an in-memory cache."""
+    """The committed state of one node. Reads go through an in-memory cache.
 
-    def __init__(self, path: str | Path):
+    ``blinding_key`` is the validators' shared secret behind each key's blinding factor
+    (``protocol.smt``): every validator of a chain must be given the same 32 bytes."""
+
+    def __init__(self, path: str | Path, blinding_key: bytes, history: History | None = None):
         self.path = Path(path)
+        self.history = history or History()
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -69,10 +72,19 @@ class Store:
         meta = dict(self._db.execute("SELECT name, v FROM meta"))
         self.height = int(meta.get("height", b"0"))
         self.app_hash = bytes(meta.get("app_hash", b""))
-        self.accumulator = int.from_bytes(meta.get("accumulator", b"\x00"), "big")
         self.block_time = int(meta.get("block_time", b"0"))
         self.chain_id = bytes(meta.get("chain_id", b"")).decode()
         self.initialized = "height" in meta
+        if "accumulator" in meta:
+            raise StorageError(f"{self.path} was written by an older version whose app hash was a multiset hash; "
+                               "start from a new home (ets localnet stop, remove the localnet folder, start again)")
+        try:
+            self.tree = Tree(self._db, blinding_key)
+        except ValueError as exc:
+            raise StorageError(str(exc)) from None
+        if self.initialized and (self.tree.version != self.height or self.tree.root[1] != self.app_hash):
+            raise StorageError(f"state tree of {self.path} is at version {self.tree.version}, not at the committed height "
+                               f"{self.height}, or its root is not the app hash: the database is damaged")
 
     def get(self, key: str) -> bytes | None:
         cached = self._cache.get(key)
@@ -104,38 +116,41 @@ class Store:
         for k, v in self._db.execute("SELECT k, v FROM kv ORDER BY k"):
             yield k, bytes(v)
 
-    def recompute_accumulator(self) -> int:
-        acc = 0
-        for k, v in self.items():
-            acc = (acc + element_hash(k, v)) & _ACC_MASK
-        return acc
+    # ------------------------------------------------------------ the state tree
 
-    def next_accumulator(self, writes: dict[str, bytes | None]) -> int:
-        """The accumulator after applying ``writes`` to the committed state."""
-        acc = self.accumulator
-        for key in sorted(writes):
-            new = writes[key]
-            old = self.get(key)
-            if old == new:
-                continue
-            if old is not None:
-                acc -= element_hash(key, old)
-            if new is not None:
-                acc += element_hash(key, new)
-        return acc & _ACC_MASK
+    def recompute_root(self) -> bytes:
+        """The app hash recomputed from the key/value table alone, ignoring the stored tree."""
+        return root_of(self.items(), self.tree.blinding_key)
+
+    def stage(self, height: int, writes: dict[str, bytes | None]) -> Staged:
+        """The tree after applying ``writes`` to the committed state (nothing is written)."""
+        changes = {}
+        for key, new in writes.items():
+            if self.get(key) != new:
+                changes[key] = new
+        return self.tree.stage(height, changes)
+
+    def prove(self, key: str, height: int | None = None) -> tuple[bytes | None, bytes, Proof]:
+        """(value or None, the key's blinding factor, proof) at ``height`` (default: the latest).
+
+        ``LookupError`` when that height's state is not kept on this node."""
+        value, proof = self.tree.prove(key, self.height if height is None else height)
+        return value, self.tree.blind(key), proof
+
+    def kept_heights(self) -> list[int]:
+        return self.tree.versions()
 
     def tx_result(self, tx_hash: bytes) -> tuple | None:
         return self._db.execute(
             "SELECT height, idx, code, log, signer, type FROM tx_result WHERE hash = ?", (tx_hash,)
         ).fetchone()
 
-    def _write_meta(self, cur: sqlite3.Cursor, height: int, app_hash: bytes, accumulator: int, block_time: int) -> None:
+    def _write_meta(self, cur: sqlite3.Cursor, height: int, app_hash: bytes, block_time: int) -> None:
         cur.executemany(
             "INSERT OR REPLACE INTO meta (name, v) VALUES (?, ?)",
             [
                 ("height", str(height).encode()),
                 ("app_hash", app_hash),
-                ("accumulator", accumulator.to_bytes(_ACC_BITS // 8, "big")),
                 ("block_time", str(block_time).encode()),
                 ("chain_id", self.chain_id.encode()),
             ],
@@ -144,13 +159,14 @@ class Store:
     def commit_block(
         self,
         height: int,
-        app_hash: bytes,
-        accumulator: int,
+        staged: Staged,
         block_time: int,
         writes: dict[str, bytes | None],
         tx_records: Iterable[TxRecord],
     ) -> None:
         """Persist one block atomically. Any storage error is fatal (``StorageError``)."""
+        if staged.version != height:
+            raise StorageError(f"the staged state tree is for height {staged.version}, not {height}")
         upserts = [(k, v) for k, v in sorted(writes.items()) if v is not None]
         deletes = [(k,) for k, v in sorted(writes.items()) if v is None]
         try:
@@ -160,10 +176,13 @@ class Store:
             cur.executemany("DELETE FROM kv WHERE k = ?", deletes)
             # The first result of a tx hash stands: a repeated copy of the same bytes cannot overwrite it.
             cur.executemany("INSERT OR IGNORE INTO tx_result VALUES (?, ?, ?, ?, ?, ?, ?)", list(tx_records))
-            self._write_meta(cur, height, app_hash, accumulator, block_time)
+            self.tree.write(cur, staged)
+            self.tree.prune(cur, height, self.history.window, self.history.checkpoint)
+            self._write_meta(cur, height, staged.root_hash, block_time)
             cur.execute("COMMIT")
         except sqlite3.Error as exc:
             raise StorageError(f"commit of block {height} to {self.path} failed: {exc}") from exc
+        self.tree.written(staged)
         for key, value in writes.items():
             if value is None:
                 self._cache.pop(key, None)
@@ -171,30 +190,46 @@ class Store:
             else:
                 self._cache[key] = value
                 self._absent.discard(key)
-        self.height, self.app_hash, self.accumulator, self.block_time = height, app_hash, accumulator, block_time
+        self.height, self.app_hash, self.block_time = height, staged.root_hash, block_time
         self.initialized = True
 
-    def reset_genesis(self, chain_id: str, entries: dict[str, bytes], genesis_time: int) -> bytes:
-        """Replace the whole state with genesis ``entries`` at height 0; returns the app hash."""
-        acc = 0
-        for key in sorted(entries):
-            acc = (acc + element_hash(key, entries[key])) & _ACC_MASK
-        app_hash = app_hash_of(acc)
+    def restore(self, chain_id: str, height: int, block_time: int, entries: Iterable[tuple[str, bytes]]) -> bytes:
+        """Replace the whole state with ``entries`` as the state after block ``height``
+        (a snapshot, or genesis at height 0); rebuilds the tree and returns its root, the app hash.
+
+        One transaction: on any error the store is left as it was."""
+        entries = sorted(entries)
+        for (a, _), (b, _) in zip(entries, entries[1:]):
+            if a == b:
+                raise StorageError(f"the state to restore holds the key {a!r} twice")
+        previous_chain = self.chain_id
         self.chain_id = chain_id
         try:
             cur = self._db.cursor()
             cur.execute("BEGIN IMMEDIATE")
             cur.execute("DELETE FROM kv")
             cur.execute("DELETE FROM tx_result")
-            cur.executemany("INSERT INTO kv (k, v) VALUES (?, ?)", sorted(entries.items()))
-            self._write_meta(cur, 0, app_hash, acc, genesis_time)
+            cur.executemany("INSERT INTO kv (k, v) VALUES (?, ?)", entries)
+            staged = self.tree.rebuild(cur, height, entries)
+            self._write_meta(cur, height, staged.root_hash, block_time)
             cur.execute("COMMIT")
         except sqlite3.Error as exc:
-            raise StorageError(f"writing genesis state to {self.path} failed: {exc}") from exc
-        self._cache = dict(entries)
+            self.chain_id = previous_chain
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            self.tree = Tree(self._db, self.tree.blinding_key)
+            raise StorageError(f"restoring the state of height {height} into {self.path} failed: {exc}") from exc
+        self.tree.written(staged)
+        self._cache = {}
         self._absent = set()
-        self.height, self.app_hash, self.accumulator, self.block_time = 0, app_hash, acc, genesis_time
+        self.height, self.app_hash, self.block_time = height, staged.root_hash, block_time
         self.initialized = True
+        return staged.root_hash
+
+    def reset_genesis(self, chain_id: str, entries: dict[str, bytes], genesis_time: int) -> bytes:
+        """Replace the whole state with genesis ``entries`` at height 0; returns the app hash."""
+        app_hash = self.restore(chain_id, 0, genesis_time, entries.items())
+        self._cache = dict(entries)
         return app_hash
 
     def close(self) -> None:

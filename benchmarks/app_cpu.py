@@ -24,6 +24,7 @@ from protocol.codes import Code  # noqa: E402
 from protocol.messages import Transfer  # noqa: E402
 
 from abci_app.app import Application  # noqa: E402
+from abci_app.blinding import new_blinding_key  # noqa: E402
 from abci_app.proto import abci  # noqa: E402
 from ets.keys import Signer  # noqa: E402
 from ets_tools.devnet import GenesisAccount, build_app_state  # noqa: E402
@@ -48,7 +49,7 @@ def main() -> int:
         nonces[s.address] += 1
     sign_us = (time.perf_counter() - t) / len(txs) * 1e6
     with tempfile.TemporaryDirectory() as home:
-        app = Application(home)
+        app = Application(home, blinding_key=new_blinding_key())
         app.init_chain(abci.RequestInitChain(chain_id="bench", app_state_bytes=json.dumps(state).encode(), time=Timestamp(seconds=1_800_000_000)))
         totals = {"check_tx": 0.0, "process_proposal": 0.0, "finalize_block": 0.0, "commit": 0.0}
         height = 0

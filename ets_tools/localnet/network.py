@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
+from abci_app.blinding import new_blinding_key, write_blinding_key
+
 from .errors import LocalNetError
 from .home import BUILTIN_APPS, DEFAULT_BASE_PORT, DEFAULT_CHAIN_ID, MANIFEST_VERSION, TUNED_CONFIG, NetworkHome, write_atomic
 from .ports import LOOPBACK, check_ports_free, node_ports
@@ -166,10 +168,12 @@ def _create(
     home = net.home
     names = [f"node{i}" for i in range(validators)]
     node_ids: list[str] = []
+    blinding_key = new_blinding_key()  # the validators' shared state blinding key (protocol.smt)
     for name in names:
         _run(cometbft, "init", "--home", str(home / name))
         node_ids.append(_run(cometbft, "show-node-id", "--home", str(home / name)).strip().splitlines()[-1])
         (home / name / "app").mkdir(mode=0o700, exist_ok=True)
+        write_blinding_key(home / name / "app", blinding_key)
 
     if app_state is None:
         from ets.keys import Keystore

@@ -25,6 +25,7 @@ from ets_tools.devnet import GenesisAccount, build_app_state, default_params
 from ets.keys import Signer
 
 CHAIN_ID = "ets-test-1"
+BLINDING_KEY = bytes(range(32))  # the validators' shared state blinding key of the test chains
 GENESIS_TIME = 1_750_000_000
 BLOCK_SECONDS = 5
 OPENING = {"KAU25": 1_000, "KAU26": 500}
@@ -121,7 +122,7 @@ class Node:
 
     def __post_init__(self) -> None:
         # signed queries are judged by the node's clock: here, the chain's own (test) time
-        self.app = Application(self.home, clock=lambda: self.app.store.block_time)
+        self.app = Application(self.home, blinding_key=BLINDING_KEY, clock=lambda: self.app.store.block_time)
         self.time = max(self.time, self.app.store.block_time)
 
     @classmethod

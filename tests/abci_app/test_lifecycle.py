@@ -10,8 +10,8 @@ import pytest
 from abci_app.app import APP_VERSION, Application
 from protocol.codes import Code, CODESPACE
 from abci_app.proto import abci
-from abci_app.state import Store, app_hash_of
-from abci_harness import CHAIN_ID, GENESIS_TIME, Node, approve, issue, register, transfer, ts
+from abci_app.state import Store
+from abci_harness import BLINDING_KEY, CHAIN_ID, GENESIS_TIME, Node, approve, issue, register, transfer, ts
 from protocol.codec import tx_hash
 from ets.keys import Signer
 
@@ -20,7 +20,7 @@ REJECT = abci.ResponseProcessProposal.REJECT
 
 
 def test_fresh_application_reports_height_zero(tmp_path):
-    app = Application(tmp_path)
+    app = Application(tmp_path, blinding_key=BLINDING_KEY)
     info = app.info(abci.RequestInfo())
     assert (info.last_block_height, info.last_block_app_hash, info.app_version) == (0, b"", APP_VERSION)
     assert app.query(abci.RequestQuery(path="/params")).code == Code.NOT_FOUND
@@ -176,15 +176,15 @@ def test_nothing_is_persisted_until_commit(node, actors):
     staged = node.finalize([a.sign_tx(CHAIN_ID, 1, transfer(b, 500))])
     assert staged.tx_results[0].code == Code.OK
 
-    reopened = Store(node.home / "state.sqlite")
+    reopened = Store(node.home / "state.sqlite", BLINDING_KEY)
     assert (reopened.height, reopened.app_hash) == (1, committed.last_block_app_hash)
     assert reopened.get(f"bal/{a.address}/KAU25") == b"999"
-    assert reopened.recompute_accumulator() == reopened.accumulator
+    assert reopened.recompute_root() == reopened.app_hash
     reopened.close()
     assert node.balances(a)["KAU25"] == 999  # queries read committed state only
 
     node.commit()
-    reopened = Store(node.home / "state.sqlite")
+    reopened = Store(node.home / "state.sqlite", BLINDING_KEY)
     assert (reopened.height, reopened.app_hash) == (2, staged.app_hash)
     assert reopened.get(f"bal/{a.address}/KAU25") == b"499"
     reopened.close()
@@ -233,10 +233,10 @@ def test_finalize_uses_the_checked_proposal_and_gets_the_same_result(tmp_path, a
 
 
 def test_init_chain_reports_the_genesis_hash_and_info_after_first_block(tmp_path, actors):
-    app = Application(tmp_path)
+    app = Application(tmp_path, blinding_key=BLINDING_KEY)
     resp = app.init_chain(abci.RequestInitChain(time=ts(GENESIS_TIME), chain_id=CHAIN_ID, initial_height=1,
                                                 app_state_bytes=json.dumps(actors.app_state()).encode()))
-    assert resp.app_hash == app_hash_of(app.store.recompute_accumulator())
+    assert resp.app_hash == app.store.recompute_root() and len(resp.app_hash) == 32
     assert app.info(abci.RequestInfo()).last_block_height == 0
 
 

@@ -11,7 +11,7 @@ from protocol.codes import Code
 from abci_app.genesis import genesis_entries
 from protocol.constants import MAX_HOLDING
 from abci_app.state import _ABSENT_LIMIT, Store
-from abci_harness import Actors, Node, approve, issue, transfer
+from abci_harness import BLINDING_KEY, Actors, Node, approve, issue, transfer
 from protocol.codec import tx_hash
 
 
@@ -37,12 +37,13 @@ def test_first_result_of_a_tx_hash_stands(node, actors):
 
 
 def test_lookups_of_absent_keys_do_not_grow_memory_without_bound(tmp_path):
-    store = Store(tmp_path / "s.sqlite")
+    store = Store(tmp_path / "s.sqlite", BLINDING_KEY)
     store.reset_genesis("c", {"params": b"{}"}, 0)
     for i in range(_ABSENT_LIMIT + 10):
         assert store.get(f"nonce/{i:040x}") is None
     assert len(store._absent) <= _ABSENT_LIMIT
-    store.commit_block(1, b"h", 0, 1, {"nonce/" + "0" * 40: b"3"}, [])
+    writes = {"nonce/" + "0" * 40: b"3"}
+    store.commit_block(1, store.stage(1, writes), 1, writes, [])
     assert store.get("nonce/" + "0" * 40) == b"3"
 
 

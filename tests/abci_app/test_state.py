@@ -1,4 +1,4 @@
-"""The store (abci_app/state.py): overlays, atomic block commits, and the AdHash accumulator."""
+"""The store (abci_app/state.py): overlays, atomic block commits, and the state tree behind the app hash."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from abci_app.errors import StorageError
-from abci_app.state import Overlay, Store, app_hash_of, element_hash
+from abci_app.smt import root_of
+from abci_app.state import History, Overlay, Store
+from abci_harness import BLINDING_KEY
 
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store(tmp_path / "state.sqlite")
+    s = Store(tmp_path / "state.sqlite", BLINDING_KEY)
     s.reset_genesis("c", {"a": b"1", "b/1": b"x", "b/2": b"y", "c": b"z"}, 100)
     yield s
     s.close()
@@ -44,13 +46,18 @@ def test_discarded_child_leaves_parent_unchanged(store):
     assert top.writes == {} and top.get("a") == b"1"
 
 
+def commit(store: Store, height: int, writes: dict, block_time: int = 0, records=()) -> bytes:
+    staged = store.stage(height, writes)
+    store.commit_block(height, staged, block_time, writes, list(records))
+    return staged.root_hash
+
+
 def test_commit_block_persists_atomically_and_survives_reopen(tmp_path, store):
     writes = {"a": b"2", "c": None, "e": b"5"}
-    acc = store.next_accumulator(writes)
-    store.commit_block(1, app_hash_of(acc), acc, 105, writes, [(b"\x01" * 32, 1, 0, 0, "", "signer", "transfer")])
-    assert store.recompute_accumulator() == store.accumulator == acc
-    again = Store(store.path)
-    assert (again.height, again.app_hash, again.block_time, again.chain_id) == (1, app_hash_of(acc), 105, "c")
+    app_hash = commit(store, 1, writes, 105, [(b"\x01" * 32, 1, 0, 0, "", "signer", "transfer")])
+    assert store.recompute_root() == store.app_hash == app_hash
+    again = Store(store.path, BLINDING_KEY)
+    assert (again.height, again.app_hash, again.block_time, again.chain_id) == (1, app_hash, 105, "c")
     assert dict(again.items()) == {"a": b"2", "b/1": b"x", "b/2": b"y", "e": b"5"}
     assert again.scan("b/") == [("b/1", b"x"), ("b/2", b"y")]
     assert again.tx_result(b"\x01" * 32) == (1, 0, 0, "", "signer", "transfer")
@@ -59,23 +66,76 @@ def test_commit_block_persists_atomically_and_survives_reopen(tmp_path, store):
 
 
 def test_reset_genesis_replaces_everything(store):
-    store.commit_block(1, b"h" * 32, 0, 1, {"zz": b"1"}, [(b"\x01" * 32, 1, 0, 0, "", "", "")])
+    commit(store, 1, {"zz": b"1"}, 1, [(b"\x01" * 32, 1, 0, 0, "", "", "")])
     app_hash = store.reset_genesis("d", {"only": b"1"}, 7)
     assert dict(store.items()) == {"only": b"1"}
     assert store.get("zz") is None and store.tx_result(b"\x01" * 32) is None
     assert (store.height, store.chain_id, store.app_hash) == (0, "d", app_hash)
-    assert app_hash == app_hash_of(element_hash("only", b"1"))
+    assert app_hash == root_of([("only", b"1")], BLINDING_KEY)
+    assert store.kept_heights() == [0]
 
 
 def test_opening_an_unusable_path_is_a_storage_error(tmp_path):
     with pytest.raises(StorageError, match="cannot open"):
-        Store(tmp_path)  # a directory, not a database file
+        Store(tmp_path, BLINDING_KEY)  # a directory, not a database file
 
 
-def test_element_hash_separates_key_and_value():
-    assert element_hash("ab", b"c") != element_hash("a", b"bc")
-    assert element_hash("a", b"") != element_hash("", b"a")
-    assert 0 < element_hash("k", b"v") < 2**4096
+def test_another_blinding_key_gives_another_app_hash_and_a_short_key_is_refused(tmp_path):
+    entries = [("bal/x/KAU25", b"100"), ("bal/y/KAU25", b"7")]
+    assert root_of(entries, BLINDING_KEY) != root_of(entries, bytes(32))
+    with pytest.raises(StorageError, match="32 bytes"):
+        Store(tmp_path / "s.sqlite", b"short")
+
+
+def test_state_of_an_older_app_hash_scheme_is_refused_with_advice(tmp_path):
+    import sqlite3
+    db = sqlite3.connect(tmp_path / "old.sqlite")
+    db.executescript("CREATE TABLE meta (name TEXT PRIMARY KEY, v BLOB NOT NULL);"
+                     "INSERT INTO meta VALUES ('height', '5'), ('accumulator', x'00');")
+    db.commit()
+    db.close()
+    with pytest.raises(StorageError, match="older version.*new home"):
+        Store(tmp_path / "old.sqlite", BLINDING_KEY)
+
+
+def test_restore_replaces_the_state_and_refuses_duplicates_leaving_it_as_it_was(store):
+    before = (store.app_hash, dict(store.items()))
+    with pytest.raises(StorageError, match="twice"):
+        store.restore("c", 9, 5, [("k", b"1"), ("k", b"2")])
+    assert (store.app_hash, dict(store.items())) == before
+    root = store.restore("c", 40, 5, [("k", b"1"), ("j", b"2")])
+    assert root == store.app_hash == root_of([("j", b"2"), ("k", b"1")], BLINDING_KEY)
+    assert (store.height, store.kept_heights()) == (40, [40])
+    assert commit(store, 41, {"k": None}) == root_of([("j", b"2")], BLINDING_KEY)
+
+
+def test_past_heights_are_kept_for_the_window_and_at_checkpoints(tmp_path):
+    store = Store(tmp_path / "h.sqlite", BLINDING_KEY, History(window=3, checkpoint=5))
+    store.reset_genesis("c", {"bal/x": b"0"}, 0)
+    for height in range(1, 13):
+        commit(store, height, {"bal/x": str(height).encode(), f"n/{height}": b"1"})
+    assert store.kept_heights() == [0, 5, 9, 10, 11, 12]
+    for height in (5, 9, 12):
+        value, _, _ = store.prove("bal/x", height)
+        assert value == str(height).encode()
+    assert store.prove("n/7", 9)[0] == b"1" and store.prove("n/11", 10)[0] is None
+    with pytest.raises(LookupError, match="height 7 is not kept"):
+        store.prove("bal/x", 7)
+    # the nodes only pruned heights needed are gone: the database holds no more than the kept trees need
+    reachable = set()
+    for height in store.kept_heights():
+        stack = [store.tree.root_at(height)]
+        while stack:
+            ref = stack.pop()
+            if ref[0] == 0:
+                continue
+            reachable.add(ref[2])
+            if ref[0] == 2:
+                from abci_app.smt import _children
+                stack.extend(_children(store.tree._read(ref[2])))
+    stored = {bytes(r[0]) for r in store._db.execute("SELECT id FROM smt_node")}
+    assert stored == reachable
+    store.close()
 
 
 keys = st.text(st.sampled_from("abc/"), min_size=1, max_size=4)
@@ -84,14 +144,15 @@ write_sets = st.dictionaries(keys, st.none() | st.binary(max_size=3), max_size=6
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(write_sets, min_size=1, max_size=5))
-def test_incremental_accumulator_equals_recomputed_after_every_block(blocks):
+def test_incremental_root_equals_recomputed_after_every_block(blocks):
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "s.sqlite")
+        store = Store(Path(tmp) / "s.sqlite", BLINDING_KEY)
         store.reset_genesis("c", {"a": b"0"}, 0)
         for height, writes in enumerate(blocks, 1):
-            acc = store.next_accumulator(writes)
-            store.commit_block(height, app_hash_of(acc), acc, height, writes, [])
-            assert store.recompute_accumulator() == acc
+            assert commit(store, height, writes, height) == store.recompute_root()
+        again = Store(store.path, BLINDING_KEY)  # and the stored tree reopens at that root
+        assert again.app_hash == store.app_hash == again.tree.root[1]
+        again.close()
         store.close()
 
 
@@ -100,22 +161,17 @@ def test_incremental_accumulator_equals_recomputed_after_every_block(blocks):
 def test_app_hash_depends_on_the_state_not_on_the_path_to_it(target, rnd):
     """Reaching the same state in one block or key by key through other values gives the same hash."""
     with tempfile.TemporaryDirectory() as tmp:
-        one = Store(Path(tmp) / "one.sqlite")
-        two = Store(Path(tmp) / "two.sqlite")
+        one = Store(Path(tmp) / "one.sqlite", BLINDING_KEY)
+        two = Store(Path(tmp) / "two.sqlite", BLINDING_KEY)
         for s in (one, two):
             s.reset_genesis("c", {"seed": b"0"}, 0)
-        acc = one.next_accumulator({**target, "seed": None})
-        one.commit_block(1, app_hash_of(acc), acc, 1, {**target, "seed": None}, [])
+        commit(one, 1, {**target, "seed": None})
         order = list(target)
         rnd.shuffle(order)
         for height, key in enumerate(order, 1):
-            writes = {key: b"tmp-" + target[key]}
-            acc = two.next_accumulator(writes)
-            two.commit_block(2 * height - 1, app_hash_of(acc), acc, 0, writes, [])
-            acc = two.next_accumulator({key: target[key]})
-            two.commit_block(2 * height, app_hash_of(acc), acc, 0, {key: target[key]}, [])
-        acc = two.next_accumulator({"seed": None})
-        two.commit_block(99, app_hash_of(acc), acc, 0, {"seed": None}, [])
+            commit(two, 2 * height - 1, {key: b"tmp-" + target[key]})
+            commit(two, 2 * height, {key: target[key]})
+        commit(two, 99, {"seed": None})
         assert one.app_hash == two.app_hash
         one.close()
         two.close()
