@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-__all__ = ["abci", "GEN_DIR"]
+__all__ = ["abci", "crypto_proof", "GEN_DIR"]
 
 GEN_DIR = Path(__file__).resolve().parent / "_gen"
 if not (GEN_DIR / "tendermint" / "abci" / "types_pb2.py").exists():
@@ -18,3 +18,4 @@ if str(GEN_DIR) not in sys.path:
     sys.path.insert(0, str(GEN_DIR))
 
 from tendermint.abci import types_pb2 as abci  # noqa: E402
+from tendermint.crypto import proof_pb2 as crypto_proof  # noqa: E402

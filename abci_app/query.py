@@ -13,10 +13,19 @@ clock, and is refused if dated more than ``QUERY_FUTURE_SKEW`` seconds ahead. It
 sealed to the query's own ``reply_key`` (``protocol.replies``): whoever captured the query and
 sends it again, here or to another node, gets bytes only the reader can open. Refusals carry
 nothing private. Queries are not consensus: the node's clock and memory may decide here.
+
+``/state/<key>`` reads one raw state key with its proof (``protocol.smt``), at the latest height
+or, with the request's ``height``, at any past height this node keeps (``state.History``). Who
+may read a key is declared by its module (``StateRead``: public, or the account named in the key
+plus some roles, with a signed query). The answer is canonical JSON ``{"key", "height",
+"value" (base64, null when absent), "blind" (hex)}`` (sealed for a signed query) and the proof
+is one ``ProofOp`` of type ``ets:smt:v1``; it is checked against the app hash in the header of
+``height + 1`` (``ets verify``). JSON paths read many keys and scans, and carry no proof.
 """
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Callable
 
@@ -44,6 +53,9 @@ class QueryResult:
     code: int
     value: bytes = b""
     log: str = ""
+    height: int | None = None  # the height whose state answered (None: the latest)
+    key: bytes = b""
+    proof: bytes = b""  # a protocol.smt proof, for /state/<key>
 
 
 class QueryGate:
@@ -142,18 +154,66 @@ def _route(path: str) -> tuple[Query | None, list[str], str]:
     return CHAIN.routes.get(head), parts[1:], head
 
 
-def run_query(store: Store, path: str, data: bytes, height: int, gate: QueryGate) -> QueryResult:
+MAX_STATE_KEY = 512  # characters of a key asked through /state/
+
+
+def _state_query(store: Store, path: str, data: bytes, height: int, gate: QueryGate) -> QueryResult:
+    """One raw key with its proof, at the latest or a kept past height."""
+    key = path.strip("/").partition("/")[2]
+    try:
+        if not key or len(key) > MAX_STATE_KEY:
+            raise Denied(Code.BAD_QUERY, f"expected /state/<key> with a key of 1 to {MAX_STATE_KEY} characters")
+        rule = CHAIN.state_read(key)
+        if rule is None:
+            raise Denied(Code.BAD_QUERY, f"state key {key[:80]!r} cannot be read raw: no module declares its prefix "
+                                         "readable; use the query path of its module")
+        read = _Read(data, gate)
+        if not rule.read.public:
+            segments = key.split("/")
+            owner = segments[rule.owner] if len(segments) > rule.owner else ""
+            reader, role = _reader(store, path, read)
+            if reader != owner and role not in rule.read.roles:
+                raise Denied(Code.UNAUTHORIZED, f"{rule.read.what} are confidential: only the account itself and "
+                                                f"{', '.join(sorted(rule.read.roles))} may read them")
+        at = store.height if height == 0 else height
+        if at > store.height or at < 0:
+            raise Denied(Code.BAD_QUERY, f"height {at} is not committed yet (the latest is {store.height})")
+        try:
+            value, blind, proof = store.prove(key, at)
+        except LookupError:
+            kept = store.kept_heights()
+            window = store.history.window
+            raise Denied(Code.NOT_FOUND, f"the state of height {at} is not kept on this node: it keeps heights "
+                                         f"{max(kept[0], store.height - window)}..{store.height} and every "
+                                         f"{store.history.checkpoint}-th height from {kept[0]}") from None
+        answer = canonical_json({"key": key, "height": at, "blind": blind.hex(),
+                                 "value": None if value is None else base64.b64encode(value).decode()})
+        if read.verified is not None:
+            answer = seal_reply(answer, read.verified[2], read.verified[3])
+        return QueryResult(Code.OK, answer, height=at, key=key.encode(), proof=proof.encode())
+    except Denied as exc:
+        return QueryResult(exc.code, log=exc.log)
+
+
+def run_query(store: Store, path: str, data: bytes, height: int, gate: QueryGate, prove: bool = False) -> QueryResult:
     """Answer ``path``; the answer to a verified signed query is sealed to its reply key."""
     if not store.initialized:
         return QueryResult(Code.NOT_FOUND, log="the chain has not started yet")
-    if height not in (0, store.height):
-        return QueryResult(Code.BAD_QUERY, log=f"only the latest height ({store.height}) can be queried")
     query, args, head = _route(path)
+    if head == "state":
+        return _state_query(store, path, data, height, gate)
+    if height not in (0, store.height):
+        return QueryResult(Code.BAD_QUERY, log=f"only the latest height ({store.height}) can be queried here; "
+                                               "a past height's state is read key by key at /state/<key>")
+    if prove:
+        return QueryResult(Code.BAD_QUERY, log="prove=true is answered for /state/<key>: a JSON path reads many keys "
+                                               "and carries no proof")
     if query is None:
         if head in _GROUPS:
             paths = [q.path for route, q in CHAIN.routes.items() if route.startswith(head + "/")]
             return QueryResult(Code.BAD_QUERY, log=f"expected {', '.join(paths)}")
-        return QueryResult(Code.BAD_QUERY, log=f"unknown query path {path[:80]!r}; known: /{', /'.join(sorted(CHAIN.routes))}")
+        return QueryResult(Code.BAD_QUERY, log=f"unknown query path {path[:80]!r}; known: /state/<key>, "
+                                               f"/{', /'.join(sorted(CHAIN.routes))}")
     try:
         read = _Read(data, gate)
         request = QueryRequest(store, path, args)

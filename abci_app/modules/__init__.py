@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # only for annotations: the descriptors never touch state the
     from ..view import BlockContext, View
 
 __all__ = [
-    "Module", "MessageRule", "GovernedAction", "Query", "QueryRequest", "ReadRule", "Hook", "Chain",
+    "Module", "MessageRule", "GovernedAction", "Query", "QueryRequest", "ReadRule", "StateRead", "Hook", "Chain",
     "PUBLIC", "private", "assemble", "install", "governed_action",
 ]
 
@@ -123,6 +123,18 @@ def private(*roles: str, what: str, listing: str = "") -> ReadRule:
     return ReadRule(False, frozenset(roles), what, listing)
 
 
+@dataclass(frozen=True)
+class StateRead:
+    """Who may read the raw state keys under ``prefix`` with a proof (``/state/<key>``, prove=true).
+
+    A private prefix names its account in the key's segment ``owner`` (``bal/<addr>/KAU25``: 1);
+    that account and ``read.roles`` may read it. Keys no module declares cannot be read raw."""
+
+    prefix: str
+    read: ReadRule = PUBLIC
+    owner: int = 1
+
+
 @dataclass
 class QueryRequest:
     """What a query's answer function receives. ``subject`` is the account a private path names,
@@ -174,6 +186,7 @@ class Module:
     codes: frozenset[Code] = frozenset()
     code_range: range = range(0)
     keys: tuple[str, ...] = ()
+    state_reads: tuple[StateRead, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,6 +199,14 @@ class Chain:
     routes: dict[str, Query] = field(default_factory=dict)
     begin_block: tuple[Hook, ...] = ()
     end_block: tuple[Hook, ...] = ()
+    state_reads: tuple[StateRead, ...] = ()  # longest prefix first
+
+    def state_read(self, key: str) -> StateRead | None:
+        """Who may read ``key`` raw with a proof; None if no module declares its prefix."""
+        for read in self.state_reads:
+            if key.startswith(read.prefix):
+                return read
+        return None
 
 
 def assemble(modules: Iterable[Module]) -> Chain:
@@ -210,9 +231,12 @@ def assemble(modules: Iterable[Module]) -> Chain:
         for code in module.codes:
             assert code not in owners, f"{code.name} is owned by {owners[code]} and {module.name}"
             owners[code] = module.name
+    reads = sorted((read for module in modules for read in module.state_reads), key=lambda r: (-len(r.prefix), r.prefix))
+    for a, b in zip(reads, reads[1:]):
+        assert a.prefix != b.prefix, f"state key prefix {a.prefix} is declared readable twice"
     return Chain(
         modules, rules, actions, routes,
-        tuple(h for h in hooks if h.stage == "begin"), tuple(h for h in hooks if h.stage == "end"),
+        tuple(h for h in hooks if h.stage == "begin"), tuple(h for h in hooks if h.stage == "end"), tuple(reads),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from protocol.codes import Code
 from protocol.messages.accounts import RegisterAccount, RegisterAccounts, RegisterDevice
 
-from .. import GovernedAction, MessageRule, Module, Query
+from .. import GovernedAction, MessageRule, Module, Query, StateRead
 from . import handlers, keys, queries
 from .events import ACCOUNT_REGISTERED, DEVICE_REGISTERED
 
@@ -31,4 +31,5 @@ MODULE = Module(
     codes=frozenset({Code.ACCOUNT_EXISTS, Code.NAME_TAKEN}),
     code_range=range(200, 300),
     keys=keys.PREFIXES,
+    state_reads=tuple(StateRead(prefix) for prefix in keys.PREFIXES),  # the participant registry is public
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from protocol.codes import Code
 
-from .. import Module, Query
+from .. import Module, Query, StateRead
 from . import keys, queries
 
 MODULE = Module(
@@ -23,4 +23,5 @@ MODULE = Module(
     }),
     code_range=range(100, 200),
     keys=keys.PREFIXES,
+    state_reads=tuple(StateRead(prefix) for prefix in keys.PREFIXES),
 )

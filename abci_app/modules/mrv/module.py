@@ -5,7 +5,7 @@ from __future__ import annotations
 from protocol.codes import Code
 from protocol.messages.mrv import DailyTotal
 
-from .. import MessageRule, Module, Query
+from .. import MessageRule, Module, Query, StateRead
 from . import handlers, keys, queries
 from .events import DAILY_TOTAL
 
@@ -31,4 +31,5 @@ MODULE = Module(
     codes=frozenset({Code.ALREADY_REPORTED, Code.DAY_NOT_ENDED}),
     code_range=range(600, 700),
     keys=keys.PREFIXES,
+    state_reads=tuple(StateRead(prefix) for prefix in keys.PREFIXES),  # emissions are published
 )

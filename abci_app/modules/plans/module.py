@@ -5,7 +5,7 @@ from __future__ import annotations
 from protocol.codes import Code
 from protocol.messages.plans import IssuePlan, PlanChunk, PlanOpen
 
-from .. import GovernedAction, Hook, MessageRule, Module, Query
+from .. import GovernedAction, Hook, MessageRule, Module, Query, StateRead
 from . import handlers, issuance, keys, queries
 from .events import EORDER, PLAN
 
@@ -38,4 +38,5 @@ MODULE = Module(
     codes=frozenset({Code.PLAN_CONFLICT, Code.PLAN_HASH_MISMATCH, Code.CHUNK_OUT_OF_ORDER, Code.PLAN_NOT_FOUND}),
     code_range=range(500, 600),
     keys=keys.PREFIXES,
+    state_reads=tuple(StateRead(prefix) for prefix in keys.PREFIXES),  # allocations are published
 )

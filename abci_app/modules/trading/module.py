@@ -5,7 +5,7 @@ from __future__ import annotations
 from protocol.codes import Code
 from protocol.messages.trading import CancelOrder, FundCash, PlaceOrder, WithdrawCash
 
-from .. import Hook, MessageRule, Module, Query, private
+from .. import Hook, MessageRule, Module, Query, StateRead, private
 from . import handlers, keys, queries, session
 from .events import AUCTION, MARKET_SESSION, REFERENCE_PRICE
 
@@ -39,4 +39,8 @@ MODULE = Module(
     codes=frozenset({Code.MARKET_CLOSED, Code.ORDER_REJECTED, Code.ORDER_NOT_FOUND}),
     code_range=range(700, 800),
     keys=keys.PREFIXES,
+    state_reads=(
+        StateRead("cash/", private("bank", "government", what="cash balances")),
+        StateRead("cashheld/", private("bank", "government", what="cash balances")),
+    ),
 )

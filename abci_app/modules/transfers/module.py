@@ -5,7 +5,7 @@ from __future__ import annotations
 from protocol.codes import Code
 from protocol.messages.transfers import IssueAllowances, Transfer
 
-from .. import GovernedAction, MessageRule, Module, Query, private
+from .. import GovernedAction, MessageRule, Module, Query, StateRead, private
 from . import handlers, keys, queries
 from .events import ALLOWANCES_ISSUED
 
@@ -30,4 +30,9 @@ MODULE = Module(
     codes=frozenset({Code.INSUFFICIENT_BALANCE, Code.LIMIT_EXCEEDED}),
     code_range=range(300, 400),
     keys=keys.PREFIXES,
+    state_reads=(
+        StateRead("bal/", private("government", what="holdings")),
+        StateRead("held/", private("government", what="holdings")),
+        StateRead("supply/"),
+    ),
 )
