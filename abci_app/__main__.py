@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default: %(default)s; node-local, never changes the app hash)")
     parser.add_argument("--checkpoint-every", type=int, default=10_000, metavar="N",
                         help="also keep the state of every N-th height for good (0: none; default: %(default)s)")
+    parser.add_argument("--snapshot-interval", type=int, default=100, metavar="N",
+                        help="write a state-sync snapshot of the committed state every N heights into HOME/snapshots/, "
+                             "for new nodes to join from; 0 turns snapshots off (default: %(default)s)")
+    parser.add_argument("--snapshot-keep", type=int, default=2, metavar="K",
+                        help="how many of the latest snapshots to keep on disk (default: %(default)s)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
                         help="log verbosity; logs are JSON lines on stdout (default: %(default)s)")
     return parser
@@ -70,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         key_file = Path(args.blinding_key) if args.blinding_key else Path(args.home) / BLINDING_KEY_FILE
         app = Application(args.home, blinding_key=read_blinding_key(key_file), expected_chain_id=args.chain_id,
                           history=History(args.history_blocks, args.checkpoint_every))
+        app.snapshots.configure(interval=args.snapshot_interval, keep=args.snapshot_keep)
         if args.metrics:
             app.metrics.serve(args.metrics)
         asyncio.run(AbciServer(app, args.listen).serve())

@@ -29,15 +29,18 @@ from typing import Callable
 
 from protocol.codec import tx_hash
 from protocol.events import Event
+from protocol.smt import PROOF_OP_TYPE
 
 from .errors import GenesisError
 from protocol.codes import Code, CODESPACE
 from .genesis import genesis_entries
 from .metrics import AppMetrics
 from .modules.accounts import keys as account_keys
-from .proto import abci
+from .modules.validators.updates import genesis_entries as validator_entries, validator_updates
+from .proto import abci, crypto_proof
 from .query import QueryGate, run_query
 from .rules import BlockContext, Executor, TxOutcome
+from .snapshots import Snapshots
 from .state import History, Overlay, Staged, Store, TxRecord
 
 __all__ = ["Application", "APP_VERSION"]
@@ -86,6 +89,7 @@ class Application:
         self.staged: _Staged | None = None
         self._proposals: OrderedDict[bytes, tuple[Overlay, list[TxOutcome], list[Event]]] = OrderedDict()
         self.query_gate = QueryGate(clock)  # signed queries: this node's clock, each answered once
+        self.snapshots = Snapshots(self.home / "snapshots", self.store, chain_id=expected_chain_id)  # state sync
 
     # ------------------------------------------------------------ info / genesis
 
@@ -103,12 +107,13 @@ class Application:
         )
 
     def init_chain(self, req):
-        entries = genesis_entries(req.app_state_bytes)
+        validators = [(v.pub_key.WhichOneof("sum") or "", v.pub_key.ed25519, v.power) for v in req.validators]
+        entries = {**genesis_entries(req.app_state_bytes), **validator_entries(validators)}
         app_hash = self.store.reset_genesis(req.chain_id, entries, req.time.seconds)
         self.check_view = Overlay(self.store)
         self.staged = None
-        log.info("init_chain chain_id=%s accounts=%d app_hash=%s", req.chain_id,
-                 sum(1 for k in entries if k.startswith(account_keys.ACCOUNTS)), app_hash.hex())
+        log.info("init_chain chain_id=%s accounts=%d validators=%d app_hash=%s", req.chain_id,
+                 sum(1 for k in entries if k.startswith(account_keys.ACCOUNTS)), len(validators), app_hash.hex())
         return abci.ResponseInitChain(app_hash=app_hash)
 
     # ------------------------------------------------------------ mempool
@@ -209,7 +214,8 @@ class Application:
         if req.txs:
             log.info("finalize height=%d txs=%d ok=%d app_hash=%s ms=%.1f", req.height, len(req.txs),
                      sum(1 for o in outcomes if o.code == Code.OK), app_hash.hex()[:16], (time.perf_counter() - started) * 1e3)
-        return abci.ResponseFinalizeBlock(tx_results=results, events=_abci_events(block_events), app_hash=app_hash)
+        return abci.ResponseFinalizeBlock(tx_results=results, events=_abci_events(block_events), app_hash=app_hash,
+                                          validator_updates=validator_updates(self.store, view.writes))
 
     def commit(self, req):
         staged = self.staged
@@ -221,31 +227,41 @@ class Application:
         self.metrics.height.set(staged.height)
         self.staged = None
         self.check_view = Overlay(self.store)
+        self.snapshots.after_commit()  # every snapshot_interval heights; written in the background
         return abci.ResponseCommit(retain_height=0)
 
     # ------------------------------------------------------------ queries
 
     def query(self, req):
         try:
-            result = run_query(self.store, req.path, req.data, req.height, self.query_gate)
+            result = run_query(self.store, req.path, req.data, req.height, self.query_gate, req.prove)
         except Exception:
             log.exception("query %r failed unexpectedly", req.path[:100])
             return abci.ResponseQuery(code=Code.INTERNAL, log="internal error while answering the query", codespace=CODESPACE)
+        proof_ops = None
+        if result.proof:
+            proof_ops = crypto_proof.ProofOps(ops=[crypto_proof.ProofOp(type=PROOF_OP_TYPE, key=result.key, data=result.proof)])
         return abci.ResponseQuery(
-            code=result.code, value=result.value, log=result.log, height=self.store.height,
+            code=result.code, value=result.value, log=result.log, key=result.key, proof_ops=proof_ops,
+            height=self.store.height if result.height is None else result.height,
             codespace=CODESPACE if result.code else "",
         )
 
-    # ------------------------------------------------------------ state sync: not offered
+    # ------------------------------------------------------------ state sync (abci_app.snapshots)
 
     def list_snapshots(self, req):
-        return abci.ResponseListSnapshots()
+        return self.snapshots.list_snapshots(req)
 
     def offer_snapshot(self, req):
-        return abci.ResponseOfferSnapshot(result=abci.ResponseOfferSnapshot.REJECT)
+        return self.snapshots.offer_snapshot(req)
 
     def load_snapshot_chunk(self, req):
-        return abci.ResponseLoadSnapshotChunk()
+        return self.snapshots.load_snapshot_chunk(req)
 
     def apply_snapshot_chunk(self, req):
-        return abci.ResponseApplySnapshotChunk(result=abci.ResponseApplySnapshotChunk.ABORT)
+        response = self.snapshots.apply_snapshot_chunk(req)
+        if self.snapshots.take_restored():  # the last chunk replaced the state: nothing staged survives it
+            self.check_view, self.staged = Overlay(self.store), None
+            self._proposals.clear()
+            self.metrics.height.set(self.store.height)
+        return response

@@ -38,6 +38,8 @@ Governed actions (carried by propose; executed at the m-th approval, inside that
     issue_allowances      credit allowances of an instrument to a company; raises the instrument's supply     transfers
     issue_plan            credit every line of a sealed allocation plan to its company: the e-orders, in one  plans
                           batch
+    set_validator_power   add, re-weight (power) or remove (power 0) a validator; CometBFT applies it two     validators
+                          blocks later; one block moves less than a third of the votes
 
 Block hooks (the chain's own work in every block, in ProcessProposal and FinalizeBlock alike):
 
@@ -101,6 +103,9 @@ Queries (abci_query; a private path needs a signed query and its answer is seale
                                           government
     /market/block_volume/<instrument>     anyone                          settled block trades per day: count,  blocktrades
                                                                           tonnes (aggregates only)
+    /validators                           anyone                          {validators: [{pub_key, address,      validators
+                                                                          power, name, since}], count,
+                                                                          total_power}
 
 Events (public attributes only; * = indexed; a tx's events are in its result, the hooks' in the block's):
 
@@ -127,6 +132,8 @@ Events (public attributes only; * = indexed; a tx's events are in its result, th
                         price, volume
     reference_price     instrument*, trading_day*, price          before the txs                                trading
     view_key            account*, public_key                      set_view_key                                  blocktrades
+    validator_power     pub_key*, address*, proposal_id*, power,  action set_validator_power                    validators
+                        previous_power, name
 
 Modules (result codes they own, the range for their new codes, prefixes of the state keys they write):
 
@@ -166,6 +173,13 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
     blocktrades   block (OTC) trades: quantity on chain,    MISSING_VIEW_KEY=31 (800-899)         viewkey/ blocktrade/
                   price sealed to the parties and the                                             btby/ seq/blocktrade
                   regulator                                                                       blockagg/
+    validators    the validator set: genesis validators,    VALIDATOR_NOT_FOUND=900,              valset/ valsum valblock
+                  governed power changes sent to CometBFT   VALIDATOR_UNCHANGED=901,
+                                                            VALIDATOR_POWER_SHIFT=902,
+                                                            VALIDATOR_SET_EMPTY=903,
+                                                            VALIDATOR_SET_FULL=904,
+                                                            VALIDATOR_CHANGED_IN_BLOCK=905
+                                                            (900-999)
 
 Every transaction passes the same pipeline, ``execute_tx``, which is the one check
 function used by CheckTx, PrepareProposal, ProcessProposal and FinalizeBlock:
@@ -203,11 +217,12 @@ from .modules.mrv.module import MODULE as MRV
 from .modules.plans.module import MODULE as PLANS
 from .modules.trading.module import MODULE as TRADING
 from .modules.transfers.module import MODULE as TRANSFERS
+from .modules.validators.module import MODULE as VALIDATORS
 from .view import BlockContext, View, account, get_int
 
 __all__ = ["MODULES", "CHAIN", "RULES", "BlockContext", "TxOutcome", "Executor", "View"]
 
-MODULES = (CORE, ACCOUNTS, TRANSFERS, GOVERNANCE, PLANS, MRV, TRADING, BLOCKTRADES)
+MODULES = (CORE, ACCOUNTS, TRANSFERS, GOVERNANCE, PLANS, MRV, TRADING, BLOCKTRADES, VALIDATORS)
 CHAIN = install(assemble(MODULES))
 RULES: dict[type, MessageRule] = CHAIN.rules  # message class → who may send it and its handler
 

@@ -51,6 +51,12 @@ class Code(IntEnum):
     MALFORMED_REQUEST = 32
     NAME_TAKEN = 33
     DAY_NOT_ENDED = 600
+    VALIDATOR_NOT_FOUND = 900
+    VALIDATOR_UNCHANGED = 901
+    VALIDATOR_POWER_SHIFT = 902
+    VALIDATOR_SET_EMPTY = 903
+    VALIDATOR_SET_FULL = 904
+    VALIDATOR_CHANGED_IN_BLOCK = 905
     INTERNAL = 99
 
 
@@ -90,6 +96,12 @@ _DESCRIPTIONS = {
     Code.MALFORMED_REQUEST: "the ABCI request could not be parsed (for example a query path that is not UTF-8)",
     Code.NAME_TAKEN: "another participant is registered under the same (normalised) name",
     Code.DAY_NOT_ENDED: "the reported day has not ended yet in block time (KST); post it after midnight",
+    Code.VALIDATOR_NOT_FOUND: "no validator with that public key is in the set",
+    Code.VALIDATOR_UNCHANGED: "the validator already has that voting power",
+    Code.VALIDATOR_POWER_SHIFT: "the change would move a third or more of the voting power in one block",
+    Code.VALIDATOR_SET_EMPTY: "the change would leave the chain without validators",
+    Code.VALIDATOR_SET_FULL: "the validator set would exceed its size limit",
+    Code.VALIDATOR_CHANGED_IN_BLOCK: "this validator's power already changes in this block",
     Code.INTERNAL: "internal error",
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 __all__ = [
     "ROLES", "MAX_AMOUNT", "MAX_HOLDING", "MAX_KRW", "MAX_PRICE", "MAX_NAME", "MAX_REASON", "MAX_SECTOR",
     "MAX_BATCH_ACCOUNTS", "MAX_PLAN_LINES", "MAX_CHUNK_LINES", "MAX_PLAN_HEADER_BYTES", "MAX_DAILY_KG",
-    "MAX_DAILY_READINGS", "MAX_SEALED_READERS", "MAX_ID",
+    "MAX_DAILY_READINGS", "MAX_SEALED_READERS", "MAX_ID", "MAX_VALIDATOR_POWER", "MAX_VALIDATORS",
 ]
 
 ROLES = ("government", "verifier", "exchange", "bank", "company", "edge_device", "validator_operator")
@@ -24,3 +24,5 @@ MAX_DAILY_KG = 10**13  # a day's emissions of one device, in kg: far above any s
 MAX_DAILY_READINGS = 10**7
 MAX_SEALED_READERS = 8  # readers of one sealed block-trade price
 MAX_ID = 2**63 - 1  # proposal, order and trade ids
+MAX_VALIDATOR_POWER = 1_000_000  # votes of one validator; the whole set stays far below CometBFT's MaxInt64/8
+MAX_VALIDATORS = 100  # validators in the set at once

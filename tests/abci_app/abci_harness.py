@@ -26,6 +26,8 @@ from ets.keys import Signer
 
 CHAIN_ID = "ets-test-1"
 BLINDING_KEY = bytes(range(32))  # the validators' shared state blinding key of the test chains
+GENESIS_VALIDATORS = tuple(Signer.from_seed(bytes([0xA0 + i]) * 32) for i in range(4))  # consensus keys, power 10 each
+VALIDATOR_POWER = 10
 GENESIS_TIME = 1_750_000_000
 BLOCK_SECONDS = 5
 OPENING = {"KAU25": 1_000, "KAU26": 500}
@@ -129,7 +131,8 @@ class Node:
     def start(cls, home: Path, app_state: dict[str, Any], chain_id: str = CHAIN_ID) -> "Node":
         node = cls(home)
         resp = node.app.init_chain(abci.RequestInitChain(
-            time=ts(GENESIS_TIME), chain_id=chain_id, initial_height=1, app_state_bytes=canonical_json(app_state)))
+            time=ts(GENESIS_TIME), chain_id=chain_id, initial_height=1, app_state_bytes=canonical_json(app_state),
+            validators=[abci.ValidatorUpdate(pub_key={"ed25519": v.public_key}, power=VALIDATOR_POWER) for v in GENESIS_VALIDATORS]))
         assert len(resp.app_hash) == 32
         return node
 

@@ -30,7 +30,7 @@ class Tour:
     plan_hash: str
     transfer_to: Signer
     results: dict[str, list[abci.ExecTxResult]] = field(default_factory=dict)  # accepted txs by message type
-    blocks: dict[str, abci.ResponseFinalizeBlock] = field(default_factory=dict)  # "open", "close", "eorder"
+    blocks: dict[str, abci.ResponseFinalizeBlock] = field(default_factory=dict)  # "open", "close", "eorder", "validator"
 
 
 def _order(side: str, price: int, quantity: int) -> dict:
@@ -63,6 +63,12 @@ def tour(home: Path) -> Tour:
     accounts = [{"address": s.address, "public_key": s.public_key.hex(), "role": "company", "name": cid,
                  "company_id": cid, "sector": "산업"} for cid, s in plan_companies]
     run(g[1], approve(proposal_id(run(g[0], {"type": "propose", "action": {"type": "register_accounts", "accounts": accounts}}))))
+    new_validator = {"type": "set_validator_power", "pub_key": Signer.generate().public_key.hex(), "power": 3, "name": "tour validator"}
+    response = node.finalize([node.sign(g[1], approve(proposal_id(run(g[0], {"type": "propose", "action": new_validator}))))])
+    node.commit()
+    assert response.tx_results[0].code == Code.OK, response.tx_results[0].log
+    out.results["approve"].append(response.tx_results[0])
+    out.blocks["validator"] = response  # carries the validator update
     header = {"kind": "initial", "phase": 4, "vintages": ["KAU28"], "inputs": {}}
     lines = sorted((cid, "KAU28", 100 + i) for i, (cid, _) in enumerate(plan_companies))
     out.plan_hash = compute_plan_hash(header, lines)

@@ -255,4 +255,4 @@ def test_unused_abci_features_answer_plainly(node):
     assert app.verify_vote_extension(abci.RequestVerifyVoteExtension()).status == abci.ResponseVerifyVoteExtension.ACCEPT
     assert app.verify_vote_extension(abci.RequestVerifyVoteExtension(vote_extension=b"x")).status == abci.ResponseVerifyVoteExtension.REJECT
     assert list(app.list_snapshots(abci.RequestListSnapshots()).snapshots) == []
-    assert app.offer_snapshot(abci.RequestOfferSnapshot()).result == abci.ResponseOfferSnapshot.REJECT
+    assert app.offer_snapshot(abci.RequestOfferSnapshot()).result == abci.ResponseOfferSnapshot.REJECT_FORMAT

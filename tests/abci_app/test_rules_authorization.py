@@ -19,6 +19,8 @@ MESSAGES = {
     "transfer": lambda a: transfer(a.companies[1], 1),
     "propose/register_account": lambda a: register(Signer.generate(), "verifier", "Korea Verification Body 2"),
     "propose/issue_allowances": lambda a: issue(a.companies[1], 10),
+    "propose/set_validator_power": lambda a: {"type": "propose", "action": {
+        "type": "set_validator_power", "pub_key": Signer.generate().public_key.hex(), "power": 1, "name": "validator 5"}},
     "approve": lambda a: approve(1),
     "reject": lambda a: reject(1),
 }
@@ -26,6 +28,7 @@ ALLOWED = {
     "transfer": {"company"},
     "propose/register_account": {"government"},
     "propose/issue_allowances": {"government"},
+    "propose/set_validator_power": {"government"},
     "approve": {"government"},
     "reject": {"government"},
 }

@@ -127,6 +127,8 @@ def test_every_tx_rejection_code_is_exercised():
     # exercised by the plan and MRV tests (test_plans.py, test_mrv.py, test_limits.py)
     not_from_txs |= {Code.ALREADY_REPORTED, Code.DAY_NOT_ENDED, Code.PLAN_CONFLICT, Code.PLAN_HASH_MISMATCH, Code.CHUNK_OUT_OF_ORDER, Code.PLAN_NOT_FOUND}
     not_from_txs |= {Code.MARKET_CLOSED, Code.ORDER_REJECTED, Code.ORDER_NOT_FOUND, Code.MISSING_VIEW_KEY}  # test_trading.py
+    not_from_txs |= {Code.VALIDATOR_NOT_FOUND, Code.VALIDATOR_UNCHANGED, Code.VALIDATOR_POWER_SHIFT,  # test_validators.py
+                     Code.VALIDATOR_SET_EMPTY, Code.VALIDATOR_SET_FULL, Code.VALIDATOR_CHANGED_IN_BLOCK}
     assert {c[2] for c in CASES} == set(Code) - not_from_txs
 
 

@@ -11,7 +11,7 @@ from protocol.codec import canonical_json
 from protocol.messages import (
     ACTIONS, MESSAGES, Approve, BlockTradeAccept, BlockTradeCancel, BlockTradePropose, CancelOrder, DailyTotal, FundCash,
     IssueAllowances, IssuePlan, PlaceOrder, PlanChunk, PlanOpen, Propose, RegisterAccount, RegisterAccounts, RegisterDevice,
-    Reject, SetViewKey, Transfer, WithdrawCash, parse_action, parse_message,
+    Reject, SetValidatorPower, SetViewKey, Transfer, WithdrawCash, parse_action, parse_message,
 )
 from protocol.sealed import seal_price
 from protocol.codec import address_of
@@ -29,6 +29,7 @@ SAMPLES = [
     Propose(ACCOUNT),
     Propose(RegisterAccounts((ACCOUNT,))),
     Propose(IssuePlan("1" * 64)),
+    Propose(SetValidatorPower("6" * 64, 10, "validator of the exchange")),
     Approve(7),
     Reject(7, "double counting of site 4"),
     PlanOpen("2" * 64, {"phase": 4, "vintages": ["KAU26"]}, 3),
@@ -72,3 +73,19 @@ def test_the_wire_package_imports_nothing_else_of_the_project():
                 continue
             for name in names:
                 assert name.split(".")[0] not in project, f"{path.name} imports {name}"
+
+
+def test_the_state_keys_clients_prove_are_the_keys_the_modules_write():
+    from abci_app.modules.accounts import keys as accounts
+    from abci_app.modules.mrv import keys as mrv
+    from abci_app.modules.plans import keys as plans
+    from abci_app.modules.transfers import keys as transfers
+    from protocol import state_keys
+
+    a, plan = "ab" * 20, "cd" * 32
+    assert state_keys.balance(a, "KAU25") == transfers.balance(a, "KAU25")
+    assert state_keys.held(a, "KAU25") == transfers.held(a, "KAU25")
+    assert state_keys.supply("KAU25") == transfers.supply("KAU25")
+    assert state_keys.daily_total(a, "2026-03-01") == mrv.daily_total(a, "2026-03-01")
+    assert state_keys.allocation(a, plan, "2026") == plans.allocation(a, plan, "2026")
+    assert state_keys.account(a) == accounts.account(a)
