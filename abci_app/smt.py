@@ -26,7 +26,6 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from protocol import smt
 from protocol.smt import EMPTY, Proof, blind, commit, key_path, leaf_hash, node_hash
 
 __all__ = ["SCHEMA", "Ref", "EMPTY_REF", "Staged", "Tree", "root_of"]

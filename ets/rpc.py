@@ -237,6 +237,39 @@ class ChainClient:
         value = base64.b64decode(result.get("value") or "")
         return result_code(result.get("code", 0)), value, result.get("log", ""), int(result.get("height", 0))
 
+    def query_state(self, key: str, reader: Signer | None = None, height: int = 0) -> tuple[dict[str, Any], bytes, int]:
+        """One raw state key with its proof (``/state/<key>``, prove=true): (answer, proof bytes, height).
+
+        ``answer`` is ``{"key", "height", "value" (base64 or None), "blind" (hex)}``, opened for a signed
+        query. Nothing here is trusted yet: ``ets.verify`` checks the proof against a verified header."""
+        path = f"/state/{key}"
+        signed = reader.signed_query(self.chain_id, path, int(time.time())) if reader is not None else None
+        params: dict[str, Any] = {"path": path, "data": signed.data.hex() if signed else "", "prove": True}
+        if height:
+            params["height"] = str(height)
+        result = self.call("abci_query", **params)["response"]
+        code = result_code(result.get("code", 0))
+        if code != Code.OK:
+            raise QueryError(path, code, result.get("log", ""))
+        value = base64.b64decode(result.get("value") or "")
+        if signed is not None:
+            try:
+                value = signed.open(value)
+            except ReplyError as exc:
+                raise ChainError(f"query {path}: the node's sealed answer could not be opened ({exc}); "
+                                 "the node may be faulty or tampered with: ask another node") from None
+        ops = ((result.get("proofOps") or {}).get("ops")) or []
+        if len(ops) != 1:
+            raise ChainError(f"query {path}: the node sent {len(ops)} proof ops, expected one")
+        try:
+            answer = json.loads(value)
+            proof = base64.b64decode(ops[0].get("data") or "", validate=True)
+        except (ValueError, TypeError) as exc:
+            raise ChainError(f"query {path}: the node's answer is malformed ({exc})") from None
+        if not isinstance(answer, dict) or ops[0].get("type") != "ets:smt:v1":
+            raise ChainError(f"query {path}: the node's answer is not a state proof")
+        return answer, proof, int(result.get("height", 0))
+
     def query(self, path: str, reader: Signer | None = None) -> Any:
         """Read ``path``; with ``reader``, a signed query (one RPC) whose sealed answer only this call can open."""
         if reader is None:

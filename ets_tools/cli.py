@@ -1,12 +1,13 @@
 """``ets``: keys, transactions, queries and the local validator network from the shell.
 
     ets keys create NAME | keys list | keys show NAME
-    ets tx transfer|propose-register|propose-issue|approve|reject|send ...   (sign, broadcast, wait for commit)
-    ets query params|account|nonce|balances|supply|proposal|proposals|tx ...
+    ets tx transfer|propose-register|propose-issue|propose-validator|approve|reject|send ...   (sign, broadcast, wait)
+    ets query params|account|nonce|balances|supply|proposal|proposals|validators|tx ...
     ets plan compute|verify|explain ...       (off chain: the allocation engine)
     ets plan submit|propose|status ...        (on chain: upload, propose the e-order batch, follow it)
     ets edge run|status|prove|import|config   (the edge uploader of one site)
     ets localnet start|stop|status|kill|kill-app|restart ...
+    ets verify balance|emissions|allocation|key ...   (proven against a header the validators signed)
 
 Passphrases come from ``--passphrase-file``, the ``ETS_PASSPHRASE`` environment variable,
 or a prompt; they are never taken as a plain command-line argument.
@@ -23,11 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from protocol.codes import TxRejected
-from protocol.messages import Approve, IssueAllowances, Message, Propose, RegisterAccount, Reject, Transfer, parse_message
+from protocol.messages import (
+    Approve, IssueAllowances, Message, Propose, RegisterAccount, Reject, SetValidatorPower, Transfer, parse_message,
+    validator_key_hex,
+)
 from protocol.text import normalize_name
 
 from ets.console import DEFAULT_NODE, address_arg, print_json
 from ets.keys import Keystore, KeystoreError, Signer
+from ets.light import VerificationError
 from ets.rpc import ChainClient, ChainError, InvalidMessage, QueryError, TxRejectedError
 
 __all__ = ["main", "build_parser"]
@@ -98,6 +103,8 @@ def _tx_message(args: argparse.Namespace) -> Message:
         return Propose(RegisterAccount(args.address, args.public_key, args.role, normalize_name(args.name), company=args.company or None))
     if kind == "propose-issue":
         return Propose(IssueAllowances(args.to, args.instrument, args.amount))
+    if kind == "propose-validator":
+        return Propose(SetValidatorPower(validator_key_hex(args.pub_key), args.power, args.name))
     if kind == "approve":
         return Approve(args.proposal_id)
     if kind == "reject":
@@ -132,7 +139,7 @@ def _tx(args: argparse.Namespace) -> int:
 def _query(args: argparse.Namespace) -> int:
     what = args.what
     path = {
-        "params": "/params", "supply": "/supply", "proposals": "/proposals",
+        "params": "/params", "supply": "/supply", "proposals": "/proposals", "validators": "/validators",
         "account": f"/account/{args.arg}", "nonce": f"/nonce/{args.arg}", "balances": f"/balances/{args.arg}",
         "proposal": f"/proposal/{args.arg}", "tx": f"/tx/{(args.arg or '').lower().removeprefix('0x')}",
     }[what]
@@ -248,6 +255,19 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--instrument", required=True)
     q.add_argument("--amount", required=True, type=_positive)
     p.append(q)
+    q = tx_sub.add_parser(
+        "propose-validator", help="government: propose adding, re-weighting or removing (--power 0) a validator",
+        description=(
+            "Propose set_validator_power: the validator with this consensus key gets --power votes (0 removes it). "
+            "At the m-th approval the block that executes it hands the change to CometBFT, which applies it two "
+            "blocks later. Refused: removing a key not in the set, the power it already has, and any change that "
+            "moves a third or more of the set's votes in one block (change a big validator in steps). The key is "
+            "the node's priv_validator_key.json public key: `cometbft show-validator --home NODE` prints it in base64, "
+            "`ets localnet add-node` prints it; `ets query validators` lists the set."))
+    q.add_argument("--pub-key", required=True, help="the validator's Ed25519 public key: 64 hex or 44 base64 characters")
+    q.add_argument("--power", required=True, type=int, help="voting power, 0 (remove) to 1,000,000")
+    q.add_argument("--name", required=True, help="who operates the validator (or why it is removed)")
+    p.append(q)
     q = tx_sub.add_parser("approve", help="government: approve a proposal (executes at the m-th approval)")
     q.add_argument("proposal_id", type=_positive)
     p.append(q)
@@ -265,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
         q.set_defaults(func=_tx)
 
     query = sub.add_parser("query", help="read chain state (private paths need --key)")
-    query.add_argument("what", choices=["params", "account", "nonce", "balances", "supply", "proposal", "proposals", "tx"])
+    query.add_argument("what", choices=["params", "account", "nonce", "balances", "supply", "proposal", "proposals", "validators", "tx"])
     query.add_argument("arg", nargs="?", help="address, proposal id or tx hash")
     _common(query, key=True, key_required=False)
     query.set_defaults(func=_query)
@@ -274,10 +294,12 @@ def build_parser() -> argparse.ArgumentParser:
     from governance.cli import add_plan_commands
 
     from .cli_localnet import add_localnet_commands
+    from .cli_verify import add_verify_commands
 
     _add_plan_chain_commands(add_plan_commands(sub))
     add_edge_commands(sub)
     add_localnet_commands(sub)
+    add_verify_commands(sub, _common, _signer, _client)
     return parser
 
 
@@ -288,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     except TxRejectedError as exc:
         print(f"ets: {exc}", file=sys.stderr)
         return 3
+    except VerificationError as exc:
+        print(f"ets: NOT VERIFIED: {exc}", file=sys.stderr)
+        return 1
     except (QueryError, ChainError, KeystoreError, OSError, ValueError) as exc:
         print(f"ets: {exc}", file=sys.stderr)
         return 2

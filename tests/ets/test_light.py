@@ -9,13 +9,10 @@ own message. Trust from a height and header hash works forwards and backwards.
 from __future__ import annotations
 
 import base64
-import copy
 import json
 import re
 import socket
 import time
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,14 +23,12 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from ets.light import LightClient, Timestamp, TrustOptions, Validator, VerificationError
 from ets_tools.localnet import LocalNet
+from rpc_proxy import NodeProxy, Rewrite
 
 pytestmark = pytest.mark.localnet
 REPO = Path(__file__).resolve().parents[2]
 CHAIN_ID = "ets-light"
 TARGET = 4  # the height whose answers the proxy rewrites
-
-Rewrite = Callable[[str, dict[str, Any], dict[str, Any]], dict[str, Any]]
-
 
 def _base_port() -> int:
     for base in range(36_000, 39_000, 100):
@@ -76,43 +71,6 @@ def _wait_height(url: str, height: int, timeout: float = 60) -> None:
 @pytest.fixture(scope="module")
 def genesis(net) -> TrustOptions:
     return TrustOptions.from_genesis(net.home / "genesis.json")
-
-
-class NodeProxy:
-    """A JSON-RPC proxy on 127.0.0.1 in front of one node: records each call and lets ``rewrite`` alter the result."""
-
-    def __init__(self, upstream: str, rewrite: Rewrite | None = None):
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (the http.server name)
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                request = json.loads(body)
-                proxy.calls.append((request["method"], request.get("params") or {}))
-                answer = httpx.post(upstream, content=body, headers={"Content-Type": "application/json"}, timeout=10).json()
-                if "result" in answer and rewrite is not None:
-                    answer["result"] = rewrite(request["method"], request.get("params") or {}, copy.deepcopy(answer["result"]))
-                data = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def commit_heights(self) -> list[int]:
-        return [int(params["height"]) for method, params in self.calls if method == "commit"]
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 def _at_target(method: str, params: dict[str, Any], wanted: str) -> bool:
