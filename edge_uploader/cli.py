@@ -2,8 +2,8 @@
 
     run     --config site.toml                 the service (systemd runs this)
     status  --spool FILE                       days and their state (open, sealed, posted)
-    prove   --spool FILE --device ADDR --day YYYY-MM-DD --seq N --node URL
-                                               prove one stored reading against the root on chain
+    prove   --spool FILE --device ADDR --day YYYY-MM-DD --seq N --node URL --genesis FILE
+                                               prove one stored reading: day root, state, signed header
     import  --config site.toml FILE.jsonl      ingest signed readings from a JSON-lines file
     config  --config site.toml                 print the effective configuration (file + ETS_EDGE_*)
 
@@ -85,8 +85,14 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _prove(args: argparse.Namespace) -> int:
+    from ets.light import LightClient
+    from ets.verify import light_store_path, trust_root
+
+    trust = trust_root(args.genesis, args.trust_height, args.trust_hash)
     with Spool.open_existing(args.spool) as spool, ChainClient(args.node) as client:
-        result = prove_reading(spool, device=args.device, day=args.day, seq=args.seq, client=client)
+        store = None if args.no_light_store else light_store_path(trust.chain_id or client.chain_id)
+        with LightClient(client, trust, store_path=store) as light:
+            result = prove_reading(spool, device=args.device, day=args.day, seq=args.seq, client=client, light=light)
     print_json(result)
     return 0 if result["verdict"] == "proven" else 1
 
@@ -140,7 +146,7 @@ def _guard(func: Callable[[argparse.Namespace], int], prog: str) -> Callable[[ar
     def run(args: argparse.Namespace) -> int:
         try:
             return func(args)
-        except (EdgeError, ReadingError, MerkleError, KeystoreError, ChainError) as exc:
+        except (EdgeError, ReadingError, MerkleError, KeystoreError, ChainError, ValueError) as exc:
             print(f"{prog}: {exc}", file=sys.stderr)
             return 2
     return run
@@ -163,12 +169,19 @@ def _add_commands(sub: argparse._SubParsersAction, prog: str) -> None:
     p = sub.add_parser("prove", help="prove one stored reading against the day's Merkle root on chain",
                        description="Rebuild the day's Merkle tree from the spool, print the inclusion proof of reading SEQ, "
                                    "and check it against the root in the chain's daily total of DEVICE for DAY, and the "
-                                   "reading's signature against the device key on chain. Exit 0 when proven, 1 when not.")
+                                   "reading's signature against the device key on chain; the daily total and the key are "
+                                   "proven in the chain's state under a header the validators signed, trusting only "
+                                   "--genesis (or --trust-height/--trust-hash). Exit 0 when proven, 1 when not.")
     p.add_argument("--spool", required=True, help="the uploader's spool file")
     p.add_argument("--device", required=True, type=_address, help="the device address")
     p.add_argument("--day", required=True, type=_day, help="the KST day, YYYY-MM-DD")
     p.add_argument("--seq", required=True, type=_seq, help="the reading's sequence number")
     p.add_argument("--node", default=DEFAULT_NODE, help=f"CometBFT RPC address (default {DEFAULT_NODE})")
+    p.add_argument("--genesis", help="the chain's genesis.json to trust (env ETS_GENESIS)")
+    p.add_argument("--trust-height", type=int, help="instead of the genesis: a height you trust ...")
+    p.add_argument("--trust-hash", help="... and that height's header hash (hex)")
+    p.add_argument("--no-light-store", action="store_true",
+                   help="do not keep verified headers in ~/.ets/light (verify from the trust root every time)")
     p.set_defaults(func=_guard(_prove, prog))
 
     p = sub.add_parser("import", help="ingest signed readings from a JSON-lines file (each is verified)",

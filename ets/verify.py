@@ -17,19 +17,42 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from protocol import smt
 
 from .keys import Signer
-from .light import LightClient, VerificationError, VerifiedHeader
+from .light import LightClient, TrustOptions, VerificationError, VerifiedHeader
 from .rpc import ChainClient, ChainError
 
-__all__ = ["VerifiedValue", "verify_state", "NEXT_HEADER_WAIT"]
+__all__ = ["VerifiedValue", "verify_state", "trust_root", "light_store_path", "NEXT_HEADER_WAIT"]
 
 NEXT_HEADER_WAIT = 20.0  # seconds to wait for the header that commits to the value's height
+
+
+def trust_root(genesis: str | Path | None = None, trust_height: int | None = None, trust_hash: str | None = None) -> TrustOptions:
+    """What a verifying command trusts: a (height, header hash) obtained out of band, or the chain's
+    genesis file (``genesis``, else the ``ETS_GENESIS`` environment variable). ``ValueError`` if neither."""
+    if trust_height is not None or trust_hash:
+        if trust_height is None or not trust_hash:
+            raise ValueError("--trust-height and --trust-hash go together")
+        return TrustOptions.from_hash(trust_height, trust_hash)
+    genesis = genesis or os.environ.get("ETS_GENESIS")
+    if genesis:
+        return TrustOptions.from_genesis(Path(genesis))
+    raise ValueError("verifying needs what you trust: --genesis FILE (the chain's published genesis.json, or set "
+                     "ETS_GENESIS) or --trust-height H --trust-hash HEX obtained out of band")
+
+
+def light_store_path(chain_id: str) -> Path:
+    """Where a user's verified headers of ``chain_id`` are kept: ``~/.ets/light/<chain id>.json``."""
+    folder = Path.home() / ".ets" / "light"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{chain_id}.json"
 
 
 @dataclass(frozen=True)

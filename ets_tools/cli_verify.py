@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,7 +25,7 @@ from protocol import state_keys
 from ets.console import address_arg, print_json
 from ets.light import LightClient, TrustOptions, VerificationError
 from ets.rpc import ChainClient, ChainError
-from ets.verify import VerifiedValue, verify_state
+from ets.verify import VerifiedValue, light_store_path, trust_root, verify_state
 
 __all__ = ["add_verify_commands", "trust_from_args", "open_light_client"]
 
@@ -35,25 +34,14 @@ _device = address_arg("device")
 
 
 def trust_from_args(args: argparse.Namespace) -> TrustOptions:
-    genesis = getattr(args, "genesis", None) or os.environ.get("ETS_GENESIS")
-    if args.trust_height is not None or args.trust_hash:
-        if args.trust_height is None or not args.trust_hash:
-            raise ValueError("--trust-height and --trust-hash go together")
-        return TrustOptions.from_hash(args.trust_height, args.trust_hash)
-    if genesis:
-        return TrustOptions.from_genesis(Path(genesis))
-    raise ValueError("ets verify needs what you trust: --genesis FILE (the chain's published genesis.json, or set "
-                     "ETS_GENESIS) or --trust-height H --trust-hash HEX obtained out of band")
+    return trust_root(getattr(args, "genesis", None), args.trust_height, args.trust_hash)
 
 
 def open_light_client(client: ChainClient, args: argparse.Namespace) -> LightClient:
     trust = trust_from_args(args)
-    store = args.light_store
-    if store is None and not args.no_light_store:
-        chain = trust.chain_id or client.chain_id
-        store = Path.home() / ".ets" / "light" / f"{chain}.json"
-        store.parent.mkdir(parents=True, exist_ok=True)
-    return LightClient(client, trust, store_path=None if args.no_light_store else store)
+    if args.no_light_store:
+        return LightClient(client, trust)
+    return LightClient(client, trust, store_path=args.light_store or light_store_path(trust.chain_id or client.chain_id))
 
 
 def _int_value(fact: VerifiedValue) -> int:

@@ -7,6 +7,7 @@ registered on chain by the verifier with ``register_device``, as in production.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sqlite3
 import subprocess
@@ -162,11 +163,18 @@ def test_killed_mid_day_and_restarted_posts_every_day_exactly_once(chain, tmp_pa
     with Spool.open_existing(spool_path) as spool:
         seq = spool.readings_of("2011-01-03")[7].reading.seq
     args = [sys.executable, "-m", "edge_uploader", "prove", "--spool", str(spool_path), "--device", device.address,
-            "--day", "2011-01-03", "--seq", str(seq), "--node", chain.url]
+            "--day", "2011-01-03", "--seq", str(seq), "--node", chain.url, "--no-light-store"]
+    untrusting = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=60, env={**os.environ, "ETS_GENESIS": ""})
+    assert untrusting.returncode == 2 and "--genesis FILE" in untrusting.stderr
+    args += ["--genesis", str(chain.net.home / "genesis.json")]
     proven = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=60)
     result = json.loads(proven.stdout)
     assert proven.returncode == 0 and result["verdict"] == "proven", result
     assert result["root_chain"] == spooled["2011-01-03"]["merkle_root"] and result["proof"]["size"] == 24
+    # the chain of trust: reading → day root → the state (two keys proven) → a header signed by the validators
+    state = result["state_proof"]
+    assert state["keys"] == [f"em/{device.address}/2011-01-03", f"acct/{device.address}"]
+    assert state["header_height"] == state["height"] + 1 and state["signed_by"] == "1 of 1 validators"  # a one-node net
     with sqlite3.connect(spool_path) as db:
         db.execute("UPDATE readings SET co2_kg = co2_kg - 1000 WHERE seq = ?", (seq,))
     db.close()
