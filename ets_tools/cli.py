@@ -6,7 +6,7 @@
     ets plan compute|verify|explain ...       (off chain: the allocation engine)
     ets plan submit|propose|status ...        (on chain: upload, propose the e-order batch, follow it)
     ets edge run|status|prove|import|config   (the edge uploader of one site)
-    ets localnet start|stop|status|kill|kill-app|restart ...
+    ets localnet start|stop|status|add-node|kill|kill-app|restart ...
     ets verify balance|emissions|allocation|key ...   (proven against a header the validators signed)
 
 Passphrases come from ``--passphrase-file``, the ``ETS_PASSPHRASE`` environment variable,

@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any, Callable
 
 from .localnet import BUILTIN_APPS, DEFAULT_BASE_PORT, DEFAULT_CHAIN_ID, LocalNet, LocalNetError
@@ -82,7 +83,8 @@ def cmd_create(args: argparse.Namespace) -> int:
     """Create a network without starting it (e.g. one validator per host for docker compose)."""
     net = _net(args, base_port=args.base_port if args.base_port is not None else DEFAULT_BASE_PORT)
     hosts = [h.strip() for h in args.hosts.split(",")] if args.hosts else None
-    net.create(args.validators, chain_id=args.chain_id, hosts=hosts)
+    net.create(args.validators, chain_id=args.chain_id, hosts=hosts, snapshot_interval=args.snapshot_interval,
+               snapshot_keep=args.snapshot_keep)
     layout = f"one validator per host ({', '.join(hosts)})" if hosts else "all validators on 127.0.0.1"
     print(f"created network {net.chain_id!r} in {net.home}: {len(net.nodes())} validators, {layout}")
     return 0
@@ -102,6 +104,8 @@ def cmd_start(args: argparse.Namespace) -> int:
                 ("--chain-id", args.chain_id, net.chain_id),
                 ("--base-port", args.base_port, manifest_base),
                 ("--proxy-app", args.proxy_app, net.proxy_app),
+                ("--snapshot-interval", args.snapshot_interval, net.manifest().get("snapshot_interval")),
+                ("--snapshot-keep", args.snapshot_keep, net.manifest().get("snapshot_keep")),
             )
             if given is not None and given != have
         ]
@@ -120,6 +124,8 @@ def cmd_start(args: argparse.Namespace) -> int:
             args.validators if args.validators is not None else 4,
             chain_id=args.chain_id or DEFAULT_CHAIN_ID,
             proxy_app=args.proxy_app,
+            snapshot_interval=args.snapshot_interval,
+            snapshot_keep=args.snapshot_keep,
         )
         created = True
     net.start(wait_blocks=not args.no_wait, timeout=args.timeout)
@@ -133,6 +139,30 @@ def cmd_start(args: argparse.Namespace) -> int:
     if net.proxy_app is None and (net.home / "keys").is_dir():
         print(f"genesis account keys: {net.home / 'keys'} (passphrase: $ETS_LOCALNET_PASSPHRASE or the development default)")
     print(f"stop with: {_PROG} stop --home {args.home}")
+    return 0
+
+
+@_guard
+def cmd_add_node(args: argparse.Namespace) -> int:
+    """Add a node to the running network (optionally by state sync) and print its validator key."""
+    net = _existing(args)
+    began = time.monotonic()
+    added = net.add_node(state_sync=args.state_sync, wait=not args.no_wait, timeout=args.timeout)
+    key = added["validator_key"]
+    how = "restored from a peer's snapshot (state sync)" if args.state_sync else "replaying the chain from its peers"
+    print(f"{added['name']}: started in {time.monotonic() - began:.1f} s, {how}; rpc {added['rpc']}")
+    if added["trust"]:
+        print(f"trusted header: height {added['trust']['height']}, hash {added['trust']['hash']}")
+    print(f"it is a full node, not yet a validator. Its consensus key: {key['pub_key_base64']} "
+          f"(hex {key['pub_key_hex']}, address {key['address']})")
+    print("to make it a validator, an official proposes and another approves:")
+    print(f"  ets tx propose-validator --pub-key {key['pub_key_hex']} --power 10 --name {added['name']} "
+          f"--key gov-1 --keystore {net.home / 'keys'} --node {net.rpc_url(net.nodes()[0])}")
+    print(f"  ets tx approve PROPOSAL_ID --key gov-2 --keystore {net.home / 'keys'} --node {net.rpc_url(net.nodes()[0])}")
+    if args.validator_key_out:
+        out = Path(args.validator_key_out)
+        out.write_text(json.dumps({"node": added["name"], **key}, indent=2) + "\n")
+        print(f"validator key written to {out}")
     return 0
 
 
@@ -198,6 +228,15 @@ def _home(p: argparse.ArgumentParser) -> None:
     p.add_argument("--home", required=True, metavar="DIR", help="folder of the local network (holds localnet.json, node0/, node1/, ..., keys/)")
 
 
+def _snapshot_interval(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--snapshot-interval", type=int, metavar="N", default=None,
+                   help="when creating: every app writes a state-sync snapshot every N heights, for nodes added with "
+                        "`add-node --state-sync` (0: none; default: the app's, 100)")
+    p.add_argument("--snapshot-keep", type=int, metavar="K", default=None,
+                   help="when creating: how many snapshots each app keeps; a joining node needs the one it chose to "
+                        "outlive its download (default: the app's, 2)")
+
+
 def add_localnet_commands(subparsers: Any) -> None:
     """Add the ``localnet`` command and its subcommands to an argparse ``subparsers`` object."""
     fmt = argparse.RawDescriptionHelpFormatter
@@ -234,6 +273,7 @@ def add_localnet_commands(subparsers: Any) -> None:
                    help=f"use CometBFT's built-in app instead of ours ({', '.join(BUILTIN_APPS)}); for benchmark baselines")
     p.add_argument("--timeout", type=float, default=90.0, metavar="SECONDS", help="how long to wait for blocks (default 90)")
     p.add_argument("--no-wait", action="store_true", help="return once the processes listen, without waiting for blocks")
+    _snapshot_interval(p)
     p.set_defaults(func=cmd_start)
 
     p = sub.add_parser(
@@ -251,7 +291,33 @@ def add_localnet_commands(subparsers: Any) -> None:
     p.add_argument("--base-port", type=int, metavar="P", default=None, help=f"first port on 127.0.0.1 (default {DEFAULT_BASE_PORT})")
     p.add_argument("--chain-id", metavar="ID", default=DEFAULT_CHAIN_ID, help=f"chain id (default {DEFAULT_CHAIN_ID})")
     p.add_argument("--hosts", metavar="H0,H1,...", default=None, help="one host name per validator, e.g. node0,node1,node2,node3")
+    _snapshot_interval(p)
     p.set_defaults(func=cmd_create)
+
+    p = sub.add_parser(
+        "add-node",
+        help="add a node to the running network (--state-sync: join from a snapshot); prints its validator key",
+        description=(
+            "Add node<N> to the running network in DIR: a new CometBFT home with the same genesis and state\n"
+            "blinding key, every existing node as a persistent peer, the next block of ports, its own app,\n"
+            "started under the same supervisor (it shows up in `status`, `stop`, `kill`, ...).\n"
+            "With --state-sync it restores the app state from a peer's snapshot instead of replaying every\n"
+            "block: the trusted height and header hash are fetched from a running node, two running nodes\n"
+            "serve the light client. The network's apps must take snapshots (`start --snapshot-interval N`;\n"
+            "the app default is every 100 heights).\n"
+            "The node joins as a full node. To make it a validator, officials propose set_validator_power\n"
+            "for the consensus key this command prints (`ets tx propose-validator ...`, then `ets tx approve`)."
+        ),
+        formatter_class=fmt,
+    )
+    _home(p)
+    p.add_argument("--state-sync", action="store_true", help="join from a peer's state-sync snapshot instead of replaying blocks")
+    p.add_argument("--validator-key-out", metavar="FILE", default=None,
+                   help="also write the node's consensus key (address, base64 and hex public key) as JSON to FILE")
+    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                   help="how long to wait for the node to catch up (default 120)")
+    p.add_argument("--no-wait", action="store_true", help="return once its processes listen, without waiting for it to catch up")
+    p.set_defaults(func=cmd_add_node)
 
     p = sub.add_parser("stop", help="stop every node (SIGTERM, SIGKILL after --timeout)",
                        description="Stop every node: SIGTERM each cometbft, then each app; SIGKILL whatever is left after --timeout.")

@@ -14,6 +14,7 @@ from typing import Any
 
 from .errors import LocalNetError
 from .home import DEFAULT_BASE_PORT, DEFAULT_COMETBFT, MANIFEST, NetworkHome
+from .joining import join_node
 from .network import create_network
 from .status import node_status, wait_height
 from .supervisor import Supervisor
@@ -58,11 +59,25 @@ class LocalNet(NetworkHome):
         ``options`` are those of ``network.create_network``: ``chain_id``, ``app_state`` (default: the
         local network's first accounts, keys in ``<home>/keys``), ``proxy_app`` (a built-in CometBFT
         app or an address instead of our own app), ``config_overrides`` (section → {key: value} for
-        config.toml) and ``hosts``: one host name per validator for the one-validator-per-host
+        config.toml), ``snapshot_interval`` and ``snapshot_keep`` (heights between the apps' state-sync
+        snapshots for nodes added later with ``add_node(state_sync=True)``, and how many are kept) and ``hosts``: one host name per validator for the one-validator-per-host
         (docker compose) layout, which is started by its hosts (``cometbft-config/compose-node.sh``),
         not by ``start()``.
         """
         create_network(self, self.cometbft, self.base_port, validators, **options)
+
+    def add_node(self, *, state_sync: bool = False, wait: bool = True, timeout: float = 120) -> dict[str, Any]:
+        """Add ``node<N>`` to this running network and start it (``joining.join_node``): same genesis,
+        every node as its peer; with ``state_sync`` it restores a peer's snapshot instead of replaying
+        blocks. With ``wait`` returns once it has caught up with the network's height. It joins as a
+        full node: the returned ``validator_key`` is what officials propose ``set_validator_power`` for."""
+        running = [r for r in self.status() if r["running"]]
+        added = join_node(self, self.cometbft, running, state_sync=state_sync)
+        self._supervisor.start([added["name"]])
+        if wait:
+            target = max((r["height"] or 0) for r in running)
+            wait_height(self, self._supervisor, [added["name"]], target, time.monotonic() + timeout)
+        return added
 
     # -- processes -----------------------------------------------------------------------------
 

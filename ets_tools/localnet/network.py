@@ -55,8 +55,14 @@ def create_network(
     proxy_app: str | None = None,
     config_overrides: dict | None = None,
     hosts: list[str] | None = None,
+    snapshot_interval: int | None = None,
+    snapshot_keep: int | None = None,
 ) -> None:
     """Create a network of ``validators`` nodes in ``net.home`` (which must be empty or missing).
+
+    ``snapshot_interval`` and ``snapshot_keep`` (kept in the manifest) are passed to every app as
+    ``--snapshot-interval`` / ``--snapshot-keep``: the heights between the state-sync snapshots new
+    nodes join from, and how many stay on disk (None: the app's defaults).
 
     With ``hosts`` (one host name per validator) the network is laid out for one validator per
     host instead — the docker-compose layout: every node uses the default ports on its own host,
@@ -74,6 +80,10 @@ def create_network(
         raise LocalNetError(
             f"proxy_app {proxy_app!r} is neither a built-in app ({', '.join(BUILTIN_APPS)}) nor a tcp:// or unix:// address"
         )
+    if snapshot_interval is not None and not 0 <= int(snapshot_interval) <= 1_000_000:
+        raise LocalNetError(f"--snapshot-interval must be 0 (off) to 1,000,000 heights, not {snapshot_interval}")
+    if snapshot_keep is not None and not 1 <= int(snapshot_keep) <= 1000:
+        raise LocalNetError(f"--snapshot-keep must be 1 to 1000, not {snapshot_keep}")
     if not (1024 <= base_port and base_port + 10 * validators < 65536):
         raise LocalNetError(f"--base-port must be 1024 or more and leave room for {validators} nodes below 65536")
     if net.exists():
@@ -97,7 +107,8 @@ def create_network(
     created_home = not net.home.exists()
     net.home.mkdir(parents=True, exist_ok=True)
     try:
-        _create(net, cometbft, base_port, validators, chain_id, app_state, proxy_app, tuned, config_overrides, hosts)
+        _create(net, cometbft, base_port, validators, chain_id, app_state, proxy_app, tuned, config_overrides, hosts,
+                snapshot_interval, snapshot_keep)
     except BaseException:
         # Leave the folder as we found it (it was empty or missing), so a retry can start clean.
         for child in list(net.home.iterdir()):
@@ -164,6 +175,8 @@ def _create(
     tuned: Mapping[str, Mapping[str, Any]],
     config_overrides: Mapping[str, Mapping[str, Any]] | None,
     hosts: list[str] | None = None,
+    snapshot_interval: int | None = None,
+    snapshot_keep: int | None = None,
 ) -> None:
     home = net.home
     names = [f"node{i}" for i in range(validators)]
@@ -206,6 +219,8 @@ def _create(
         "validators": validators,
         "base_port": base_port,
         "proxy_app": proxy_app,
+        **({"snapshot_interval": int(snapshot_interval)} if snapshot_interval is not None else {}),
+        **({"snapshot_keep": int(snapshot_keep)} if snapshot_keep is not None else {}),
         "cometbft_version": _run(cometbft, "version").strip(),
         "created": genesis["genesis_time"],
         "nodes": [

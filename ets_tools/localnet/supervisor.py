@@ -192,6 +192,10 @@ class Supervisor:
             "--listen", f"tcp://{LOOPBACK}:{entry['ports']['abci']}",
             "--chain-id", str(manifest["chain_id"]),
         ]
+        if manifest.get("snapshot_interval") is not None:
+            argv += ["--snapshot-interval", str(int(manifest["snapshot_interval"]))]
+        if manifest.get("snapshot_keep") is not None:
+            argv += ["--snapshot-keep", str(int(manifest["snapshot_keep"]))]
         if "app_metrics" in entry["ports"]:  # networks created before app metrics existed have no such port
             argv += ["--metrics", f"{LOOPBACK}:{entry['ports']['app_metrics']}"]
         (self.home / node / "app").mkdir(mode=0o700, exist_ok=True)
