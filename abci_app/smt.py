@@ -21,25 +21,30 @@ so an old version's values can be read (and proven) from the tree alone.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import sqlite3
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from protocol.smt import EMPTY, Proof, blind, commit, key_path, leaf_hash, node_hash
+from protocol.smt import BLIND_DOMAIN, EMPTY, Proof, blind, commit, key_path, leaf_hash
+
+_sha256 = hashlib.sha256
 
 __all__ = ["SCHEMA", "Ref", "EMPTY_REF", "Staged", "Tree", "root_of"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS smt_node (id BLOB PRIMARY KEY, body BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS smt_root (version INTEGER PRIMARY KEY, ref BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS smt_stale (since INTEGER NOT NULL, id BLOB NOT NULL, PRIMARY KEY (since, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS smt_stale (since INTEGER PRIMARY KEY, ids BLOB NOT NULL);
 """
 
 _EMPTY, _LEAF, _INTERNAL = 0, 1, 2
 
 Ref = tuple  # (kind, hash, id); the empty subtree is EMPTY_REF
 EMPTY_REF: Ref = (_EMPTY, EMPTY, b"")
+_INTERNAL_TAG = ord("I")
 
 
 def _encode_ref(ref: Ref) -> bytes:
@@ -76,89 +81,104 @@ def _bit(path: bytes, depth: int) -> int:
     return (path[depth >> 3] >> (7 - (depth & 7))) & 1
 
 
-def _threshold(path: bytes, depth: int) -> bytes:
-    """The smallest path that shares ``path``'s first ``depth`` bits and has bit ``depth`` set."""
-    shift = 255 - depth
-    return ((((int.from_bytes(path, "big") >> shift) | 1) << shift)).to_bytes(32, "big")
+def _encode_ids(ids: list[bytes]) -> bytes:
+    return b"".join(bytes((len(i),)) + i for i in ids)
 
 
-def _prefix(path: bytes, depth: int) -> bytes:
-    whole, rest = divmod(depth, 8)
-    if not rest:
-        return path[:whole]
-    return path[:whole] + bytes((path[whole] & (0xFF << (8 - rest)) & 0xFF,))
+def _decode_ids(blob: bytes) -> list[bytes]:
+    out, pos = [], 0
+    while pos < len(blob):
+        length = blob[pos]
+        out.append(blob[pos + 1:pos + 1 + length])
+        pos += 1 + length
+    return out
 
 
 @dataclass
 class Staged:
-    """A block's tree change, computed by ``Tree.stage`` and written by ``Tree.write``."""
+    """A block's tree change, computed by ``Tree.stage`` and written by ``Tree.write``.
+
+    ``nodes`` maps each new node's id to its children (internal) or its body (leaf)."""
 
     version: int
     root: Ref
-    nodes: dict[bytes, bytes] = field(default_factory=dict)
+    nodes: dict[bytes, object] = field(default_factory=dict)
     stale: list[bytes] = field(default_factory=list)
 
     @property
     def root_hash(self) -> bytes:
         return self.root[1]
 
+    def rows(self) -> list[tuple[bytes, bytes]]:
+        """(id, stored body) of every new node, in id order."""
+        out = []
+        for node_id in sorted(self.nodes):
+            node = self.nodes[node_id]
+            out.append((node_id, node if node_id[8] != _INTERNAL_TAG else _encode_ref(node[0]) + _encode_ref(node[1])))
+        return out
+
 
 class _Builder:
-    """One version's new nodes, made from sorted (path, leaf ref) lists and change lists."""
+    """One version's new nodes, made from sorted leaf lists and change lists.
 
-    __slots__ = ("version", "tag", "nodes", "stale", "read")
+    Paths travel as integers (bit ``depth`` of a path is bit ``255 - depth`` of its integer), so
+    splitting a sorted run at a depth is one bisection."""
 
-    def __init__(self, version: int, read: Callable[[bytes], bytes]):
-        self.version = version
+    __slots__ = ("tag", "nodes", "stale", "children")
+
+    def __init__(self, version: int, children: Callable[[bytes], tuple[Ref, Ref]]):
         self.tag = version.to_bytes(8, "big")
-        self.nodes: dict[bytes, bytes] = {}
+        self.nodes: dict[bytes, object] = {}
         self.stale: list[bytes] = []
-        self.read = read
+        self.children = children
 
     def leaf(self, path: bytes, commitment: bytes, key: bytes, value: bytes) -> Ref:
         node_id = self.tag + b"L" + path
         self.nodes[node_id] = _leaf_body(commitment, key, value)
         return (_LEAF, leaf_hash(path, commitment), node_id)
 
-    def join(self, left: Ref, right: Ref, depth: int, path: bytes) -> Ref:
+    def join(self, left: Ref, right: Ref, depth: int, path: int) -> Ref:
         if left[0] == _EMPTY:
             if right[0] != _INTERNAL:
                 return right  # empty, or a lone leaf that rises to this depth
         elif right[0] == _EMPTY and left[0] == _LEAF:
             return left
-        node_id = self.tag + b"I" + depth.to_bytes(2, "big") + _prefix(path, depth)
-        self.nodes[node_id] = _encode_ref(left) + _encode_ref(right)
-        return (_INTERNAL, node_hash(left[1], right[1]), node_id)
+        node_id = self.tag + b"I" + depth.to_bytes(2, "big") + (path >> (256 - depth)).to_bytes((depth + 7) >> 3, "big")
+        self.nodes[node_id] = (left, right)
+        return (_INTERNAL, _sha256(b"\x01" + left[1] + right[1]).digest(), node_id)
 
-    def build(self, paths: list[bytes], refs: list[Ref], lo: int, hi: int, depth: int) -> Ref:
+    def build(self, paths: list[int], refs: list[Ref], lo: int, hi: int, depth: int) -> Ref:
         """The subtree at ``depth`` holding the leaves ``refs[lo:hi]`` (sorted by ``paths``)."""
         if hi - lo == 1:
             return refs[lo]
         if hi == lo:
             return EMPTY_REF
-        mid = bisect_left(paths, _threshold(paths[lo], depth), lo, hi)
+        shift = 255 - depth
+        mid = bisect_left(paths, (((paths[lo] >> shift) | 1) << shift), lo, hi)
         left = self.build(paths, refs, lo, mid, depth + 1)
         right = self.build(paths, refs, mid, hi, depth + 1)
         return self.join(left, right, depth, paths[lo])
 
-    def update(self, ref: Ref, depth: int, paths: list[bytes], changes: list, lo: int, hi: int) -> Ref:
+    def update(self, ref: Ref, depth: int, paths: list[int], changes: list, lo: int, hi: int) -> Ref:
         """``ref``'s subtree after ``changes[lo:hi]``: (path, commit, key, value) or (path, None, ...) to delete."""
         if lo == hi:
             return ref
         if ref[0] == _INTERNAL:
             self.stale.append(ref[2])
-            left, right = _children(self.read(ref[2]))
-            mid = bisect_left(paths, _threshold(paths[lo], depth), lo, hi)
-            new_left = self.update(left, depth + 1, paths, changes, lo, mid)
-            new_right = self.update(right, depth + 1, paths, changes, mid, hi)
+            left, right = self.children(ref[2])
+            shift = 255 - depth
+            mid = bisect_left(paths, (((paths[lo] >> shift) | 1) << shift), lo, hi)
+            new_left = self.update(left, depth + 1, paths, changes, lo, mid) if mid > lo else left
+            new_right = self.update(right, depth + 1, paths, changes, mid, hi) if hi > mid else right
             return self.join(new_left, new_right, depth, paths[lo])
         # an empty subtree or a lone leaf: lay out the leaves that end up here
-        leaf_paths: list[bytes] = []
+        leaf_paths: list[int] = []
         leaf_refs: list[Ref] = []
         kept = ref if ref[0] == _LEAF else None
-        kept_path = kept[2][9:41] if kept is not None else None
+        kept_path = int.from_bytes(kept[2][9:41], "big") if kept is not None else -1
         for i in range(lo, hi):
-            path, commitment, key, value = changes[i]
+            path = paths[i]
+            _, path_bytes, commitment, key, value = changes[i]
             if kept is not None and kept_path <= path:
                 if kept_path == path:
                     self.stale.append(kept[2])
@@ -168,7 +188,7 @@ class _Builder:
                 kept = None
             if commitment is not None:
                 leaf_paths.append(path)
-                leaf_refs.append(self.leaf(path, commitment, key, value))
+                leaf_refs.append(self.leaf(path_bytes, commitment, key, value))
         if kept is not None:
             leaf_paths.append(kept_path)
             leaf_refs.append(kept)
@@ -178,9 +198,9 @@ class _Builder:
 def root_of(entries: Iterable[tuple[str, bytes]], blinding_key: bytes) -> bytes:
     """The app hash of a whole state, computed from scratch in memory (for checks and tests)."""
     rows = sorted((key_path(k), k, v) for k, v in entries)
-    builder = _Builder(0, lambda node_id: b"")
+    builder = _Builder(0, lambda node_id: (EMPTY_REF, EMPTY_REF))
     refs = [(_LEAF, leaf_hash(p, commit(blind(blinding_key, k), v)), b"") for p, k, v in rows]
-    return builder.build([r[0] for r in rows], refs, 0, len(refs), 0)[1]
+    return builder.build([int.from_bytes(r[0], "big") for r in rows], refs, 0, len(refs), 0)[1]
 
 
 class Tree:
@@ -191,25 +211,28 @@ class Tree:
             raise ValueError("the state blinding key is 32 bytes")
         self._db = db
         self.blinding_key = blinding_key
-        self._cache: dict[bytes, bytes] = {}
+        self._hmac = hmac.new(blinding_key, BLIND_DOMAIN, hashlib.sha256)
+        self._cache: dict[bytes, object] = {}  # node id → children (internal) or body (leaf)
         self._cache_entries = cache_entries
+        self._keys: dict[str, tuple[int, bytes, bytes]] = {}  # key → (path int, path, blind), bounded like the cache
         row = db.execute("SELECT version, ref FROM smt_root ORDER BY version DESC LIMIT 1").fetchone()
         self.version = row[0] if row else -1
         self.root: Ref = _decode_ref(bytes(row[1]), 0)[0] if row else EMPTY_REF
 
     # ------------------------------------------------------------ reading
 
-    def _read(self, node_id: bytes) -> bytes:
-        body = self._cache.get(node_id)
-        if body is None:
+    def _node(self, node_id: bytes) -> object:
+        node = self._cache.get(node_id)
+        if node is None:
             row = self._db.execute("SELECT body FROM smt_node WHERE id = ?", (node_id,)).fetchone()
             if row is None:
                 raise LookupError(f"state tree node {node_id.hex()} is missing (pruned or never written)")
             body = bytes(row[0])
+            node = _children(body) if node_id[8] == _INTERNAL_TAG else body
             if len(self._cache) >= self._cache_entries:
                 self._cache.clear()
-            self._cache[node_id] = body
-        return body
+            self._cache[node_id] = node
+        return node
 
     def versions(self) -> list[int]:
         """Every version whose tree is kept, oldest first."""
@@ -229,7 +252,7 @@ class Tree:
         path = key_path(key)
         siblings: list[bytes] = []
         while ref[0] == _INTERNAL:
-            left, right = _children(self._read(ref[2]))
+            left, right = self._node(ref[2])
             if _bit(path, len(siblings)):
                 siblings.append(left[1])
                 ref = right
@@ -239,11 +262,24 @@ class Tree:
         if ref[0] == _EMPTY:
             return None, Proof(tuple(siblings), None)
         leaf_path = ref[2][9:41]
-        commitment, leaf_key, value = _leaf_parts(self._read(ref[2]))
+        commitment, leaf_key, value = _leaf_parts(self._node(ref[2]))
         return (value if leaf_path == path else None), Proof(tuple(siblings), (leaf_path, commitment))
 
     def blind(self, key: str) -> bytes:
         return blind(self.blinding_key, key)
+
+    def _key_parts(self, key: str) -> tuple[int, bytes, bytes]:
+        parts = self._keys.get(key)
+        if parts is None:
+            kb = key.encode()
+            path = key_path(key)
+            mac = self._hmac.copy()
+            mac.update(kb)
+            parts = (int.from_bytes(path, "big"), path, mac.digest())
+            if len(self._keys) >= self._cache_entries:
+                self._keys.clear()
+            self._keys[key] = parts
+        return parts
 
     # ------------------------------------------------------------ writing
 
@@ -251,22 +287,20 @@ class Tree:
         """The tree of ``version``: the current tree with ``changes`` (each a real change of value)."""
         if version <= self.version:
             raise ValueError(f"tree version {version} is not after the current {self.version}")
-        key_of = self.blinding_key
         rows = []
         for key, value in changes.items():
-            kb = key.encode()
-            path = key_path(key)
-            rows.append((path, None if value is None else commit(blind(key_of, key), value), kb, value))
+            path_int, path, blind_ = self._key_parts(key)
+            rows.append((path_int, path, None if value is None else commit(blind_, value), key.encode(), value))
         rows.sort(key=lambda r: r[0])
-        builder = _Builder(version, self._read)
+        builder = _Builder(version, self._node)
         root = builder.update(self.root, 0, [r[0] for r in rows], rows, 0, len(rows))
         return Staged(version, root, builder.nodes, builder.stale)
 
     def write(self, cur: sqlite3.Cursor, staged: Staged) -> None:
         """Write a staged version inside the caller's open transaction."""
-        cur.executemany("INSERT OR REPLACE INTO smt_node (id, body) VALUES (?, ?)", list(staged.nodes.items()))
-        cur.executemany("INSERT OR IGNORE INTO smt_stale (since, id) VALUES (?, ?)",
-                        [(staged.version, node_id) for node_id in staged.stale])
+        cur.executemany("INSERT INTO smt_node (id, body) VALUES (?, ?)", staged.rows())  # ids are new: made at this version
+        if staged.stale:
+            cur.execute("INSERT OR REPLACE INTO smt_stale (since, ids) VALUES (?, ?)", (staged.version, _encode_ids(staged.stale)))
         cur.execute("INSERT OR REPLACE INTO smt_root (version, ref) VALUES (?, ?)", (staged.version, _encode_ref(staged.root)))
 
     def written(self, staged: Staged) -> None:
@@ -278,10 +312,11 @@ class Tree:
 
     def rebuild(self, cur: sqlite3.Cursor, version: int, entries: Iterable[tuple[str, bytes]]) -> Staged:
         """Replace the whole tree with one of ``version`` over ``entries`` (inside the caller's transaction)."""
-        rows = sorted((key_path(k), k.encode(), commit(blind(self.blinding_key, k), v), v) for k, v in entries)
-        builder = _Builder(version, self._read)
+        key = self.blinding_key
+        rows = sorted((key_path(k), k.encode(), commit(blind(key, k), v), v) for k, v in entries)
+        builder = _Builder(version, self._node)
         refs = [builder.leaf(p, c, kb, v) for p, kb, c, v in rows]
-        root = builder.build([r[0] for r in rows], refs, 0, len(refs), 0)
+        root = builder.build([int.from_bytes(r[0], "big") for r in rows], refs, 0, len(refs), 0)
         staged = Staged(version, root, builder.nodes, [])
         cur.execute("DELETE FROM smt_node")
         cur.execute("DELETE FROM smt_root")
@@ -295,13 +330,14 @@ class Tree:
         horizon = version - window
         if horizon <= 0:
             return 0
-        rows = cur.execute("SELECT since, id FROM smt_stale WHERE since <= ?", (horizon,)).fetchall()
+        rows = cur.execute("SELECT since, ids FROM smt_stale WHERE since <= ?", (horizon,)).fetchall()
         doomed = []
-        for since, node_id in rows:
-            made = int.from_bytes(node_id[:8], "big")
-            if checkpoint and ((since - 1) // checkpoint) * checkpoint >= made:
-                continue  # a checkpoint between its making and its replacement still reaches it
-            doomed.append((node_id,))
+        for since, blob in rows:
+            for node_id in _decode_ids(bytes(blob)):
+                made = int.from_bytes(node_id[:8], "big")
+                if checkpoint and ((since - 1) // checkpoint) * checkpoint >= made:
+                    continue  # a checkpoint between its making and its replacement still reaches it
+                doomed.append((node_id,))
         cur.executemany("DELETE FROM smt_node WHERE id = ?", doomed)
         cur.execute("DELETE FROM smt_stale WHERE since <= ?", (horizon,))
         if checkpoint:

@@ -41,7 +41,7 @@ import hmac
 from dataclasses import dataclass
 
 __all__ = [
-    "SmtError", "EMPTY", "PROOF_OP_TYPE", "MAX_DEPTH", "MAX_PROOF_BYTES", "key_path", "blind", "commit",
+    "SmtError", "EMPTY", "BLIND_DOMAIN", "PROOF_OP_TYPE", "MAX_DEPTH", "MAX_PROOF_BYTES", "key_path", "blind", "commit",
     "leaf_hash", "node_hash", "Proof", "decode", "root_from_proof", "verify",
 ]
 
@@ -51,7 +51,7 @@ MAX_DEPTH = 256
 MAX_PROOF_BYTES = 3 + MAX_DEPTH // 8 + MAX_DEPTH * 32 + 65
 
 _KEY_DOMAIN = b"ets/smt/key/v1\x00"
-_BLIND_DOMAIN = b"ets/smt/blind/v1\x00"
+BLIND_DOMAIN = b"ets/smt/blind/v1\x00"
 _VALUE_DOMAIN = b"ets/smt/value/v1\x00"
 _VERSION = 1
 _sha256 = hashlib.sha256
@@ -66,7 +66,7 @@ def key_path(key: str) -> bytes:
 
 
 def blind(blinding_key: bytes, key: str) -> bytes:
-    return hmac.new(blinding_key, _BLIND_DOMAIN + key.encode(), hashlib.sha256).digest()
+    return hmac.new(blinding_key, BLIND_DOMAIN + key.encode(), hashlib.sha256).digest()
 
 
 def commit(blind_: bytes, value: bytes) -> bytes:

@@ -131,8 +131,7 @@ def test_past_heights_are_kept_for_the_window_and_at_checkpoints(tmp_path):
                 continue
             reachable.add(ref[2])
             if ref[0] == 2:
-                from abci_app.smt import _children
-                stack.extend(_children(store.tree._read(ref[2])))
+                stack.extend(store.tree._node(ref[2]))
     stored = {bytes(r[0]) for r in store._db.execute("SELECT id FROM smt_node")}
     assert stored == reachable
     store.close()
