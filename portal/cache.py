@@ -8,6 +8,10 @@
                           anything else is refused: the cache is shared by every session, so
                           signed (private) reads are never cached
     forget_chain_data()   drop every cached chain answer (after a transaction changed the chain)
+    light_client()        ``st.cache_resource``: the process's one light client (``portal.data.verified.
+                          SharedLight``) trusting ETS_PORTAL_GENESIS, its headers kept in
+                          ETS_PORTAL_LIGHT_STORE; None when no genesis is configured
+    verified_daily_totals(records)  the proof of shown daily totals (public), cached like ``cached``
     plan_review(hash)     the engine's review file of a plan (ETS_PORTAL_PLANS), by folder stamp
     krx_file / krx_upload a KRX daily export read once per file content
 """
@@ -15,17 +19,20 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Any, Callable
 
 import streamlit as st
 
+from ets.light import TrustOptions
 from ets.rpc import ChainClient
 
 from . import krx_history, reviews
 from .config import PortalConfig
-from .data import is_public, registry
+from .data import is_public, registry, verified
 
-__all__ = ["config", "client", "cached", "account_record", "forget_chain_data", "plan_review", "krx_file", "krx_upload"]
+__all__ = ["config", "client", "cached", "account_record", "forget_chain_data", "light_client", "verified_daily_totals",
+           "plan_review", "krx_file", "krx_upload"]
 
 _TTL = PortalConfig.from_env().ttl_seconds
 
@@ -65,6 +72,38 @@ def account_record(address: str) -> dict | None:
 def forget_chain_data() -> None:
     """After a transaction: every session reads the chain afresh (plans, proposals, the market changed)."""
     _public.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def _light_client(node_url: str, genesis: str, store_dir: str) -> verified.SharedLight:
+    return verified.SharedLight(_chain_client(node_url), TrustOptions.from_genesis(Path(genesis)), Path(store_dir))
+
+
+def light_client() -> verified.SharedLight | None:
+    """The light client every session shares, or None without ETS_PORTAL_GENESIS.
+
+    Raises ``OSError`` / ``ValueError`` (and ``KeyError``, ``TypeError``) when the genesis file
+    cannot be read as one; nothing is cached then, so a fixed file is picked up."""
+    settings = config()
+    if settings.genesis is None:
+        return None
+    return _light_client(settings.node_url, str(settings.genesis), str(settings.light_store_dir))
+
+
+@st.cache_data(ttl=_TTL, show_spinner=False, max_entries=256)
+def _daily_totals_check(node_url: str, genesis: str, store_dir: str, records: tuple) -> verified.Verification:
+    light = _light_client(node_url, genesis, store_dir)
+    return verified.check_daily_totals(_chain_client(node_url), light, [dict(r) for r in records])
+
+
+def verified_daily_totals(records: tuple) -> verified.Verification:
+    """``verified.check_daily_totals`` of ``records`` (each a tuple of (column, value) pairs), cached
+    for ETS_PORTAL_TTL s: daily totals are public and written once, so all sessions share the answer.
+    Without ETS_PORTAL_GENESIS: the ``untrusted`` outcome; a bad genesis file raises as ``light_client``."""
+    settings = config()
+    if settings.genesis is None:
+        return verified.untrusted()
+    return _daily_totals_check(settings.node_url, str(settings.genesis), str(settings.light_store_dir), records)
 
 
 @st.cache_data(ttl=_TTL, show_spinner=False)

@@ -4,6 +4,11 @@
     ETS_PORTAL_USERS   folder of portal user key files (default ./.portal/users)
     ETS_PORTAL_PLANS   optional folder of allocation plan review files (JSON written by the engine)
     ETS_PORTAL_TTL     seconds public query results are cached (default 10)
+    ETS_PORTAL_GENESIS the chain's genesis.json that the portal's light client trusts: holdings and
+                       daily totals are shown "verified against block N, signed by k of n
+                       validators" only when set (unset: shown with a "not verified" note)
+    ETS_PORTAL_LIGHT_STORE  folder of the light client's store of verified headers, one
+                       ``<chain id>.json`` (default ./.portal/light, beside the users folder's default)
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlparse
 
-__all__ = ["PortalConfig", "ConfigError", "DEFAULT_NODE", "DEFAULT_USERS", "DEFAULT_TTL"]
+__all__ = ["PortalConfig", "ConfigError", "DEFAULT_NODE", "DEFAULT_USERS", "DEFAULT_TTL", "DEFAULT_LIGHT_STORE"]
 
 DEFAULT_NODE = "http://127.0.0.1:26657"
 DEFAULT_USERS = "./.portal/users"
 DEFAULT_TTL = 10
+DEFAULT_LIGHT_STORE = "./.portal/light"
 
 
 class ConfigError(ValueError):
@@ -27,12 +33,14 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class PortalConfig:
-    """Where the portal finds the chain, its users and the engine's review files."""
+    """Where the portal finds the chain, its users, the engine's review files and what it trusts."""
 
     node_url: str
     users_dir: Path
     plans_dir: Path | None = None
     ttl_seconds: int = DEFAULT_TTL
+    genesis: Path | None = None  # None: nothing is trusted, nothing is shown as verified
+    light_store_dir: Path = Path(DEFAULT_LIGHT_STORE)
 
     def __post_init__(self) -> None:
         url = urlparse(self.node_url)
@@ -45,6 +53,7 @@ class PortalConfig:
     def from_env(cls, env: Mapping[str, str] | None = None) -> "PortalConfig":
         env = os.environ if env is None else env
         plans = env.get("ETS_PORTAL_PLANS", "").strip()
+        genesis = env.get("ETS_PORTAL_GENESIS", "").strip()
         ttl_text = env.get("ETS_PORTAL_TTL", str(DEFAULT_TTL)).strip()
         try:
             ttl = int(ttl_text)
@@ -55,4 +64,6 @@ class PortalConfig:
             users_dir=Path(env.get("ETS_PORTAL_USERS", "").strip() or DEFAULT_USERS).expanduser(),
             plans_dir=Path(plans).expanduser() if plans else None,
             ttl_seconds=ttl,
+            genesis=Path(genesis).expanduser() if genesis else None,
+            light_store_dir=Path(env.get("ETS_PORTAL_LIGHT_STORE", "").strip() or DEFAULT_LIGHT_STORE).expanduser(),
         )

@@ -20,6 +20,8 @@ public ones (``portal.cache.cached``) and notebooks call them directly::
     trading       a company's orders and fills                                 the company, the regulator
     blocktrades   sealed block trades, opened with the reader's view key;      a party, the regulator
                   the sealed proposal a company sends
+    verified      balances and daily totals proven against a header the        as the value proven
+                  validators signed (light client), compared with what is shown
 
 Public reads carry the ``@public`` mark (``_base.public``): only those may be cached across
 sessions. Private reads take ``reader`` (the signer of the query) and are never cached.
@@ -29,8 +31,8 @@ Units: emissions in whole kilograms (``total_kg``; ``total_t`` in tonnes for dis
 in whole tonnes, prices in whole KRW per tonne. Times are block times, shown in KST.
 """
 
-from . import allocations, blocktrades, chain, decisions, emissions, governance, holdings, market, registry, trading
+from . import allocations, blocktrades, chain, decisions, emissions, governance, holdings, market, registry, trading, verified
 from ._base import is_public, public, to_kst
 
 __all__ = ["allocations", "blocktrades", "chain", "decisions", "emissions", "governance", "holdings", "market",
-           "registry", "trading", "public", "is_public", "to_kst"]
+           "registry", "trading", "verified", "public", "is_public", "to_kst"]

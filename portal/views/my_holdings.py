@@ -1,7 +1,9 @@
 """Company page: the logged-in company's holdings, read with a query signed by its own key.
 
 Holdings are confidential: the chain answers only the holder and the regulator, and this page
-only ever asks for the logged-in company's own address. The answer is never cached.
+only ever asks for the logged-in company's own address. The answer is never cached. Each shown
+balance is then proven against a header the validators signed (``portal.verified``) and the
+badge under the figures says at which block, or what failed.
 """
 
 from __future__ import annotations
@@ -10,8 +12,7 @@ import streamlit as st
 
 from ets.rpc import ChainError
 
-from .. import cache, session
-from ..data import holdings as held
+from .. import session, verified
 from ..submit import show_chain_error
 
 __all__ = ["render"]
@@ -22,9 +23,9 @@ def render() -> None:
     st.title("My holdings")
     st.caption(f"{user.name} · account {user.address}. Read with a query signed by your key; only you and the "
                "regulator can read these figures.")
-    with st.spinner("Signing the query and reading your holdings…"):
+    with st.spinner("Signing the query, reading your holdings and proving them against a signed header…"):
         try:
-            holdings = held.balances(cache.client(), user.address, user.signer)
+            holdings, check = verified.holdings(user)
         except ChainError as exc:
             show_chain_error(exc, "reading your holdings")
             return
@@ -35,3 +36,4 @@ def render() -> None:
     for col, row in zip(cols, holdings.itertuples()):
         col.metric(row.instrument, f"{row.amount:,} t")
     st.table(holdings.assign(amount=holdings["amount"].map(lambda v: f"{int(v):,}")).reset_index(drop=True))
+    verified.show(check, "holdings")

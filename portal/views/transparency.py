@@ -2,7 +2,9 @@
 
 Korean law publishes company emissions, so everything here is public chain data: the daily
 totals posted by verified sensor devices, their monthly and yearly sums, and each day's
-Merkle root, against which anyone can check a single reading. Nothing private is shown.
+Merkle root, against which anyone can check a single reading. Nothing private is shown. The
+daily records of one day (the latest, or the day the visitor picks) are proven against a header
+the validators signed (``portal.verified``); the badge under them says at which block.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from .. import cache, charts, proofs, ui
+from .. import cache, charts, proofs, ui, verified
 from ..cache import cached
 from ..data import chain, emissions, registry
 
@@ -132,7 +134,19 @@ def _drilldown() -> None:
         st.table(_totals_table(monthly, "month", "month").style.apply(_highlight, axis=1))
     st.subheader("Daily records")
     st.table(_records_table(daily).style.apply(_highlight, axis=1))
+    _verified_day(daily)
     _proof_check(daily)
+
+
+def _verified_day(daily: pd.DataFrame) -> None:
+    """The badge of one day's records of the company: the latest day unless the visitor picks another."""
+    days = sorted(daily["day"].unique(), reverse=True)
+    day = st.selectbox("Day to verify against the validators' signatures (검증할 날짜)", days, index=0,
+                       key=f"verify_day_{daily['company'].iloc[0]}")
+    records = daily[daily["day"] == day]
+    with st.spinner("Proving the daily totals against a signed header…"):
+        check = verified.daily_totals(records)
+    verified.show(check, "daily_totals")
 
 
 def _proof_check(daily: pd.DataFrame) -> None:

@@ -21,6 +21,14 @@ def test_defaults_and_overrides():
         "http://127.0.0.1:46007", Path("/srv/users"), Path("/srv/plans"), 30)
 
 
+def test_trusted_genesis_and_light_store_settings():
+    default = PortalConfig.from_env({})
+    assert (default.genesis, default.light_store_dir) == (None, Path("./.portal/light"))  # None: nothing "verified"
+    custom = PortalConfig.from_env({"ETS_PORTAL_GENESIS": "/srv/chain/genesis.json", "ETS_PORTAL_LIGHT_STORE": "/var/lib/portal/light"})
+    assert (custom.genesis, custom.light_store_dir) == (Path("/srv/chain/genesis.json"), Path("/var/lib/portal/light"))
+    assert PortalConfig.from_env({"ETS_PORTAL_GENESIS": "  "}).genesis is None
+
+
 @pytest.mark.parametrize("env,message", [
     ({"ETS_PORTAL_NODE": "127.0.0.1:26657"}, "ETS_PORTAL_NODE"),
     ({"ETS_PORTAL_NODE": "ftp://127.0.0.1"}, "ETS_PORTAL_NODE"),
