@@ -192,7 +192,8 @@ def start_services(home: Path, record: dict, portal_port: int = PORTAL_PORT, met
     for name in ("gov-1", "gov-2", "gov-3", "verifier-1", record["company_user"]):
         if name not in existing:
             add_user(users, name, PORTAL_PASSWORD, keystore.load(name, localnet_passphrase()), scrypt_n=LOCALNET_SCRYPT_N)
-    portal_env = {**env, "ETS_PORTAL_NODE": node, "ETS_PORTAL_USERS": str(users), "ETS_PORTAL_PLANS": str(demo / "plans")}
+    portal_env = {**env, "ETS_PORTAL_NODE": node, "ETS_PORTAL_USERS": str(users), "ETS_PORTAL_PLANS": str(demo / "plans"),
+                  "ETS_PORTAL_GENESIS": str(home / "genesis.json")}
     record_pid("portal", _spawn([sys.executable, "-m", "streamlit", "run", str(REPO / "portal" / "app.py"),
                                  "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(portal_port),
                                  "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"],
