@@ -107,6 +107,34 @@ Queries (abci_query; a private path needs a signed query and its answer is seale
                                                                           power, name, since}], count,
                                                                           total_power}
 
+State keys read raw with a proof (/state/<key>, at the latest or a kept past height; others cannot be):
+
+    key prefix                            who may read                                                          module
+    nonce/                                anyone                                                                core
+    params                                anyone                                                                core
+    acct/                                 anyone                                                                accounts
+    count/role/                           anyone                                                                accounts
+    companyid/                            anyone                                                                accounts
+    name/                                 anyone                                                                accounts
+    device/                               anyone                                                                accounts
+    bal/                                  the account in segment 1 of the key or government                     transfers
+    held/                                 the account in segment 1 of the key or government                     transfers
+    supply/                               anyone                                                                transfers
+    plan/                                 anyone                                                                plans
+    planline/                             anyone                                                                plans
+    issuequeue                            anyone                                                                plans
+    alloc/                                anyone                                                                plans
+    eorder/                               anyone                                                                plans
+    em/                                   anyone                                                                mrv
+    emc/                                  anyone                                                                mrv
+    agg/c/                                anyone                                                                mrv
+    agg/s/                                anyone                                                                mrv
+    cash/                                 the account in segment 1 of the key or bank, government               trading
+    cashheld/                             the account in segment 1 of the key or bank, government               trading
+    valset/                               anyone                                                                validators
+    valsum                                anyone                                                                validators
+    valblock                              anyone                                                                validators
+
 Events (public attributes only; * = indexed; a tx's events are in its result, the hooks' in the block's):
 
     event               attributes                                emitted by                                    module

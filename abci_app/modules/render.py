@@ -68,6 +68,11 @@ def render_rules(chain: Chain) -> str:
     out += ["", "Queries (abci_query; a private path needs a signed query and its answer is sealed to the reader):", ""]
     out += _table(("path", "who may read", "answer", "module"), (36, 30, 36, 11), [
         (query.path, query.read.describe(), query.value, query.module) for query in chain.routes.values()])
+    out += ["", "State keys read raw with a proof (/state/<key>, at the latest or a kept past height; others cannot be):", ""]
+    out += _table(("key prefix", "who may read", "module"), (36, 68, 11), [
+        (read.prefix, read.read.describe() if read.read.public else
+         f"the account in segment {read.owner} of the key or {', '.join(sorted(read.read.roles))}", module.name)
+        for module in chain.modules for read in module.state_reads])
     out += ["", "Events (public attributes only; * = indexed; a tx's events are in its result, the hooks' in the block's):", ""]
     out += _table(("event", "attributes", "emitted by", "module"), (18, 40, 44, 11), _event_rows(chain))
     out += ["", "Modules (result codes they own, the range for their new codes, prefixes of the state keys they write):", ""]

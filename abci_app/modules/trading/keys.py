@@ -10,6 +10,7 @@ __all__ = [
 PREFIXES = ("cash/", "cashheld/", "cashsupply", "book/", "books", "order/", "ordersby/", "fill/", "fillsby/", "bar/",
             "ref/", "market/clock", "seq/order", "seq/fill")
 
+CASH, CASH_HELD = "cash/", "cashheld/"  # prefixes of KRW available and held, per account
 CASH_SUPPLY = "cashsupply"  # KRW the bank has funded and not withdrawn
 BOOKS = "books"  # instruments with a book, sorted
 MARKET_CLOCK = "market/clock"  # block time of the last block the market saw (from the first order on)

@@ -40,7 +40,7 @@ MODULE = Module(
     code_range=range(700, 800),
     keys=keys.PREFIXES,
     state_reads=(
-        StateRead("cash/", private("bank", "government", what="cash balances")),
-        StateRead("cashheld/", private("bank", "government", what="cash balances")),
+        StateRead(keys.CASH, private("bank", "government", what="cash balances")),
+        StateRead(keys.CASH_HELD, private("bank", "government", what="cash balances")),
     ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = ["PREFIXES", "SUPPLY", "balance", "balances_of", "held", "held_of", "supply", "instrument_in"]
 
 PREFIXES = ("bal/", "held/", "supply/")
+BALANCES, HELD = "bal/", "held/"
 
 SUPPLY = "supply/"
 

@@ -31,8 +31,8 @@ MODULE = Module(
     code_range=range(300, 400),
     keys=keys.PREFIXES,
     state_reads=(
-        StateRead("bal/", private("government", what="holdings")),
-        StateRead("held/", private("government", what="holdings")),
-        StateRead("supply/"),
+        StateRead(keys.BALANCES, private("government", what="holdings")),
+        StateRead(keys.HELD, private("government", what="holdings")),
+        StateRead(keys.SUPPLY),
     ),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from protocol.codes import Code
 from protocol.messages.validators import SetValidatorPower
 
-from .. import GovernedAction, Module, Query
+from .. import GovernedAction, Module, Query, StateRead
 from . import handlers, keys, queries
 from .events import VALIDATOR_POWER
 
@@ -25,4 +25,5 @@ MODULE = Module(
                      Code.VALIDATOR_SET_EMPTY, Code.VALIDATOR_SET_FULL, Code.VALIDATOR_CHANGED_IN_BLOCK}),
     code_range=range(900, 1000),
     keys=keys.PREFIXES,
+    state_reads=tuple(StateRead(prefix) for prefix in keys.PREFIXES),  # the validator set is public
 )
