@@ -1,6 +1,6 @@
 """The validator set: who signs blocks and with how many votes, changed only by governed actions.
 
-InitChain records the genesis validators (``genesis.validator_entries``); the governed action
+InitChain records the genesis validators (``updates.genesis_entries``); the governed action
 ``set_validator_power`` adds, re-weights or removes one validator at the m-th approval, and the
 block that executes it returns the change to CometBFT in FinalizeBlock's ``validator_updates``
 (``updates.validator_updates``: every ``valset/`` key the block changed). CometBFT applies it two
