@@ -10,7 +10,8 @@
     forget_chain_data()   drop every cached chain answer (after a transaction changed the chain)
     light_client()        ``st.cache_resource``: the process's one light client (``portal.data.verified.
                           SharedLight``) trusting ETS_PORTAL_GENESIS, its headers kept in
-                          ETS_PORTAL_LIGHT_STORE; None when no genesis is configured
+                          ETS_PORTAL_LIGHT_STORE/<chain id>-<genesis digest>.json; None when no
+                          genesis is configured
     verified_daily_totals(records)  the proof of shown daily totals (public), cached like ``cached``
     plan_review(hash)     the engine's review file of a plan (ETS_PORTAL_PLANS), by folder stamp
     krx_file / krx_upload a KRX daily export read once per file content
@@ -18,7 +19,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 from pathlib import Path
 from typing import Any, Callable
 
@@ -76,7 +79,12 @@ def forget_chain_data() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _light_client(node_url: str, genesis: str, store_dir: str) -> verified.SharedLight:
-    return verified.SharedLight(_chain_client(node_url), TrustOptions.from_genesis(Path(genesis)), Path(store_dir))
+    """The store is named by chain id and genesis digest: a network re-created under the same chain id
+    (a local network's reset) must start again from its own genesis, not from the old network's headers."""
+    document = Path(genesis).read_bytes()
+    trust = TrustOptions.from_genesis(json.loads(document))
+    store = Path(store_dir) / f"{trust.chain_id}-{hashlib.sha256(document).hexdigest()[:16]}.json"
+    return verified.SharedLight(_chain_client(node_url), trust, store)
 
 
 def light_client() -> verified.SharedLight | None:

@@ -8,7 +8,8 @@
                        daily totals are shown "verified against block N, signed by k of n
                        validators" only when set (unset: shown with a "not verified" note)
     ETS_PORTAL_LIGHT_STORE  folder of the light client's store of verified headers, one
-                       ``<chain id>.json`` (default ./.portal/light, beside the users folder's default)
+                       ``<chain id>-<genesis digest>.json`` per trusted genesis (default ./.portal/light,
+                       beside the users folder's default)
 """
 
 from __future__ import annotations

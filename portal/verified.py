@@ -2,8 +2,9 @@
 
 The checks are ``portal.data.verified``'s, run in the portal process by its one light client
 (``portal.cache.light_client``: trusting only the genesis file ``ETS_PORTAL_GENESIS`` names,
-keeping its verified headers in ``ETS_PORTAL_LIGHT_STORE/<chain id>.json``, default
-``./.portal/light``, so later checks and later runs start from the newest trusted header).
+keeping its verified headers in ``ETS_PORTAL_LIGHT_STORE/<chain id>-<genesis digest>.json``,
+default folder ``./.portal/light``, so later checks and later runs start from the newest trusted
+header).
 
     holdings(user)          the company's balances frame and their ``Verification`` (never cached)
     daily_totals(records)   the ``Verification`` of shown daily totals (public: cached ETS_PORTAL_TTL s)
@@ -85,24 +86,24 @@ def badge_text(check: Verification, subject: str) -> str:
     if check.status == proofs.VERIFIED and block is None:
         return f"검증할 {ko}이 없습니다.  \nNothing to verify: no {en} are shown."
     if check.status == proofs.VERIFIED:
-        return (f"✅ {ko}: 블록 {block.block} 기준 검증됨, 검증인 {block.validators}명 중 {block.signers}명 서명  \n"
+        return (f"{ko}: 블록 {block.block} 기준 검증됨, 검증인 {block.validators}명 중 {block.signers}명 서명  \n"
                 f"{en[:1].upper()}{en[1:]} verified against block {block.block}, signed by {block.signers} of "
                 f"{block.validators} validators")
     if check.status == proofs.DISCREPANCY:
         lines = "\n".join(f"- {d.what}: shown {d.shown}, proven {d.proven}" for d in check.discrepancies)
-        return (f"❌ 불일치: 노드가 보여준 {ko}이 블록 {block.block} 기준으로 검증된 값과 다릅니다. 위 수치를 믿지 마십시오.  \n"
+        return (f"불일치: 노드가 보여준 {ko}이 블록 {block.block} 기준으로 검증된 값과 다릅니다. 위 수치를 믿지 마십시오.  \n"
                 f"Discrepancy: the {en} the node showed differ from the values proven against block {block.block} "
                 f"(signed by {block.signers} of {block.validators} validators). Do not rely on the figures above.\n\n"
                 f"{lines}")
     if check.status == proofs.UNTRUSTED:
-        return ("⚠ 검증되지 않음: 신뢰할 제네시스가 설정되지 않았습니다 (ETS_PORTAL_GENESIS). 위 수치는 노드의 응답이며 "
+        return ("검증되지 않음: 신뢰할 제네시스가 설정되지 않았습니다 (ETS_PORTAL_GENESIS). 위 수치는 노드의 응답이며 "
                 "검증인 서명으로 확인하지 않았습니다.  \n"
                 "Not verified: no trusted genesis configured (ETS_PORTAL_GENESIS). The figures above are the node's "
                 "answer, not checked against the validators' signatures.")
     if check.unreachable:
-        return (f"❌ 검증 실패: 체인 노드에 연결할 수 없어 {ko}을 검증하지 못했습니다. 잠시 후 다시 시도하십시오.  \n"
+        return (f"검증 실패: 체인 노드에 연결할 수 없어 {ko}을 검증하지 못했습니다. 잠시 후 다시 시도하십시오.  \n"
                 f"Not verified: the chain node could not be reached to verify the {en}. Try again in a moment.")
-    return (f"❌ 검증 실패: {ko}을 검증인 서명으로 확인하지 못했습니다. 위 수치를 믿지 마십시오.  \n"
+    return (f"검증 실패: {ko}을 검증인 서명으로 확인하지 못했습니다. 위 수치를 믿지 마십시오.  \n"
             f"Not verified: the {en} could not be proven against a header the validators signed: {check.failure}")
 
 
@@ -110,13 +111,13 @@ def show(check: Verification, subject: str) -> None:
     """The badge under the figures it is about: success, warning (no trust configured) or error."""
     text = badge_text(check, subject)
     if check.status == proofs.VERIFIED:
-        st.success(text)
+        st.success(text, icon=":material/verified:")
         if check.block is not None:
             b = check.block
             st.caption(f"{check.checked} value(s) proven with Merkle proofs against the app hash {b.app_hash[:16]}… "
-                       f"of block {b.block:,} ({b.time}), signed with power {b.signed_power} of {b.total_power}; "
+                       f"of block {b.block:,} ({b.time_kst}), signed with power {b.signed_power} of {b.total_power}; "
                        "checked in the portal by its light client from the trusted genesis, not taken from the node.")
     elif check.status == proofs.UNTRUSTED:
-        st.warning(text)
+        st.warning(text, icon=":material/gpp_maybe:")
     else:
-        st.error(text)
+        st.error(text, icon=":material/gpp_bad:")

@@ -17,7 +17,7 @@ light client (``ets.light``) verified from the trusted genesis. The outcome is a
 ``light`` is anything with ``verified_header(height)``: an ``ets.light.LightClient``, or
 ``SharedLight``, the one the portal process shares between its sessions (each Streamlit session
 runs in its own thread and a light client is not thread-safe, so a lock serialises its use; it is
-built on first use, keeping its verified headers in ``<store folder>/<chain id>.json``). Values are proven at the block before the node's latest (``_recent_height``),
+built on first use). Values are proven at the block before the node's latest (``_recent_height``),
 whose header is already signed, so no check waits for a block. Nothing here raises for a node
 that fails or lies: it becomes a ``failed`` outcome, and the RPC address is never in its text.
 No Streamlit: the page side is ``portal.verified``.
@@ -30,6 +30,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -42,6 +43,7 @@ from ets.rpc import ChainClient, ChainError, RpcUnavailable
 from ets.verify import VerifiedValue, verify_state
 from protocol import state_keys
 
+from ._base import KST
 from .holdings import balances
 
 __all__ = ["VERIFIED", "DISCREPANCY", "FAILED", "UNTRUSTED", "SharedLight", "SignedBlock", "Discrepancy", "Verification",
@@ -59,25 +61,22 @@ _RECORD_FIELDS = (("total", "total_kg", "total (kg)"), ("readings", "readings", 
 class SharedLight:
     """One light client for every thread of a process: built on first use, used under a lock."""
 
-    def __init__(self, client: ChainClient, trust: TrustOptions, store_dir: Path | None):
-        self._client, self._trust, self._store_dir = client, trust, store_dir
+    def __init__(self, client: ChainClient, trust: TrustOptions, store_path: Path | None):
+        self._client, self._trust, self._store_path = client, trust, store_path
         self._lock = threading.Lock()
         self._light: LightClient | None = None
 
     def verified_header(self, height: int | None = None) -> VerifiedHeader:
         with self._lock:
             if self._light is None:
-                self._light = LightClient(self._client, self._trust, store_path=self._store_path())
+                if self._store_path is not None:
+                    try:
+                        self._store_path.parent.mkdir(parents=True, exist_ok=True)
+                    except OSError as exc:
+                        raise VerificationError("the light client's store folder cannot be created: "
+                                                f"{exc.strerror or exc}") from None
+                self._light = LightClient(self._client, self._trust, store_path=self._store_path)
             return self._light.verified_header(height)
-
-    def _store_path(self) -> Path | None:
-        if self._store_dir is None:
-            return None
-        try:
-            self._store_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise VerificationError(f"the light client's store folder cannot be created: {exc.strerror or exc}") from None
-        return self._store_dir / f"{self._trust.chain_id or self._client.chain_id}.json"
 
 
 @dataclass(frozen=True)
@@ -90,13 +89,14 @@ class SignedBlock:
     validators: int
     signed_power: int
     total_power: int
-    time: str
+    time_kst: str  # the block's time
     app_hash: str
 
     @classmethod
     def of(cls, fact: VerifiedValue) -> "SignedBlock":
         h = fact.header
-        return cls(fact.height, h.height, h.signers, h.validators, h.signed_power, h.total_power, str(h.time),
+        when = datetime.fromtimestamp(h.time.ns // 1_000_000_000, KST).strftime("%Y-%m-%d %H:%M:%S KST")
+        return cls(fact.height, h.height, h.signers, h.validators, h.signed_power, h.total_power, when,
                    h.app_hash.hex().upper())
 
 

@@ -3,7 +3,9 @@
 (a) the public transparency page shows the figures the chain holds and checks a reading's proof;
 (b) two officials approve a plan (the first proposes, the second's approval issues it) and the
     company then sees its allocation equal to the plan line;
-(c) a visitor cannot reach government pages, and a company sees only its own holdings.
+(c) a visitor cannot reach government pages, and a company sees only its own holdings;
+(d) the company's holdings and the public daily totals carry the badge of the portal's light client
+    (the portal trusts the network's genesis file).
 Screenshots of every open page go to the test's tmp dir when a test fails.
 """
 
@@ -50,7 +52,8 @@ def portal_url(chain: SeededChain, users_dir: Path, tmp_path_factory) -> str:
                           "basis": "average of 2022-2024", "history_used": {"2022": 130_000, "2023": 120_000, "2024": 110_000},
                           "missing_base_years": [], "demand": 120_000, "auction_share_bp": 0, "shares": []}],
     }, ensure_ascii=False))
-    with start_portal(chain.rpc_url, users_dir, work, ETS_PORTAL_PLANS=str(plans), ETS_PORTAL_TTL="2") as url:
+    with start_portal(chain.rpc_url, users_dir, work, ETS_PORTAL_PLANS=str(plans), ETS_PORTAL_TTL="2",
+                      ETS_PORTAL_GENESIS=str(chain.net.home / "genesis.json")) as url:
         yield url
 
 
@@ -227,6 +230,29 @@ def test_company_sees_only_its_own_holdings(chain: SeededChain, portal_url: str,
     # the government's page is not in this session's navigation, even by its address
     page.goto(f"{portal_url}/plan_review")
     expect(page.get_by_role("button", name="Send decision")).to_have_count(0)
+
+
+# ---------------------------------------------------------------- (d) verified facts
+
+
+VERIFIED_BADGE = re.compile(r"verified against block (\d+), signed by 1 of 1 validators")
+
+
+def test_holdings_and_daily_totals_carry_the_light_client_badge(chain: SeededChain, portal_url: str, open_page):
+    page = open_page()
+    login(page, portal_url, "steel")
+    go(page, "My holdings")
+    main = body(page)
+    badge = main.get_by_text(re.compile(r"Holdings verified against block \d+"))
+    expect(badge).to_be_visible()
+    expect(main).to_contain_text("검증인 1명 중 1명 서명")
+    block = int(VERIFIED_BADGE.search(badge.inner_text()).group(1))
+    assert block <= chain.client.height()
+    expect(main).not_to_contain_text("Not verified")
+
+    go(page, "Emission transparency")
+    expect(main.get_by_text(re.compile(r"Daily totals verified against block \d+, signed by 1 of 1 validators"))).to_be_visible()
+    expect(main).not_to_contain_text("Not verified")
 
 
 def test_wrong_password_and_unknown_user_look_the_same(portal_url: str, open_page):

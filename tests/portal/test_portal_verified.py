@@ -10,6 +10,7 @@ session, the settings from the environment), so these are the words a visitor re
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 
 import pytest
@@ -127,7 +128,7 @@ def test_a_node_that_lies_gives_the_failure_not_the_badge(chain: SeededChain, tr
     assert check.status == verified.FAILED and words in check.failure, check
     assert check.block is None and proxy.url not in check.failure
     text = badge_text(check, "holdings")
-    assert text.startswith("❌ 검증 실패") and "verified against" not in text and words in text
+    assert text.startswith("검증 실패") and "verified against" not in text and words in text
 
 
 def test_an_unreachable_node_is_said_without_its_address(chain: SeededChain, trust: TrustOptions):
@@ -191,8 +192,10 @@ def test_the_holdings_page_shows_the_badge(chain: SeededChain, monkeypatch, tmp_
     block = int(success[0].split("against block ")[1].split(",")[0])
     assert success[0].endswith(BADGE.format(block=block, k=1, n=1))
     assert not app.error and not app.warning
-    assert list(store.iterdir()) == [store / "ets-portal-test.json"]  # verified headers kept for the next check
-    stored = json.loads((store / "ets-portal-test.json").read_text())
+    digest = hashlib.sha256((chain.net.home / "genesis.json").read_bytes()).hexdigest()[:16]
+    kept = store / f"ets-portal-test-{digest}.json"
+    assert list(store.iterdir()) == [kept]  # verified headers kept for the next check, by chain and genesis
+    stored = json.loads(kept.read_text())
     assert block in {int(b["header"]["height"]) for b in stored["blocks"]}
 
 
@@ -219,6 +222,16 @@ def test_without_a_trusted_genesis_the_pages_say_not_verified(chain: SeededChain
     public = _run(_transparency_page, monkeypatch, {"ETS_PORTAL_NODE": chain.rpc_url})
     assert any("no trusted genesis configured" in w for w in _texts(public.warning))
     assert not any("verified against" in s for s in _texts(public.success))
+
+
+def test_an_unreadable_genesis_is_a_failure_not_a_crash(chain: SeededChain, monkeypatch, tmp_path):
+    genesis = tmp_path / "genesis.json"
+    genesis.write_text("not a genesis")
+    app = _run(_holdings_page, monkeypatch, {"ETS_PORTAL_NODE": chain.rpc_url, "ETS_PORTAL_GENESIS": str(genesis)},
+               _steel_user(chain))
+    errors = _texts(app.error)
+    assert len(errors) == 1 and "the trusted genesis file (ETS_PORTAL_GENESIS) cannot be read" in errors[0], errors
+    assert str(tmp_path) not in errors[0] and not app.success and [m.value for m in app.metric]
 
 
 def test_the_transparency_page_shows_the_daily_totals_badge(chain: SeededChain, monkeypatch, tmp_path):
