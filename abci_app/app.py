@@ -35,6 +35,7 @@ from .errors import GenesisError
 from protocol.codes import Code, CODESPACE
 from .genesis import genesis_entries
 from .metrics import AppMetrics
+from .privacy import EXECUTION_KEYS_FILE, ExecutionKeys
 from .modules.accounts import keys as account_keys
 from .modules.validators.updates import genesis_entries as validator_entries, validator_updates
 from .proto import abci, crypto_proof
@@ -58,6 +59,9 @@ def _proto_size(tx: bytes) -> int:
     return 1 + size + len(tx)
 
 
+PRIVATE_RESULT = abci.ExecTxResult(code=Code.OK)  # no log, data or events: nothing of a private tx is public
+
+
 def _abci_events(events: tuple[Event, ...] | list[Event]) -> list[abci.Event]:
     return [abci.Event(type=e.type, attributes=[abci.EventAttribute(key=k, value=v, index=i) for k, v, i in e.attributes])
             for e in events]
@@ -74,7 +78,8 @@ class _Staged:
 
 class Application:
     def __init__(self, home: str | Path, *, blinding_key: bytes, expected_chain_id: str | None = None,
-                 metrics: AppMetrics | None = None, clock: Callable[[], float] = time.time, history: History | None = None):
+                 metrics: AppMetrics | None = None, clock: Callable[[], float] = time.time, history: History | None = None,
+                 execution_keys: ExecutionKeys | None = None):
         self.home = Path(home)
         self.home.mkdir(parents=True, exist_ok=True)
         self.store = Store(self.home / "state.sqlite", blinding_key, history)
@@ -82,7 +87,8 @@ class Application:
             raise GenesisError(
                 f"state in {self.home} belongs to chain {self.store.chain_id!r}, not {expected_chain_id!r}; use another --home"
             )
-        self.executor = Executor()
+        self.execution_keys = ExecutionKeys(self.home / EXECUTION_KEYS_FILE) if execution_keys is None else execution_keys
+        self.executor = Executor(execution_keys=self.execution_keys)
         self.metrics = metrics or AppMetrics()
         self.metrics.height.set(self.store.height)
         self.check_view = Overlay(self.store)
@@ -162,7 +168,8 @@ class Application:
         for tx in req.txs:
             outcome = self.executor.execute_tx(view, tx, ctx)
             if outcome.code != Code.OK:
-                log.warning("reject proposal height=%d: tx %d code=%d %s", req.height, len(outcomes), outcome.code, outcome.log)
+                log.warning("reject proposal height=%d: tx %d code=%d %s", req.height, len(outcomes), outcome.code,
+                            "(private)" if outcome.private and outcome.code != Code.EXECUTION_KEY_MISSING else outcome.log)
                 return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.REJECT)
             outcomes.append(outcome)
         self.executor.end_block(view, ctx)
@@ -197,15 +204,23 @@ class Application:
             outcomes = [self.executor.execute_tx(view, tx, ctx, consume_nonce_on_failure=True) for tx in req.txs]
             self.executor.end_block(view, ctx)
             block_events = ctx.events
+        missing = next((o for o in outcomes if o.code == Code.EXECUTION_KEY_MISSING), None)
+        if missing is not None:  # executing without the key would diverge from the validators that hold it
+            raise RuntimeError(f"block {req.height} holds private txs this validator cannot open ({missing.log}); add the "
+                               f"key to {self.home / EXECUTION_KEYS_FILE} and restart the node")
         tree = self.store.stage(req.height, view.writes)
         app_hash = tree.root_hash
         results, records = [], []
         for index, (tx, outcome) in enumerate(zip(req.txs, outcomes)):
-            results.append(abci.ExecTxResult(
-                code=outcome.code, log=outcome.log, data=outcome.data,
-                codespace=CODESPACE if outcome.code else "", events=_abci_events(outcome.events),
-            ))
-            records.append((tx_hash(tx), req.height, index, outcome.code, outcome.log, outcome.signer, outcome.type))
+            if outcome.private:  # the same public result for every private tx; the signer reads /tx/<hash>
+                results.append(PRIVATE_RESULT)
+            else:
+                results.append(abci.ExecTxResult(
+                    code=outcome.code, log=outcome.log, data=outcome.data,
+                    codespace=CODESPACE if outcome.code else "", events=_abci_events(outcome.events),
+                ))
+            records.append((tx_hash(tx), req.height, index, outcome.code, outcome.log, outcome.signer, outcome.type,
+                            outcome.data, int(outcome.private)))
         self.staged = _Staged(req.height, req.time.seconds, view, records, tree)
         for outcome in outcomes:
             self.metrics.txs.labels("deliver", str(outcome.code)).inc()

@@ -4,7 +4,11 @@ Shape (JSON, inside CometBFT's genesis.json)::
 
     {"params":   {"approvals_required": 2, "proposal_ttl_seconds": 604800, "query_max_age_seconds": 30},
      "accounts": [{"address", "public_key", "role", "name", ["company"], ["company_id"], ["sector"]}, ...],
-     "balances": [{"address", "instrument", "amount"}, ...]}
+     "balances": [{"address", "instrument", "amount"}, ...],
+     "privacy":  {"epoch": 1, "execution_key": "<64 hex X25519>", ["regulator_key": "<64 hex X25519>"]}}
+
+``privacy`` names the keys private txs are sealed to (``abci_app.modules.privacy``): the
+validators' execution key of the first epoch and, optionally, the regulator's view key.
 
 Anything wrong raises ``GenesisError`` naming the entry and the rule; the chain does not start.
 """
@@ -24,6 +28,7 @@ from .errors import GenesisError
 from .modules.accounts import keys as account_keys
 from .modules.accounts.handlers import account_record
 from .modules.core import keys as core_keys
+from .modules.privacy import keys as privacy_keys
 from .modules.transfers import keys as ledger_keys
 
 __all__ = ["PARAM_LIMITS", "PARAM_DEFAULTS", "genesis_entries"]
@@ -77,8 +82,8 @@ def genesis_entries(app_state_bytes: bytes) -> dict[str, bytes]:
         app_state = json.loads(app_state_bytes or b"{}", object_pairs_hook=reject_duplicate_keys)
     except ValueError as exc:  # CodecError for a repeated key is a ValueError too
         raise GenesisError(f"app_state is not JSON: {exc}") from None
-    if not isinstance(app_state, dict) or set(app_state) - {"params", "accounts", "balances"}:
-        raise GenesisError("app_state must be an object with params, accounts and (optionally) balances")
+    if not isinstance(app_state, dict) or set(app_state) - {"params", "accounts", "balances", "privacy"}:
+        raise GenesisError("app_state must be an object with params, accounts, privacy and (optionally) balances")
     accounts = app_state.get("accounts")
     if not isinstance(accounts, list) or not accounts:
         raise GenesisError("app_state.accounts must be a non-empty list")
@@ -137,4 +142,23 @@ def genesis_entries(app_state_bytes: bytes) -> dict[str, bytes]:
         if total > MAX_HOLDING:
             raise GenesisError(f"app_state.balances: total {instrument} exceeds {MAX_HOLDING:,} t")
         entries[ledger_keys.supply(instrument)] = str(total).encode()
+    entries[privacy_keys.PRIVACY] = canonical_json(_privacy(app_state.get("privacy")))
     return dict(sorted(entries.items()))
+
+
+def _key_hex(value: Any, what: str) -> str:
+    if not isinstance(value, str) or len(value) != 64 or any(c not in "0123456789abcdef" for c in value) or value == "0" * 64:
+        raise GenesisError(f"app_state.privacy.{what} must be an X25519 public key: 64 lowercase hex characters")
+    return value
+
+
+def _privacy(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict) or not {"epoch", "execution_key"} <= set(raw) <= {"epoch", "execution_key", "regulator_key"}:
+        raise GenesisError("app_state.privacy must be {\"epoch\": 1, \"execution_key\": hex, [\"regulator_key\": hex]}: "
+                           "the keys private txs are sealed to (ets localnet create writes it)")
+    epoch = raw["epoch"]
+    if not isinstance(epoch, int) or isinstance(epoch, bool) or not 1 <= epoch < 2**32:
+        raise GenesisError("app_state.privacy.epoch must be a whole number from 1")
+    regulator = raw.get("regulator_key")
+    return {"epoch": epoch, "execution_key": _key_hex(raw["execution_key"], "execution_key"), "previous": None,
+            "regulator_key": None if regulator is None else _key_hex(regulator, "regulator_key"), "since": 0}

@@ -216,7 +216,7 @@ def run_query(store: Store, path: str, data: bytes, height: int, gate: QueryGate
                                                f"/{', /'.join(sorted(CHAIN.routes))}")
     try:
         read = _Read(data, gate)
-        request = QueryRequest(store, path, args)
+        request = QueryRequest(store, path, args, reader=lambda: _reader(store, path, read), signed=bool(data))
         _admit(query.read, request, read)
         value = canonical_json(query.answer(request))
         if read.verified is not None:

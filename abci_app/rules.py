@@ -40,6 +40,8 @@ Governed actions (carried by propose; executed at the m-th approval, inside that
                           batch
     set_validator_power   add, re-weight (power) or remove (power 0) a validator; CometBFT applies it two     validators
                           blocks later; one block moves less than a third of the votes
+    rotate_execution_key  seal private txs to a new execution key (the next epoch); the previous epoch is     privacy
+                          still read
 
 Block hooks (the chain's own work in every block, in ProcessProposal and FinalizeBlock alike):
 
@@ -52,9 +54,12 @@ Queries (abci_query; a private path needs a signed query and its answer is seale
 
     path                                  who may read                    answer                                module
     /params                               anyone                          chain parameters                      core
-    /nonce/<addr>                         anyone                          {"nonce": next nonce}                 core
+    /nonce/<addr>                         the account itself or           {"nonce": next nonce} (private: a     core
+                                          government                      nonce shows activity)
     /tx/<hash hex>                        anyone                          height, index, code, log, type,       core
-                                                                          signer
+                                                                          signer, data; of a private tx only
+                                                                          for its signer or government (signed
+                                                                          query)
     /account/<addr>                       anyone                          role, name, public key, since (the    accounts
                                                                           participant registry)
     /accounts?role=R                      anyone                          [{address, role, name, ...}]          accounts
@@ -106,11 +111,14 @@ Queries (abci_query; a private path needs a signed query and its answer is seale
     /validators                           anyone                          {validators: [{pub_key, address,      validators
                                                                           power, name, since}], count,
                                                                           total_power}
+    /privacy                              anyone                          {"epoch", "execution_key",            privacy
+                                                                          "previous", "regulator_key"}: the
+                                                                          keys a private tx is sealed to
 
 State keys read raw with a proof (/state/<key>, at the latest or a kept past height; others cannot be):
 
     key prefix                            who may read                                                          module
-    nonce/                                anyone                                                                core
+    nonce/                                the account in segment 1 of the key or government                     core
     params                                anyone                                                                core
     acct/                                 anyone                                                                accounts
     count/role/                           anyone                                                                accounts
@@ -134,6 +142,8 @@ State keys read raw with a proof (/state/<key>, at the latest or a kept past hei
     valset/                               anyone                                                                validators
     valsum                                anyone                                                                validators
     valblock                              anyone                                                                validators
+    sealing                               anyone                                                                privacy
+    ptx/                                  anyone                                                                privacy
 
 Events (public attributes only; * = indexed; a tx's events are in its result, the hooks' in the block's):
 
@@ -162,6 +172,7 @@ Events (public attributes only; * = indexed; a tx's events are in its result, th
     view_key            account*, public_key                      set_view_key                                  blocktrades
     validator_power     pub_key*, address*, proposal_id*, power,  action set_validator_power                    validators
                         previous_power, name
+    execution_key       epoch*, public_key                        action rotate_execution_key                   privacy
 
 Modules (result codes they own, the range for their new codes, prefixes of the state keys they write):
 
@@ -208,6 +219,13 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                                                             VALIDATOR_SET_FULL=904,
                                                             VALIDATOR_CHANGED_IN_BLOCK=905
                                                             (900-999)
+    privacy       private txs: the execution key (per       MUST_BE_SEALED=1000,                  sealing ptx/
+                  epoch) and the regulator's view key they  NOT_A_PRIVATE_MESSAGE=1001,
+                  are sealed to                             UNKNOWN_KEY_EPOCH=1002,
+                                                            EXECUTION_KEY_MISSING=1003,
+                                                            PRIVATE_TX_UNREADABLE=1004,
+                                                            REGULATOR_NOT_A_READER=1005,
+                                                            EPOCH_NOT_NEXT=1006 (1000-1099)
 
 Every transaction passes the same pipeline, ``execute_tx``, which is the one check
 function used by CheckTx, PrepareProposal, ProcessProposal and FinalizeBlock:
@@ -223,17 +241,21 @@ every key is built by a function of its module's ``keys.py``.
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from protocol.codec import CodecError, decode_envelope, Envelope, sign_digest, tx_hash
 from protocol.codes import Code, TxRejected
 from protocol.events import MESSAGE, Event
+from protocol.exposure import PRIVATE
 from protocol.messages import Message, parse_message
+from protocol.private_tx import PrivateTxError, epoch_of, is_private, open_tx, reader_id, reader_ids
 
 from .modules import MessageRule, assemble, install
 from .modules.accounts.module import MODULE as ACCOUNTS
@@ -243,14 +265,16 @@ from .modules.core.module import MODULE as CORE
 from .modules.governance.module import MODULE as GOVERNANCE
 from .modules.mrv.module import MODULE as MRV
 from .modules.plans.module import MODULE as PLANS
+from .modules.privacy import keys as privacy_keys
+from .modules.privacy.module import MODULE as PRIVACY
 from .modules.trading.module import MODULE as TRADING
 from .modules.transfers.module import MODULE as TRANSFERS
 from .modules.validators.module import MODULE as VALIDATORS
-from .view import BlockContext, View, account, get_int
+from .view import BlockContext, View, account, get_int, get_json
 
 __all__ = ["MODULES", "CHAIN", "RULES", "BlockContext", "TxOutcome", "Executor", "View"]
 
-MODULES = (CORE, ACCOUNTS, TRANSFERS, GOVERNANCE, PLANS, MRV, TRADING, BLOCKTRADES, VALIDATORS)
+MODULES = (CORE, ACCOUNTS, TRANSFERS, GOVERNANCE, PLANS, MRV, TRADING, BLOCKTRADES, VALIDATORS, PRIVACY)
 CHAIN = install(assemble(MODULES))
 RULES: dict[type, MessageRule] = CHAIN.rules  # message class → who may send it and its handler
 
@@ -263,6 +287,7 @@ class TxOutcome:
     type: str = ""
     data: bytes = b""
     events: tuple[Event, ...] = ()  # of an accepted tx: the core's message event, then the handler's
+    private: bool = False  # sealed on the wire: its public result shows none of the above
 
 
 # ---------------------------------------------------------------- the check function
@@ -292,7 +317,9 @@ class Executor:
     cached result can never accept what a fresh check would reject.
     """
 
-    def __init__(self, cache_entries: int = 100_000, cache_bytes: int = 64 * 1024 * 1024):
+    def __init__(self, cache_entries: int = 100_000, cache_bytes: int = 64 * 1024 * 1024,
+                 execution_keys: Callable[[int], X25519PrivateKey | None] = lambda epoch: None):
+        self.execution_keys = execution_keys  # the node's private execution key of an epoch, if it holds it
         self._cache: OrderedDict[bytes, _Decoded] = OrderedDict()
         self._cache_entries = cache_entries
         self._cache_bytes = cache_bytes
@@ -333,8 +360,30 @@ class Executor:
                 return entry, acct
             env = entry.envelope
         else:
-            env = self._decode_envelope(tx)
+            env = self._decode_envelope(self._unseal(view, tx) if is_private(tx) else tx)
         return env, account(view, env.signer)
+
+    def _unseal(self, view: View, tx: bytes) -> bytes:
+        """The signed envelope inside a private tx, opened with this node's execution key of its epoch."""
+        readers = get_json(view, privacy_keys.PRIVACY)
+        try:
+            epoch, ids = epoch_of(tx), reader_ids(tx)
+        except PrivateTxError as exc:
+            raise TxRejected(Code.MALFORMED_TX, f"malformed private transaction: {exc}") from None
+        accepted = [readers["epoch"]] + ([readers["previous"]["epoch"]] if readers.get("previous") else [])
+        if epoch not in accepted:
+            raise TxRejected(Code.UNKNOWN_KEY_EPOCH, f"sealed to execution key epoch {epoch}; the chain reads epochs "
+                                                     f"{', '.join(map(str, accepted))}: read /privacy and seal again")
+        if readers.get("regulator_key") and reader_id(bytes.fromhex(readers["regulator_key"])) not in ids:
+            raise TxRejected(Code.REGULATOR_NOT_A_READER, "a private tx must also be sealed to the regulator's view key "
+                                                          "(regulator_key in /privacy)")
+        key = self.execution_keys(epoch)
+        if key is None:
+            raise TxRejected(Code.EXECUTION_KEY_MISSING, f"this validator does not hold the execution key of epoch {epoch}")
+        try:
+            return open_tx(tx, key)
+        except PrivateTxError as exc:
+            raise TxRejected(Code.PRIVATE_TX_UNREADABLE, str(exc)) from None
 
     def _verify(self, tx: bytes, digest: bytes, env: Envelope, public_key_hex: str) -> _Decoded:
         public_key = bytes.fromhex(public_key_hex)
@@ -370,6 +419,7 @@ class Executor:
         """The one check function. On success the tx's writes are merged into ``view``."""
         signer = kind = ""
         nonce_passed = False
+        sealed = is_private(tx)
         try:
             digest = tx_hash(tx)
             found, acct = self._verified(tx, digest, view)
@@ -383,6 +433,11 @@ class Executor:
             entry = found if isinstance(found, _Decoded) else self._verify(tx, digest, env, acct["public_key"])
             if entry.message_error is not None:
                 raise TxRejected(entry.message_error.code, entry.message_error.log)  # a fresh exception each time
+            if (kind in PRIVATE) != sealed:
+                if sealed:
+                    raise TxRejected(Code.NOT_A_PRIVATE_MESSAGE, f"{kind} is public: send it in clear")
+                raise TxRejected(Code.MUST_BE_SEALED, f"{kind} is private: seal it to the execution key and the "
+                                                      "regulator's view key (/privacy); ets clients do")
             rule = RULES[type(entry.message)]
             if acct["role"] not in rule.roles:
                 raise TxRejected(Code.UNAUTHORIZED, f"a {acct['role']} account may not send {kind}; allowed: {', '.join(sorted(rule.roles))}")
@@ -397,10 +452,13 @@ class Executor:
             data = rule.handler(tx_view, env.signer, entry.message, tx_ctx)
             tx_view.set(nonce_key, str(expected + 1).encode())
             tx_view.merge()
+            if sealed:
+                view.set(privacy_keys.commitment(digest.hex()), hashlib.sha256(env.signature + env.body).hexdigest().encode())
+                return TxOutcome(Code.OK, "", signer, kind, data, tx_ctx.events, private=True)
             events = (MESSAGE(type=rule.message.TYPE, module=rule.module), *tx_ctx.events)
             return TxOutcome(Code.OK, "", signer, kind, data, events)
         except TxRejected as exc:
             if nonce_passed and consume_nonce_on_failure:
                 nonce_key = core_keys.nonce(signer)
                 view.set(nonce_key, str(get_int(view, nonce_key) + 1).encode())
-            return TxOutcome(exc.code, exc.log, signer, kind)
+            return TxOutcome(exc.code, exc.log, signer, kind, private=sealed)

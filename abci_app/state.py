@@ -27,14 +27,15 @@ __all__ = ["Store", "Overlay", "TxRecord", "History", "Staged"]
 
 _ABSENT_LIMIT = 100_000
 
-TxRecord = tuple[bytes, int, int, int, str, str, str]  # hash, height, index, code, log, signer, type
+TxRecord = tuple[bytes, int, int, int, str, str, str, bytes, int]  # hash, height, index, code, log, signer, type, data, private
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tx_result (
     hash BLOB PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL,
-    code INTEGER NOT NULL, log TEXT NOT NULL, signer TEXT NOT NULL, type TEXT NOT NULL
+    code INTEGER NOT NULL, log TEXT NOT NULL, signer TEXT NOT NULL, type TEXT NOT NULL,
+    data BLOB NOT NULL DEFAULT x'', private INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 """ + _TREE_SCHEMA
 
@@ -142,7 +143,7 @@ class Store:
 
     def tx_result(self, tx_hash: bytes) -> tuple | None:
         return self._db.execute(
-            "SELECT height, idx, code, log, signer, type FROM tx_result WHERE hash = ?", (tx_hash,)
+            "SELECT height, idx, code, log, signer, type, data, private FROM tx_result WHERE hash = ?", (tx_hash,)
         ).fetchone()
 
     def _write_meta(self, cur: sqlite3.Cursor, height: int, app_hash: bytes, block_time: int) -> None:
@@ -175,7 +176,7 @@ class Store:
             cur.executemany("INSERT OR REPLACE INTO kv (k, v) VALUES (?, ?)", upserts)
             cur.executemany("DELETE FROM kv WHERE k = ?", deletes)
             # The first result of a tx hash stands: a repeated copy of the same bytes cannot overwrite it.
-            cur.executemany("INSERT OR IGNORE INTO tx_result VALUES (?, ?, ?, ?, ?, ?, ?)", list(tx_records))
+            cur.executemany("INSERT OR IGNORE INTO tx_result VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", list(tx_records))
             self.tree.write(cur, staged)
             self.tree.prune(cur, height, self.history.window, self.history.checkpoint)
             self._write_meta(cur, height, staged.root_hash, block_time)

@@ -33,6 +33,8 @@ import httpx
 from protocol.codec import tx_hash
 from protocol.codes import Code, TxRejected
 from protocol.messages import Message, Wire, parse_message
+from protocol.exposure import PRIVATE
+from protocol.private_tx import is_private, seal_tx
 from protocol.replies import ReplyError
 
 from .keys import Signer
@@ -134,6 +136,7 @@ class ChainClient:
         self._http = httpx.Client(base_url=self.rpc_url, timeout=timeout)
         self._chain_id = chain_id
         self._nonces: dict[str, int] = {}
+        self._privacy: dict[str, Any] | None = None
 
     def close(self) -> None:
         self._http.close()
@@ -174,16 +177,41 @@ class ChainClient:
 
     # ------------------------------------------------------------ transactions
 
-    def next_nonce(self, address: str) -> int:
+    def next_nonce(self, address: str | Signer) -> int:
+        """An account's next nonce; nonces are private (they show activity), so ask with the signer."""
+        if isinstance(address, Signer):
+            return int(self.query(f"/nonce/{address.address}", reader=address)["nonce"])
         return int(self.query(f"/nonce/{address}")["nonce"])
 
+    def privacy(self, refresh: bool = False) -> dict[str, Any]:
+        """The keys private txs are sealed to (``/privacy``), kept until ``refresh``."""
+        if self._privacy is None or refresh:
+            self._privacy = self.query("/privacy")
+        return self._privacy
+
+    def seal(self, tx: bytes) -> bytes:
+        """``tx`` sealed to the current execution key and the regulator's view key (``protocol.private_tx``)."""
+        readers = self.privacy()
+        keys = [bytes.fromhex(readers["execution_key"])]
+        if readers.get("regulator_key"):
+            keys.append(bytes.fromhex(readers["regulator_key"]))
+        return seal_tx(tx, readers["epoch"], keys)
+
     def sign(self, signer: Signer, msg: Sendable, nonce: int | None = None) -> bytes:
-        """The signed tx of ``msg`` (checked first, see ``checked_message``) with ``nonce`` or the next one."""
+        """The signed tx of ``msg`` (checked first, see ``checked_message``) with ``nonce`` or the next one;
+        a private message (``protocol.exposure.PRIVATE``) comes back sealed, ready to broadcast."""
         body = checked_message(msg)
         if nonce is None:
-            nonce = max(self._nonces.get(signer.address, 0), self.next_nonce(signer.address))
+            nonce = max(self._nonces.get(signer.address, 0), self.next_nonce(signer))
         self._nonces[signer.address] = nonce + 1
-        return signer.sign_tx(self.chain_id, nonce, body)
+        tx = signer.sign_tx(self.chain_id, nonce, body)
+        return self.seal(tx) if body.get("type") in PRIVATE else tx
+
+    def private_result(self, signer: Signer, commit: "TxCommit") -> "TxCommit":
+        """The real outcome of a committed private tx, read by its signer (``/tx/<hash>``, signed)."""
+        record = self.query(f"/tx/{commit.hash}", reader=signer)
+        return TxCommit(commit.hash, int(record["height"]), result_code(record["code"]), record["log"],
+                        record.get("data", "").encode())
 
     def broadcast(self, tx: bytes) -> str:
         """Broadcast and wait for CheckTx; returns the tx hash (hex) or raises TxRejectedError."""
@@ -218,13 +246,23 @@ class ChainClient:
         """Check, sign, broadcast and (by default) wait for commit; raises TxRejectedError on any rejection."""
         tx = self.sign(signer, msg)
         try:
-            hash_hex = self.broadcast(tx)
+            try:
+                hash_hex = self.broadcast(tx)
+            except TxRejectedError as exc:
+                if exc.code != Code.UNKNOWN_KEY_EPOCH:
+                    raise
+                self.privacy(refresh=True)  # the execution key was rotated since it was read: seal again
+                self._nonces.pop(signer.address, None)
+                tx = self.sign(signer, msg)
+                hash_hex = self.broadcast(tx)
         except TxRejectedError:
             self._nonces.pop(signer.address, None)
             raise
         if not wait:
             return hash_hex
         commit = self.wait_for_tx(hash_hex, timeout)
+        if is_private(tx):
+            commit = self.private_result(signer, commit)
         if commit.code != Code.OK:
             self._nonces.pop(signer.address, None)
             raise TxRejectedError(commit.code, commit.log, hash_hex, stage="deliver")

@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from protocol.sealed import view_public_hex
+
 from ets.keys import Keystore, Signer
 
 __all__ = ["DEV_PASSPHRASE", "LOCALNET_SCRYPT_N", "GenesisAccount", "localnet_passphrase", "build_app_state", "create_localnet_accounts"]
@@ -49,9 +51,21 @@ def build_app_state(
     *,
     balances: dict[str, dict[str, int]] | None = None,
     params: dict[str, int] | None = None,
+    execution_key: str | None = None,
 ) -> dict[str, Any]:
-    """Genesis ``app_state`` for the given accounts; ``balances`` maps address → instrument → tonnes."""
+    """Genesis ``app_state`` for the given accounts; ``balances`` maps address → instrument → tonnes.
+
+    ``execution_key`` (X25519 public key, hex) is the validators' key private txs are sealed to;
+    without it ``ets localnet create`` makes one. The regulator's view key is the first
+    government account's (``protocol.sealed.view_public_hex``)."""
+    privacy: dict[str, Any] = {"epoch": 1}
+    if execution_key is not None:
+        privacy["execution_key"] = execution_key
+    officials = [a for a in accounts if a.role == "government"]
+    if officials:
+        privacy["regulator_key"] = view_public_hex(officials[0].signer)
     return {
+        "privacy": privacy,
         "params": params or default_params(),
         "accounts": sorted(
             (

@@ -57,6 +57,13 @@ class Code(IntEnum):
     VALIDATOR_SET_EMPTY = 903
     VALIDATOR_SET_FULL = 904
     VALIDATOR_CHANGED_IN_BLOCK = 905
+    MUST_BE_SEALED = 1000
+    NOT_A_PRIVATE_MESSAGE = 1001
+    UNKNOWN_KEY_EPOCH = 1002
+    EXECUTION_KEY_MISSING = 1003
+    PRIVATE_TX_UNREADABLE = 1004
+    REGULATOR_NOT_A_READER = 1005
+    EPOCH_NOT_NEXT = 1006
     INTERNAL = 99
 
 
@@ -102,6 +109,13 @@ _DESCRIPTIONS = {
     Code.VALIDATOR_SET_EMPTY: "the change would leave the chain without validators",
     Code.VALIDATOR_SET_FULL: "the validator set would exceed its size limit",
     Code.VALIDATOR_CHANGED_IN_BLOCK: "this validator's power already changes in this block",
+    Code.MUST_BE_SEALED: "a private message was sent in clear; seal it to the execution key (see /privacy)",
+    Code.NOT_A_PRIVATE_MESSAGE: "a public message was sealed; public messages travel in clear",
+    Code.UNKNOWN_KEY_EPOCH: "the private tx is sealed to an execution key epoch the chain does not accept now",
+    Code.EXECUTION_KEY_MISSING: "this validator does not hold the execution key of the tx's epoch",
+    Code.PRIVATE_TX_UNREADABLE: "the private tx does not open with the execution key (altered or malformed)",
+    Code.REGULATOR_NOT_A_READER: "the private tx is not sealed to the regulator's view key",
+    Code.EPOCH_NOT_NEXT: "a new execution key must have the next epoch number",
     Code.INTERNAL: "internal error",
 }
 

@@ -144,6 +144,8 @@ class QueryRequest:
     path: str  # the whole path as asked, with its query string
     args: list[str]  # the path's segments after the route
     subject: str | None = None
+    reader: Callable[[], tuple[str, str]] | None = None  # checks the signed query: (reader address, role)
+    signed: bool = False  # the query carries a signed query (its answer is then sealed to the reader)
 
 
 @dataclass(frozen=True)

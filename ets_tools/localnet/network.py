@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from abci_app.blinding import new_blinding_key, write_blinding_key
+from abci_app.privacy import new_execution_key, write_execution_key
+from protocol.private_tx import public_bytes
 
 from .errors import LocalNetError
 from .home import BUILTIN_APPS, DEFAULT_BASE_PORT, DEFAULT_CHAIN_ID, MANIFEST_VERSION, TUNED_CONFIG, NetworkHome, write_atomic
@@ -195,6 +197,15 @@ def _create(
 
         app_state = create_localnet_accounts(Keystore(home / "keys"), companies=4)
 
+    privacy = dict(app_state.get("privacy") or {"epoch": 1})
+    app_state = {**app_state, "privacy": privacy}
+    execution_key = None
+    if "execution_key" not in privacy:  # the validators' first execution key: every node holds its private half
+        execution_key = new_execution_key()
+        privacy["execution_key"] = public_bytes(execution_key).hex()
+    for name in names:
+        if execution_key is not None:
+            write_execution_key(home / name / "app", privacy["epoch"], execution_key)
     genesis = _genesis(home, names, chain_id, app_state)
     genesis_text = json.dumps(genesis, indent=2) + "\n"
     for name in names:

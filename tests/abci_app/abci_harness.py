@@ -17,15 +17,42 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
 from abci_app.app import Application
+from abci_app.privacy import ExecutionKeys
 from protocol.codes import Code
 from abci_app.proto import abci
-from protocol.codec import canonical_json, encode_envelope, sign_digest
+from protocol.codec import canonical_json, CodecError, decode_envelope, encode_envelope, sign_digest, tx_hash
+from protocol.exposure import PRIVATE
+from protocol.private_tx import is_private, public_bytes, seal_tx
 from ets_tools.devnet import GenesisAccount, build_app_state, default_params
 from ets.keys import Signer
 
 CHAIN_ID = "ets-test-1"
 BLINDING_KEY = bytes(range(32))  # the validators' shared state blinding key of the test chains
+EXECUTION_KEY = X25519PrivateKey.from_private_bytes(hashlib.sha256(b"test execution key, epoch 1").digest())
+EXECUTION_KEYS = ExecutionKeys(keys={1: EXECUTION_KEY})  # what every test validator holds
+
+
+REGULATOR_KEY = X25519PrivateKey.from_private_bytes(hashlib.sha256(b"test regulator view key").digest())
+
+
+def seal(tx: bytes, epoch: int = 1, key: X25519PrivateKey = EXECUTION_KEY, regulator: bool = True,
+         rng: random.Random | None = None) -> bytes:
+    """``tx`` as a private tx of a test chain: sealed to its execution key and its regulator's view key
+    (with ``rng``, reproducibly)."""
+    readers = [public_bytes(key)] + ([public_bytes(REGULATOR_KEY)] if regulator else [])
+    return seal_tx(tx, epoch, readers, randomness=rng.randbytes) if rng is not None else seal_tx(tx, epoch, readers)
+
+
+def sealed(tx: bytes, rng: random.Random | None = None) -> bytes:
+    """A signed tx as a client sends it: sealed if its message is private (``protocol.exposure``), else as it is."""
+    try:
+        kind = decode_envelope(tx).msg.get("type")
+    except CodecError:
+        return tx  # junk stays junk
+    return seal(tx, rng=rng) if kind in PRIVATE else tx
 GENESIS_VALIDATORS = tuple(Signer.from_seed(bytes([0xA0 + i]) * 32) for i in range(4))  # consensus keys, power 10 each
 VALIDATOR_POWER = 10
 GENESIS_TIME = 1_750_000_000
@@ -77,7 +104,9 @@ class Actors:
         """Genesis app_state from ``ets_tools.devnet.build_app_state``; the edge device is bound to company 1."""
         if balances is None:
             balances = {c.address: dict(OPENING) for c in self.companies}
-        state = build_app_state(self.accounts(), balances=balances, params=default_params(**params))
+        state = build_app_state(self.accounts(), balances=balances, params=default_params(**params),
+                                execution_key=public_bytes(EXECUTION_KEY).hex())
+        state["privacy"]["regulator_key"] = public_bytes(REGULATOR_KEY).hex()
         for record in state["accounts"]:
             if record["address"] == self.edge.address:
                 record["company"] = self.companies[0].address
@@ -124,7 +153,8 @@ class Node:
 
     def __post_init__(self) -> None:
         # signed queries are judged by the node's clock: here, the chain's own (test) time
-        self.app = Application(self.home, blinding_key=BLINDING_KEY, clock=lambda: self.app.store.block_time)
+        self.app = Application(self.home, blinding_key=BLINDING_KEY, clock=lambda: self.app.store.block_time,
+                               execution_keys=EXECUTION_KEYS)
         self.time = max(self.time, self.app.store.block_time)
 
     @classmethod
@@ -142,7 +172,7 @@ class Node:
         """Sign with the signer's next nonce (as tracked by this test) and advance it."""
         nonce = self.nonces.get(signer.address, 0)
         self.nonces[signer.address] = nonce + 1
-        return signer.sign_tx(chain_id, nonce, msg)
+        return sealed(signer.sign_tx(chain_id, nonce, msg))
 
     def check(self, tx: bytes, *, recheck: bool = False) -> abci.ResponseCheckTx:
         kind = abci.CheckTxType.RECHECK if recheck else abci.CheckTxType.NEW
@@ -184,10 +214,16 @@ class Node:
         return self.app.commit(abci.RequestCommit())
 
     def block(self, txs: list[bytes], time: int | None = None) -> list[abci.ExecTxResult]:
-        """FinalizeBlock + Commit; returns the tx results."""
+        """FinalizeBlock + Commit; returns the tx results, a private tx's as its signer reads it (``/tx``)."""
         resp = self.finalize(txs, time)
         self.commit()
-        return list(resp.tx_results)
+        return [self.detailed(tx, result) for tx, result in zip(txs, resp.tx_results)]
+
+    def detailed(self, tx: bytes, result: abci.ExecTxResult) -> abci.ExecTxResult:
+        if not is_private(tx):
+            return result
+        height, index, code, log, signer, kind, data, private = self.app.store.tx_result(tx_hash(tx))
+        return abci.ExecTxResult(code=code, log=log, data=bytes(data), codespace="ets" if code else "")
 
     def run(self, signer: Signer, msg: dict[str, Any], time: int | None = None) -> abci.ExecTxResult:
         """One signed tx in its own block."""
@@ -217,7 +253,7 @@ class Node:
         return self.read(f"/balances/{who.address}", reader=who)
 
     def committed_nonce(self, who: Signer) -> int:
-        return self.read(f"/nonce/{who.address}")["nonce"]
+        return self.read(f"/nonce/{who.address}", reader=who)["nonce"]
 
 
 def proposal_id(result: abci.ExecTxResult) -> int:

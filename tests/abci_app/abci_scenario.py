@@ -12,7 +12,7 @@ import random
 import sys
 from pathlib import Path
 
-from abci_harness import BLOCK_SECONDS, CHAIN_ID, GENESIS_TIME, Actors, Node, approve, issue, register, reject, transfer
+from abci_harness import sealed, BLOCK_SECONDS, CHAIN_ID, GENESIS_TIME, Actors, Node, approve, issue, register, reject, transfer
 from protocol.codec import SIGNATURE_SIZE
 from ets.keys import Signer
 
@@ -53,11 +53,11 @@ class ScenarioWriter:
                 nonces[s.address] = ref.committed_nonce(s)
             return nonces[s.address]
 
-        def signed(s: Signer, msg: dict, consumes: bool = True) -> bytes:
+        def signed(s: Signer, msg: dict, consumes: bool = True, seal: bool = True) -> bytes:
             tx = s.sign_tx(CHAIN_ID, nonce_of(s), msg)
             if consumes:
                 nonces[s.address] += 1
-            return tx
+            return sealed(tx, rng) if seal else tx
 
         latest = ref.read("/proposals")
         last_proposal = latest[0]["id"] if latest else 0
@@ -97,15 +97,15 @@ class ScenarioWriter:
             elif kind == "garbage":
                 txs.append(rng.randbytes(rng.randint(0, 120)))
             elif kind == "bad_nonce":
-                txs.append(company.sign_tx(CHAIN_ID, max(0, nonce_of(company) + rng.choice([-1, 1, 5])), transfer(self.companies[0], 1)))
+                txs.append(sealed(company.sign_tx(CHAIN_ID, max(0, nonce_of(company) + rng.choice([-1, 1, 5])), transfer(self.companies[0], 1)), rng))
             elif kind == "bad_signature":
-                tx = bytearray(signed(company, transfer(self.companies[-1], 1), consumes=False))
+                tx = bytearray(signed(company, transfer(self.companies[-1], 1), consumes=False, seal=False))
                 tx[4 + rng.randrange(SIGNATURE_SIZE)] ^= 1 << rng.randrange(8)
-                txs.append(bytes(tx))
+                txs.append(sealed(bytes(tx), rng))  # the signature inside the sealed tx is wrong
             elif kind == "unauthorized":
                 txs.append(signed(rng.choice(self.others), transfer(company, 1), consumes=False))
             else:
-                txs.append(Signer.from_seed(rng.randbytes(32)).sign_tx(CHAIN_ID, 0, transfer(company, 1)))
+                txs.append(sealed(Signer.from_seed(rng.randbytes(32)).sign_tx(CHAIN_ID, 0, transfer(company, 1)), rng))
         self.time += rng.choice([1, BLOCK_SECONDS, 30, 200])
         return txs, self.time
 

@@ -45,11 +45,14 @@ def tour(home: Path) -> Tour:
     out = Tour(node, actors, device, "", c[1])
 
     def run(signer: Signer, msg: dict, time: int | None = None) -> abci.ExecTxResult:
-        response = node.finalize([node.sign(signer, msg)], time)
+        """The tx's public result goes into ``out.results``; the caller gets it as its signer reads it."""
+        tx = node.sign(signer, msg)
+        response = node.finalize([tx], time)
         node.commit()
-        (result,) = response.tx_results
+        (public,) = response.tx_results
+        result = node.detailed(tx, public)
         assert result.code == Code.OK, (msg["type"], result.log)
-        out.results.setdefault(msg["type"], []).append(result)
+        out.results.setdefault(msg["type"], []).append(public)
         return result
 
     run(c[0], transfer(c[1], 25))

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from protocol.codes import Code
 from abci_app.rules import BlockContext, Executor
 from abci_app.state import Overlay
-from abci_harness import CHAIN_ID, Actors, Node, sign_body
+from abci_harness import sealed, CHAIN_ID, Actors, Node, sign_body
 from protocol.codec import (
     address_of,
     canonical_json,

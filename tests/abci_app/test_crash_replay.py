@@ -6,6 +6,7 @@ same app hash at every height as a node that never stopped, its state tree whole
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,8 +45,9 @@ def test_a_crash_at_each_step_recovers_by_replay(tmp_path, recorded, step):
     path, blocks, hashes = recorded
     home = tmp_path / "node"
     height = 0 if step == "init_chain" else CRASH_HEIGHT
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), str(HERE.parents[1])])}
     crashed = subprocess.run([sys.executable, str(HERE / "crash_at_step.py"), str(path), str(home), str(height), step],
-                             cwd=HERE, capture_output=True, text=True, timeout=120)
+                             cwd=HERE, env=env, capture_output=True, text=True, timeout=120)
     assert crashed.returncode == 137, crashed.stderr
 
     node = Node(home)  # the restarted process

@@ -7,7 +7,7 @@ import pytest
 from protocol.codes import Code
 from abci_app.rules import BlockContext, Executor
 from abci_app.state import Overlay
-from abci_harness import CHAIN_ID, Actors, Node, transfer
+from abci_harness import sealed, EXECUTION_KEYS, CHAIN_ID, Actors, Node, transfer
 from protocol.codec import canonical_json, MAX_TX_BYTES
 from ets.keys import Signer
 
@@ -26,10 +26,10 @@ def started(tmp_path):
 
 def test_junk_from_unregistered_keys_is_never_cached(started):
     node, _ = started
-    executor = Executor()
+    executor = Executor(execution_keys=EXECUTION_KEYS)
     ctx = BlockContext(CHAIN_ID, 1, node.app.store.block_time)
     for i in range(100):
-        tx = _big_envelope(Signer.generate(), 0)
+        tx = sealed(_big_envelope(Signer.generate(), 0))
         assert len(tx) > 200_000
         assert executor.execute_tx(Overlay(node.app.store), tx, ctx).code == Code.UNKNOWN_SIGNER
     assert executor.cache_usage == (0, 0)
@@ -37,13 +37,13 @@ def test_junk_from_unregistered_keys_is_never_cached(started):
 
 def test_bad_signatures_and_malformed_bytes_are_never_cached(started):
     node, actors = started
-    executor = Executor()
+    executor = Executor(execution_keys=EXECUTION_KEYS)
     ctx = BlockContext(CHAIN_ID, 1, node.app.store.block_time)
     company = actors.companies[0]
     for i in range(20):
         tx = bytearray(_big_envelope(company, i))
-        tx[10] ^= 1
-        assert executor.execute_tx(Overlay(node.app.store), bytes(tx), ctx).code == Code.BAD_SIGNATURE
+        tx[10] ^= 1  # in the signature, inside the sealed tx
+        assert executor.execute_tx(Overlay(node.app.store), sealed(bytes(tx)), ctx).code == Code.BAD_SIGNATURE
         assert executor.execute_tx(Overlay(node.app.store), b"ETS1" + bytes(64) + b"{" * 10 + bytes([i]), ctx).code == Code.MALFORMED_TX
     assert executor.cache_usage == (0, 0)
 
@@ -51,11 +51,11 @@ def test_bad_signatures_and_malformed_bytes_are_never_cached(started):
 def test_verified_txs_are_cached_within_the_byte_bound(started):
     node, actors = started
     budget = 4 * 1024 * 1024
-    executor = Executor(cache_entries=1000, cache_bytes=budget)
+    executor = Executor(cache_entries=1000, cache_bytes=budget, execution_keys=EXECUTION_KEYS)
     ctx = BlockContext(CHAIN_ID, 1, node.app.store.block_time)
     company = actors.companies[0]
     for i in range(40):
-        tx = _big_envelope(company, i, size=100_000)
+        tx = sealed(_big_envelope(company, i, size=100_000))
         assert executor.execute_tx(Overlay(node.app.store), tx, ctx).code == Code.INVALID_MESSAGE  # "memo" is no field
         entries, charged = executor.cache_usage
         assert charged <= budget
@@ -64,9 +64,9 @@ def test_verified_txs_are_cached_within_the_byte_bound(started):
 
 def test_a_cached_entry_is_used_only_with_the_key_it_was_verified_against(started):
     node, actors = started
-    executor = Executor()
+    executor = Executor(execution_keys=EXECUTION_KEYS)
     a, b = actors.companies[:2]
-    tx = a.sign_tx(CHAIN_ID, 0, transfer(b, 1))
+    tx = sealed(a.sign_tx(CHAIN_ID, 0, transfer(b, 1)))
     ctx = BlockContext(CHAIN_ID, 1, node.app.store.block_time)
     assert executor.execute_tx(Overlay(node.app.store), tx, ctx).code == Code.OK
     assert executor.cache_usage[0] == 1
@@ -79,10 +79,10 @@ def test_a_cached_entry_is_used_only_with_the_key_it_was_verified_against(starte
 
 def test_entries_bound(started):
     node, actors = started
-    executor = Executor(cache_entries=5)
+    executor = Executor(cache_entries=5, execution_keys=EXECUTION_KEYS)
     ctx = BlockContext(CHAIN_ID, 1, node.app.store.block_time)
     a, b = actors.companies[:2]
     for i in range(12):
-        executor.execute_tx(Overlay(node.app.store), a.sign_tx(CHAIN_ID, i, transfer(b, 1)), ctx)
+        executor.execute_tx(Overlay(node.app.store), sealed(a.sign_tx(CHAIN_ID, i, transfer(b, 1))), ctx)
     assert executor.cache_usage[0] == 5
     assert MAX_TX_BYTES * 8 + 512 <= 64 * 1024 * 1024  # one maximal tx fits the default budget

@@ -12,7 +12,7 @@ from abci_app.app import Application
 from abci_app.errors import GenesisError
 from abci_app.genesis import PARAM_DEFAULTS, genesis_entries
 from abci_app.proto import abci
-from abci_harness import BLINDING_KEY, CHAIN_ID, GENESIS_TIME, Actors, Node, ts
+from abci_harness import EXECUTION_KEYS, BLINDING_KEY, CHAIN_ID, GENESIS_TIME, Actors, Node, ts
 from protocol.codec import canonical_json
 from ets.keys import Signer
 
@@ -111,11 +111,11 @@ def test_bad_genesis_is_refused_with_a_helpful_message(app_state, message):
 
 
 def test_init_chain_refuses_bad_genesis_and_writes_nothing(tmp_path):
-    app = Application(tmp_path, blinding_key=BLINDING_KEY)
+    app = Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS)
     with pytest.raises(GenesisError):
         app.init_chain(abci.RequestInitChain(time=ts(GENESIS_TIME), chain_id=CHAIN_ID, app_state_bytes=BAD[0][1]))
     assert not app.store.initialized
-    assert Application(tmp_path, blinding_key=BLINDING_KEY).store.initialized is False
+    assert Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS).store.initialized is False
 
 
 def test_init_chain_again_starts_over(tmp_path):
@@ -133,5 +133,5 @@ def test_init_chain_again_starts_over(tmp_path):
 def test_state_of_another_chain_is_refused(tmp_path):
     Node.start(tmp_path, GOOD)
     with pytest.raises(GenesisError, match="belongs to chain 'ets-test-1'"):
-        Application(tmp_path, blinding_key=BLINDING_KEY, expected_chain_id="ets-prod")
-    assert Application(tmp_path, blinding_key=BLINDING_KEY, expected_chain_id=CHAIN_ID).store.height == 0
+        Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS, expected_chain_id="ets-prod")
+    assert Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS, expected_chain_id=CHAIN_ID).store.height == 0

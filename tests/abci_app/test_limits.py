@@ -29,7 +29,8 @@ def test_issuance_past_the_holding_limit_is_refused(tmp_path):
 
 
 def test_first_result_of_a_tx_hash_stands(node, actors):
-    tx = node.sign(actors.companies[0], transfer(actors.companies[1], 5))
+    tx = node.sign(actors.gov[0], {"type": "propose", "action": {  # a public tx: its results are public
+        "type": "issue_allowances", "to": actors.companies[1].address, "instrument": "KAU25", "amount": 5}})
     first, second = node.block([tx, tx])  # only a byzantine majority could commit this block
     assert (first.code, second.code) == (Code.OK, Code.NONCE_REPLAYED)
     record = node.read(f"/tx/{tx_hash(tx).hex()}")

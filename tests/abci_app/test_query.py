@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from abci_app.genesis import PARAM_DEFAULTS
 from protocol.codes import Code, CODESPACE
-from abci_harness import CHAIN_ID, Actors, Node, approve, issue, transfer
+from abci_harness import sealed, CHAIN_ID, Actors, Node, approve, issue, transfer
 from abci_app.query import QUERY_FUTURE_SKEW
 from protocol.codec import canonical_json, encode_envelope, tx_hash
 from protocol.replies import REPLY_MAGIC, ReplyError
@@ -42,24 +42,26 @@ def test_public_paths(chain):
     assert node.read(f"/account/{c0.address}") == {"address": c0.address, "public_key": c0.public_key.hex(), "role": "company",
                                                    "name": "company-1", "since": 0}
     assert node.read(f"/account/{actors.edge.address}")["company"] == c0.address
-    assert node.read(f"/nonce/{c0.address}") == {"address": c0.address, "nonce": 1}
-    assert node.read(f"/nonce/{'cd' * 20}") == {"address": "cd" * 20, "nonce": 0}
+    assert node.read(f"/nonce/{c0.address}", reader=c0) == {"address": c0.address, "nonce": 1}  # nonces show activity
+    assert node.query(f"/nonce/{c0.address}").code == Code.UNAUTHORIZED
+    assert node.read(f"/nonce/{'cd' * 20}", reader=actors.gov[0]) == {"address": "cd" * 20, "nonce": 0}
     assert node.read("/supply") == {"KAU25": 3_000, "KAU26": 1_500, "KCU25": 40}
     proposal = node.read("/proposal/1")
     assert (proposal["status"], proposal["action"]) == ("executed", {"type": "issue_allowances", "to": actors.companies[2].address,
                                                                      "instrument": "KCU25", "amount": 40})
     assert [p["id"] for p in node.read("/proposals")] == [1]
-    assert node.read(f"/tx/{tx_hash(first).hex()}") == {"hash": tx_hash(first).hex(), "height": 1, "index": 0, "code": 0,
-                                                        "log": "", "signer": c0.address, "type": "transfer"}
-    assert node.read(f"/tx/{tx_hash(first).hex().upper()}")["height"] == 1
+    assert node.read(f"/tx/{tx_hash(first).hex()}", reader=c0) == {
+        "hash": tx_hash(first).hex(), "height": 1, "index": 0, "code": 0, "log": "", "signer": c0.address, "type": "transfer",
+        "data": "", "private": True}
+    assert node.read(f"/tx/{tx_hash(first).hex().upper()}", reader=actors.gov[1])["height"] == 1
 
 
 def test_tx_query_returns_failed_results_too(tmp_path, actors):
     node = Node.start(tmp_path, actors.app_state())
     doomed = node.sign(actors.companies[0], transfer(actors.companies[1], 10**6))
     node.block([doomed])
-    record = node.read(f"/tx/{tx_hash(doomed).hex()}")
-    assert record["code"] == Code.INSUFFICIENT_BALANCE and "not enough KAU25" in record["log"]
+    record = node.read(f"/tx/{tx_hash(doomed).hex()}", reader=actors.companies[0])
+    assert record["code"] == Code.INSUFFICIENT_BALANCE and "not enough KAU25" in record["log"] and record["private"]
 
 
 @pytest.mark.parametrize("path, code", [
@@ -158,7 +160,7 @@ def test_signed_query_is_refused(chain, case, code, fragment):
         "other path": lambda: _signed(node, holder, f"/balances/{actors.companies[1].address}"),
         "other chain": lambda: _signed(node, holder, path, chain_id="ets-other"),
         "forged signature": lambda: _forged(node, holder, path),
-        "tx envelope": lambda: holder.sign_tx(CHAIN_ID, 0, transfer(actors.companies[1], 1)),
+        "tx envelope": lambda: sealed(holder.sign_tx(CHAIN_ID, 0, transfer(actors.companies[1], 1))),
         "garbage": lambda: b"ETSQ" + b"\x00" * 80,
         "signed by another key": lambda: encode_envelope(
             canonical_json({"chain_id": CHAIN_ID, "issued_at": now, "path": path, "reader": holder.address, "reply_key": "ab" * 32}),

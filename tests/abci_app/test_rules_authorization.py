@@ -10,7 +10,7 @@ from protocol.codes import Code
 from protocol.constants import ROLES
 from abci_app.rules import RULES, BlockContext
 from abci_app.state import Overlay
-from abci_harness import CHAIN_ID, GENESIS_TIME, Actors, Node, approve, issue, proposal_id, register, reject, transfer
+from abci_harness import sealed, CHAIN_ID, GENESIS_TIME, Actors, Node, approve, issue, proposal_id, register, reject, transfer
 from ets.keys import Signer
 
 # ------------------------------------------------------------------ role × message matrix
@@ -48,7 +48,7 @@ def chain(tmp_path_factory):
 def test_role_may_send_message(chain, role, kind):
     actors, node = chain
     signer = actors.gov[1] if role == "government" else actors.by_role()[role]  # gov[1] has not voted on proposal 1
-    tx = signer.sign_tx(CHAIN_ID, node.committed_nonce(signer), MESSAGES[kind](actors))
+    tx = sealed(signer.sign_tx(CHAIN_ID, node.committed_nonce(signer), MESSAGES[kind](actors)))
     view = Overlay(node.app.store)
     outcome = node.app.executor.execute_tx(view, tx, BlockContext(CHAIN_ID, node.height + 1, node.time + 5))
     expected = Code.OK if role in ALLOWED[kind] else Code.UNAUTHORIZED
@@ -71,7 +71,7 @@ def test_rules_table_matches_the_matrix():
 
 
 def test_unauthorized_tx_in_a_block_does_not_consume_the_nonce(node, actors):
-    (result,) = node.block([actors.bank.sign_tx(CHAIN_ID, 0, transfer(actors.companies[0], 1))])
+    (result,) = node.block([sealed(actors.bank.sign_tx(CHAIN_ID, 0, transfer(actors.companies[0], 1)))])
     assert result.code == Code.UNAUTHORIZED and result.codespace == "ets"
     assert node.committed_nonce(actors.bank) == 0
 
@@ -162,7 +162,7 @@ def test_single_approval_executes_at_once(tmp_path, actors):
 
 def test_registered_account_can_sign_afterwards(node, actors):
     newcomer = Signer.generate()
-    early = node.block([newcomer.sign_tx(CHAIN_ID, 0, transfer(actors.companies[0], 1))])[0]
+    early = node.block([sealed(newcomer.sign_tx(CHAIN_ID, 0, transfer(actors.companies[0], 1)))])[0]
     assert early.code == Code.UNKNOWN_SIGNER
 
     pid = proposal_id(node.run(actors.gov[0], register(newcomer, "company", "Newco Steel")))

@@ -6,13 +6,14 @@ import json
 from typing import Callable
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from protocol.codes import Code, CODESPACE
 from abci_app.rules import BlockContext
 from abci_app.state import Overlay
-from abci_harness import CHAIN_ID, Actors, Node, approve, issue, register, sign_body, transfer
+from abci_harness import seal, sealed, CHAIN_ID, Actors, Node, approve, issue, register, sign_body, transfer
 from protocol.codec import canonical_json, SIGNATURE_SIZE
 from ets.keys import Signer
 
@@ -26,7 +27,7 @@ def _body(a: Actors, **msg_overrides) -> dict:
 def _bad_signature(node: Node, a: Actors) -> bytes:
     tx = bytearray(a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 5)))
     tx[4 + SIGNATURE_SIZE // 2] ^= 0x01
-    return bytes(tx)
+    return sealed(bytes(tx))  # the signature inside the sealed tx is wrong
 
 
 def _signed_by_another_key(node: Node, a: Actors) -> bytes:
@@ -35,13 +36,23 @@ def _signed_by_another_key(node: Node, a: Actors) -> bytes:
 
 def _replayed(node: Node, a: Actors) -> bytes:
     assert node.run(a.companies[0], transfer(a.companies[1], 1)).code == Code.OK
-    return a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 2))
+    return sealed(a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 2)))
 
 
 def _replayed_identical(node: Node, a: Actors) -> bytes:
-    tx = a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 1))
+    tx = a.gov[0].sign_tx(CHAIN_ID, 0, issue(a.companies[0], 1))  # public: its second result is public too
     assert node.block([tx])[0].code == Code.OK
     return tx
+
+
+def _altered_ciphertext(node: Node, a: Actors) -> bytes:
+    tx = bytearray(sealed(a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 5))))
+    tx[-1] ^= 0x01
+    return bytes(tx)
+
+
+def _transfer(a: Actors) -> bytes:
+    return a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 5))
 
 
 def _name_of(node: Node, who: Signer) -> str:
@@ -50,19 +61,19 @@ def _name_of(node: Node, who: Signer) -> str:
 
 def _already_voted(node: Node, a: Actors) -> bytes:
     node.run(a.gov[0], issue(a.companies[0], 1))
-    return a.gov[0].sign_tx(CHAIN_ID, 1, approve(1))
+    return sealed(a.gov[0].sign_tx(CHAIN_ID, 1, approve(1)))
 
 
 def _closed(node: Node, a: Actors) -> bytes:
     node.run(a.gov[0], issue(a.companies[0], 1))
     node.run(a.gov[1], approve(1))
-    return a.gov[2].sign_tx(CHAIN_ID, 0, approve(1))
+    return sealed(a.gov[2].sign_tx(CHAIN_ID, 0, approve(1)))
 
 
 def _expired(node: Node, a: Actors) -> bytes:
     node.run(a.gov[0], issue(a.companies[0], 1))
     node.block([], time=node.time + 7 * 24 * 3600 + 1)
-    return a.gov[1].sign_tx(CHAIN_ID, 0, approve(1))
+    return sealed(a.gov[1].sign_tx(CHAIN_ID, 0, approve(1)))
 
 
 Case = Callable[[Node, Actors], bytes]
@@ -74,29 +85,36 @@ CASES: list[tuple[str, Case, Code, bool]] = [
     ("float amount", lambda n, a: sign_body(a.companies[0], canonical_json(_body(a, amount=5.0))), Code.MALFORMED_TX, False),
     ("duplicate keys", lambda n, a: sign_body(a.companies[0], canonical_json(_body(a))[:-1] + b',"signer":"' + a.companies[0].address.encode() + b'"}'),
      Code.MALFORMED_TX, False),
-    ("wrong chain id", lambda n, a: a.companies[0].sign_tx("ets-other", 0, transfer(a.companies[1], 5)), Code.WRONG_CHAIN_ID, False),
-    ("unknown signer", lambda n, a: Signer.generate().sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 5)), Code.UNKNOWN_SIGNER, False),
+    ("wrong chain id", lambda n, a: sealed(a.companies[0].sign_tx("ets-other", 0, transfer(a.companies[1], 5))), Code.WRONG_CHAIN_ID, False),
+    ("unknown signer", lambda n, a: sealed(Signer.generate().sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 5))), Code.UNKNOWN_SIGNER, False),
     ("bad signature (flipped bit)", _bad_signature, Code.BAD_SIGNATURE, False),
     ("bad signature (another key)", _signed_by_another_key, Code.BAD_SIGNATURE, False),
     ("replayed nonce", _replayed, Code.NONCE_REPLAYED, False),
     ("replayed identical tx", _replayed_identical, Code.NONCE_REPLAYED, False),
-    ("nonce ahead", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 1, transfer(a.companies[1], 5)), Code.NONCE_AHEAD, False),
-    ("unknown message type", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, {"type": "mint", "amount": 5}), Code.UNKNOWN_MESSAGE, False),
-    ("invalid fields", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 0)), Code.INVALID_MESSAGE, False),
-    ("unauthorized role", lambda n, a: a.verifier.sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 5)), Code.UNAUTHORIZED, False),
-    ("insufficient balance", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 1_001)), Code.INSUFFICIENT_BALANCE, True),
-    ("instrument not held", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 1, "KCU25")), Code.INSUFFICIENT_BALANCE, True),
-    ("transfer to self", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[0], 5)), Code.INVALID_MESSAGE, True),
-    ("transfer to a non-company", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.bank, 5)), Code.INVALID_RECIPIENT, True),
-    ("transfer to the edge device", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.edge, 5)), Code.INVALID_RECIPIENT, True),
-    ("unknown recipient", lambda n, a: a.companies[0].sign_tx(CHAIN_ID, 0, transfer("cd" * 20, 5)), Code.UNKNOWN_ACCOUNT, True),
-    ("account exists", lambda n, a: a.gov[0].sign_tx(CHAIN_ID, 0, register(a.bank, "bank", "again")), Code.ACCOUNT_EXISTS, True),
-    ("name taken", lambda n, a: a.gov[0].sign_tx(CHAIN_ID, 0, register(Signer.generate(), "company", _name_of(n, a.companies[0]).upper())),
+    ("nonce ahead", lambda n, a: sealed(a.companies[0].sign_tx(CHAIN_ID, 1, transfer(a.companies[1], 5))), Code.NONCE_AHEAD, False),
+    ("unknown message type", lambda n, a: sealed(a.companies[0].sign_tx(CHAIN_ID, 0, {"type": "mint", "amount": 5})), Code.UNKNOWN_MESSAGE, False),
+    ("invalid fields", lambda n, a: sealed(a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 0))), Code.INVALID_MESSAGE, False),
+    ("unauthorized role", lambda n, a: sealed(a.verifier.sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 5))), Code.UNAUTHORIZED, False),
+    ("insufficient balance", lambda n, a: sealed(a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 1_001))), Code.INSUFFICIENT_BALANCE, True),
+    ("instrument not held", lambda n, a: sealed(a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[1], 1, "KCU25"))), Code.INSUFFICIENT_BALANCE, True),
+    ("transfer to self", lambda n, a: sealed(a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.companies[0], 5))), Code.INVALID_MESSAGE, True),
+    ("transfer to a non-company", lambda n, a: sealed(a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.bank, 5))), Code.INVALID_RECIPIENT, True),
+    ("transfer to the edge device", lambda n, a: sealed(a.companies[0].sign_tx(CHAIN_ID, 0, transfer(a.edge, 5))), Code.INVALID_RECIPIENT, True),
+    ("unknown recipient", lambda n, a: sealed(a.companies[0].sign_tx(CHAIN_ID, 0, transfer("cd" * 20, 5))), Code.UNKNOWN_ACCOUNT, True),
+    ("account exists", lambda n, a: sealed(a.gov[0].sign_tx(CHAIN_ID, 0, register(a.bank, "bank", "again"))), Code.ACCOUNT_EXISTS, True),
+    ("name taken", lambda n, a: sealed(a.gov[0].sign_tx(CHAIN_ID, 0, register(Signer.generate(), "company", _name_of(n, a.companies[0]).upper()))),
      Code.NAME_TAKEN, True),
-    ("proposal not found", lambda n, a: a.gov[0].sign_tx(CHAIN_ID, 0, approve(9)), Code.PROPOSAL_NOT_FOUND, True),
+    ("proposal not found", lambda n, a: sealed(a.gov[0].sign_tx(CHAIN_ID, 0, approve(9))), Code.PROPOSAL_NOT_FOUND, True),
     ("already voted", _already_voted, Code.ALREADY_VOTED, True),
     ("proposal closed", _closed, Code.PROPOSAL_CLOSED, True),
     ("proposal expired", _expired, Code.PROPOSAL_EXPIRED, True),
+    ("private message in clear", lambda n, a: _transfer(a), Code.MUST_BE_SEALED, False),
+    ("public message sealed", lambda n, a: seal(a.gov[0].sign_tx(CHAIN_ID, 0, issue(a.companies[0], 1))),
+     Code.NOT_A_PRIVATE_MESSAGE, False),
+    ("sealed to an unknown epoch", lambda n, a: seal(_transfer(a), epoch=7), Code.UNKNOWN_KEY_EPOCH, False),
+    ("not sealed to the regulator", lambda n, a: seal(_transfer(a), regulator=False), Code.REGULATOR_NOT_A_READER, False),
+    ("sealed to another key", lambda n, a: seal(_transfer(a), key=X25519PrivateKey.generate()), Code.PRIVATE_TX_UNREADABLE, False),
+    ("altered ciphertext", _altered_ciphertext, Code.PRIVATE_TX_UNREADABLE, False),
 ]
 
 
@@ -127,6 +145,7 @@ def test_every_tx_rejection_code_is_exercised():
     # exercised by the plan and MRV tests (test_plans.py, test_mrv.py, test_limits.py)
     not_from_txs |= {Code.ALREADY_REPORTED, Code.DAY_NOT_ENDED, Code.PLAN_CONFLICT, Code.PLAN_HASH_MISMATCH, Code.CHUNK_OUT_OF_ORDER, Code.PLAN_NOT_FOUND}
     not_from_txs |= {Code.MARKET_CLOSED, Code.ORDER_REJECTED, Code.ORDER_NOT_FOUND, Code.MISSING_VIEW_KEY}  # test_trading.py
+    not_from_txs |= {Code.EXECUTION_KEY_MISSING, Code.EPOCH_NOT_NEXT}  # test_private_txs.py
     not_from_txs |= {Code.VALIDATOR_NOT_FOUND, Code.VALIDATOR_UNCHANGED, Code.VALIDATOR_POWER_SHIFT,  # test_validators.py
                      Code.VALIDATOR_SET_EMPTY, Code.VALIDATOR_SET_FULL, Code.VALIDATOR_CHANGED_IN_BLOCK}
     assert {c[2] for c in CASES} == set(Code) - not_from_txs
@@ -134,7 +153,7 @@ def test_every_tx_rejection_code_is_exercised():
 
 def test_rejected_tx_leaves_balances_untouched(node, actors):
     before = node.balances(actors.companies[0]), node.balances(actors.companies[1])
-    results = node.block([actors.companies[0].sign_tx(CHAIN_ID, 0, transfer(actors.companies[1], 1_001))])
+    results = node.block([sealed(actors.companies[0].sign_tx(CHAIN_ID, 0, transfer(actors.companies[1], 1_001)))])
     assert results[0].code == Code.INSUFFICIENT_BALANCE
     assert "KAU25" in results[0].log and "1,001" in results[0].log
     assert (node.balances(actors.companies[0]), node.balances(actors.companies[1])) == before
@@ -179,7 +198,7 @@ def test_signed_messages_from_registered_accounts_never_escape_the_check_functio
     @given(st.sampled_from([actors.companies[0], actors.gov[0], actors.bank]), _messages(actors))
     def check(signer, msg):
         view = Overlay(node.app.store)
-        tx = signer.sign_tx(CHAIN_ID, node.committed_nonce(signer), msg)
+        tx = sealed(signer.sign_tx(CHAIN_ID, node.committed_nonce(signer), msg))
         outcome = node.app.executor.execute_tx(view, tx, BlockContext(CHAIN_ID, node.height + 1, node.time + 5),
                                                consume_nonce_on_failure=True)
         assert outcome.code in set(Code)

@@ -16,7 +16,7 @@ from abci_app.app import Application
 from protocol.codes import Code
 from abci_app.proto import abci
 from abci_app.server import AbciServer, decode_varint, encode_varint, parse_listen
-from abci_harness import BLINDING_KEY, CHAIN_ID, GENESIS_TIME, Actors, transfer, ts
+from abci_harness import EXECUTION_KEYS, sealed, BLINDING_KEY, CHAIN_ID, GENESIS_TIME, Actors, transfer, ts
 from protocol.codec import canonical_json
 
 TIMEOUT = 5.0
@@ -175,16 +175,16 @@ def test_echo_info_and_check_tx_batch_answered_fifo(tmp_path, actors_state):
     actors, app_state = actors_state
     a, b = actors.companies[:2]
     batch = [
-        a.sign_tx(CHAIN_ID, 0, transfer(b, 1)),    # OK
+        sealed(a.sign_tx(CHAIN_ID, 0, transfer(b, 1))),    # OK
         b"not a tx",                                # MALFORMED_TX
-        a.sign_tx(CHAIN_ID, 1, transfer(b, 2)),    # OK (mempool view has nonce 1 next)
-        a.sign_tx(CHAIN_ID, 0, transfer(b, 3)),    # NONCE_REPLAYED
-        a.sign_tx(CHAIN_ID, 5, transfer(b, 4)),    # NONCE_AHEAD
-        b.sign_tx("other", 0, transfer(a, 1)),     # WRONG_CHAIN_ID
+        sealed(a.sign_tx(CHAIN_ID, 1, transfer(b, 2))),    # OK (mempool view has nonce 1 next)
+        sealed(a.sign_tx(CHAIN_ID, 0, transfer(b, 3))),    # NONCE_REPLAYED
+        sealed(a.sign_tx(CHAIN_ID, 5, transfer(b, 4))),    # NONCE_AHEAD
+        sealed(b.sign_tx("other", 0, transfer(a, 1))),     # WRONG_CHAIN_ID
     ]
 
     async def scenario():
-        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY)) as listen:
+        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS)) as listen:
             conn = await Conn.open(listen)
             await conn.send(frame(echo=abci.RequestEcho(message="héllo")), FLUSH)
             echo, flush = await conn.receive(2)
@@ -213,14 +213,14 @@ def test_hostile_input_gets_an_answer_not_an_exception(tmp_path, actors_state):
         envelope + b"[" * 50_000,                        # nesting beyond the recursion limit
         envelope + b'"\\ud800"',                        # a lone surrogate escape
         envelope + b"1" * 5_000,                         # more digits than int() takes
-        actors.gov[0].sign_tx(CHAIN_ID, 0, {"type": "propose", "action": {"type": ["issue_allowances"]}}),
+        sealed(actors.gov[0].sign_tx(CHAIN_ID, 0, {"type": "propose", "action": {"type": ["issue_allowances"]}})),
     ]
     query_body = canonical_json({"chain_id": 5, "issued_at": 0, "path": "/balances/" + "ab" * 20, "reader": "ab" * 20})
     hostile_queries = [("/proposal/²", b""), ("/proposal/" + "9" * 5_000, b""),
                        ("/balances/" + "ab" * 20, b"ETSQ" + b"\x00" * 64 + query_body)]
 
     async def scenario():
-        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY)) as listen:
+        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS)) as listen:
             mempool, query = await Conn.open(listen), await Conn.open(listen)
             await mempool.send(init_chain_frame(app_state), FLUSH)
             await mempool.receive(2)
@@ -240,7 +240,7 @@ def test_hostile_input_gets_an_answer_not_an_exception(tmp_path, actors_state):
 
 def test_responses_are_held_until_flush(tmp_path):
     async def scenario():
-        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY)) as listen:
+        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS)) as listen:
             conn = await Conn.open(listen)
             await conn.send(frame(echo=abci.RequestEcho(message="1")), frame(echo=abci.RequestEcho(message="2")))
             with pytest.raises(asyncio.TimeoutError):
@@ -257,11 +257,11 @@ def test_responses_are_held_until_flush(tmp_path):
 @pytest.mark.parametrize("chunk", [1, 3, 7])
 def test_frames_split_across_writes(tmp_path, actors_state, chunk):
     actors, app_state = actors_state
-    tx = actors.companies[0].sign_tx(CHAIN_ID, 0, transfer(actors.companies[1], 1))
+    tx = sealed(actors.companies[0].sign_tx(CHAIN_ID, 0, transfer(actors.companies[1], 1)))
     stream = init_chain_frame(app_state) + frame(check_tx=abci.RequestCheckTx(tx=tx)) + frame(echo=abci.RequestEcho(message="x" * 300)) + FLUSH
 
     async def scenario():
-        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY)) as listen:
+        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS)) as listen:
             conn = await Conn.open(listen)
             for i in range(0, len(stream), chunk):
                 conn.writer.write(stream[i:i + chunk])
@@ -283,7 +283,7 @@ def test_split_inside_the_length_prefix_and_inside_the_body(tmp_path):
     assert echo[1] & 0x80 == 0 and echo[0] & 0x80
 
     async def scenario():
-        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY)) as listen:
+        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS)) as listen:
             conn = await Conn.open(listen)
             for piece in (echo[:1], echo[1:50], echo[50:-1], echo[-1:] + FLUSH[:1], FLUSH[1:]):
                 await conn.send(piece)
@@ -325,7 +325,7 @@ NON_UTF8_QUERY = raw_frame(_field(6, _field(2, bytes.fromhex("2f706172ff616d73")
         "unknown field only"])
 def test_unparseable_request_is_answered_and_the_connection_stays(tmp_path, garbage, kind, code):
     async def scenario():
-        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY)) as listen:
+        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS)) as listen:
             conn = await Conn.open(listen)
             await conn.send(garbage, frame(echo=abci.RequestEcho(message="after")), FLUSH)
             answer, echo, flush = await conn.receive(3)
@@ -347,7 +347,7 @@ def test_wrong_oneof_and_unknown_fields_are_ignored_as_protobuf_does(tmp_path):
     both = _field(1, _field(1, b"x")) + _field(6, query) + _field(77, b"junk")  # echo, then query: the last one wins
 
     async def scenario():
-        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY)) as listen:
+        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS)) as listen:
             conn = await Conn.open(listen)
             await conn.send(raw_frame(both), FLUSH)
             answer, _ = await conn.receive(2)
@@ -361,7 +361,7 @@ def test_oversized_frame_is_refused_and_skipped_without_buffering(tmp_path):
     limit = 4096
 
     async def scenario():
-        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY), max_frame=limit) as listen:
+        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS), max_frame=limit) as listen:
             conn = await Conn.open(listen)
             body = b"\x00" * (limit + 1)
             await conn.send(encode_varint(len(body)))
@@ -378,7 +378,7 @@ def test_oversized_frame_is_refused_and_skipped_without_buffering(tmp_path):
 
 def test_overlong_length_prefix_closes_only_that_connection(tmp_path, caplog):
     async def scenario():
-        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY)) as listen:
+        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS)) as listen:
             good, bad = await Conn.open(listen), await Conn.open(listen)
             await bad.send(b"\xff" * 11 + FLUSH)
             assert await bad.closed_by_peer()
@@ -398,11 +398,11 @@ def test_consensus_requests_are_served_on_one_connection_only(tmp_path, actors_s
     would otherwise fail-stop the process), and the consensus connection keeps working."""
     actors, app_state = actors_state
     a, b = actors.companies[:2]
-    tx = a.sign_tx(CHAIN_ID, 0, transfer(b, 10))
+    tx = sealed(a.sign_tx(CHAIN_ID, 0, transfer(b, 10)))
     t = ts(GENESIS_TIME + 5)
 
     async def scenario():
-        app = Application(tmp_path, blinding_key=BLINDING_KEY)
+        app = Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS)
         async with serving(app) as listen:
             consensus, stray = await Conn.open(listen), await Conn.open(listen)
             await consensus.send(init_chain_frame(app_state), FLUSH)
@@ -436,7 +436,7 @@ def test_consensus_requests_are_served_on_one_connection_only(tmp_path, actors_s
 
 def test_failing_query_handler_answers_internal_not_an_exception(tmp_path, actors_state, monkeypatch):
     _, app_state = actors_state
-    app = Application(tmp_path, blinding_key=BLINDING_KEY)
+    app = Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS)
 
     def broken(req):
         raise RuntimeError("a bug")
@@ -460,7 +460,7 @@ def test_failing_query_handler_answers_internal_not_an_exception(tmp_path, actor
 
 def test_request_without_a_value_gets_an_exception_and_the_connection_stays(tmp_path):
     async def scenario():
-        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY)) as listen:
+        async with serving(Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS)) as listen:
             conn = await Conn.open(listen)
             await conn.send(encode_varint(0), frame(echo=abci.RequestEcho(message="after")), FLUSH)
             exc, echo, _ = await conn.receive(3)
@@ -474,10 +474,10 @@ def test_request_without_a_value_gets_an_exception_and_the_connection_stays(tmp_
 def test_four_connections_like_cometbft_and_a_block_over_the_consensus_one(tmp_path, actors_state):
     actors, app_state = actors_state
     a, b = actors.companies[:2]
-    tx = a.sign_tx(CHAIN_ID, 0, transfer(b, 10))
+    tx = sealed(a.sign_tx(CHAIN_ID, 0, transfer(b, 10)))
 
     async def scenario():
-        app = Application(tmp_path / "app", blinding_key=BLINDING_KEY, clock=lambda: GENESIS_TIME + 5)
+        app = Application(tmp_path / "app", blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS, clock=lambda: GENESIS_TIME + 5)
         async with serving(app, f"unix://{tmp_path}/app.sock") as listen:
             consensus, mempool, query, snapshot = [await Conn.open(listen) for _ in range(4)]
             await consensus.send(init_chain_frame(app_state), FLUSH)

@@ -54,19 +54,19 @@ def commit(store: Store, height: int, writes: dict, block_time: int = 0, records
 
 def test_commit_block_persists_atomically_and_survives_reopen(tmp_path, store):
     writes = {"a": b"2", "c": None, "e": b"5"}
-    app_hash = commit(store, 1, writes, 105, [(b"\x01" * 32, 1, 0, 0, "", "signer", "transfer")])
+    app_hash = commit(store, 1, writes, 105, [(b"\x01" * 32, 1, 0, 0, "", "signer", "transfer", b"", 0)])
     assert store.recompute_root() == store.app_hash == app_hash
     again = Store(store.path, BLINDING_KEY)
     assert (again.height, again.app_hash, again.block_time, again.chain_id) == (1, app_hash, 105, "c")
     assert dict(again.items()) == {"a": b"2", "b/1": b"x", "b/2": b"y", "e": b"5"}
     assert again.scan("b/") == [("b/1", b"x"), ("b/2", b"y")]
-    assert again.tx_result(b"\x01" * 32) == (1, 0, 0, "", "signer", "transfer")
+    assert again.tx_result(b"\x01" * 32) == (1, 0, 0, "", "signer", "transfer", b"", 0)
     assert again.tx_result(b"\x02" * 32) is None
     again.close()
 
 
 def test_reset_genesis_replaces_everything(store):
-    commit(store, 1, {"zz": b"1"}, 1, [(b"\x01" * 32, 1, 0, 0, "", "", "")])
+    commit(store, 1, {"zz": b"1"}, 1, [(b"\x01" * 32, 1, 0, 0, "", "", "", b"", 0)])
     app_hash = store.reset_genesis("d", {"only": b"1"}, 7)
     assert dict(store.items()) == {"only": b"1"}
     assert store.get("zz") is None and store.tx_result(b"\x01" * 32) is None

@@ -11,7 +11,7 @@ from protocol.codec import canonical_json
 from protocol.messages import (
     ACTIONS, MESSAGES, Approve, BlockTradeAccept, BlockTradeCancel, BlockTradePropose, CancelOrder, DailyTotal, FundCash,
     IssueAllowances, IssuePlan, PlaceOrder, PlanChunk, PlanOpen, Propose, RegisterAccount, RegisterAccounts, RegisterDevice,
-    Reject, SetValidatorPower, SetViewKey, Transfer, WithdrawCash, parse_action, parse_message,
+    Reject, RotateExecutionKey, SetValidatorPower, SetViewKey, Transfer, WithdrawCash, parse_action, parse_message,
 )
 from protocol.sealed import seal_price
 from protocol.codec import address_of
@@ -30,6 +30,7 @@ SAMPLES = [
     Propose(RegisterAccounts((ACCOUNT,))),
     Propose(IssuePlan("1" * 64)),
     Propose(SetValidatorPower("6" * 64, 10, "validator of the exchange")),
+    Propose(RotateExecutionKey(2, "7" * 64)),
     Approve(7),
     Reject(7, "double counting of site 4"),
     PlanOpen("2" * 64, {"phase": 4, "vintages": ["KAU26"]}, 3),

@@ -6,9 +6,10 @@ __all__ = ["PREFIXES", "PARAMS", "nonce"]
 
 PREFIXES = ("nonce/", "params")
 
+NONCES = "nonce/"
 PARAMS = "params"  # the chain parameters, canonical JSON (genesis.PARAM_LIMITS)
 
 
 def nonce(address: str) -> str:
     """The account's next nonce (absent = 0)."""
-    return f"nonce/{address}"
+    return f"{NONCES}{address}"

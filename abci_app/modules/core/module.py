@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from protocol.codes import Code
 
-from .. import Module, Query, StateRead
+from .. import Module, Query, StateRead, private
 from . import keys, queries
 
 MODULE = Module(
@@ -12,8 +12,10 @@ MODULE = Module(
     summary="the pipeline: envelopes, signatures, nonces, roles; parameters; tx results",
     queries=(
         Query("params", queries.params, "/params", "chain parameters"),
-        Query("nonce", queries.nonce, "/nonce/<addr>", '{"nonce": next nonce}'),
-        Query("tx", queries.tx, "/tx/<hash hex>", "height, index, code, log, type, signer"),
+        Query("nonce", queries.nonce, "/nonce/<addr>", '{"nonce": next nonce} (private: a nonce shows activity)',
+              private("government", what="nonces")),
+        Query("tx", queries.tx, "/tx/<hash hex>", "height, index, code, log, type, signer, data; of a private tx only "
+              "for its signer or government (signed query)"),
     ),
     codes=frozenset({
         Code.OK, Code.MALFORMED_TX, Code.WRONG_CHAIN_ID, Code.UNKNOWN_SIGNER, Code.BAD_SIGNATURE, Code.NONCE_REPLAYED,
@@ -23,5 +25,5 @@ MODULE = Module(
     }),
     code_range=range(100, 200),
     keys=keys.PREFIXES,
-    state_reads=tuple(StateRead(prefix) for prefix in keys.PREFIXES),
+    state_reads=(StateRead(keys.NONCES, private("government", what="nonces")), StateRead(keys.PARAMS)),
 )

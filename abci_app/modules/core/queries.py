@@ -33,5 +33,10 @@ def tx(q: QueryRequest) -> Any:
     row = q.store.tx_result(digest)
     if row is None:
         raise Denied(Code.NOT_FOUND, f"no committed transaction {q.args[0].lower()}")
-    height, index, code, log, signer, kind = row
-    return {"hash": digest.hex(), "height": height, "index": index, "code": code, "log": log, "signer": signer, "type": kind}
+    height, index, code, log, signer, kind, data, private = row
+    if private or q.signed:  # a private tx's outcome is its signer's and the regulator's to read
+        reader, role = q.reader()
+        if private and reader != signer and role != "government":
+            raise Denied(Code.NOT_FOUND, f"no committed transaction {q.args[0].lower()}")  # as if it did not exist
+    return {"hash": digest.hex(), "height": height, "index": index, "code": code, "log": log, "signer": signer, "type": kind,
+            "data": bytes(data).decode("utf-8", "replace"), "private": bool(private)}
