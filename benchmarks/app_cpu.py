@@ -18,13 +18,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey  # noqa: E402
 from google.protobuf.timestamp_pb2 import Timestamp  # noqa: E402
 
 from protocol.codes import Code  # noqa: E402
 from protocol.messages import Transfer  # noqa: E402
+from protocol.private_tx import open_tx, public_bytes, seal_tx  # noqa: E402
 
 from abci_app.app import Application  # noqa: E402
 from abci_app.blinding import new_blinding_key  # noqa: E402
+from abci_app.privacy import ExecutionKeys  # noqa: E402
 from abci_app.proto import abci  # noqa: E402
 from ets.keys import Signer  # noqa: E402
 from ets_tools.devnet import GenesisAccount, build_app_state  # noqa: E402
@@ -39,17 +42,29 @@ def main() -> int:
     senders = [Signer.generate() for _ in range(args.senders)]
     accounts = [GenesisAccount(f"gov-{i}", "government", Signer.generate()) for i in range(3)]
     accounts += [GenesisAccount(f"c{i}", "company", s) for i, s in enumerate(senders)]
-    state = build_app_state(accounts, balances={s.address: {"KAU25": 10**9} for s in senders})
+    execution_key = X25519PrivateKey.generate()
+    state = build_app_state(accounts, balances={s.address: {"KAU25": 10**9} for s in senders},
+                            execution_key=public_bytes(execution_key).hex())
+    readers = [public_bytes(execution_key), bytes.fromhex(state["privacy"]["regulator_key"])]
     t = time.perf_counter()
     nonces = {s.address: 0 for s in senders}
-    txs = []
+    inner = []
     for i in range(args.txs):
         s, r = senders[i % len(senders)], senders[(i + 1) % len(senders)]
-        txs.append(s.sign_tx("bench", nonces[s.address], Transfer(r.address, "KAU25", 1)))
+        inner.append(s.sign_tx("bench", nonces[s.address], Transfer(r.address, "KAU25", 1)))
         nonces[s.address] += 1
-    sign_us = (time.perf_counter() - t) / len(txs) * 1e6
+    sign_us = (time.perf_counter() - t) / len(inner) * 1e6
+    t = time.perf_counter()
+    txs = [seal_tx(tx, 1, readers) for tx in inner]  # transfers are private: sealed to the execution and regulator keys
+    seal_us = (time.perf_counter() - t) / len(txs) * 1e6
+    t = time.perf_counter()
+    for tx in txs[:2000]:
+        open_tx(tx, execution_key)
+    open_us = (time.perf_counter() - t) / min(2000, len(txs)) * 1e6
+    print(f"sealing (client side): {seal_us:.1f} us/tx; opening (each validator): {open_us:.1f} us/tx; "
+          f"{sum(map(len, inner)) / len(inner):.0f} → {sum(map(len, txs)) / len(txs):.0f} bytes per tx")
     with tempfile.TemporaryDirectory() as home:
-        app = Application(home, blinding_key=new_blinding_key())
+        app = Application(home, blinding_key=new_blinding_key(), execution_keys=ExecutionKeys(keys={1: execution_key}))
         app.init_chain(abci.RequestInitChain(chain_id="bench", app_state_bytes=json.dumps(state).encode(), time=Timestamp(seconds=1_800_000_000)))
         totals = {"check_tx": 0.0, "process_proposal": 0.0, "finalize_block": 0.0, "commit": 0.0}
         height = 0

@@ -70,7 +70,7 @@ def main() -> int:
                 pair = (i // 2) % len(sellers)
                 signer, side = (sellers[pair], "sell") if i % 2 == 0 else (buyers[pair], "buy")
                 msg = PlaceOrder("KAU25", side, 10_000, 1)
-                per_node[pair % nodes].append(signer.sign_tx("ets-market-bench", nonces[signer.address], msg))
+                per_node[pair % nodes].append(client.seal(signer.sign_tx("ets-market-bench", nonces[signer.address], msg)))
                 nonces[signer.address] += 1
             return per_node
 

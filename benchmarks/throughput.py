@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from protocol.messages import Transfer  # noqa: E402
+from protocol.private_tx import seal_tx  # noqa: E402
 
 from ets.keys import Signer  # noqa: E402
 from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
@@ -174,8 +175,11 @@ def measure(net: LocalNet, rate: int, seconds: float, make_txs) -> dict:
     return result
 
 
-def signed_transfers(senders: list[Signer], receivers: list[Signer], chain_id: str):
+def signed_transfers(senders: list[Signer], receivers: list[Signer], chain_id: str, readers: dict | None = None):
+    """Signed transfers, sealed as private txs to ``readers`` (the genesis ``privacy``: execution and regulator keys)."""
     nonces = {s.address: 0 for s in senders}
+    keys = [] if readers is None else [bytes.fromhex(readers["execution_key"])] + (
+        [bytes.fromhex(readers["regulator_key"])] if readers.get("regulator_key") else [])
 
     def make(rate: int, seconds: float, nodes: int) -> list[list[bytes]]:
         count = int(rate * seconds)
@@ -186,6 +190,8 @@ def signed_transfers(senders: list[Signer], receivers: list[Signer], chain_id: s
             nonce = nonces[sender.address]
             nonces[sender.address] += 1
             tx = sender.sign_tx(chain_id, nonce, Transfer(receiver.address, "KAU25", 1))
+            if keys:
+                tx = seal_tx(tx, readers["epoch"], keys)
             per_node[(i % len(senders)) % nodes].append(tx)
         return per_node
 
@@ -235,7 +241,8 @@ def main() -> int:
         net.create(4, chain_id="ets-bench", app_state=app_state)
         print(f"starting 4 validators + 4 ABCI apps in {work} ...", flush=True)
         net.start()
-        make = signed_transfers(senders, list(reversed(senders)), "ets-bench")
+        readers = json.loads((net.home / "genesis.json").read_text())["app_state"].get("privacy")
+        make = signed_transfers(senders, list(reversed(senders)), "ets-bench", readers)
         rows = []
         for rate in args.rates:
             rows.append(measure(net, rate, args.seconds, make))

@@ -106,7 +106,7 @@ class DayPoster:
         day = record.day
         msg = record.daily_total_msg()
         try:
-            nonce = self.client.next_nonce(self.signer.address)
+            nonce = self.client.next_nonce(self.signer)
             tx = self.client.sign(self.signer, msg, nonce)
             tx_hash = self.client.broadcast(tx)
             committed = self._wait_commit(tx_hash)

@@ -98,7 +98,7 @@ def upload_plan(client: ChainClient, signer: Signer, plan: PlanFile,
             raise PlanUploadError(f"chunk at line {offset} was rejected with code {commit.code}: {commit.log}; re-run to resume")
         report(offset + count, len(plan.lines))
 
-    nonce = client.next_nonce(signer.address)
+    nonce = client.next_nonce(signer)
     try:
         for offset, lines in chunk_lines(plan.lines, state["received"]):
             tx = client.sign(signer, PlanChunk(plan.plan_hash, offset, tuple(lines)), nonce)

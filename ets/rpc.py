@@ -177,11 +177,15 @@ class ChainClient:
 
     # ------------------------------------------------------------ transactions
 
-    def next_nonce(self, address: str | Signer) -> int:
-        """An account's next nonce; nonces are private (they show activity), so ask with the signer."""
-        if isinstance(address, Signer):
-            return int(self.query(f"/nonce/{address.address}", reader=address)["nonce"])
-        return int(self.query(f"/nonce/{address}")["nonce"])
+    def next_nonce(self, signer: Signer) -> int:
+        """The signer's next nonce, read with a signed query (nonces are private: they show activity).
+        An account the chain does not know yet has nonce 0 (its tx is then refused with ``UNKNOWN_SIGNER``)."""
+        try:
+            return int(self.query(f"/nonce/{signer.address}", reader=signer)["nonce"])
+        except QueryError as exc:
+            if exc.code == Code.UNKNOWN_SIGNER:
+                return 0
+            raise
 
     def privacy(self, refresh: bool = False) -> dict[str, Any]:
         """The keys private txs are sealed to (``/privacy``), kept until ``refresh``."""
@@ -334,5 +338,6 @@ class ChainClient:
                 return None
             raise
 
-    def tx_status(self, tx: bytes) -> Any:
-        return self.query(f"/tx/{tx_hash(tx).hex()}")
+    def tx_status(self, tx: bytes, reader: Signer | None = None) -> Any:
+        """The committed result of ``tx``; a private tx's only for its signer or an official (``reader``)."""
+        return self.query(f"/tx/{tx_hash(tx).hex()}", reader=reader)

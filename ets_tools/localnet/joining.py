@@ -1,6 +1,6 @@
 """Adding a node to a running network: its home, config and manifest entry, optionally joined by state sync.
 
-The new node ``node<N>`` gets the network's genesis and state blinding key, the tuned config with
+The new node ``node<N>`` gets the network's genesis, state blinding key and execution keys, the tuned config with
 every existing node as a persistent peer and the next block of ports. With ``state_sync`` its
 CometBFT restores the app from a peer's snapshot instead of replaying every block: the root of
 trust (height and header hash) comes from a running node's RPC, and two running nodes serve the
@@ -33,6 +33,7 @@ STATE_SYNC_SETTINGS = {
     "chunk_request_timeout": "10s",
 }
 _BLINDING_KEY = "blinding.key"  # abci_app.blinding.BLINDING_KEY_FILE
+_EXECUTION_KEYS = "execution.keys"  # abci_app.privacy.EXECUTION_KEYS_FILE
 
 
 def _rpc(port: int, path: str) -> dict[str, Any]:
@@ -90,10 +91,13 @@ def join_node(net: NetworkHome, cometbft: Path, running: list[dict[str, Any]], *
         node_id = _run(cometbft, "show-node-id", "--home", str(home)).strip().splitlines()[-1]
         (home / "app").mkdir(mode=0o700)
         shutil.copyfile(net.home / "genesis.json", home / "config" / "genesis.json")
-        blinding = net.home / manifest["nodes"][0]["name"] / "app" / _BLINDING_KEY
-        if blinding.is_file():  # the validators' shared state blinding key: without it no app hash matches
-            shutil.copyfile(blinding, home / "app" / _BLINDING_KEY)
-            (home / "app" / _BLINDING_KEY).chmod(0o600)
+        for secret in (_BLINDING_KEY, _EXECUTION_KEYS):
+            # the validators' shared secrets: the state blinding key (without it no app hash matches) and the
+            # execution keys (without them no private tx opens)
+            source = net.home / manifest["nodes"][0]["name"] / "app" / secret
+            if source.is_file():
+                shutil.copyfile(source, home / "app" / secret)
+                (home / "app" / secret).chmod(0o600)
         all_ports = [n["ports"] for n in manifest["nodes"]] + [ports]
         node_ids = [n["node_id"] for n in manifest["nodes"]] + [node_id]
         layers = merge_overrides(load_config_overrides(TUNED_CONFIG), _node_settings(name, index, all_ports, node_ids, None, None))

@@ -160,7 +160,7 @@ def test_junk_envelopes_from_unregistered_keys_do_not_pin_app_memory(net: Net):
     for i in range(100):
         stranger = Signer.generate()
         msg = {"type": "transfer", "to": "ab" * 20, "instrument": "KAU25", "amount": 1, "memo": [f"{i:05d}" + "x" * 49_995] * 4}
-        tx = stranger.sign_tx(client.chain_id, 0, msg)
+        tx = client.seal(stranger.sign_tx(client.chain_id, 0, msg))
         assert 200_000 < len(tx) < 256 * 1024
         body = httpx.post(net.net.rpc_url("node0"), json={"jsonrpc": "2.0", "id": i, "method": "broadcast_tx_sync",
                                                           "params": {"tx": base64.b64encode(tx).decode()}}, timeout=30).json()

@@ -52,7 +52,9 @@ def test_transfer_and_queries_through_the_cli(shared_net: Net):
     assert out["code"] == Code.OK and out["height"] > 0
     after = json.loads(ets("query", "balances", c4.address, "--key", "company-4", env=env).stdout)
     assert after["KAU26"] == before["KAU26"] + 1250
-    record = json.loads(ets("query", "tx", out["hash"], env=env).stdout)
+    unsigned = ets("query", "tx", out["hash"], env=env, check=False)  # a transfer's result is private
+    assert unsigned.returncode == 2 and "private" in unsigned.stderr
+    record = json.loads(ets("query", "tx", out["hash"], "--key", "company-3", env=env).stdout)
     assert record["code"] == Code.OK and record["type"] == "transfer" and record["signer"] == c3.address
 
     denied = ets("query", "balances", c4.address, "--key", "company-3", env=env, check=False)

@@ -9,6 +9,7 @@ import pytest
 
 from protocol.messages import Transfer
 
+from ets.keys import Signer
 from ets.rpc import ChainError
 
 from .conftest import Net, start_net, wait_until
@@ -40,7 +41,7 @@ class Traffic:
         while not self._stop.is_set():
             try:
                 commit = client.submit(signer, Transfer(to, "KAU25", 1), timeout=20)
-                self.committed.append(commit.hash)
+                self.committed.append((commit.hash, signer))
             except ChainError as exc:  # recorded: a test asserts on these
                 self.errors.append(f"{sender} via {node}: {exc}")
                 time.sleep(0.2)
@@ -56,12 +57,12 @@ class Traffic:
             t.join(timeout=30)
 
 
-def _assert_all_committed_everywhere(net: Net, hashes: list[str]) -> None:
+def _assert_all_committed_everywhere(net: Net, hashes: list[tuple[str, Signer]]) -> None:
     assert hashes, "no transaction was committed while the test ran"
     for node in net.net.nodes():
         client = net.client(node)
-        for h in hashes:
-            record = client.query(f"/tx/{h}")
+        for h, signer in hashes:
+            record = client.query(f"/tx/{h}", reader=signer)  # a private tx's result is its signer's to read
             assert record["code"] == 0, f"{node}: acknowledged tx {h} has result {record}"
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from protocol.codec import canonical_json, encode_envelope
 from protocol.codes import Code
+from protocol.private_tx import seal_tx
 
 from ets.keys import Signer
 
@@ -31,7 +32,7 @@ def _snapshot(net: Net) -> dict:
     accounts = {name: s.address for name, s in sorted(net.keys.items())}
     return {
         "balances": {n: client.query(f"/balances/{a}", reader=gov) for n, a in accounts.items() if n.startswith("company")},
-        "nonces": {n: client.query(f"/nonce/{a}")["nonce"] for n, a in accounts.items()},
+        "nonces": {n: client.query(f"/nonce/{a}", reader=gov)["nonce"] for n, a in accounts.items()},  # private
         "supply": client.query("/supply"),
         "proposals": client.query("/proposals"),
     }
@@ -44,33 +45,37 @@ def test_hostile_transactions_are_rejected_with_their_codes(shared_net: Net):
     chain = client.chain_id
 
     # One honest transfer first, so that its nonce can be replayed.
-    honest = c1.sign_tx(chain, client.next_nonce(c1.address), {"type": "transfer", "to": c2.address, "instrument": "KAU25", "amount": 1})
+    honest = client.seal(c1.sign_tx(chain, client.next_nonce(c1), {"type": "transfer", "to": c2.address, "instrument": "KAU25", "amount": 1}))
     client.wait_for_tx(client.broadcast(honest))
     shared_net.assert_same_app_hash()  # every node has committed it, so each one's CheckTx sees the used nonce
-    used_nonce = client.next_nonce(c1.address) - 1
+    used_nonce = client.next_nonce(c1) - 1
     before = _snapshot(shared_net)
-    nonce = client.next_nonce(c1.address)
+    nonce = client.next_nonce(c1)
     transfer = {"type": "transfer", "to": c2.address, "instrument": "KAU25", "amount": 5}
     good = c1.sign_tx(chain, nonce, transfer)
+    sealed = client.seal(good)
     stranger = Signer.generate()
     tampered_body = canonical_json({"chain_id": chain, "msg": {**transfer, "amount": 5_000}, "nonce": nonce, "signer": c1.address})
 
     cases = {
         "random bytes": (os.urandom(300), Code.MALFORMED_TX),
+        "a private message in clear": (good, Code.MUST_BE_SEALED),
+        "a private tx sealed to another key": (seal_tx(good, client.privacy()["epoch"], [os.urandom(32)]), Code.REGULATOR_NOT_A_READER),
+        "an altered private tx": (sealed[:-1] + bytes((sealed[-1] ^ 1,)), Code.PRIVATE_TX_UNREADABLE),
         "empty-ish": (b"ETS1", Code.MALFORMED_TX),
         "truncated envelope": (good[: len(good) - 7], Code.MALFORMED_TX),
         "non-canonical body": (good[:68] + good[68:].replace(b'"amount":5', b'"amount": 5'), Code.MALFORMED_TX),
         "bad signature": (encode_envelope(tampered_body, good[4:68]), Code.BAD_SIGNATURE),
-        "unknown signer": (stranger.sign_tx(chain, 0, transfer), Code.UNKNOWN_SIGNER),
-        "wrong chain id": (c1.sign_tx("another-chain", nonce, transfer), Code.WRONG_CHAIN_ID),
-        "replayed nonce": (c1.sign_tx(chain, used_nonce, {**transfer, "amount": 7}), Code.NONCE_REPLAYED),
-        "nonce from the future": (c1.sign_tx(chain, nonce + 5, transfer), Code.NONCE_AHEAD),
+        "unknown signer": (client.seal(stranger.sign_tx(chain, 0, transfer)), Code.UNKNOWN_SIGNER),
+        "wrong chain id": (client.seal(c1.sign_tx("another-chain", nonce, transfer)), Code.WRONG_CHAIN_ID),
+        "replayed nonce": (client.seal(c1.sign_tx(chain, used_nonce, {**transfer, "amount": 7})), Code.NONCE_REPLAYED),
+        "nonce from the future": (client.seal(c1.sign_tx(chain, nonce + 5, transfer)), Code.NONCE_AHEAD),
         "company sends a government message": (
             c1.sign_tx(chain, nonce, {"type": "propose", "action": {"type": "issue_allowances", "to": c1.address, "instrument": "KAU25", "amount": 10**9}}),
             Code.UNAUTHORIZED,
         ),
         "company approves": (c1.sign_tx(chain, nonce, {"type": "approve", "proposal_id": 1}), Code.UNAUTHORIZED),
-        "overdraft": (c1.sign_tx(chain, nonce, {**transfer, "amount": 10**12}), Code.INSUFFICIENT_BALANCE),
+        "overdraft": (client.seal(c1.sign_tx(chain, nonce, {**transfer, "amount": 10**12})), Code.INSUFFICIENT_BALANCE),
         "unknown message": (c1.sign_tx(chain, nonce, {"type": "mint"}), Code.UNKNOWN_MESSAGE),
         "float amount": (encode_envelope(b'{"chain_id":"%s","msg":{"amount":1.5}}' % chain.encode(), bytes(64)), Code.MALFORMED_TX),
     }

@@ -354,10 +354,10 @@ def test_a_day_not_over_on_chain_is_not_yet_and_a_malformed_day_is_never_sent(ch
         try:
             early = poster.post(record)  # sealed locally, but the day has not ended in block time
             with chain.client() as client:
-                nonce = client.next_nonce(device.address)
+                nonce = client.next_nonce(device)
             malformed = poster.post(type(record)(**{**record.to_json(), "merkle_root": "not a root"}))
             with chain.client() as client:
-                assert client.next_nonce(device.address) == nonce, "a day the protocol refuses is never signed nor sent"
+                assert client.next_nonce(device) == nonce, "a day the protocol refuses is never signed nor sent"
         finally:
             poster.close()
     assert early.kind == "not_yet" and not early.done and early.code == Code.DAY_NOT_ENDED and early.tx_hash

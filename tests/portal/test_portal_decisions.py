@@ -16,11 +16,11 @@ pytestmark = pytest.mark.localnet
 def test_reject_path_of_a_plan(chain: SeededChain):
     client, keys = chain.client, chain.keys
     plan = chain.plans["decisions"].hash
-    nonce = client.next_nonce(keys["gov-2"].address)
+    nonce = client.next_nonce(keys["gov-2"])
 
     with pytest.raises(decisions.DecisionError, match="nothing to reject"):
         decisions.decide_plan(client, keys["gov-2"], plan, approve=False, reason="too generous")
-    assert client.next_nonce(keys["gov-2"].address) == nonce, "a refused decision must send nothing"
+    assert client.next_nonce(keys["gov-2"]) == nonce, "a refused decision must send nothing"
 
     assert decisions.plan_decision_message(client, plan, approve=True) == Propose(IssuePlan(plan))
     first = decisions.decide_plan(client, keys["gov-1"], plan, approve=True)
