@@ -9,10 +9,19 @@
                      end-of-block work; ACCEPT only if every
                      tx passes. The result is kept by block hash so FinalizeBlock does not redo it
     FinalizeBlock    one result per tx, in order, then the end-of-block work (queued e-orders);
-                     stage writes and compute the app hash. Each accepted tx's result carries its
-                     events, the block hooks' events go in the response's ``events``: public
-                     attributes only (``protocol.events``, the tables in ``rules.py``)
-    Commit           persist the staged block in one SQLite transaction
+                     stage writes and compute the app hash (the state tree's root, ``state.py``).
+                     Each accepted public tx's result carries its events, the block hooks' events
+                     go in the response's ``events``: public attributes only (``protocol.events``,
+                     the tables in ``rules.py``). A private tx's result is ``PRIVATE_RESULT`` for
+                     all (its real outcome is kept for ``/tx`` queries by its signer); governed
+                     validator changes go out as ``validator_updates``
+    Commit           persist the staged block in one SQLite transaction; every
+                     ``--snapshot-interval`` heights a state-sync snapshot is written in the background
+    Query            ``abci_app.query`` (``/state/<key>`` answers with proof ops)
+    state sync       ListSnapshots / LoadSnapshotChunk / OfferSnapshot / ApplySnapshotChunk: ``snapshots.py``
+
+Private txs are opened with this validator's execution keys (``privacy.py``); one it cannot open
+makes ProcessProposal REJECT and FinalizeBlock stop the node rather than diverge.
 
 Consensus requests fail-stop: a storage error or an unexpected exception ends the process
 (CometBFT's handshake replays the block after restart) rather than risk divergence.

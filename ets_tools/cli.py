@@ -284,7 +284,10 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the commit (default 30)")
         q.set_defaults(func=_tx)
 
-    query = sub.add_parser("query", help="read chain state (private paths need --key)")
+    query = sub.add_parser("query", help="read chain state (private paths need --key)",
+                           description="Read chain state. Balances, nonces and the result of a private tx (transfers, "
+                                       "cash, orders, block trades) are private: give --key of the account (or of an "
+                                       "official) and the query is signed, its answer sealed to you.")
     query.add_argument("what", choices=["params", "account", "nonce", "balances", "supply", "proposal", "proposals", "validators", "tx"])
     query.add_argument("arg", nargs="?", help="address, proposal id or tx hash")
     _common(query, key=True, key_required=False)
