@@ -398,7 +398,8 @@ class Executor:
             message, error = parse_message(env.msg), None
         except TxRejected as exc:
             message, error = None, exc
-        entry = _Decoded(env, message, error, public_key, _ENTRY_OVERHEAD + _COST_PER_TX_BYTE * len(tx))
+        # charged for what it holds: the (inner) envelope's bytes, not a private tx's ciphertext around them
+        entry = _Decoded(env, message, error, public_key, _ENTRY_OVERHEAD + _COST_PER_TX_BYTE * (len(env.body) + 68))
         self._remember(digest, entry)
         return entry
 
