@@ -6,6 +6,7 @@ gets (method, params, result) of every call and returns the result to send back.
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import threading
@@ -52,3 +53,28 @@ class NodeProxy:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def state_rewrite(change: Callable[[dict[str, Any]], None]) -> Rewrite:
+    """Alter the response of every ``/state/<key>`` query (its value, blinding factor, proof ops)."""
+    def rewrite(method: str, params: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+        if method == "abci_query" and str(params.get("path", "")).startswith("/state/"):
+            change(result["response"])
+        return result
+    return rewrite
+
+
+def header_rewrite(change: Callable[[dict[str, Any]], None]) -> Rewrite:
+    """Alter every signed header the node serves (``/commit``)."""
+    def rewrite(method: str, params: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+        if method == "commit":
+            change(result["signed_header"])
+        return result
+    return rewrite
+
+
+def alter_proof(response: dict[str, Any]) -> None:
+    """Flip one bit at the end of a state proof (its leaf's commitment)."""
+    data = bytearray(base64.b64decode(response["proofOps"]["ops"][0]["data"]))
+    data[-1] ^= 1
+    response["proofOps"]["ops"][0]["data"] = base64.b64encode(bytes(data)).decode()

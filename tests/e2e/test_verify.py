@@ -14,7 +14,7 @@ import pytest
 
 from ets_tools.devnet import DEV_PASSPHRASE
 from protocol.messages import Transfer
-from rpc_proxy import NodeProxy
+from rpc_proxy import NodeProxy, alter_proof, header_rewrite, state_rewrite
 
 from .conftest import REPO, Net
 
@@ -73,20 +73,8 @@ def test_public_keys_are_verified_and_absence_is_proven(shared_net: Net, env):
     assert none["value"] == 0 and none["present"] is False
 
 
-def _state_rewrite(change):
-    def rewrite(method, params, result):
-        if method == "abci_query" and str(params.get("path", "")).startswith("/state/"):
-            change(result["response"])
-        return result
-    return rewrite
 
 
-def _header_rewrite(change):
-    def rewrite(method, params, result):
-        if method == "commit":
-            change(result["signed_header"])
-        return result
-    return rewrite
 
 
 def _alter_value(response):
@@ -95,10 +83,6 @@ def _alter_value(response):
     response["value"] = base64.b64encode(json.dumps(answer).encode()).decode()
 
 
-def _alter_proof(response):
-    data = bytearray(base64.b64decode(response["proofOps"]["ops"][0]["data"]))
-    data[-1] ^= 1
-    response["proofOps"]["ops"][0]["data"] = base64.b64encode(bytes(data)).decode()
 
 
 def _alter_blind(response):
@@ -121,12 +105,12 @@ def _drop_signatures(signed_header):
 
 
 @pytest.mark.parametrize("rewrite, words", [
-    (_state_rewrite(_alter_value), "not the value the proof commits to"),
-    (_state_rewrite(_alter_proof), "state proof of 'supply/KAU25'"),
-    (_state_rewrite(_alter_blind), "not the value the proof commits to"),
-    (_state_rewrite(_alter_height), "height"),
-    (_header_rewrite(_alter_app_hash), "hash"),
-    (_header_rewrite(_drop_signatures), "needs more than 2/3"),
+    (state_rewrite(_alter_value), "not the value the proof commits to"),
+    (state_rewrite(alter_proof), "state proof of 'supply/KAU25'"),
+    (state_rewrite(_alter_blind), "not the value the proof commits to"),
+    (state_rewrite(_alter_height), "height"),
+    (header_rewrite(_alter_app_hash), "hash"),
+    (header_rewrite(_drop_signatures), "needs more than 2/3"),
 ], ids=["value", "proof", "blind", "height", "app-hash", "signatures"])
 def test_a_node_that_alters_what_it_serves_is_caught(shared_net: Net, env, rewrite, words):
     proxy = NodeProxy(shared_net.net.rpc_url("node2"), rewrite)
@@ -145,7 +129,7 @@ def test_an_altered_sealed_balance_is_refused(shared_net: Net, env):
         sealed[-1] ^= 1
         response["value"] = base64.b64encode(bytes(sealed)).decode()
 
-    proxy = NodeProxy(shared_net.net.rpc_url("node2"), _state_rewrite(garble))
+    proxy = NodeProxy(shared_net.net.rpc_url("node2"), state_rewrite(garble))
     c1 = shared_net.keys["company-1"]
     try:
         result = ets("verify", "balance", c1.address, "--instrument", "KAU25", "--key", "company-1",

@@ -22,7 +22,7 @@ from portal.auth import PortalUser
 from portal.data import holdings, verified
 from portal.verified import badge_text
 from portal_chain import SeededChain, free_base_port
-from rpc_proxy import NodeProxy
+from rpc_proxy import NodeProxy, alter_proof, state_rewrite
 
 pytestmark = pytest.mark.localnet
 
@@ -85,18 +85,8 @@ def test_daily_totals_are_proven_and_an_altered_record_is_named(chain: SeededCha
     assert check.status == verified.DISCREPANCY and check.discrepancies[0].what.endswith("total (kg)")
 
 
-def _state_rewrite(change):
-    def rewrite(method, params, result):
-        if method == "abci_query" and str(params.get("path", "")).startswith("/state/"):
-            change(result["response"])
-        return result
-    return rewrite
 
 
-def _alter_proof(response):
-    data = bytearray(base64.b64decode(response["proofOps"]["ops"][0]["data"]))
-    data[-1] ^= 1
-    response["proofOps"]["ops"][0]["data"] = base64.b64encode(bytes(data)).decode()
 
 
 def _garble_sealed(response):
@@ -112,8 +102,8 @@ def _alter_app_hash(method, params, result):
 
 
 @pytest.mark.parametrize("rewrite, words", [
-    (_state_rewrite(_alter_proof), "state proof of 'bal/"),
-    (_state_rewrite(_garble_sealed), "could not be opened"),
+    (state_rewrite(alter_proof), "state proof of 'bal/"),
+    (state_rewrite(_garble_sealed), "could not be opened"),
     (_alter_app_hash, "the header was altered"),
 ], ids=["proof", "sealed-value", "app-hash"])
 def test_a_node_that_lies_gives_the_failure_not_the_badge(chain: SeededChain, trust: TrustOptions, rewrite, words):
@@ -200,7 +190,7 @@ def test_the_holdings_page_shows_the_badge(chain: SeededChain, monkeypatch, tmp_
 
 
 def test_the_holdings_page_through_a_lying_node_shows_the_failure(chain: SeededChain, monkeypatch, tmp_path):
-    proxy = NodeProxy(chain.rpc_url, _state_rewrite(_alter_proof))
+    proxy = NodeProxy(chain.rpc_url, state_rewrite(alter_proof))
     try:
         app = _run(_holdings_page, monkeypatch, {"ETS_PORTAL_NODE": proxy.url,
                                                 "ETS_PORTAL_GENESIS": str(chain.net.home / "genesis.json"),

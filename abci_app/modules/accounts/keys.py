@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from protocol.state_keys import account  # a key clients prove: part of the wire contract
 from protocol.text import name_key
 
 __all__ = ["PREFIXES", "ACCOUNTS", "account", "address_in", "role_count", "company_id", "name", "device", "devices_of"]
@@ -9,11 +10,6 @@ __all__ = ["PREFIXES", "ACCOUNTS", "account", "address_in", "role_count", "compa
 PREFIXES = ("acct/", "count/role/", "companyid/", "name/", "device/")
 
 ACCOUNTS = "acct/"
-
-
-def account(address: str) -> str:
-    """The account record (canonical JSON)."""
-    return f"{ACCOUNTS}{address}"
 
 
 def address_in(key: str) -> str:

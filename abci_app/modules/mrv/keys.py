@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from protocol.state_keys import daily_total  # a key clients prove: part of the wire contract
+
 __all__ = [
     "PREFIXES", "MONTHS", "daily_total", "company_report", "company_reports_from", "company_report_in", "month",
     "months_of", "month_in",
@@ -10,11 +12,6 @@ __all__ = [
 PREFIXES = ("em/", "emc/", "agg/c/", "agg/s/")
 
 MONTHS = {"company": "agg/c/", "sector": "agg/s/"}  # monthly sums (kg), by company or by sector
-
-
-def daily_total(device: str, day: str) -> str:
-    """A device's record for one KST day (YYYY-MM-DD)."""
-    return f"em/{device}/{day}"
 
 
 def company_report(company: str, day: str, device: str) -> str:

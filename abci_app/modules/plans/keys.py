@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from protocol.state_keys import allocation  # a key clients prove: part of the wire contract
+
 __all__ = ["PREFIXES", "PLANS", "ISSUE_QUEUE", "plan", "plan_line", "allocation", "allocations_of", "allocation_in", "eorder"]
 
 PREFIXES = ("plan/", "planline/", "issuequeue", "alloc/", "eorder/")
@@ -17,11 +19,6 @@ def plan(plan_hash: str) -> str:
 def plan_line(plan_hash: str, index: int) -> str:
     """Line ``index`` of a plan: [company_id, vintage, amount]."""
     return f"planline/{plan_hash}/{index:07d}"
-
-
-def allocation(address: str, plan_hash: str, vintage: str) -> str:
-    """Tonnes of ``vintage`` issued to a company by a plan (its e-orders)."""
-    return f"alloc/{address}/{plan_hash}/{vintage}"
 
 
 def allocations_of(address: str) -> str:

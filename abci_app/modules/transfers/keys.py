@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from protocol.state_keys import balance, held, supply  # the keys clients prove: part of the wire contract
+
 __all__ = ["PREFIXES", "SUPPLY", "balance", "balances_of", "held", "held_of", "supply", "instrument_in"]
 
 PREFIXES = ("bal/", "held/", "supply/")
@@ -10,27 +12,12 @@ BALANCES, HELD = "bal/", "held/"
 SUPPLY = "supply/"
 
 
-def balance(address: str, instrument: str) -> str:
-    """Tonnes the holder has available (absent = 0)."""
-    return f"bal/{address}/{instrument}"
-
-
 def balances_of(address: str) -> str:
     return f"bal/{address}/"
 
 
-def held(address: str, instrument: str) -> str:
-    """Tonnes held behind the holder's sell orders and proposed block trades (absent = 0)."""
-    return f"held/{address}/{instrument}"
-
-
 def held_of(address: str) -> str:
     return f"held/{address}/"
-
-
-def supply(instrument: str) -> str:
-    """Tonnes of the instrument issued in total."""
-    return f"{SUPPLY}{instrument}"
 
 
 def instrument_in(key: str) -> str:
