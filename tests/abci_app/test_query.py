@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from abci_app.genesis import PARAM_DEFAULTS
 from protocol.codes import Code, CODESPACE
+from abci_app.rules import CHAIN
 from abci_harness import sealed, CHAIN_ID, Actors, Node, approve, issue, transfer
 from abci_app.query import QUERY_FUTURE_SKEW
 from protocol.codec import canonical_json, encode_envelope, tx_hash
@@ -218,7 +219,8 @@ def test_public_paths_answer_in_clear_even_when_signed(chain):
 # ------------------------------------------------------------------ fuzz: a query never crashes the handler
 
 
-path_parts = st.sampled_from(["params", "account", "nonce", "supply", "proposal", "proposals", "tx", "balances", "", "x"])
+# every route the modules declare, the raw-key proofs, and nonsense
+path_parts = st.sampled_from(sorted(CHAIN.routes) + ["state", "state/bal", "state/ptx", "state/sealing", "", "x"])
 paths = st.one_of(
     st.text(max_size=60),
     st.tuples(path_parts, st.text(max_size=30)).map(lambda t: f"/{t[0]}/{t[1]}"),

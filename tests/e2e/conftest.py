@@ -25,7 +25,7 @@ _next_base = [31000]
 
 def _ports_free(base: int, nodes: int) -> bool:
     for i in range(nodes):
-        for offset in (6, 7, 8, 9):
+        for offset in (5, 6, 7, 8, 9):  # app metrics, p2p, RPC, ABCI, CometBFT metrics
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
                 try:
                     s.bind(("127.0.0.1", base + 10 * i + offset))

@@ -1,0 +1,69 @@
+"""Every benchmark script runs, as the command a reader runs, with tiny parameters: it exits 0, prints its
+figures and writes its JSON result, so no benchmark rots between the runs that quote it. The figures
+themselves are not judged here (benchmarks are measured, never asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _free_base_port() -> int:
+    from e2e.conftest import free_base_port
+
+    return free_base_port()
+
+
+def _run(script: str, *args: str, out: Path, timeout: float = 300) -> tuple[str, dict]:
+    """Run ``benchmarks/<script>``; returns its stdout and the JSON result it wrote into ``out``."""
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / script), *args, "--out", str(out)], cwd=REPO,
+                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, f"{script} failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    (result,) = sorted(out.glob("*.json"))
+    return done.stdout, json.loads(result.read_text())
+
+
+def test_app_cpu(tmp_path):
+    stdout, figures = _run("app_cpu.py", "--txs", "300", "--block", "100", "--senders", "10", out=tmp_path)
+    assert "total per node" in stdout and figures["txs"] == 300 and figures["sealed_bytes"] > figures["inner_bytes"]
+
+
+def test_state_tree(tmp_path):
+    stdout, figures = _run("state_tree.py", "--sizes", "300", "--changes", "20", "--blocks", "1", "--proofs", "10",
+                           out=tmp_path)
+    (result,) = figures["results"]
+    assert "proof" in stdout and result["keys"] == 300 and result["proof"]["bytes_max"] > 0
+    assert result["snapshot_chunks"] >= 1
+
+
+def test_edge(tmp_path):
+    stdout, figures = _run("edge.py", "--readings", "2000", "--ingest", "100", out=tmp_path)
+    assert stdout and figures
+
+
+@pytest.mark.localnet
+def test_throughput(tmp_path):
+    stdout, figures = _run("throughput.py", "--rates", "40", "--seconds", "2", "--senders", "8", "--skip-kvstore",
+                           "--base-port", str(_free_base_port()), out=tmp_path)
+    (row,) = figures["ets"]
+    assert row["committed"] == row["sent"] == 80 and row["rpc_errors"] == 0  # every sealed transfer committed
+
+
+@pytest.mark.localnet
+def test_market(tmp_path):
+    stdout, figures = _run("market.py", "--rates", "20", "--seconds", "2", "--companies", "6",
+                           "--base-port", str(_free_base_port()), out=tmp_path)
+    assert figures["rows"] and figures["rows"][0]["committed"] > 0
+
+
+@pytest.mark.localnet
+def test_allocation(tmp_path):
+    stdout, figures = _run("allocation.py", "--companies", "30", "--base-port", str(_free_base_port()), out=tmp_path,
+                           timeout=600)
+    assert stdout and figures
