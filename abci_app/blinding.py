@@ -14,7 +14,7 @@ import os
 import secrets
 from pathlib import Path
 
-__all__ = ["BLINDING_KEY_FILE", "read_blinding_key", "write_blinding_key", "new_blinding_key"]
+__all__ = ["BLINDING_KEY_FILE", "read_blinding_key", "write_blinding_key", "write_secret_file", "new_blinding_key"]
 
 BLINDING_KEY_FILE = "blinding.key"
 
@@ -23,17 +23,21 @@ def new_blinding_key() -> bytes:
     return secrets.token_bytes(32)
 
 
+def write_secret_file(path: Path, text: str) -> Path:
+    """Replace ``path`` atomically with ``text``, readable by its owner only (a validator's secret)."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+    return path
+
+
 def write_blinding_key(folder: str | Path, key: bytes) -> Path:
     """Write ``key`` into ``folder``/blinding.key, readable by its owner only."""
     if len(key) != 32:
         raise ValueError("the state blinding key is 32 bytes")
-    path = Path(folder) / BLINDING_KEY_FILE
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key.hex() + "\n")
-    os.replace(tmp, path)
-    return path
+    return write_secret_file(Path(folder) / BLINDING_KEY_FILE, key.hex() + "\n")
 
 
 def read_blinding_key(path: str | Path) -> bytes:

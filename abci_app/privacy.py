@@ -12,10 +12,11 @@ proposal (ProcessProposal) and stops rather than diverge (FinalizeBlock).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from .blinding import write_secret_file
 
 __all__ = ["EXECUTION_KEYS_FILE", "ExecutionKeys", "write_execution_key", "new_execution_key"]
 
@@ -49,12 +50,7 @@ def write_execution_key(folder: str | Path, epoch: int, key: X25519PrivateKey) -
     path = Path(folder) / EXECUTION_KEYS_FILE
     keys = {e: k.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex() for e, k in _load(path).items()}
     keys[epoch] = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex()
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump({"epochs": {str(e): keys[e] for e in sorted(keys)}}, fh, indent=2)
-    os.replace(tmp, path)
-    return path
+    return write_secret_file(path, json.dumps({"epochs": {str(e): keys[e] for e in sorted(keys)}}, indent=2))
 
 
 class ExecutionKeys:

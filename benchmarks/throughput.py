@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from protocol.messages import Transfer  # noqa: E402
-from protocol.private_tx import seal_tx  # noqa: E402
+from protocol.private_tx import seal_to  # noqa: E402
 
 from ets.keys import Signer  # noqa: E402
 from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
@@ -178,8 +178,6 @@ def measure(net: LocalNet, rate: int, seconds: float, make_txs) -> dict:
 def signed_transfers(senders: list[Signer], receivers: list[Signer], chain_id: str, readers: dict | None = None):
     """Signed transfers, sealed as private txs to ``readers`` (the genesis ``privacy``: execution and regulator keys)."""
     nonces = {s.address: 0 for s in senders}
-    keys = [] if readers is None else [bytes.fromhex(readers["execution_key"])] + (
-        [bytes.fromhex(readers["regulator_key"])] if readers.get("regulator_key") else [])
 
     def make(rate: int, seconds: float, nodes: int) -> list[list[bytes]]:
         count = int(rate * seconds)
@@ -190,8 +188,8 @@ def signed_transfers(senders: list[Signer], receivers: list[Signer], chain_id: s
             nonce = nonces[sender.address]
             nonces[sender.address] += 1
             tx = sender.sign_tx(chain_id, nonce, Transfer(receiver.address, "KAU25", 1))
-            if keys:
-                tx = seal_tx(tx, readers["epoch"], keys)
+            if readers is not None:
+                tx = seal_to(tx, readers)
             per_node[(i % len(senders)) % nodes].append(tx)
         return per_node
 

@@ -34,7 +34,7 @@ from protocol.codec import tx_hash
 from protocol.codes import Code, TxRejected
 from protocol.messages import Message, Wire, parse_message
 from protocol.exposure import PRIVATE
-from protocol.private_tx import is_private, seal_tx
+from protocol.private_tx import is_private, seal_to
 from protocol.replies import ReplyError
 
 from .keys import Signer
@@ -195,11 +195,7 @@ class ChainClient:
 
     def seal(self, tx: bytes) -> bytes:
         """``tx`` sealed to the current execution key and the regulator's view key (``protocol.private_tx``)."""
-        readers = self.privacy()
-        keys = [bytes.fromhex(readers["execution_key"])]
-        if readers.get("regulator_key"):
-            keys.append(bytes.fromhex(readers["regulator_key"]))
-        return seal_tx(tx, readers["epoch"], keys)
+        return seal_to(tx, self.privacy())
 
     def sign(self, signer: Signer, msg: Sendable, nonce: int | None = None) -> bytes:
         """The signed tx of ``msg`` (checked first, see ``checked_message``) with ``nonce`` or the next one;
@@ -279,14 +275,13 @@ class ChainClient:
         value = base64.b64decode(result.get("value") or "")
         return result_code(result.get("code", 0)), value, result.get("log", ""), int(result.get("height", 0))
 
-    def query_state(self, key: str, reader: Signer | None = None, height: int = 0) -> tuple[dict[str, Any], bytes, int]:
-        """One raw state key with its proof (``/state/<key>``, prove=true): (answer, proof bytes, height).
-
-        ``answer`` is ``{"key", "height", "value" (base64 or None), "blind" (hex)}``, opened for a signed
-        query. Nothing here is trusted yet: ``ets.verify`` checks the proof against a verified header."""
-        path = f"/state/{key}"
+    def _read(self, path: str, reader: Signer | None, height: int = 0, prove: bool = False) -> tuple[bytes, dict[str, Any]]:
+        """One ``abci_query``: (the answer's bytes, opened if signed by ``reader``; the whole response).
+        A refusal raises ``QueryError``; an answer that cannot be opened, ``ChainError``."""
         signed = reader.signed_query(self.chain_id, path, int(time.time())) if reader is not None else None
-        params: dict[str, Any] = {"path": path, "data": signed.data.hex() if signed else "", "prove": True}
+        params: dict[str, Any] = {"path": path, "data": signed.data.hex() if signed else ""}
+        if prove:
+            params["prove"] = True
         if height:
             params["height"] = str(height)
         result = self.call("abci_query", **params)["response"]
@@ -300,6 +295,15 @@ class ChainClient:
             except ReplyError as exc:
                 raise ChainError(f"query {path}: the node's sealed answer could not be opened ({exc}); "
                                  "the node may be faulty or tampered with: ask another node") from None
+        return value, result
+
+    def query_state(self, key: str, reader: Signer | None = None, height: int = 0) -> tuple[dict[str, Any], bytes, int]:
+        """One raw state key with its proof (``/state/<key>``, prove=true): (answer, proof bytes, height).
+
+        ``answer`` is ``{"key", "height", "value" (base64 or None), "blind" (hex)}``, opened for a signed
+        query. Nothing here is trusted yet: ``ets.verify`` checks the proof against a verified header."""
+        path = f"/state/{key}"
+        value, result = self._read(path, reader, height, prove=True)
         ops = ((result.get("proofOps") or {}).get("ops")) or []
         if len(ops) != 1:
             raise ChainError(f"query {path}: the node sent {len(ops)} proof ops, expected one")
@@ -314,20 +318,7 @@ class ChainClient:
 
     def query(self, path: str, reader: Signer | None = None) -> Any:
         """Read ``path``; with ``reader``, a signed query (one RPC) whose sealed answer only this call can open."""
-        if reader is None:
-            code, value, log, _ = self.query_raw(path)
-        else:
-            signed = reader.signed_query(self.chain_id, path, int(time.time()))
-            code, value, log, _ = self.query_raw(path, signed.data)
-            if code == Code.OK:
-                try:
-                    value = signed.open(value)
-                except ReplyError as exc:
-                    raise ChainError(f"query {path}: the node's sealed answer could not be opened ({exc}); "
-                                     "the node may be faulty or tampered with: ask another node") from None
-        if code != Code.OK:
-            raise QueryError(path, code, log)
-        return json.loads(value)
+        return json.loads(self._read(path, reader)[0])
 
     def query_or_none(self, path: str, reader: Signer | None = None) -> Any:
         """``query``, but None when nothing is stored under ``path`` (``Code.NOT_FOUND``)."""

@@ -114,10 +114,10 @@ def verify_state(client: ChainClient, light: LightClient, key: str, *, reader: S
         try:
             header = light.verified_header(at + 1)
             break
-        except ChainError as exc:
-            if isinstance(exc, VerificationError) or time.monotonic() > deadline:
-                if isinstance(exc, VerificationError):
-                    raise
+        except VerificationError:
+            raise
+        except ChainError as exc:  # most often: that header is not made yet
+            if time.monotonic() > deadline:
                 raise ChainError(f"the header of height {at + 1}, which commits to the state of height {at}, "
                                  f"did not come within {wait:.0f}s: {exc}") from None
             time.sleep(0.3)

@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 __all__ = [
     "MAGIC", "PAD", "MAX_READERS", "MAX_INNER", "PrivateTxError", "is_private", "reader_id", "public_bytes",
-    "seal_tx", "open_tx", "epoch_of", "reader_ids",
+    "seal_tx", "seal_to", "open_tx", "epoch_of", "reader_ids",
 ]
 
 MAGIC = b"ETSP"
@@ -96,6 +96,15 @@ def seal_tx(inner: bytes, epoch: int, readers: list[bytes], *, randomness: Calla
     body += bytes(-len(body) % PAD)
     nonce = randomness(12)
     return header + nonce + AESGCM(content_key).encrypt(nonce, body, header)
+
+
+def seal_to(tx: bytes, readers: dict, *, randomness: Callable[[int], bytes] = os.urandom) -> bytes:
+    """``tx`` sealed to the readers the chain names (its ``/privacy`` record, or genesis ``app_state.privacy``):
+    the execution key of ``epoch``, then the regulator's view key if there is one."""
+    keys = [bytes.fromhex(readers["execution_key"])]
+    if readers.get("regulator_key"):
+        keys.append(bytes.fromhex(readers["regulator_key"]))
+    return seal_tx(tx, readers["epoch"], keys, randomness=randomness)
 
 
 def _parse(tx: bytes) -> tuple[int, bytes, list[tuple[bytes, bytes]], int]:

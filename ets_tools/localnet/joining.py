@@ -18,6 +18,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from abci_app.blinding import BLINDING_KEY_FILE
+from abci_app.privacy import EXECUTION_KEYS_FILE
+
 from .errors import LocalNetError
 from .home import TUNED_CONFIG, NetworkHome, write_atomic
 from .network import _node_settings, _run, check_cometbft
@@ -32,8 +35,6 @@ STATE_SYNC_SETTINGS = {
     "discovery_time": "5s",  # CometBFT's minimum: the snapshots of a loopback network are found at once
     "chunk_request_timeout": "10s",
 }
-_BLINDING_KEY = "blinding.key"  # abci_app.blinding.BLINDING_KEY_FILE
-_EXECUTION_KEYS = "execution.keys"  # abci_app.privacy.EXECUTION_KEYS_FILE
 
 
 def _rpc(port: int, path: str) -> dict[str, Any]:
@@ -91,7 +92,7 @@ def join_node(net: NetworkHome, cometbft: Path, running: list[dict[str, Any]], *
         node_id = _run(cometbft, "show-node-id", "--home", str(home)).strip().splitlines()[-1]
         (home / "app").mkdir(mode=0o700)
         shutil.copyfile(net.home / "genesis.json", home / "config" / "genesis.json")
-        for secret in (_BLINDING_KEY, _EXECUTION_KEYS):
+        for secret in (BLINDING_KEY_FILE, EXECUTION_KEYS_FILE):
             # the validators' shared secrets: the state blinding key (without it no app hash matches) and the
             # execution keys (without them no private tx opens)
             source = net.home / manifest["nodes"][0]["name"] / "app" / secret

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import socket
 import time
 from dataclasses import dataclass
@@ -40,6 +41,11 @@ def free_base_port(nodes: int = 4) -> int:
         _next_base[0] += 100
         if _ports_free(base, nodes):
             return base
+
+
+def without_hex(text: str) -> str:
+    """``text`` without its runs of hex (hashes, keys, ciphertexts), where any five digits can occur by chance."""
+    return re.sub(r"[0-9a-fA-F]{16,}", "", text)
 
 
 def wait_until(condition: Callable[[], object], timeout: float, what: str, interval: float = 0.2):

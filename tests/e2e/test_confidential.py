@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 
 import httpx
 import pytest
@@ -18,7 +17,7 @@ from protocol.private_tx import PrivateTxError, is_private, open_tx
 from protocol.sealed import view_key_of
 from protocol.codec import decode_envelope, tx_hash
 
-from .conftest import Net, start_net
+from .conftest import Net, start_net, without_hex
 
 pytestmark = pytest.mark.localnet
 
@@ -37,9 +36,6 @@ def net(tmp_path_factory) -> Net:
 def _rpc(url: str, method: str, **params) -> dict:
     return httpx.get(f"{url}/{method}", params=params, timeout=10).json()["result"]
 
-
-def _without_hex(text: str) -> str:
-    return re.sub(r"[0-9a-fA-F]{16,}", "", text)
 
 
 def test_a_third_party_with_every_rpc_endpoint_learns_nothing_private(net: Net):
@@ -79,7 +75,7 @@ def test_a_third_party_with_every_rpc_endpoint_learns_nothing_private(net: Net):
         if not is_private(tx):
             assert decode_envelope(tx).msg["type"] not in PRIVATE
     text = "\n".join(seen)
-    clear = _without_hex(text)
+    clear = without_hex(text)
     for who in (c1, c2, bank):  # no signer, no recipient, anywhere
         assert who.address not in text.lower(), who.address
     assert str(AMOUNT) not in clear and f"{AMOUNT:,}" not in clear

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import time
 
 import httpx
@@ -16,7 +15,7 @@ from protocol.sealed import open_price, seal_price, view_key_of, view_public_hex
 
 from ets.rpc import TxRejectedError
 
-from .conftest import Net, start_net
+from .conftest import Net, start_net, without_hex
 
 pytestmark = pytest.mark.localnet
 
@@ -27,10 +26,6 @@ def market_net(tmp_path_factory) -> Net:
     yield net
     net.net.stop()
 
-
-def _without_hex(text: str) -> str:
-    """``text`` without its runs of hex (hashes, keys, ciphertexts), where any five digits can occur by chance."""
-    return re.sub(r"[0-9a-fA-F]{16,}", "", text)
 
 
 def _order(side: str, price: int, quantity: int, instrument: str = "KAU25") -> PlaceOrder:
@@ -100,7 +95,7 @@ def test_block_trade_price_is_unreadable_to_a_third_company(market_net: Net):
         block = httpx.get(f"{rpc}/block", params={"height": height}, timeout=5).text
         results = httpx.get(f"{rpc}/block_results", params={"height": height}, timeout=5).text
         for text in (block, results):
-            assert "11235" not in _without_hex(text) and "11,235" not in text
+            assert "11235" not in without_hex(text) and "11,235" not in text
             for tx in json.loads(text)["result"].get("block", {}).get("data", {}).get("txs") or []:
-                assert "11235" not in _without_hex(base64.b64decode(tx).decode("utf-8", "replace"))
+                assert "11235" not in without_hex(base64.b64decode(tx).decode("utf-8", "replace"))
     assert "11235" not in json.dumps(client.query("/market/block_volume/KAU25"))
