@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "for new nodes to join from; 0 turns snapshots off (default: %(default)s)")
     parser.add_argument("--snapshot-keep", type=int, default=2, metavar="K",
                         help="how many of the latest snapshots to keep on disk (default: %(default)s)")
+    parser.add_argument("--observer", default=None, metavar="GENESIS_JSON",
+                        help="run as an observer node (a non-validator that follows the chain and serves public state, "
+                             "with no blinding or execution key): the chain's genesis.json, whose app_hash it starts "
+                             "from; state in HOME/public.sqlite")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
                         help="log verbosity; logs are JSON lines on stdout (default: %(default)s)")
     return parser
@@ -69,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     from .server import AbciServer
     from .state import History
 
+    if args.observer:
+        return _observe(args)
     try:
         if args.history_blocks < 1 or args.checkpoint_every < 0:
             raise ValueError("--history-blocks must be at least 1 and --checkpoint-every at least 0")
@@ -78,6 +84,20 @@ def main(argv: list[str] | None = None) -> int:
         app.snapshots.configure(interval=args.snapshot_interval, keep=args.snapshot_keep)
         if args.metrics:
             app.metrics.serve(args.metrics)
+        asyncio.run(AbciServer(app, args.listen).serve())
+    except (GenesisError, StorageError, ValueError, OSError) as exc:
+        print(f"abci_app: {exc}", file=sys.stderr)
+        return 2
+    app.store.close()
+    return 0
+
+
+def _observe(args: argparse.Namespace) -> int:
+    from .observer import Observer, read_genesis_app_hash
+    from .server import AbciServer
+
+    try:
+        app = Observer(args.home, genesis_app_hash=read_genesis_app_hash(args.observer), expected_chain_id=args.chain_id)
         asyncio.run(AbciServer(app, args.listen).serve())
     except (GenesisError, StorageError, ValueError, OSError) as exc:
         print(f"abci_app: {exc}", file=sys.stderr)

@@ -4,24 +4,29 @@
     InitChain        genesis app_state → state at height 0 (re-run from scratch if called again)
     CheckTx          execute_tx on the mempool view (reset to committed state at every Commit;
                      CometBFT's Recheck re-applies what stays in the mempool)
-    PrepareProposal  execute_tx over the mempool's txs in order; keep those that pass and fit
-    ProcessProposal  begin-of-block work (market sessions), execute_tx over the proposal, then the
-                     end-of-block work; ACCEPT only if every
-                     tx passes. The result is kept by block hash so FinalizeBlock does not redo it
-    FinalizeBlock    one result per tx, in order, then the end-of-block work (queued e-orders);
-                     stage writes and compute the app hash (the state tree's root, ``state.py``).
-                     Each accepted public tx's result carries its events, the block hooks' events
-                     go in the response's ``events``: public attributes only (``protocol.events``,
-                     the tables in ``rules.py``). A private tx's result is ``PRIVATE_RESULT`` for
-                     all (its real outcome is kept for ``/tx`` queries by its signer); governed
-                     validator changes go out as ``validator_updates``
+    PrepareProposal  execute_tx over the mempool's txs in order; keep those that pass and fit, then
+                     the end-of-block work, and append the block's **outcome** (``protocol.outcome``:
+                     the app hash, public results and events, validator updates and public writes),
+                     leaving room for it in ``max_tx_bytes``
+    ProcessProposal  the block must end with an outcome: begin-of-block work (market sessions),
+                     execute_tx over the other txs, end-of-block work; ACCEPT only if every tx passes
+                     and this validator's own outcome is the same bytes. The executed block is kept
+                     (by its content) so FinalizeBlock does not redo it
+    FinalizeBlock    one result per tx, in order (the outcome's own last), the block hooks' events and
+                     the app hash (the state tree's root, ``state.py``), exactly as the outcome states
+                     them; a block whose outcome differs from this node's execution stops the node.
+                     Each accepted public tx's result carries its events: public attributes only
+                     (``protocol.events``, the tables in ``rules.py``). A private tx's result is
+                     ``PRIVATE_RESULT`` for all (its real outcome is kept for ``/tx`` queries by its
+                     signer); governed validator changes go out as ``validator_updates``
     Commit           persist the staged block in one SQLite transaction; every
                      ``--snapshot-interval`` heights a state-sync snapshot is written in the background
     Query            ``abci_app.query`` (``/state/<key>`` answers with proof ops)
     state sync       ListSnapshots / LoadSnapshotChunk / OfferSnapshot / ApplySnapshotChunk: ``snapshots.py``
 
 Private txs are opened with this validator's execution keys (``privacy.py``); one it cannot open
-makes ProcessProposal REJECT and FinalizeBlock stop the node rather than diverge.
+makes ProcessProposal REJECT and FinalizeBlock stop the node rather than diverge. A node without
+those keys runs ``abci_app.observer`` instead: it follows the chain from the outcomes.
 
 Consensus requests fail-stop: a storage error or an unexpected exception ends the process
 (CometBFT's handshake replays the block after restart) rather than risk divergence.
@@ -29,6 +34,7 @@ Consensus requests fail-stop: a storage error or an unexpected exception ends th
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections import OrderedDict
@@ -38,18 +44,21 @@ from typing import Callable
 
 from protocol.codec import tx_hash
 from protocol.events import Event
+from protocol.outcome import Outcome, Result, decode_outcome, encode_outcome, is_outcome
+from protocol.private_tx import is_private
 from protocol.smt import PROOF_OP_TYPE
 
 from .errors import GenesisError
 from protocol.codes import Code, CODESPACE
-from .genesis import genesis_entries
+from .genesis import genesis_state
 from .metrics import AppMetrics
 from .privacy import EXECUTION_KEYS_FILE, ExecutionKeys
 from .modules.accounts import keys as account_keys
-from .modules.validators.updates import genesis_entries as validator_entries, validator_updates
+from .modules.validators.updates import validator_updates
 from .proto import abci, crypto_proof
 from .query import QueryGate, run_query
-from .rules import BlockContext, Executor, TxOutcome
+from .outcomes import PRIVATE_RESULT, abci_events, abci_results  # noqa: F401 (PRIVATE_RESULT: the public result of a private tx)
+from .rules import CHAIN, BlockContext, Executor, TxOutcome
 from .snapshots import Snapshots
 from .state import History, Overlay, Staged, Store, TxRecord
 
@@ -68,12 +77,48 @@ def _proto_size(tx: bytes) -> int:
     return 1 + size + len(tx)
 
 
-PRIVATE_RESULT = abci.ExecTxResult(code=Code.OK)  # no log, data or events: nothing of a private tx is public
+_REJECT = abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.REJECT)
+_OUTCOME_RESERVE = 4096  # bytes kept free for the block outcome's fixed part
 
 
-def _abci_events(events: tuple[Event, ...] | list[Event]) -> list[abci.Event]:
-    return [abci.Event(type=e.type, attributes=[abci.EventAttribute(key=k, value=v, index=i) for k, v, i in e.attributes])
-            for e in events]
+def _outcome_share(tx: bytes) -> int:
+    """Bytes a tx is expected to add to the block outcome (a public tx's result, events and writes)."""
+    return 8 if is_private(tx) else 256 + 2 * len(tx)
+
+
+def _block_key(height: int, block_time: int, txs: list[bytes]) -> bytes:
+    h = hashlib.sha256(b"%d/%d" % (height, block_time))
+    for tx in txs:
+        h.update(hashlib.sha256(tx).digest())
+    return h.digest()
+
+
+def plain_events(events) -> tuple:
+    return tuple((e.type, tuple(e.attributes)) for e in events)
+
+
+@dataclass
+class _Block:
+    """A block executed by this node (a proposal, or at FinalizeBlock): kept until FinalizeBlock."""
+
+    height: int
+    time: int
+    txs: list[bytes]  # the client txs, then the outcome
+    view: Overlay
+    outcomes: list[TxOutcome]
+    tree: Staged
+    records: list[TxRecord]
+    updates: list
+    results: list
+    events: list
+
+    @property
+    def outcome(self) -> bytes:
+        return self.txs[-1]
+
+    @property
+    def app_hash(self) -> bytes:
+        return self.tree.root_hash
 
 
 @dataclass
@@ -102,7 +147,7 @@ class Application:
         self.metrics.height.set(self.store.height)
         self.check_view = Overlay(self.store)
         self.staged: _Staged | None = None
-        self._proposals: OrderedDict[bytes, tuple[Overlay, list[TxOutcome], list[Event]]] = OrderedDict()
+        self._blocks: OrderedDict[bytes, _Block] = OrderedDict()  # executed proposals, by content
         self.query_gate = QueryGate(clock)  # signed queries: this node's clock, each answered once
         self.snapshots = Snapshots(self.home / "snapshots", self.store, chain_id=expected_chain_id)  # state sync
 
@@ -123,7 +168,7 @@ class Application:
 
     def init_chain(self, req):
         validators = [(v.pub_key.WhichOneof("sum") or "", v.pub_key.ed25519, v.power) for v in req.validators]
-        entries = {**genesis_entries(req.app_state_bytes), **validator_entries(validators)}
+        entries = genesis_state(req.app_state_bytes, validators)
         app_hash = self.store.reset_genesis(req.chain_id, entries, req.time.seconds)
         self.check_view = Overlay(self.store)
         self.staged = None
@@ -159,33 +204,51 @@ class Application:
         ctx = BlockContext(self.store.chain_id, req.height, req.time.seconds)
         view = Overlay(self.store)
         self.executor.begin_block(view, ctx)
-        chosen, used = [], 0
+        chosen, outcomes, used = [], [], _OUTCOME_RESERVE
         for tx in req.txs:
             size = _proto_size(tx)
-            if used + size > req.max_tx_bytes:
+            reserve = _outcome_share(tx)
+            if used + size + reserve > req.max_tx_bytes:
                 continue
-            if self.executor.execute_tx(view, tx, ctx).code == Code.OK:
+            outcome = self.executor.execute_tx(view, tx, ctx)
+            if outcome.code == Code.OK:
                 chosen.append(tx)
-                used += size
-        return abci.ResponsePrepareProposal(txs=chosen)
+                outcomes.append(outcome)
+                used += size + reserve
+        self.executor.end_block(view, ctx)
+        block = self._seal(req.height, req.time.seconds, view, chosen, outcomes, ctx.events)
+        while sum(map(_proto_size, block.txs)) > req.max_tx_bytes and chosen:
+            # the outcome came out larger than reserved (many public writes): leave the last txs for the next block
+            chosen = chosen[:len(chosen) - max(1, len(chosen) // 8)]
+            block = self._execute(req.height, req.time.seconds, chosen, strict=True)
+        self._remember(block)
+        return abci.ResponsePrepareProposal(txs=block.txs)
 
     def process_proposal(self, req):
-        ctx = BlockContext(self.store.chain_id, req.height, req.time.seconds)
-        view = Overlay(self.store)
-        self.executor.begin_block(view, ctx)
-        outcomes = []
-        for tx in req.txs:
-            outcome = self.executor.execute_tx(view, tx, ctx)
-            if outcome.code != Code.OK:
-                log.warning("reject proposal height=%d: tx %d code=%d %s", req.height, len(outcomes), outcome.code,
-                            "(private)" if outcome.private and outcome.code != Code.EXECUTION_KEY_MISSING else outcome.log)
-                return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.REJECT)
-            outcomes.append(outcome)
-        self.executor.end_block(view, ctx)
-        self._proposals[req.hash] = (view, outcomes, ctx.events)
-        while len(self._proposals) > 8:
-            self._proposals.popitem(last=False)
+        txs = list(req.txs)
+        if not txs or not is_outcome(txs[-1]):
+            log.warning("reject proposal height=%d: it does not end with the block outcome", req.height)
+            return _REJECT
+        block = self._blocks.get(_block_key(req.height, req.time.seconds, txs))
+        if block is not None and any(o.code != Code.OK for o in block.outcomes):
+            return _REJECT  # executed by outcome_of, failures included: a proposal must have none
+        if block is None:
+            block = self._execute(req.height, req.time.seconds, txs[:-1], strict=True)
+            if isinstance(block, int):
+                return _REJECT
+            if block.outcome != txs[-1]:
+                log.warning("reject proposal height=%d: its block outcome differs from this validator's execution "
+                            "(app hash %s here)", req.height, block.app_hash.hex()[:16])
+                return _REJECT
+            self._remember(block)
         return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.ACCEPT)
+
+    def outcome_of(self, height: int, block_time: int, txs: list[bytes]) -> bytes:
+        """The outcome tx of a block of ``txs`` at ``height`` (executed as FinalizeBlock would, failures
+        included, and kept so FinalizeBlock does not redo it): what a proposer appends to its block."""
+        block = self._execute(height, block_time, list(txs), strict=False)
+        self._remember(block)
+        return block.outcome
 
     def extend_vote(self, req):
         return abci.ResponseExtendVote(vote_extension=b"")
@@ -198,48 +261,78 @@ class Application:
 
     # ------------------------------------------------------------ blocks
 
+    def _execute(self, height: int, block_time: int, txs: list[bytes], *, strict: bool) -> "_Block | int":
+        """Execute a block's client txs on a fresh overlay. ``strict`` (a proposal): the index of the first
+        tx that fails, if any; else failed txs get their result (and their nonce is used)."""
+        ctx = BlockContext(self.store.chain_id, height, block_time)
+        view = Overlay(self.store)
+        self.executor.begin_block(view, ctx)
+        outcomes = []
+        for index, tx in enumerate(txs):
+            outcome = self.executor.execute_tx(view, tx, ctx, consume_nonce_on_failure=not strict)
+            if strict and outcome.code != Code.OK:
+                log.warning("reject proposal height=%d: tx %d code=%d %s", height, index, outcome.code,
+                            "(private)" if outcome.private and outcome.code != Code.EXECUTION_KEY_MISSING else outcome.log)
+                return index
+            outcomes.append(outcome)
+        self.executor.end_block(view, ctx)
+        return self._seal(height, block_time, view, txs, outcomes, ctx.events)
+
+    def _seal(self, height: int, block_time: int, view: Overlay, txs: list[bytes], outcomes: list[TxOutcome],
+              block_events: list[Event]) -> "_Block":
+        """The executed block's state tree, public outcome (the last tx) and tx records."""
+        tree = self.store.stage(height, view.writes)
+        updates = validator_updates(self.store, view.writes)
+        writes = tuple((k, v) for k, v in sorted(view.writes.items()) if CHAIN.is_public(k) and self.store.get(k) != v)
+        outcome = Outcome(
+            height, tree.root_hash,
+            tuple(None if o.private else Result(o.code, o.log, o.data, CODESPACE if o.code else "", plain_events(o.events))
+                  for o in outcomes),
+            plain_events(block_events),
+            tuple((u.pub_key.WhichOneof("sum") or "", u.pub_key.ed25519, u.power) for u in updates),
+            writes,
+        )
+        outcome_tx = encode_outcome(outcome)
+        records = [(tx_hash(tx), height, index, o.code, o.log, o.signer, o.type, o.data, int(o.private))
+                   for index, (tx, o) in enumerate(zip(txs, outcomes))]
+        return _Block(height, block_time, [*txs, outcome_tx], view, outcomes, tree, records, updates,
+                      abci_results(decode_outcome(outcome_tx)), abci_events(outcome.events))
+
+    def _remember(self, block: "_Block") -> None:
+        self._blocks[_block_key(block.height, block.time, block.txs)] = block
+        while len(self._blocks) > 8:
+            self._blocks.popitem(last=False)
+
     def finalize_block(self, req):
         started = time.perf_counter()
         if self.store.height and req.height != self.store.height + 1:
             raise RuntimeError(f"FinalizeBlock for height {req.height} but the last committed height is {self.store.height}")
-        ctx = BlockContext(self.store.chain_id, req.height, req.time.seconds)
-        cached = self._proposals.get(req.hash)
-        self._proposals.clear()
-        if cached is not None and len(cached[1]) == len(req.txs):
-            view, outcomes, block_events = cached
-        else:
-            view = Overlay(self.store)
-            self.executor.begin_block(view, ctx)
-            outcomes = [self.executor.execute_tx(view, tx, ctx, consume_nonce_on_failure=True) for tx in req.txs]
-            self.executor.end_block(view, ctx)
-            block_events = ctx.events
-        missing = next((o for o in outcomes if o.code == Code.EXECUTION_KEY_MISSING), None)
+        txs = list(req.txs)
+        if not txs or not is_outcome(txs[-1]):
+            raise RuntimeError(f"block {req.height} does not end with a block outcome: it was not proposed by this "
+                               "chain's rules; this node stops rather than guess its results")
+        block = self._blocks.get(_block_key(req.height, req.time.seconds, txs))
+        self._blocks.clear()
+        if block is None:
+            block = self._execute(req.height, req.time.seconds, txs[:-1], strict=False)
+        missing = next((o for o in block.outcomes if o.code == Code.EXECUTION_KEY_MISSING), None)
         if missing is not None:  # executing without the key would diverge from the validators that hold it
             raise RuntimeError(f"block {req.height} holds private txs this validator cannot open ({missing.log}); add the "
                                f"key to {self.home / EXECUTION_KEYS_FILE} and restart the node")
-        tree = self.store.stage(req.height, view.writes)
-        app_hash = tree.root_hash
-        results, records = [], []
-        for index, (tx, outcome) in enumerate(zip(req.txs, outcomes)):
-            if outcome.private:  # the same public result for every private tx; the signer reads /tx/<hash>
-                results.append(PRIVATE_RESULT)
-            else:
-                results.append(abci.ExecTxResult(
-                    code=outcome.code, log=outcome.log, data=outcome.data,
-                    codespace=CODESPACE if outcome.code else "", events=_abci_events(outcome.events),
-                ))
-            records.append((tx_hash(tx), req.height, index, outcome.code, outcome.log, outcome.signer, outcome.type,
-                            outcome.data, int(outcome.private)))
-        self.staged = _Staged(req.height, req.time.seconds, view, records, tree)
-        for outcome in outcomes:
+        if block.txs[-1] != txs[-1]:
+            raise RuntimeError(f"block {req.height}'s outcome differs from this node's execution (app hash "
+                               f"{block.app_hash.hex()} here): this node diverged from the chain and stops")
+        self.staged = _Staged(req.height, req.time.seconds, block.view, block.records, block.tree)
+        for outcome in block.outcomes:
             self.metrics.txs.labels("deliver", str(outcome.code)).inc()
-        self.metrics.block_txs.observe(len(req.txs))
+        self.metrics.block_txs.observe(len(txs) - 1)
         self.metrics.block_seconds.labels("finalize_block").observe(time.perf_counter() - started)
-        if req.txs:
-            log.info("finalize height=%d txs=%d ok=%d app_hash=%s ms=%.1f", req.height, len(req.txs),
-                     sum(1 for o in outcomes if o.code == Code.OK), app_hash.hex()[:16], (time.perf_counter() - started) * 1e3)
-        return abci.ResponseFinalizeBlock(tx_results=results, events=_abci_events(block_events), app_hash=app_hash,
-                                          validator_updates=validator_updates(self.store, view.writes))
+        if len(txs) > 1:
+            log.info("finalize height=%d txs=%d ok=%d app_hash=%s ms=%.1f", req.height, len(txs) - 1,
+                     sum(1 for o in block.outcomes if o.code == Code.OK), block.app_hash.hex()[:16],
+                     (time.perf_counter() - started) * 1e3)
+        return abci.ResponseFinalizeBlock(tx_results=block.results, events=block.events, app_hash=block.app_hash,
+                                          validator_updates=block.updates)
 
     def commit(self, req):
         staged = self.staged
@@ -286,6 +379,6 @@ class Application:
         response = self.snapshots.apply_snapshot_chunk(req)
         if self.snapshots.take_restored():  # the last chunk replaced the state: nothing staged survives it
             self.check_view, self.staged = Overlay(self.store), None
-            self._proposals.clear()
+            self._blocks.clear()
             self.metrics.height.set(self.store.height)
         return response

@@ -43,6 +43,7 @@ PARAM_LIMITS: dict[str, tuple[int, int]] = {
     "market_band_bps": (0, 9_999),
     "market_initial_reference_price": (1, 10**9),
     "market_around_the_clock": (0, 1),
+    "access_window_seconds": (300, 7 * 24 * 3600),  # how long a record_access lets an official read (block time)
 }
 # Defaults for parameters a genesis may leave out (DOMAIN.md: KRX rules).
 PARAM_DEFAULTS: dict[str, int] = {
@@ -52,6 +53,7 @@ PARAM_DEFAULTS: dict[str, int] = {
     "market_initial_reference_price": 10_000,
     "market_around_the_clock": 0,
     "query_max_age_seconds": 30,
+    "access_window_seconds": 3600,
 }
 
 
@@ -162,3 +164,36 @@ def _privacy(raw: Any) -> dict[str, Any]:
     regulator = raw.get("regulator_key")
     return {"epoch": epoch, "execution_key": _key_hex(raw["execution_key"], "execution_key"), "previous": None,
             "regulator_key": None if regulator is None else _key_hex(regulator, "regulator_key"), "since": 0}
+
+
+def genesis_state(app_state_bytes: bytes, validators: list[tuple[str, bytes, int]]) -> dict[str, bytes]:
+    """Every state entry at height 0: ``app_state`` and the genesis validators (as InitChain sees them)."""
+    from .modules.validators.updates import genesis_entries as validator_entries
+
+    return {**genesis_entries(app_state_bytes), **validator_entries(validators)}
+
+
+def genesis_validators(genesis_doc: dict[str, Any]) -> list[tuple[str, bytes, int]]:
+    """The validators of a CometBFT genesis.json as (key type, key bytes, power), the way InitChain passes them."""
+    import base64
+
+    import hashlib
+
+    kinds = {"tendermint/PubKeyEd25519": "ed25519"}
+    try:
+        validators = [(kinds.get(v["pub_key"]["type"], v["pub_key"]["type"]), base64.b64decode(v["pub_key"]["value"]),
+                       int(v["power"])) for v in genesis_doc.get("validators") or []]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise GenesisError(f"genesis.json validators are malformed: {exc}") from None
+    # CometBFT's order (a validator set sorted by voting power, then address): the genesis validators' names follow it
+    return sorted(validators, key=lambda v: (-v[2], hashlib.sha256(v[1]).digest()[:20]))
+
+
+def genesis_app_hash(genesis_doc: dict[str, Any], blinding_key: bytes) -> bytes:
+    """The app hash InitChain returns for ``genesis_doc`` (a genesis.json as a dict) on a validator holding
+    ``blinding_key``: written into genesis.json's ``app_hash``, where an observer node, which has no
+    blinding key, takes it from."""
+    from .smt import root_of
+
+    entries = genesis_state(canonical_json(genesis_doc.get("app_state") or {}), genesis_validators(genesis_doc))
+    return root_of(sorted(entries.items()), blinding_key)

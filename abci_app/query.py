@@ -35,8 +35,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from protocol.codec import canonical_json, CodecError, decode_envelope, sign_digest
 from protocol.codes import Code
 from protocol.replies import seal_reply
+from protocol.messages.access import EVERY_ACCOUNT
 
 from .modules import Query, QueryRequest, ReadRule
+from .modules.access.queries import require_record
 from .modules.accounts import keys as account_keys
 from .modules.core import keys as core_keys
 from .query_args import Denied, address_arg, json_at
@@ -128,15 +130,19 @@ def _admit(rule: ReadRule, request: QueryRequest, data: _Read) -> None:
     if rule.public:
         return
     if rule.listing and (not request.args or not request.args[0]):
-        _, role = _reader(request.store, request.path, data)
+        reader, role = _reader(request.store, request.path, data)
         if role not in rule.roles:
             raise Denied(Code.UNAUTHORIZED, rule.listing)
+        if role == "government" and rule.audited:
+            require_record(request.store, reader, EVERY_ACCOUNT, request.path)
         return
     address = address_arg(request.args)
     reader, role = _reader(request.store, request.path, data)
     if reader != address and role not in rule.roles:
         raise Denied(Code.UNAUTHORIZED, f"{rule.what} are confidential: only the account itself and "
                                         f"{', '.join(sorted(rule.roles))} may read them")
+    if reader != address and role == "government" and rule.audited:
+        require_record(request.store, reader, address, request.path)
     request.subject = address
 
 
@@ -175,6 +181,8 @@ def _state_query(store: Store, path: str, data: bytes, height: int, gate: QueryG
             if reader != owner and role not in rule.read.roles:
                 raise Denied(Code.UNAUTHORIZED, f"{rule.read.what} are confidential: only the account itself and "
                                                 f"{', '.join(sorted(rule.read.roles))} may read them")
+            if reader != owner and role == "government" and rule.read.audited:
+                require_record(store, reader, owner, path)
         at = store.height if height == 0 else height
         if at > store.height or at < 0:
             raise Denied(Code.BAD_QUERY, f"height {at} is not committed yet (the latest is {store.height})")

@@ -7,6 +7,8 @@ Each chain domain declares itself in one descriptor (``abci_app/modules/<domain>
 Messages (a tx carries one; the pipeline checks the role, the module's handler the rest):
 
     message               roles                       effect                                                  module
+    record_access         government                  record why this official reads the subject's private    access
+                                                      data; opens the access window
     register_device       government, verifier        admit a sensor device bound to a company site           accounts
     transfer              company                     move allowances signer → another company                transfers
     propose               government                  open a proposal for a governed action; counts as the    governance
@@ -60,6 +62,8 @@ Queries (abci_query; a private path needs a signed query and its answer is seale
                                                                           signer, data; of a private tx only
                                                                           for its signer or government (signed
                                                                           query)
+    /looked/<addr>                        the account itself or           who read the account's private data:  access
+                                          government                      reader, reason, height, time, until
     /account/<addr>                       anyone                          role, name, public key, since (the    accounts
                                                                           participant registry)
     /accounts?role=R                      anyone                          [{address, role, name, ...}]          accounts
@@ -120,6 +124,7 @@ State keys read raw with a proof (/state/<key>, at the latest or a kept past hei
     key prefix                            who may read                                                          module
     nonce/                                the account in segment 1 of the key or government                     core
     params                                anyone                                                                core
+    looked/                               the account in segment 1 of the key or government                     access
     acct/                                 anyone                                                                accounts
     count/role/                           anyone                                                                accounts
     companyid/                            anyone                                                                accounts
@@ -128,6 +133,8 @@ State keys read raw with a proof (/state/<key>, at the latest or a kept past hei
     bal/                                  the account in segment 1 of the key or government                     transfers
     held/                                 the account in segment 1 of the key or government                     transfers
     supply/                               anyone                                                                transfers
+    prop/                                 anyone                                                                governance
+    seq/proposal                          anyone                                                                governance
     plan/                                 anyone                                                                plans
     planline/                             anyone                                                                plans
     issuequeue                            anyone                                                                plans
@@ -139,6 +146,12 @@ State keys read raw with a proof (/state/<key>, at the latest or a kept past hei
     agg/s/                                anyone                                                                mrv
     cash/                                 the account in segment 1 of the key or bank, government               trading
     cashheld/                             the account in segment 1 of the key or bank, government               trading
+    bar/                                  anyone                                                                trading
+    ref/                                  anyone                                                                trading
+    books                                 anyone                                                                trading
+    market/clock                          anyone                                                                trading
+    viewkey/                              anyone                                                                blocktrades
+    blockagg/                             anyone                                                                blocktrades
     valset/                               anyone                                                                validators
     valsum                                anyone                                                                validators
     valblock                              anyone                                                                validators
@@ -149,8 +162,8 @@ Events (public attributes only; * = indexed; a tx's events are in its result, th
 
     event               attributes                                emitted by                                    module
     message             type*, module*                            every accepted tx; the only event of the      core
-                                                                  private transfer, fund_cash, withdraw_cash,
-                                                                  place_order, cancel_order,
+                                                                  private record_access, transfer, fund_cash,
+                                                                  withdraw_cash, place_order, cancel_order,
                                                                   block_trade_propose, block_trade_accept,
                                                                   block_trade_cancel
     device_registered   device*, company*, site*, registered_by   register_device                               accounts
@@ -186,8 +199,12 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                                                             INVALID_RECIPIENT=18, BLOCK_FULL=19,
                                                             NOT_FOUND=20, BAD_QUERY=21,
                                                             NOT_SUPPORTED=22,
-                                                            MALFORMED_REQUEST=32, INTERNAL=99
-                                                            (100-199)
+                                                            MALFORMED_REQUEST=32, INTERNAL=99,
+                                                            NOT_A_CLIENT_TX=100,
+                                                            OBSERVER_ONLY_PUBLIC=101 (100-199)
+    access        who looked: an official records why       ACCESS_NOT_RECORDED=1100 (1100-1199)  looked/ lookgrant/
+                  before reading a company's private data;                                        seq/looked
+                  the company reads the records
     accounts      the participant registry: accounts,       ACCOUNT_EXISTS=12, NAME_TAKEN=33      acct/ count/role/
                   names, registry ids, sensor devices       (200-299)                             companyid/ name/ device/
     transfers     the allowance ledger: available and held  INSUFFICIENT_BALANCE=11,              bal/ held/ supply/
@@ -256,8 +273,10 @@ from protocol.events import MESSAGE, Event
 from protocol.exposure import PRIVATE
 from protocol.messages import Message, parse_message
 from protocol.private_tx import PrivateTxError, epoch_of, is_private, open_tx, reader_id, reader_ids
+from protocol.outcome import is_outcome
 
 from .modules import MessageRule, assemble, install
+from .modules.access.module import MODULE as ACCESS
 from .modules.accounts.module import MODULE as ACCOUNTS
 from .modules.blocktrades.module import MODULE as BLOCKTRADES
 from .modules.core import keys as core_keys
@@ -274,7 +293,7 @@ from .view import BlockContext, View, account, get_int, get_json
 
 __all__ = ["MODULES", "CHAIN", "RULES", "BlockContext", "TxOutcome", "Executor", "View"]
 
-MODULES = (CORE, ACCOUNTS, TRANSFERS, GOVERNANCE, PLANS, MRV, TRADING, BLOCKTRADES, VALIDATORS, PRIVACY)
+MODULES = (CORE, ACCESS, ACCOUNTS, TRANSFERS, GOVERNANCE, PLANS, MRV, TRADING, BLOCKTRADES, VALIDATORS, PRIVACY)
 CHAIN = install(assemble(MODULES))
 RULES: dict[type, MessageRule] = CHAIN.rules  # message class → who may send it and its handler
 
@@ -421,6 +440,9 @@ class Executor:
         signer = kind = ""
         nonce_passed = False
         sealed = is_private(tx)
+        if is_outcome(tx):
+            return TxOutcome(Code.NOT_A_CLIENT_TX, "a block outcome (ETSO) is the last tx of a block, written by its "
+                                                   "proposer; it cannot be sent as a tx")
         try:
             digest = tx_hash(tx)
             found, acct = self._verified(tx, digest, view)

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from protocol.messages import Approve  # noqa: E402
+from protocol.messages import Approve, RecordAccess  # noqa: E402
 
 from datasets.demo import generate  # noqa: E402
 from ets.keys import Signer  # noqa: E402
@@ -97,6 +97,7 @@ def main() -> int:
         for line in plan.lines:
             expected.setdefault(line.company_id, {})[line.vintage] = line.amount
         sample = random.Random(1).sample(sorted(expected), min(200, len(expected)))
+        client.submit(officials[2], RecordAccess("*", "checking a sample of the credited allocation"))
         for cid in sample:
             got = client.query(f"/balances/{companies[cid].address}", reader=officials[2])
             assert got == expected[cid], (cid, got, expected[cid])

@@ -23,11 +23,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from protocol.codec import is_address
 from protocol.codes import TxRejected
 from protocol.messages import (
-    Approve, IssueAllowances, Message, Propose, RegisterAccount, Reject, SetValidatorPower, Transfer, parse_message,
-    validator_key_hex,
+    Approve, IssueAllowances, Message, Propose, RecordAccess, RegisterAccount, Reject, SetValidatorPower, Transfer,
+    parse_message, validator_key_hex,
 )
+from protocol.messages.access import EVERY_ACCOUNT
 from protocol.text import normalize_name
 
 from ets.console import DEFAULT_NODE, address_arg, print_json
@@ -148,6 +150,24 @@ def _query(args: argparse.Namespace) -> int:
     reader = _signer(args) if args.key else None
     with _client(args) as client:
         print_json(client.query(path, reader=reader))
+    return 0
+
+
+def _access_record(args: argparse.Namespace) -> int:
+    subject = args.subject
+    if subject != EVERY_ACCOUNT and not is_address(subject):
+        raise ValueError(f"--subject {subject[:60]!r} is neither a 40-character lowercase hex address nor '*'")
+    signer = _signer(args)
+    with _client(args) as client:
+        result = client.submit(signer, RecordAccess(subject, args.reason))
+    record = json.loads(result.data)
+    print_json({"hash": result.hash, "height": result.height, "record": record["record"], "until": record["until"]})
+    return 0
+
+
+def _access_list(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        print_json(client.query(f"/looked/{args.address}", reader=_signer(args)))
     return 0
 
 
@@ -283,6 +303,22 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--no-wait", action="store_true", help="return once the mempool accepted it")
         q.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the commit (default 30)")
         q.set_defaults(func=_tx)
+
+    access = sub.add_parser("access", help="who looked: officials record why before reading a company's private data",
+                            description="An official's signed queries of a company's private data (balances, cash, "
+                                        "orders, fills, nonces, private tx results, raw keys) are answered only within "
+                                        "an access window opened by a record of why, which the company reads. "
+                                        "관리자는 기업의 비공개 정보를 조회하기 전에 사유를 기록해야 하며, 기업은 그 기록을 볼 수 있습니다.")
+    access_sub = access.add_subparsers(dest="access_kind", required=True)
+    p = access_sub.add_parser("record", help="government: record why you read SUBJECT's private data (opens the window)")
+    p.add_argument("--subject", required=True, help="the company's address, or '*' for listings of every account")
+    p.add_argument("--reason", required=True, help="why (at least 10 characters; the company reads it)")
+    _common(p, key=True)
+    p.set_defaults(func=_access_record)
+    p = access_sub.add_parser("list", help="who read ADDRESS's private data, when and why (the account itself or an official)")
+    p.add_argument("address", type=_address)
+    _common(p, key=True)
+    p.set_defaults(func=_access_list)
 
     query = sub.add_parser("query", help="read chain state (private paths need --key)",
                            description="Read chain state. Balances, nonces and the result of a private tx (transfers, "

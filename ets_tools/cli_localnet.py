@@ -147,8 +147,17 @@ def cmd_add_node(args: argparse.Namespace) -> int:
     """Add a node to the running network (optionally by state sync) and print its validator key."""
     net = _existing(args)
     began = time.monotonic()
-    added = net.add_node(state_sync=args.state_sync, wait=not args.no_wait, timeout=args.timeout)
+    if args.observer and args.state_sync:
+        raise LocalNetError("an observer node replays the chain's blocks (its public state comes from their outcomes); "
+                            "leave out --state-sync")
+    added = net.add_node(state_sync=args.state_sync, observer=args.observer, wait=not args.no_wait, timeout=args.timeout)
     key = added["validator_key"]
+    if args.observer:
+        print(f"{added['name']}: observer node started in {time.monotonic() - began:.1f} s; rpc {added['rpc']}")
+        print("it follows the chain and verifies every commit, serves public state and holds no blinding or "
+              "execution key: it cannot read private txs and can never become a validator")
+        print("관찰 노드: 체인을 검증하며 공개 정보만 보관합니다 (비공개 거래는 읽을 수 없습니다)")
+        return 0
     how = "restored from a peer's snapshot (state sync)" if args.state_sync else "replaying the chain from its peers"
     print(f"{added['name']}: started in {time.monotonic() - began:.1f} s, {how}; rpc {added['rpc']}")
     if added["trust"]:
@@ -305,6 +314,9 @@ def add_localnet_commands(subparsers: Any) -> None:
             "block: the trusted height and header hash are fetched from a running node, two running nodes\n"
             "serve the light client. The network's apps must take snapshots (`start --snapshot-interval N`;\n"
             "the app default is every 100 heights).\n"
+            "With --observer it is an observer node: it gets no blinding or execution key, replays the\n"
+            "blocks from their public outcomes and serves public state only (what a company or the public\n"
+            "may run themselves).\n"
             "The node joins as a full node. To make it a validator, officials propose set_validator_power\n"
             "for the consensus key this command prints (`ets tx propose-validator ...`, then `ets tx approve`)."
         ),
@@ -312,6 +324,9 @@ def add_localnet_commands(subparsers: Any) -> None:
     )
     _home(p)
     p.add_argument("--state-sync", action="store_true", help="join from a peer's state-sync snapshot instead of replaying blocks")
+    p.add_argument("--observer", action="store_true",
+                   help="an observer node (a company's or the public's own node): no blinding or execution key, "
+                        "follows the chain from each block's public outcome, serves public state only")
     p.add_argument("--validator-key-out", metavar="FILE", default=None,
                    help="also write the node's consensus key (address, base64 and hex public key) as JSON to FILE")
     p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",

@@ -50,6 +50,8 @@ class Code(IntEnum):
     MISSING_VIEW_KEY = 31
     MALFORMED_REQUEST = 32
     NAME_TAKEN = 33
+    NOT_A_CLIENT_TX = 100
+    OBSERVER_ONLY_PUBLIC = 101
     DAY_NOT_ENDED = 600
     VALIDATOR_NOT_FOUND = 900
     VALIDATOR_UNCHANGED = 901
@@ -64,6 +66,7 @@ class Code(IntEnum):
     PRIVATE_TX_UNREADABLE = 1004
     REGULATOR_NOT_A_READER = 1005
     EPOCH_NOT_NEXT = 1006
+    ACCESS_NOT_RECORDED = 1100
     INTERNAL = 99
 
 
@@ -102,6 +105,8 @@ _DESCRIPTIONS = {
     Code.MISSING_VIEW_KEY: "a reader of a sealed price has no view key on chain",
     Code.MALFORMED_REQUEST: "the ABCI request could not be parsed (for example a query path that is not UTF-8)",
     Code.NAME_TAKEN: "another participant is registered under the same (normalised) name",
+    Code.NOT_A_CLIENT_TX: "a block outcome is written by the block's proposer; clients cannot send one",
+    Code.OBSERVER_ONLY_PUBLIC: "an observer node holds only public state and takes no txs; ask a validator",
     Code.DAY_NOT_ENDED: "the reported day has not ended yet in block time (KST); post it after midnight",
     Code.VALIDATOR_NOT_FOUND: "no validator with that public key is in the set",
     Code.VALIDATOR_UNCHANGED: "the validator already has that voting power",
@@ -116,6 +121,7 @@ _DESCRIPTIONS = {
     Code.PRIVATE_TX_UNREADABLE: "the private tx does not open with the execution key (altered or malformed)",
     Code.REGULATOR_NOT_A_READER: "the private tx is not sealed to the regulator's view key",
     Code.EPOCH_NOT_NEXT: "a new execution key must have the next epoch number",
+    Code.ACCESS_NOT_RECORDED: "an official reads a company's private data only after recording why (record_access)",
     Code.INTERNAL: "internal error",
 }
 

@@ -4,8 +4,9 @@ Readers:
 
     signer       the account that signed the tx
     party        the counterparty a field names (a transfer's recipient, a block trade's other side)
-    regulator    the government's accounts (the regulator's view key opens private txs in blocks;
-                 officials read private state with signed queries)
+    regulator    the government's accounts (the regulator's view key, where a chain's genesis names
+                 one, opens private txs in blocks; officials read private state with signed queries,
+                 each only after a ``record_access`` the company reads: who looked, when and why)
     validators   the executing validators (the execution key of the epoch opens every private tx)
     public       anyone who reaches RPC or runs a full node: what Korean law publishes
 
@@ -20,6 +21,12 @@ type, amount, price or recipient outside it. Its public result is the same for e
 read by the signer (and the regulator) with a signed ``/tx/<hash>`` query. Logs name only the tx
 hash and the result code of a private tx; metrics count txs by stage and code. A **public**
 message is in clear in the block, with its public events (``abci_app/rules.py``).
+
+Every block ends with its **outcome** (``protocol.outcome``), made by the proposer and checked by
+every validator: the app hash, the public results and events, the validator updates and the
+block's writes to public state keys. An **observer node** (``abci_app.observer``: a company's own
+node, or the public's) has no execution or blinding key; it follows the chain from the outcomes,
+verifies every commit and serves public state, and so sees exactly the ``public`` column below.
 
 ``FIELDS`` lists, for each message type, each field and who reads it; ``PRIVATE`` the sealed
 types. A test checks this table against every registered message and the chain's rules.
@@ -50,6 +57,7 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
                             "price_commitment": _WITH_PARTY, "sealed_price": _WITH_PARTY},
     "block_trade_accept": {"signer": _WITH_PARTY, "type": _SEALED, "trade_id": _WITH_PARTY},
     "block_trade_cancel": {"signer": _WITH_PARTY, "type": _SEALED, "trade_id": _WITH_PARTY},
+    "record_access": {"signer": _WITH_PARTY, "type": _SEALED, "subject": _WITH_PARTY, "reason": _WITH_PARTY},
     # public: in clear, because the law publishes them or governance must be seen
     "register_device": {"*": _PUBLIC},
     "propose": {"*": _PUBLIC},

@@ -105,6 +105,7 @@ class ReadRule:
     roles: frozenset[str] = frozenset()
     what: str = ""  # "cash balances": used in the refusal
     listing: str = ""  # the refusal when the path names no account ("" = an account is required)
+    audited: bool = True  # an official's read of another account's data needs a record_access (modules/access)
 
     def describe(self) -> str:
         if self.public:
@@ -118,9 +119,10 @@ class ReadRule:
 PUBLIC = ReadRule(True)
 
 
-def private(*roles: str, what: str, listing: str = "") -> ReadRule:
-    """A private path: the account named in the path or an account with one of ``roles`` may read."""
-    return ReadRule(False, frozenset(roles), what, listing)
+def private(*roles: str, what: str, listing: str = "", audited: bool = True) -> ReadRule:
+    """A private path: the account named in the path or an account with one of ``roles`` may read
+    (an official only within a recorded access window, unless ``audited`` is False)."""
+    return ReadRule(False, frozenset(roles), what, listing, audited)
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,11 @@ class Chain:
             if key.startswith(read.prefix):
                 return read
         return None
+
+    def is_public(self, key: str) -> bool:
+        """Whether anyone may read ``key``: its value goes to observer nodes in each block's outcome."""
+        read = self.state_read(key)
+        return read is not None and read.read.public
 
 
 def assemble(modules: Iterable[Module]) -> Chain:

@@ -1,6 +1,7 @@
 """Adding a node to a running network: its home, config and manifest entry, optionally joined by state sync.
 
-The new node ``node<N>`` gets the network's genesis, state blinding key and execution keys, the tuned config with
+The new node ``node<N>`` gets the network's genesis, state blinding key and execution keys (an observer
+node gets neither key: ``abci_app.observer``), the tuned config with
 every existing node as a persistent peer and the next block of ports. With ``state_sync`` its
 CometBFT restores the app from a peer's snapshot instead of replaying every block: the root of
 trust (height and header hash) comes from a running node's RPC, and two running nodes serve the
@@ -65,7 +66,8 @@ def _trust(running: list[dict[str, Any]]) -> tuple[int, str]:
     return height, block["block_id"]["hash"]
 
 
-def join_node(net: NetworkHome, cometbft: Path, running: list[dict[str, Any]], *, state_sync: bool) -> dict[str, Any]:
+def join_node(net: NetworkHome, cometbft: Path, running: list[dict[str, Any]], *, state_sync: bool,
+              observer: bool = False) -> dict[str, Any]:
     """Create the home and manifest entry of the next node (not started); returns what was set up.
 
     ``running`` are the status rows of the nodes that are up (peers, trust and light-client servers)."""
@@ -92,7 +94,7 @@ def join_node(net: NetworkHome, cometbft: Path, running: list[dict[str, Any]], *
         node_id = _run(cometbft, "show-node-id", "--home", str(home)).strip().splitlines()[-1]
         (home / "app").mkdir(mode=0o700)
         shutil.copyfile(net.home / "genesis.json", home / "config" / "genesis.json")
-        for secret in (BLINDING_KEY_FILE, EXECUTION_KEYS_FILE):
+        for secret in () if observer else (BLINDING_KEY_FILE, EXECUTION_KEYS_FILE):
             # the validators' shared secrets: the state blinding key (without it no app hash matches) and the
             # execution keys (without them no private tx opens)
             source = net.home / manifest["nodes"][0]["name"] / "app" / secret
@@ -116,6 +118,8 @@ def join_node(net: NetworkHome, cometbft: Path, running: list[dict[str, Any]], *
             raise LocalNetError(f"cannot write {config}: {exc}") from None
         write_atomic(config, text)
         entry = {"name": name, "node_id": node_id, "ports": ports, "added": {"state_sync": state_sync}}
+        if observer:
+            entry["observer"] = True
         if trust is not None:
             entry["added"].update(trust_height=trust[0], trust_hash=trust[1])
         manifest["nodes"].append(entry)
@@ -125,5 +129,5 @@ def join_node(net: NetworkHome, cometbft: Path, running: list[dict[str, Any]], *
             shutil.rmtree(home)
         raise
     return {"name": name, "node_id": node_id, "rpc": f"http://{LOOPBACK}:{ports['rpc']}", "ports": ports,
-            "state_sync": state_sync, "trust": None if trust is None else {"height": trust[0], "hash": trust[1]},
+            "state_sync": state_sync, "observer": observer, "trust": None if trust is None else {"height": trust[0], "hash": trust[1]},
             "validator_key": validator_key(home)}

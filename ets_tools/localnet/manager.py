@@ -66,13 +66,14 @@ class LocalNet(NetworkHome):
         """
         create_network(self, self.cometbft, self.base_port, validators, **options)
 
-    def add_node(self, *, state_sync: bool = False, wait: bool = True, timeout: float = 120) -> dict[str, Any]:
+    def add_node(self, *, state_sync: bool = False, observer: bool = False, wait: bool = True,
+                 timeout: float = 120) -> dict[str, Any]:
         """Add ``node<N>`` to this running network and start it (``joining.join_node``): same genesis,
         every node as its peer; with ``state_sync`` it restores a peer's snapshot instead of replaying
-        blocks. With ``wait`` returns once it has caught up with the network's height. It joins as a
+        blocks; an ``observer`` holds no secret of the validators and serves public state only. With ``wait`` returns once it has caught up with the network's height. It joins as a
         full node: the returned ``validator_key`` is what officials propose ``set_validator_power`` for."""
         running = [r for r in self.status() if r["running"]]
-        added = join_node(self, self.cometbft, running, state_sync=state_sync)
+        added = join_node(self, self.cometbft, running, state_sync=state_sync, observer=observer)
         self._supervisor.start([added["name"]])
         if wait:
             target = max((r["height"] or 0) for r in running)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from abci_app.blinding import new_blinding_key, write_blinding_key
+from abci_app.genesis import genesis_app_hash
 from abci_app.privacy import new_execution_key, write_execution_key
 from protocol.private_tx import public_bytes
 
@@ -207,6 +208,8 @@ def _create(
         if execution_key is not None:
             write_execution_key(home / name / "app", privacy["epoch"], execution_key)
     genesis = _genesis(home, names, chain_id, app_state)
+    if proxy_app is None:  # the ETS app: observer nodes, which hold no blinding key, start from this app hash
+        genesis["app_hash"] = genesis_app_hash(genesis, blinding_key).hex().upper()
     genesis_text = json.dumps(genesis, indent=2) + "\n"
     for name in names:
         write_atomic(home / name / "config" / "genesis.json", genesis_text)

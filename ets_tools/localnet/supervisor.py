@@ -192,6 +192,8 @@ class Supervisor:
             "--listen", f"tcp://{LOOPBACK}:{entry['ports']['abci']}",
             "--chain-id", str(manifest["chain_id"]),
         ]
+        if entry.get("observer"):  # no secrets: follows the chain from the blocks' outcomes
+            argv += ["--observer", str(self.home / node / "config" / "genesis.json")]
         if manifest.get("snapshot_interval") is not None:
             argv += ["--snapshot-interval", str(int(manifest["snapshot_interval"]))]
         if manifest.get("snapshot_keep") is not None:

@@ -16,8 +16,10 @@ import json
 import pandas as pd
 import streamlit as st
 
-from ets.rpc import ChainError
-from protocol.messages import BlockTradeAccept, BlockTradeCancel, SetViewKey
+from ets.rpc import ChainError, QueryError
+from protocol.codes import Code
+from protocol.messages import BlockTradeAccept, BlockTradeCancel, RecordAccess, SetViewKey
+from protocol.messages.access import EVERY_ACCOUNT, MIN_REASON
 from protocol.sealed import view_public_hex
 
 from .. import cache, session
@@ -206,9 +208,30 @@ def _company(user) -> None:
 
 
 @st.fragment(run_every=_LIVE_SECONDS)
+def _record_access(user) -> None:
+    """The form an official fills before reading every company's block trades: the reason goes on chain."""
+    st.warning("Reading every company's block trades is recorded on chain first: each company sees who looked, "
+               "when and why.  \n기업의 비공개 정보를 조회하기 전에 사유를 기록합니다. 기업은 누가, 언제, 왜 조회했는지 볼 수 있습니다.")
+    with st.form("record_access"):
+        reason = st.text_input("Reason (at least 10 characters) · 조회 사유", max_chars=300)
+        if st.form_submit_button("Record and read · 기록하고 조회"):
+            if len(reason.strip()) < MIN_REASON:
+                st.error(f"Say why in at least {MIN_REASON} characters; the companies will read it.")
+                return
+            submit(user.signer, RecordAccess(EVERY_ACCOUNT, reason.strip()), doing="recording why you read the block trades",
+                   done=lambda commit: f"Recorded at height {commit.height:,}: the block trades below are yours to read "
+                                       "for the access window.")
+
+
 def _regulator_live(user) -> None:
     try:
         trades = blocktrades.regulator_block_trades(cache.client(), user.signer)
+    except QueryError as exc:
+        if exc.code == Code.ACCESS_NOT_RECORDED:
+            _record_access(user)
+        else:
+            show_chain_error(exc, "reading the block trades")
+        return
     except ChainError as exc:
         show_chain_error(exc, "reading the block trades")
         return

@@ -26,6 +26,7 @@ from abci_app.proto import abci
 from protocol.codec import canonical_json, CodecError, decode_envelope, encode_envelope, sign_digest, tx_hash
 from protocol.exposure import PRIVATE
 from protocol.private_tx import is_private, public_bytes, seal_tx
+from protocol.outcome import is_outcome
 from ets_tools.devnet import GenesisAccount, build_app_state, default_params
 from ets.keys import Signer
 
@@ -196,14 +197,23 @@ class Node:
                                           time=ts(time or self.time + BLOCK_SECONDS))
         return list(self.app.prepare_proposal(req).txs)
 
+    def with_outcome(self, txs: list[bytes], t: int) -> list[bytes]:
+        """``txs`` with the block outcome this node computes appended (as its proposer would), unless they end with one."""
+        if txs and is_outcome(txs[-1]):
+            return list(txs)
+        return [*txs, self.app.outcome_of(self.height + 1, t, txs)]
+
     def process(self, txs: list[bytes], time: int | None = None) -> int:
         t = time or self.time + BLOCK_SECONDS
+        txs = self.with_outcome(txs, t)
         req = abci.RequestProcessProposal(txs=txs, height=self.height + 1, time=ts(t),
                                           hash=self.block_hash(self.height + 1, txs, t))
         return self.app.process_proposal(req).status
 
     def finalize(self, txs: list[bytes], time: int | None = None) -> abci.ResponseFinalizeBlock:
+        """FinalizeBlock of ``txs`` and the block outcome (appended unless the txs end with one)."""
         t = time or self.time + BLOCK_SECONDS
+        txs = self.with_outcome(txs, t)
         req = abci.RequestFinalizeBlock(txs=txs, height=self.height + 1, time=ts(t),
                                         hash=self.block_hash(self.height + 1, txs, t))
         resp = self.app.finalize_block(req)
@@ -228,6 +238,15 @@ class Node:
     def run(self, signer: Signer, msg: dict[str, Any], time: int | None = None) -> abci.ExecTxResult:
         """One signed tx in its own block."""
         (result,) = self.block([self.sign(signer, msg)], time)
+        return result
+
+    def record_access(self, official: Signer, subject: Signer | str = "*",
+                      reason: str = "supervision of the registry in a test") -> abci.ExecTxResult:
+        """The official records why it reads ``subject``'s private data (``*``: every account's), in a block
+        of its own: the query gate answers its signed queries of that data for the access window."""
+        who = subject if isinstance(subject, str) else subject.address
+        result = self.run(official, {"type": "record_access", "subject": who, "reason": reason})
+        assert result.code == Code.OK, result.log
         return result
 
     # -------------------------------------------------------------- reads

@@ -49,13 +49,14 @@ def tour(home: Path) -> Tour:
         tx = node.sign(signer, msg)
         response = node.finalize([tx], time)
         node.commit()
-        (public,) = response.tx_results
+        public, _outcome = response.tx_results
         result = node.detailed(tx, public)
         assert result.code == Code.OK, (msg["type"], result.log)
         out.results.setdefault(msg["type"], []).append(public)
         return result
 
     run(c[0], transfer(c[1], 25))
+    run(g[0], {"type": "record_access", "subject": c[0].address, "reason": "inspection of holdings after a transfer"})
     run(g[1], approve(proposal_id(run(g[0], register(Signer.generate(), "verifier", "Second Verification Body")))))
     pid = proposal_id(run(g[0], issue(c[2], 40, "KCU25")))
     run(g[1], reject(pid, "not in the plan"))

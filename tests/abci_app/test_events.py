@@ -72,7 +72,7 @@ def test_a_transfer_shows_neither_amount_nor_recipient(chain):
     values = _values(result.events)
     assert chain.transfer_to.address not in values and "25" not in values and result.data == b"" and result.log == ""
     assert PRIVATE == ["block_trade_accept", "block_trade_cancel", "block_trade_propose", "cancel_order", "fund_cash",
-                       "place_order", "transfer", "withdraw_cash"] == sorted(EXPOSED_PRIVATE)
+                       "place_order", "record_access", "transfer", "withdraw_cash"] == sorted(EXPOSED_PRIVATE)
 
 
 def test_block_trades_and_orders_show_no_price_quantity_or_party(chain):

@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from abci_app.app import APP_VERSION, PRIVATE_RESULT, Application
+from abci_app.app import _OUTCOME_RESERVE, APP_VERSION, PRIVATE_RESULT, Application, _outcome_share
+from abci_app.outcomes import OUTCOME_RESULT
+from protocol.outcome import is_outcome
 from protocol.codes import Code, CODESPACE
 from abci_app.proto import abci
 from abci_app.state import Store
@@ -39,12 +41,15 @@ def test_full_block_cycle(node, actors):
     assert node.check(good2).code == Code.OK
 
     proposal = node.prepare([good, bad, good2])
-    assert proposal == [good, good2]
+    assert proposal[:-1] == [good, good2] and is_outcome(proposal[-1])  # the proposer ends its block with the outcome
     assert node.process(proposal) == ACCEPT
+    assert node.process([good, good2, proposal[-1].replace(b'"app_hash":"', b'"app_hash":"0', 1)[:-1]]) == REJECT  # false
+    bare = abci.RequestProcessProposal(txs=[good, good2], height=1, time=ts(node.time + 5), hash=b"b" * 32)
+    assert node.app.process_proposal(bare).status == REJECT  # no outcome at the end
     assert node.info().last_block_height == 0  # proposals never touch committed state
 
     finalized = node.finalize(proposal)
-    assert [r.code for r in finalized.tx_results] == [Code.OK, Code.OK]
+    assert [r.code for r in finalized.tx_results] == [Code.OK, Code.OK, Code.OK]
     assert all(r.codespace == "" and r.log == "" for r in finalized.tx_results)
     assert len(finalized.app_hash) == 32 and finalized.app_hash != genesis_hash
     assert node.commit().retain_height == 0
@@ -59,17 +64,18 @@ def test_full_block_cycle(node, actors):
         "hash": tx_hash(good).hex(), "height": 1, "index": 0, "code": 0, "log": "", "signer": seller.address, "type": "transfer",
         "data": "", "private": True,
     }
-    assert node.read(f"/tx/{tx_hash(good2).hex()}", reader=actors.gov[0])["index"] == 1  # and the regulator
+    node.record_access(actors.gov[0], seller, "a sale reported for supervision")  # the regulator says why, then reads
+    assert node.read(f"/tx/{tx_hash(good2).hex()}", reader=actors.gov[0])["index"] == 1
     assert node.query(f"/tx/{tx_hash(good).hex()}").code == Code.UNAUTHORIZED  # nobody else
     signed = buyer.signed_query(CHAIN_ID, f"/tx/{tx_hash(good).hex()}", node.app.store.block_time)
     assert node.query(f"/tx/{tx_hash(good).hex()}", signed.data).code == Code.NOT_FOUND
-    assert node.query("/params").height == 1
+    assert node.query("/params").height == node.height == 2
 
 
 def test_empty_block_keeps_the_app_hash(node):
     genesis_hash = node.app.store.app_hash
-    resp = node.finalize([])
-    assert list(resp.tx_results) == [] and resp.app_hash == genesis_hash
+    resp = node.finalize([])  # only the block outcome
+    assert list(resp.tx_results) == [OUTCOME_RESULT] and resp.app_hash == genesis_hash
     node.commit()
     assert node.info().last_block_height == 1
 
@@ -100,25 +106,28 @@ def test_prepare_proposal_drops_invalid_txs_and_respects_max_tx_bytes(node, acto
     ahead = sealed(a.sign_tx(CHAIN_ID, 7, transfer(c, 1)))
     broke = sealed(c.sign_tx(CHAIN_ID, 1, transfer(a, 10_000)))
 
-    assert node.prepare([t1, replay, ahead, t2, broke, t3]) == [t1, t2, t3]
+    assert node.prepare([t1, replay, ahead, t2, broke, t3])[:-1] == [t1, t2, t3]
 
     def block_bytes(txs):  # protobuf size of the txs field, as CometBFT counts it
         return len(abci.ResponsePrepareProposal(txs=txs).SerializeToString())
 
-    limit = block_bytes([t1, t2])
-    assert node.prepare([t1, t2, t3], max_tx_bytes=limit) == [t1, t2]
-    assert node.prepare([t1, t2, t3], max_tx_bytes=limit - 1) == [t1]
+    # room is kept for the outcome: a fixed part and a share per tx (a private tx's is a few bytes)
+    limit = _OUTCOME_RESERVE + block_bytes([t1, t2]) + 2 * _outcome_share(t1)
+    for cap, kept in ((limit, [t1, t2]), (limit - 1, [t1])):
+        prepared = node.prepare([t1, t2, t3], max_tx_bytes=cap)
+        assert prepared[:-1] == kept and is_outcome(prepared[-1])
+        assert block_bytes(prepared) <= cap
     # a valid tx that does not fit is skipped, and smaller ones after it still get in
     newcomers = [Signer.generate() for _ in range(3)]
     big = actors.gov[0].sign_tx(CHAIN_ID, 0, {"type": "propose", "action": {"type": "register_accounts", "accounts": [
         {"address": s.address, "public_key": s.public_key.hex(), "role": "company", "name": f"{'V' * 150} {i}",
          "company_id": f"C-{i}", "sector": "steel"} for i, s in enumerate(newcomers)]}})
     assert node.check(big).code == Code.OK
-    limit = block_bytes([t1, t2])
-    assert block_bytes([t1, big]) > limit
+    limit = _OUTCOME_RESERVE + block_bytes([t1, t2]) + 2 * _outcome_share(t1)
+    assert _OUTCOME_RESERVE + block_bytes([t1, big]) + _outcome_share(t1) + _outcome_share(big) > limit
     chosen = node.prepare([t1, big, t2], max_tx_bytes=limit)
-    assert chosen == [t1, t2] and block_bytes(chosen) <= limit
-    assert node.prepare([t1], max_tx_bytes=0) == []
+    assert chosen[:-1] == [t1, t2] and block_bytes(chosen) <= limit
+    assert [is_outcome(tx) for tx in node.prepare([t1], max_tx_bytes=0)] == [True]  # no room: only the outcome
 
 
 def test_process_proposal_rejects_a_block_with_an_invalid_tx(node, actors):
@@ -150,7 +159,7 @@ def test_finalize_block_returns_one_registered_result_per_tx_in_order(node, acto
     ]
     resp = node.finalize(txs)
     # the public results: a private tx's is the same whatever happened; the others say what was wrong
-    assert [r.code for r in resp.tx_results] == [Code.OK, Code.MALFORMED_TX] + [Code.OK] * 7
+    assert [r.code for r in resp.tx_results] == [Code.OK, Code.MALFORMED_TX] + [Code.OK] * 8  # the last: the outcome
     assert all(r == PRIVATE_RESULT for i, r in enumerate(resp.tx_results) if i not in (1, 7, 8))
     for r in resp.tx_results:
         assert r.code in set(Code)
@@ -163,9 +172,10 @@ def test_finalize_block_returns_one_registered_result_per_tx_in_order(node, acto
     assert all(bool(r.log) == (r.code != Code.OK) for r in detailed)
     assert node.committed_nonce(a) == 3
     assert node.balances(b)["KAU25"] == 1_000 + 1 + 2 + 5
+    node.record_access(actors.gov[2])
     for index, tx in enumerate(txs):
         if index not in (0, 2):  # tx 2 repeats tx 0's bytes, so they share one hash
-            assert node.read(f"/tx/{tx_hash(tx).hex()}", reader=actors.gov[0])["index"] == index
+            assert node.read(f"/tx/{tx_hash(tx).hex()}", reader=actors.gov[2])["index"] == index
 
 
 def test_failed_tx_in_a_block_consumes_its_nonce_and_cannot_be_replayed(node, actors):

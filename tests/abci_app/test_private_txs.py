@@ -39,7 +39,7 @@ def test_a_sealed_transfer_shows_no_signer_type_amount_or_recipient(node, actors
         assert bytes.fromhex(address) not in tx
     order = node.sign(a, _order("buy", 10_000, 5))
     assert len(order) == len(tx)  # one size bucket: the size does not tell a transfer from an order
-    (result,) = node.finalize([tx]).tx_results
+    result, _outcome = node.finalize([tx]).tx_results
     assert result == PRIVATE_RESULT  # code 0, no log, no data, no events, whatever happened
     node.commit()
     assert node.balances(b)["KAU25"] == 1_321
@@ -76,6 +76,9 @@ def test_the_state_commits_to_what_was_executed_and_the_signer_reads_its_result(
     assert node.app.store.get(f"ptx/{tx_hash(ok).hex()}") == commitment.encode()
     record = node.read(f"/tx/{tx_hash(tx).hex()}", reader=a)
     assert (record["code"], record["private"]) == (Code.INSUFFICIENT_BALANCE, True) and "not enough" in record["log"]
+    signed = actors.gov[2].signed_query(CHAIN_ID, f"/tx/{tx_hash(tx).hex()}", node.app.store.block_time)
+    assert node.query(f"/tx/{tx_hash(tx).hex()}", signed.data).code == Code.ACCESS_NOT_RECORDED  # not before saying why
+    node.record_access(actors.gov[2], a, "a failed transfer reported by the company")
     assert node.read(f"/tx/{tx_hash(tx).hex()}", reader=actors.gov[2])["code"] == Code.INSUFFICIENT_BALANCE
 
 

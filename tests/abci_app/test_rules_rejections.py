@@ -148,6 +148,8 @@ def test_every_tx_rejection_code_is_exercised():
     not_from_txs |= {Code.EXECUTION_KEY_MISSING, Code.EPOCH_NOT_NEXT}  # test_private_txs.py
     not_from_txs |= {Code.VALIDATOR_NOT_FOUND, Code.VALIDATOR_UNCHANGED, Code.VALIDATOR_POWER_SHIFT,  # test_validators.py
                      Code.VALIDATOR_SET_EMPTY, Code.VALIDATOR_SET_FULL, Code.VALIDATOR_CHANGED_IN_BLOCK}
+    not_from_txs |= {Code.NOT_A_CLIENT_TX, Code.OBSERVER_ONLY_PUBLIC}  # test_outcome.py, test_observer.py
+    not_from_txs |= {Code.ACCESS_NOT_RECORDED}  # a query refusal: test_access.py
     assert {c[2] for c in CASES} == set(Code) - not_from_txs
 
 

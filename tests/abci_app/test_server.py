@@ -415,16 +415,18 @@ def test_consensus_requests_are_served_on_one_connection_only(tmp_path, actors_s
             assert all("consensus connection" in r.exception.error for r in refused)
             assert echo.echo.message == "alive"
             assert app.store.height == 0 and app.staged is None
-            await consensus.send(frame(finalize_block=abci.RequestFinalizeBlock(txs=[tx], height=1, time=t, hash=b"h" * 32)),
+            block = [tx, app.outcome_of(1, t.seconds, [tx])]  # as its proposer would end it
+            await consensus.send(frame(finalize_block=abci.RequestFinalizeBlock(txs=block, height=1, time=t, hash=b"h" * 32)),
                                  frame(commit=abci.RequestCommit()), FLUSH)
             finalized, _, _ = await consensus.receive(3)
-            assert [r.code for r in finalized.finalize_block.tx_results] == [Code.OK]
+            assert [r.code for r in finalized.finalize_block.tx_results] == [Code.OK, Code.OK]
             assert app.store.height == 1
             await consensus.close()
             await asyncio.sleep(0.1)  # the server sees the close and frees the role
             successor = await Conn.open(listen)
             t2 = ts(GENESIS_TIME + 6)
-            await successor.send(frame(finalize_block=abci.RequestFinalizeBlock(txs=[], height=2, time=t2, hash=b"i" * 32)),
+            empty = [app.outcome_of(2, t2.seconds, [])]
+            await successor.send(frame(finalize_block=abci.RequestFinalizeBlock(txs=empty, height=2, time=t2, hash=b"i" * 32)),
                                  frame(commit=abci.RequestCommit()), FLUSH)
             finalized, _, _ = await successor.receive(3)
             assert finalized.WhichOneof("value") == "finalize_block" and app.store.height == 2
@@ -489,17 +491,18 @@ def test_four_connections_like_cometbft_and_a_block_over_the_consensus_one(tmp_p
             assert (await snapshot.receive(2))[0].WhichOneof("value") == "list_snapshots"
 
             t = ts(GENESIS_TIME + 5)
+            block = [tx, app.outcome_of(1, t.seconds, [tx])]  # what PrepareProposal will make of [tx, junk]
             await consensus.send(
                 frame(prepare_proposal=abci.RequestPrepareProposal(max_tx_bytes=1 << 20, txs=[tx, b"junk"], height=1, time=t)),
-                frame(process_proposal=abci.RequestProcessProposal(txs=[tx], height=1, time=t, hash=b"h" * 32)),
-                frame(finalize_block=abci.RequestFinalizeBlock(txs=[tx], height=1, time=t, hash=b"h" * 32)),
+                frame(process_proposal=abci.RequestProcessProposal(txs=block, height=1, time=t, hash=b"h" * 32)),
+                frame(finalize_block=abci.RequestFinalizeBlock(txs=block, height=1, time=t, hash=b"h" * 32)),
                 frame(commit=abci.RequestCommit()),
                 FLUSH,
             )
             prepared, processed, finalized, _, _ = await consensus.receive(5)
-            assert list(prepared.prepare_proposal.txs) == [tx]
+            assert list(prepared.prepare_proposal.txs) == block
             assert processed.process_proposal.status == abci.ResponseProcessProposal.ACCEPT
-            assert [r.code for r in finalized.finalize_block.tx_results] == [Code.OK]
+            assert [r.code for r in finalized.finalize_block.tx_results] == [Code.OK, Code.OK]
 
             path = f"/balances/{b.address}"
             signed = b.signed_query(CHAIN_ID, path, GENESIS_TIME + 5)

@@ -38,6 +38,7 @@ def chain(tmp_path):
     node = Node.start(tmp_path, actors.app_state())
     a, b = actors.companies[:2]
     node.run(a, transfer(b, 100))
+    node.record_access(actors.gov[0], a)
     return node, actors
 
 

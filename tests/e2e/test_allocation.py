@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from protocol.codes import Code
-from protocol.messages import Approve, IssuePlan, Propose, Reject
+from protocol.messages import Approve, IssuePlan, Propose, RecordAccess, Reject
 
 from ets.keys import Signer
 from ets.plan_upload import load_plan_file, propose_issue, upload_plan
@@ -83,6 +83,7 @@ def test_real_phase3_plan_is_issued_exactly_once(shared_net: Net, phase3_plan):
     for cid, vintage, amount in plan.lines:
         expected.setdefault(cid, {})[vintage] = amount
     reader = shared_net.client("node3")
+    reader.submit(gov3, RecordAccess("*", "checking every company's credited allocation"))
     for cid, signer in companies.items():
         assert reader.query(f"/balances/{signer.address}", reader=gov3) == expected.get(cid, {}), cid
         assert reader.query(f"/allocations/{signer.address}") == ({plan.plan_hash: expected[cid]} if cid in expected else {})

@@ -16,6 +16,8 @@ from protocol.messages import FundCash, PlaceOrder, Transfer
 from protocol.private_tx import PrivateTxError, is_private, open_tx
 from protocol.sealed import view_key_of
 from protocol.codec import decode_envelope, tx_hash
+from protocol.outcome import decode_outcome, is_outcome
+from abci_app.rules import CHAIN
 
 from .conftest import Net, start_net, without_hex
 
@@ -71,9 +73,15 @@ def test_a_third_party_with_every_rpc_endpoint_learns_nothing_private(net: Net):
 
     private = [tx for tx in raw_txs if is_private(tx)]
     assert len({bytes(t) for t in private}) >= 4  # funding, transfer, two orders: all sealed
+    outcomes = [decode_outcome(tx) for tx in raw_txs if is_outcome(tx)]
+    assert outcomes  # every block ends with its public outcome, which must hold nothing private either
     for tx in raw_txs:
-        if not is_private(tx):
+        if is_outcome(tx):  # its public writes, decoded, go into the search too
+            seen.append(tx.decode())
+            seen += [base64.b64decode(v).decode() for _, v in json.loads(tx[4:])["writes"] if v is not None]
+        elif not is_private(tx):
             assert decode_envelope(tx).msg["type"] not in PRIVATE
+    assert all(CHAIN.is_public(key) for o in outcomes for key, _ in o.writes)
     text = "\n".join(seen)
     clear = without_hex(text)
     for who in (c1, c2, bank):  # no signer, no recipient, anywhere

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from protocol.codes import Code
-from protocol.messages import Approve, IssueAllowances, Propose, Transfer
+from protocol.messages import Approve, IssueAllowances, Propose, RecordAccess, Transfer
 
 from ets.rpc import TxRejectedError
 
@@ -39,6 +39,7 @@ def test_transfers_and_issuance_commit_with_one_app_hash(shared_net: Net):
     approved = json.loads(shared_net.client("node2").submit(gov2, Approve(proposal["proposal_id"])).data)
     assert approved == {"proposal_id": proposal["proposal_id"], "status": "executed"}
 
+    shared_net.client("node0").submit(gov1, RecordAccess(c2.address, "checking the recipient's balance on every node"))
     shared_net.assert_same_app_hash()
     for node in shared_net.net.nodes():
         reader = shared_net.client(node)

@@ -28,11 +28,10 @@ def _broadcast(net: Net, tx: bytes, node: str = "node0") -> dict:
 
 def _snapshot(net: Net) -> dict:
     client = net.client("node1")
-    gov = net.keys["gov-1"]
-    accounts = {name: s.address for name, s in sorted(net.keys.items())}
+    accounts = {name: s for name, s in sorted(net.keys.items())}  # each reads its own private data
     return {
-        "balances": {n: client.query(f"/balances/{a}", reader=gov) for n, a in accounts.items() if n.startswith("company")},
-        "nonces": {n: client.query(f"/nonce/{a}", reader=gov)["nonce"] for n, a in accounts.items()},  # private
+        "balances": {n: client.query(f"/balances/{s.address}", reader=s) for n, s in accounts.items() if n.startswith("company")},
+        "nonces": {n: client.query(f"/nonce/{s.address}", reader=s)["nonce"] for n, s in accounts.items()},
         "supply": client.query("/supply"),
         "proposals": client.query("/proposals"),
     }

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from protocol.codes import Code
-from protocol.messages import BlockTradeAccept, BlockTradePropose, CancelOrder, FundCash, PlaceOrder, SetViewKey
+from protocol.messages import BlockTradeAccept, BlockTradePropose, CancelOrder, FundCash, PlaceOrder, RecordAccess, SetViewKey
 from protocol.sealed import open_price, seal_price, view_key_of, view_public_hex
 
 from ets.rpc import TxRejectedError
@@ -64,6 +64,7 @@ def test_two_companies_trade_with_exact_escrow_and_dvp(market_net: Net):
         client.submit(c, _order("buy", 10_000, 1))  # no cash at all
     assert broke.value.code == Code.INSUFFICIENT_BALANCE
     client.submit(a, CancelOrder(resting["order_id"]))
+    client.submit(gov, RecordAccess(a.address, "checking the escrow released after a cancel"))
     assert client.query(f"/cash/{a.address}", reader=gov) == {"available": 3_000_000, "held": 0}
     trades = client.query("/market/trades/KAU25")
     assert trades and all("buyer" not in t and "seller" not in t for t in trades)
@@ -83,6 +84,7 @@ def test_block_trade_price_is_unreadable_to_a_third_company(market_net: Net):
     market_net.sync(market_net.height("node0"))
     accepted = market_net.client("node1").submit(buyer, BlockTradeAccept(proposal["trade_id"]))
 
+    client.submit(regulator, RecordAccess(buyer.address, "reading a block trade's sealed price"))
     (record,) = [t for t in client.query(f"/block_trades/{buyer.address}", reader=regulator) if t["id"] == proposal["trade_id"]]
     assert open_price(record["sealed_price"][regulator.address], view_key_of(regulator), regulator.address, commitment) == price
     assert open_price(record["sealed_price"][buyer.address], view_key_of(buyer), buyer.address, commitment) == price

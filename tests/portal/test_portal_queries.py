@@ -8,6 +8,7 @@ from ets.rpc import QueryError
 from portal.data import allocations, emissions, governance, holdings, registry
 from portal.data import chain as chain_data
 from protocol.codes import Code
+from protocol.messages import RecordAccess
 from portal_chain import REPORTS, SeededChain
 
 pytestmark = pytest.mark.localnet
@@ -195,6 +196,10 @@ def test_balances_are_private(chain: SeededChain):
     own = holdings.balances(chain.client, steel.address, steel.signer).set_index("instrument")
     expected = allocations.allocations(chain.client, steel.address).groupby("vintage")["amount"].sum()
     assert own["amount"].to_dict() == expected.to_dict()
+    with pytest.raises(QueryError) as refused:  # an official reads only after recording why
+        holdings.balances(chain.client, steel.address, chain.keys["gov-3"])
+    assert refused.value.code == Code.ACCESS_NOT_RECORDED
+    chain.client.submit(chain.keys["gov-3"], RecordAccess(steel.address, "checking the steel company's allocation"))
     as_regulator = holdings.balances(chain.client, steel.address, chain.keys["gov-3"])
     assert as_regulator.equals(own.reset_index())
     with pytest.raises(QueryError) as refused:

@@ -27,7 +27,7 @@ import pytest
 from abci_app.market import MarketRules
 from ets.rpc import QueryError, TxRejectedError
 from protocol.codes import Code
-from protocol.messages import BlockTradeAccept, PlaceOrder, SetViewKey
+from protocol.messages import BlockTradeAccept, PlaceOrder, RecordAccess, SetViewKey
 from protocol.sealed import view_public_hex
 from portal.data import blocktrades, holdings, trading
 from portal.data import market as mkt
@@ -345,6 +345,10 @@ def test_market_queries_follow_a_kau26_trade(market: MarketChain):
         assert refused.value.code == UNAUTHORIZED
     with pytest.raises(QueryError):
         client.query(f"/fills/{buyer.address}")
+    with pytest.raises(QueryError) as refused:  # the regulator too, until it records why (who looked)
+        trading.fills(client, buyer.address, market.regulator)
+    assert refused.value.code == Code.ACCESS_NOT_RECORDED
+    client.submit(market.regulator, RecordAccess(buyer.address, "review of the buyer's fills after the auction"))
     assert len(trading.fills(client, buyer.address, market.regulator)) == len(mine)
     assert holdings.cash(client, buyer.address, market.bank) == holdings.cash(client, buyer.address, buyer.signer)
 
@@ -369,11 +373,13 @@ def test_block_trade_prices_are_sealed_to_the_parties_and_the_regulator(market: 
 
     held = holdings.holdings(client, other.address, other.signer).set_index("instrument").loc["KAU26"]
     assert (held["available"], held["held"]) == (held_before["available"] - 1_234, held_before["held"] + 1_234)
+    client.submit(market.regulator, RecordAccess(steel.address, "review of a proposed block trade's price"))
     for reader, address in ((other.signer, other.address), (steel.signer, steel.address),
                             (market.regulator, steel.address)):
         row = blocktrades.block_trades(client, address, reader).set_index("trade_id").loc[trade_id]
         assert (row["price"], row["value_krw"], row["status"]) == (8_765, 8_765 * 1_234, "proposed"), row["price_note"]
         assert row["seller"] == other.address and row["buyer"] == steel.address
+    client.submit(market.keys["gov-2"], RecordAccess(steel.address, "second official checking the same block trade"))
     gov2 = blocktrades.block_trades(client, steel.address, market.keys["gov-2"]).set_index("trade_id").loc[trade_id]
     assert pd.isna(gov2["price"]) and gov2["price_note"] == "not sealed to your view key"
     with pytest.raises(QueryError) as refused:
@@ -382,7 +388,7 @@ def test_block_trade_prices_are_sealed_to_the_parties_and_the_regulator(market: 
 
     volume_before = mkt.block_volume(client, "KAU26")
     client.submit(steel.signer, BlockTradeAccept(trade_id).to_json())
-    everything = blocktrades.regulator_block_trades(client, market.regulator).set_index("trade_id")
+    everything = blocktrades.block_trades(client, steel.address, market.regulator).set_index("trade_id")
     assert everything.loc[trade_id, "status"] == "settled" and everything.loc[trade_id, "price"] == 8_765
     volume = mkt.block_volume(client, "KAU26")
     assert int(volume["volume"].sum()) == int(volume_before["volume"].sum()) + 1_234
@@ -458,6 +464,11 @@ def test_block_trade_in_two_browsers_with_the_price_sealed(market: MarketChain, 
     login(official, portal_url, "regulator")
     assert "Block trades" in nav_links(official) and "Trading" not in nav_links(official)
     go(official, "Block trades")
+    expect(body(official)).to_contain_text("recorded on chain first")  # who looked: the reason goes on chain first
+    assert f"{BLOCK['price']:,} KRW" not in body(official).inner_text()
+    official.get_by_label("Reason (at least 10 characters) · 조회 사유").fill("quarterly review of OTC prices")
+    official.get_by_role("button", name="Record and read · 기록하고 조회").click()
+    expect(body(official)).to_contain_text("Recorded at height")
     expect(body(official)).to_contain_text(f"{BLOCK['price']:,}")
     expect(body(official)).to_contain_text("opened, matches the commitment")
 

@@ -11,7 +11,8 @@ from protocol.codec import canonical_json
 from protocol.messages import (
     ACTIONS, MESSAGES, Approve, BlockTradeAccept, BlockTradeCancel, BlockTradePropose, CancelOrder, DailyTotal, FundCash,
     IssueAllowances, IssuePlan, PlaceOrder, PlanChunk, PlanOpen, Propose, RegisterAccount, RegisterAccounts, RegisterDevice,
-    Reject, RotateExecutionKey, SetValidatorPower, SetViewKey, Transfer, WithdrawCash, parse_action, parse_message,
+    RecordAccess, Reject, RotateExecutionKey, SetValidatorPower, SetViewKey, Transfer, WithdrawCash, parse_action,
+    parse_message,
 )
 from protocol.sealed import seal_price
 from protocol.codec import address_of
@@ -45,6 +46,8 @@ SAMPLES = [
     BlockTradePropose(B, "KAU25", "sell", 300, "5" * 64, SEALED),
     BlockTradeAccept(3),
     BlockTradeCancel(3),
+    RecordAccess(A, "quarterly inspection of holdings"),
+    RecordAccess("*", "listing every company's cash for the annual report"),
 ]
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["PREFIXES", "BLOCK_TRADES", "TRADE_SEQ", "view_key", "block_trade", "trade_of_party", "trades_of",
+__all__ = ["PREFIXES", "VIEW_KEYS", "DAILY_AGGREGATES", "BLOCK_TRADES", "TRADE_SEQ", "view_key", "block_trade", "trade_of_party", "trades_of",
            "id_in", "daily_volume", "daily_volumes_of"]
 
 PREFIXES = ("viewkey/", "blocktrade/", "btby/", "seq/blocktrade", "blockagg/")
 
+VIEW_KEYS, DAILY_AGGREGATES = "viewkey/", "blockagg/"  # public: view keys, daily block-trade counts and tonnes
 BLOCK_TRADES = "blocktrade/"
 TRADE_SEQ = "seq/blocktrade"
 

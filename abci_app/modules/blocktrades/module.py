@@ -6,7 +6,7 @@ from protocol.codes import Code
 from protocol.constants import ROLES
 from protocol.messages.blocktrades import BlockTradeAccept, BlockTradeCancel, BlockTradePropose, SetViewKey
 
-from .. import MessageRule, Module, Query, private
+from .. import MessageRule, Module, Query, StateRead, private
 from . import handlers, keys, queries
 from .events import VIEW_KEY
 
@@ -32,4 +32,5 @@ MODULE = Module(
     codes=frozenset({Code.MISSING_VIEW_KEY}),
     code_range=range(800, 900),
     keys=keys.PREFIXES,
+    state_reads=(StateRead(keys.VIEW_KEYS), StateRead(keys.DAILY_AGGREGATES)),  # view keys and the daily aggregates are public
 )

@@ -8,6 +8,7 @@ from protocol.codes import Code
 
 from ...query_args import Denied, address_arg, json_at
 from .. import QueryRequest
+from ..access.queries import require_record
 from . import keys
 
 __all__ = ["params", "nonce", "tx"]
@@ -38,5 +39,7 @@ def tx(q: QueryRequest) -> Any:
         reader, role = q.reader()
         if private and reader != signer and role != "government":
             raise Denied(Code.NOT_FOUND, f"no committed transaction {q.args[0].lower()}")  # as if it did not exist
+        if private and reader != signer:
+            require_record(q.store, reader, signer, q.path)  # the regulator reads it within a recorded access
     return {"hash": digest.hex(), "height": height, "index": index, "code": code, "log": log, "signer": signer, "type": kind,
             "data": bytes(data).decode("utf-8", "replace"), "private": bool(private)}

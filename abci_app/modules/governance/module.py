@@ -5,7 +5,7 @@ from __future__ import annotations
 from protocol.codes import Code
 from protocol.messages.governance import Approve, Propose, Reject
 
-from .. import MessageRule, Module, Query
+from .. import MessageRule, Module, Query, StateRead
 from . import handlers, keys, queries
 from .events import PROPOSAL, VOTE
 
@@ -29,4 +29,5 @@ MODULE = Module(
     codes=frozenset({Code.PROPOSAL_NOT_FOUND, Code.PROPOSAL_CLOSED, Code.PROPOSAL_EXPIRED, Code.ALREADY_VOTED}),
     code_range=range(400, 500),
     keys=keys.PREFIXES,
+    state_reads=tuple(StateRead(prefix) for prefix in keys.PREFIXES),  # proposals and votes are public
 )

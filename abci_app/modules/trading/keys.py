@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
-    "PREFIXES", "CASH_SUPPLY", "BOOKS", "MARKET_CLOCK", "ORDER_SEQ", "FILL_SEQ", "cash", "cash_held", "book", "order",
+    "PREFIXES", "BARS", "REFERENCE_PRICES", "CASH_SUPPLY", "BOOKS", "MARKET_CLOCK", "ORDER_SEQ", "FILL_SEQ", "cash", "cash_held", "book", "order",
     "order_of_owner", "orders_of", "fill", "fill_of_party", "fills_of", "bar", "bars_of", "reference_price", "id_in",
 ]
 
@@ -11,6 +11,7 @@ PREFIXES = ("cash/", "cashheld/", "cashsupply", "book/", "books", "order/", "ord
             "ref/", "market/clock", "seq/order", "seq/fill")
 
 CASH, CASH_HELD = "cash/", "cashheld/"  # prefixes of KRW available and held, per account
+BARS, REFERENCE_PRICES = "bar/", "ref/"  # public aggregates: daily bars and reference prices, per instrument
 CASH_SUPPLY = "cashsupply"  # KRW the bank has funded and not withdrawn
 BOOKS = "books"  # instruments with a book, sorted
 MARKET_CLOCK = "market/clock"  # block time of the last block the market saw (from the first order on)
