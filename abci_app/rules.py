@@ -202,7 +202,7 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                                                             MALFORMED_REQUEST=32, INTERNAL=99,
                                                             NOT_A_CLIENT_TX=100,
                                                             OBSERVER_ONLY_PUBLIC=101 (100-199)
-    access        who looked: an official records why       ACCESS_NOT_RECORDED=1100 (1100-1199)  looked/ lookgrant/
+    access        who looked: an official records why       ACCESS_NOT_RECORDED=1300 (1300-1399)  looked/ lookgrant/
                   before reading a company's private data;                                        seq/looked
                   the company reads the records
     accounts      the participant registry: accounts,       ACCOUNT_EXISTS=12, NAME_TAKEN=33      acct/ count/role/

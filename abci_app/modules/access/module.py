@@ -20,7 +20,7 @@ MODULE = Module(
               "height, time, until", private("government", what="access records", audited=False)),
     ),
     codes=frozenset({Code.ACCESS_NOT_RECORDED}),
-    code_range=range(1100, 1200),
+    code_range=range(1300, 1400),
     keys=keys.PREFIXES,
     state_reads=(StateRead(keys.RECORDS, private("government", what="access records", audited=False)),),
 )
