@@ -64,6 +64,15 @@ class Code(IntEnum):
     PRIVATE_TX_UNREADABLE = 1004
     REGULATOR_NOT_A_READER = 1005
     EPOCH_NOT_NEXT = 1006
+    CHANNEL_NOT_FOUND = 1100
+    CHANNEL_EXISTS = 1101
+    CHANNEL_NOT_A_MEMBER = 1102
+    CHANNEL_NEEDS_REKEY = 1103
+    CHANNEL_WRONG_EPOCH = 1104
+    CHANNEL_WRAPS_MISMATCH = 1105
+    CHANNEL_POST_TOO_LARGE = 1106
+    CHANNEL_DUPLICATE_POST = 1107
+    CHANNEL_UNCHANGED = 1108
     INTERNAL = 99
 
 
@@ -116,6 +125,15 @@ _DESCRIPTIONS = {
     Code.PRIVATE_TX_UNREADABLE: "the private tx does not open with the execution key (altered or malformed)",
     Code.REGULATOR_NOT_A_READER: "the private tx is not sealed to the regulator's view key",
     Code.EPOCH_NOT_NEXT: "a new execution key must have the next epoch number",
+    Code.CHANNEL_NOT_FOUND: "no channel with that name",
+    Code.CHANNEL_EXISTS: "a channel with that name is already open",
+    Code.CHANNEL_NOT_A_MEMBER: "the signer is not a current member of the channel",
+    Code.CHANNEL_NEEDS_REKEY: "the channel has no key for its current members; a member must post a new key (rekey)",
+    Code.CHANNEL_WRONG_EPOCH: "the channel key epoch is not the one the channel is at (stale key, or not the next epoch)",
+    Code.CHANNEL_WRAPS_MISMATCH: "the new channel key is not wrapped exactly once to each current member's view key",
+    Code.CHANNEL_POST_TOO_LARGE: "the channel post is larger than the limit",
+    Code.CHANNEL_DUPLICATE_POST: "this ciphertext was already posted to the channel",
+    Code.CHANNEL_UNCHANGED: "the channel already has exactly these members",
     Code.INTERNAL: "internal error",
 }
 
