@@ -18,9 +18,15 @@ import pytest
 
 from protocol.channel_box import ChannelBoxError, from_chunks, unwrap_key
 from protocol.codec import decode_envelope
+from protocol.messages import Approve, ChannelOpen, Propose, SetViewKey
 from protocol.private_tx import is_private
-from protocol.sealed import view_key_of
+from protocol.sealed import view_key_of, view_public_hex
+from rpc_proxy import NodeProxy
 
+from ets.channels import post_message, read_ledger, rekey_message
+from ets.light import LightClient, TrustOptions
+from ets.rpc import ChainClient
+from ets.verify import verify_state
 from ets_tools.devnet import DEV_PASSPHRASE
 
 from .conftest import Net
@@ -149,3 +155,45 @@ def test_a_channel_is_read_by_its_members_only(shared_net: Net, tmp_path: Path):
     assert [(p["seq"], p.get("text")) for p in by_official["posts"]] == [(1, None), (2, None), (3, AFTER)]
     by_company = _json(ets("channel", "read", NAME, "--key", "company-1", "--seq", "3", env=env))
     assert [p.get("text") for p in by_company["posts"]] == [AFTER]
+
+
+def test_a_node_that_swaps_posts_is_caught_by_the_proven_commitments(shared_net: Net):
+    """A lying node serves the channel's two post txs in each other's place (and a listing to match); read with
+    commitments proven against signed headers, both posts are flagged and neither is shown as the other."""
+    keys, net = shared_net.keys, shared_net.net
+    a, b = keys["company-3"], keys["company-4"]
+    name = "otc-e2e-negotiation"
+    with ChainClient(net.rpc_url("node0")) as client:
+        for who in (a, b):
+            client.submit(who, SetViewKey(view_public_hex(who)))
+        commit = client.submit(keys["gov-1"], Propose(ChannelOpen(name, "bilateral OTC negotiation", (a.address, b.address))))
+        client.submit(keys["gov-3"], Approve(json.loads(commit.data)["proposal_id"]))
+        client.submit(a, rekey_message(client, a, name))
+        client.submit(a, post_message(client, a, name, "offer: 40,000 t KAU25 at 9,870".encode(), "message"))
+        client.submit(b, post_message(client, b, name, "counter: 40,000 t at 9,910".encode(), "message"))
+        honest = read_ledger(client, b, name)
+    assert [p.payload for p in honest] == [b"offer: 40,000 t KAU25 at 9,870", b"counter: 40,000 t at 9,910"]
+
+    def swap(method: str, params: dict, result: dict) -> dict:
+        if method == "tx_search" and len(result.get("txs") or []) == 2:
+            first, second = result["txs"]
+            first["tx"], second["tx"] = second["tx"], first["tx"]
+        if method == "abci_query" and str(params.get("path", "")).startswith(f"/channel/{name}/posts"):
+            rows = json.loads(base64.b64decode(result["response"]["value"]))
+            for field in ("sha256", "signer", "size"):
+                rows[0][field], rows[1][field] = rows[1][field], rows[0][field]
+            result["response"]["value"] = base64.b64encode(json.dumps(rows).encode()).decode()
+        return result
+
+    proxy = NodeProxy(net.rpc_url("node1"), swap)
+    try:
+        with ChainClient(proxy.url) as client:
+            fooled = read_ledger(client, b, name)  # trusting the node's listing, the order can be faked
+            assert [p.payload for p in fooled] == [b"counter: 40,000 t at 9,910", b"offer: 40,000 t KAU25 at 9,870"]
+            with LightClient(client, TrustOptions.from_genesis(net.home / "genesis.json")) as light:
+                proven = read_ledger(client, b, name, verified=lambda key: verify_state(client, light, key).value)
+    finally:
+        proxy.close()
+    assert [p.payload for p in proven] == [None, None]
+    assert all("does not match the commitment" in p.problem for p in proven)
+    assert [p.author for p in proven] == [a.address, b.address]  # the proven commitments name the real authors

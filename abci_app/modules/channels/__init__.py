@@ -27,7 +27,8 @@ Who decides what:
   the ciphertext must be one sealed box to the current epoch's public key, at most
   ``MAX_CHANNEL_CIPHERTEXT`` bytes (``CHANNEL_POST_TOO_LARGE``), never posted before
   (``CHANNEL_DUPLICATE_POST``). A member who joins later reads from the first epoch wrapped to
-  it; a member who left keeps reading what it read before (old epochs stay wrapped to it).
+  it; a member who left keeps reading what it read before (old epochs stay wrapped to it). A
+  member that publishes another view key reads new posts again after the next rekey.
 * **Why not private txs.** A private tx (``protocol.private_tx``) is sealed to the validators'
   execution key and the regulator, not to the members, so members could not open it from the
   blocks. Channel messages are public; what only members read is sealed inside them
