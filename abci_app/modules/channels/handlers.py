@@ -140,9 +140,10 @@ def handle_channel_post(view: View, signer: str, msg: ChannelPost, ctx: BlockCon
         raise TxRejected(Code.INVALID_MESSAGE, f"the post is not sealed to the public key of channel {msg.name!r} "
                                                f"epoch {msg.epoch}")
     digest = post_digest(msg.sealed)
-    if view.get(keys.posted_digest(msg.name, digest)) is not None:
+    earlier = view.get(keys.posted_digest(msg.name, digest))
+    if earlier is not None:
         raise TxRejected(Code.CHANNEL_DUPLICATE_POST, f"this ciphertext was already posted to channel {msg.name!r} "
-                                                      f"(post {int(view.get(keys.posted_digest(msg.name, digest)))})")
+                                                      f"(post {int(earlier)}); seal the payload again to post it anew")
     seq = record["posts"] + 1
     record["posts"] = seq
     put_json(view, keys.channel(msg.name), record)
