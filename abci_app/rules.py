@@ -30,6 +30,10 @@ Messages (a tx carries one; the pipeline checks the role, the module's handler t
                                                       parties + regulator, hash commitment; seller holds
     block_trade_accept    company (counterparty)      allowances move; the public sees daily aggregates only  blocktrades
     block_trade_cancel    company (a party)           proposer cancels or counterparty declines               blocktrades
+    channel_key           any account (member)        next key epoch: public key, private key wrapped to      channels
+                                                      each current member's view key
+    channel_post          any account (member)        payload sealed to the epoch's channel key; the chain    channels
+                                                      keeps its SHA-256 commitment
 
 Governed actions (carried by propose; executed at the m-th approval, inside that tx):
 
@@ -44,6 +48,10 @@ Governed actions (carried by propose; executed at the m-th approval, inside that
                           blocks later; one block moves less than a third of the votes
     rotate_execution_key  seal private txs to a new execution key (the next epoch); the previous epoch is     privacy
                           still read
+    channel_open          open a channel: name, purpose, 2 to 64 members with view keys; no key until a       channels
+                          member rekeys
+    channel_members       set a channel's members; posts wait for a key wrapped to exactly them (a member     channels
+                          who left reads nothing new)
 
 Block hooks (the chain's own work in every block, in ProcessProposal and FinalizeBlock alike):
 
@@ -118,6 +126,10 @@ Queries (abci_query; a private path needs a signed query and its answer is seale
     /privacy                              anyone                          {"epoch", "execution_key",            privacy
                                                                           "previous", "regulator_key"}: the
                                                                           keys a private tx is sealed to
+    /channel/<name>[/posts?from=&limit=|/key/<epoch>]
+                                          anyone                          members, epoch, public key, wraps,    channels
+                                                                          post count; post commitments; an
+                                                                          epoch's key record
 
 State keys read raw with a proof (/state/<key>, at the latest or a kept past height; others cannot be):
 
@@ -157,6 +169,7 @@ State keys read raw with a proof (/state/<key>, at the latest or a kept past hei
     valblock                              anyone                                                                validators
     sealing                               anyone                                                                privacy
     ptx/                                  anyone                                                                privacy
+    channel/                              anyone                                                                channels
 
 Events (public attributes only; * = indexed; a tx's events are in its result, the hooks' in the block's):
 
@@ -186,6 +199,9 @@ Events (public attributes only; * = indexed; a tx's events are in its result, th
     validator_power     pub_key*, address*, proposal_id*, power,  action set_validator_power                    validators
                         previous_power, name
     execution_key       epoch*, public_key                        action rotate_execution_key                   privacy
+    channel             name*, change*, epoch, members            channel_key, action channel_open, action      channels
+                                                                  channel_members
+    channel_post        channel*, seq*, epoch, kind, sha256       channel_post                                  channels
 
 Modules (result codes they own, the range for their new codes, prefixes of the state keys they write):
 
@@ -243,6 +259,15 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                                                             PRIVATE_TX_UNREADABLE=1004,
                                                             REGULATOR_NOT_A_READER=1005,
                                                             EPOCH_NOT_NEXT=1006 (1000-1099)
+    channels      member-only ledgers: governed             CHANNEL_NOT_FOUND=1200,               channel/
+                  membership, member-made key epochs        CHANNEL_EXISTS=1201,
+                  wrapped to each member, sealed posts      CHANNEL_NOT_A_MEMBER=1202,
+                  with public commitments                   CHANNEL_NEEDS_REKEY=1203,
+                                                            CHANNEL_WRONG_EPOCH=1204,
+                                                            CHANNEL_WRAPS_MISMATCH=1205,
+                                                            CHANNEL_POST_TOO_LARGE=1206,
+                                                            CHANNEL_DUPLICATE_POST=1207,
+                                                            CHANNEL_UNCHANGED=1208 (1200-1299)
 
 Every transaction passes the same pipeline, ``execute_tx``, which is the one check
 function used by CheckTx, PrepareProposal, ProcessProposal and FinalizeBlock:
@@ -279,6 +304,7 @@ from .modules import MessageRule, assemble, install
 from .modules.access.module import MODULE as ACCESS
 from .modules.accounts.module import MODULE as ACCOUNTS
 from .modules.blocktrades.module import MODULE as BLOCKTRADES
+from .modules.channels.module import MODULE as CHANNELS
 from .modules.core import keys as core_keys
 from .modules.core.module import MODULE as CORE
 from .modules.governance.module import MODULE as GOVERNANCE
@@ -293,7 +319,7 @@ from .view import BlockContext, View, account, get_int, get_json
 
 __all__ = ["MODULES", "CHAIN", "RULES", "BlockContext", "TxOutcome", "Executor", "View"]
 
-MODULES = (CORE, ACCESS, ACCOUNTS, TRANSFERS, GOVERNANCE, PLANS, MRV, TRADING, BLOCKTRADES, VALIDATORS, PRIVACY)
+MODULES = (CORE, ACCESS, ACCOUNTS, TRANSFERS, GOVERNANCE, PLANS, MRV, TRADING, BLOCKTRADES, VALIDATORS, PRIVACY, CHANNELS)
 CHAIN = install(assemble(MODULES))
 RULES: dict[type, MessageRule] = CHAIN.rules  # message class → who may send it and its handler
 

@@ -8,6 +8,7 @@
     ets edge run|status|prove|import|config   (the edge uploader of one site)
     ets localnet start|stop|status|add-node|kill|kill-app|restart ...
     ets verify balance|emissions|allocation|key ...   (proven against a header the validators signed)
+    ets channel view-key|open|members|rekey|post|read|show ...   (채널: ledgers only their members read)
 
 Passphrases come from ``--passphrase-file``, the ``ETS_PASSPHRASE`` environment variable,
 or a prompt; they are never taken as a plain command-line argument.
@@ -332,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     from edge_uploader.cli import add_edge_commands
     from governance.cli import add_plan_commands
 
+    from .cli_channels import add_channel_commands
     from .cli_localnet import add_localnet_commands
     from .cli_verify import add_verify_commands
 
@@ -339,6 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_edge_commands(sub)
     add_localnet_commands(sub)
     add_verify_commands(sub, _common, _signer, _client)
+    add_channel_commands(sub, _common, _signer, _client)
     return parser
 
 

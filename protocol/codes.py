@@ -67,6 +67,15 @@ class Code(IntEnum):
     REGULATOR_NOT_A_READER = 1005
     EPOCH_NOT_NEXT = 1006
     ACCESS_NOT_RECORDED = 1300
+    CHANNEL_NOT_FOUND = 1200
+    CHANNEL_EXISTS = 1201
+    CHANNEL_NOT_A_MEMBER = 1202
+    CHANNEL_NEEDS_REKEY = 1203
+    CHANNEL_WRONG_EPOCH = 1204
+    CHANNEL_WRAPS_MISMATCH = 1205
+    CHANNEL_POST_TOO_LARGE = 1206
+    CHANNEL_DUPLICATE_POST = 1207
+    CHANNEL_UNCHANGED = 1208
     INTERNAL = 99
 
 
@@ -122,6 +131,15 @@ _DESCRIPTIONS = {
     Code.REGULATOR_NOT_A_READER: "the private tx is not sealed to the regulator's view key",
     Code.EPOCH_NOT_NEXT: "a new execution key must have the next epoch number",
     Code.ACCESS_NOT_RECORDED: "an official reads a company's private data only after recording why (record_access)",
+    Code.CHANNEL_NOT_FOUND: "no channel with that name",
+    Code.CHANNEL_EXISTS: "a channel with that name is already open",
+    Code.CHANNEL_NOT_A_MEMBER: "the signer is not a current member of the channel",
+    Code.CHANNEL_NEEDS_REKEY: "the channel has no key for its current members; a member must post a new key (rekey)",
+    Code.CHANNEL_WRONG_EPOCH: "the channel key epoch is not the one the channel is at (stale key, or not the next epoch)",
+    Code.CHANNEL_WRAPS_MISMATCH: "the new channel key is not wrapped exactly once to each current member's view key",
+    Code.CHANNEL_POST_TOO_LARGE: "the channel post is larger than the limit",
+    Code.CHANNEL_DUPLICATE_POST: "this ciphertext was already posted to the channel",
+    Code.CHANNEL_UNCHANGED: "the channel already has exactly these members",
     Code.INTERNAL: "internal error",
 }
 

@@ -6,6 +6,8 @@ __all__ = [
     "ROLES", "MAX_AMOUNT", "MAX_HOLDING", "MAX_KRW", "MAX_PRICE", "MAX_NAME", "MAX_REASON", "MAX_SECTOR",
     "MAX_BATCH_ACCOUNTS", "MAX_PLAN_LINES", "MAX_CHUNK_LINES", "MAX_PLAN_HEADER_BYTES", "MAX_DAILY_KG",
     "MAX_DAILY_READINGS", "MAX_SEALED_READERS", "MAX_ID", "MAX_VALIDATOR_POWER", "MAX_VALIDATORS",
+    "MAX_CHANNEL_NAME", "MIN_CHANNEL_MEMBERS", "MAX_CHANNEL_MEMBERS", "MAX_CHANNEL_PAYLOAD", "MAX_CHANNEL_CIPHERTEXT",
+    "CHANNEL_CHUNK_BYTES", "MAX_CHANNEL_EPOCH",
 ]
 
 ROLES = ("government", "verifier", "exchange", "bank", "company", "edge_device", "validator_operator")
@@ -26,3 +28,10 @@ MAX_SEALED_READERS = 8  # readers of one sealed block-trade price
 MAX_ID = 2**63 - 1  # proposal, order and trade ids
 MAX_VALIDATOR_POWER = 1_000_000  # votes of one validator; the whole set stays far below CometBFT's MaxInt64/8
 MAX_VALIDATORS = 100  # validators in the set at once
+MAX_CHANNEL_NAME = 32  # characters of a channel's name (a slug: a-z, 0-9, inner hyphens)
+MIN_CHANNEL_MEMBERS = 2  # a channel is shared: at least two members
+MAX_CHANNEL_MEMBERS = 64  # members of one channel (one key wrap each in a channel_key tx)
+MAX_CHANNEL_PAYLOAD = 64 * 1024  # bytes of one channel post's plaintext (a document, a CSV of readings)
+MAX_CHANNEL_CIPHERTEXT = MAX_CHANNEL_PAYLOAD + 2048  # its sealed form: padding, header, wrap, tag
+CHANNEL_CHUNK_BYTES = 16 * 1024  # a post's ciphertext travels as hex chunks of at most this many bytes
+MAX_CHANNEL_EPOCH = 2**32 - 1  # key epochs of one channel (the sealed box carries a 32-bit epoch)

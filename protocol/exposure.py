@@ -8,6 +8,8 @@ Readers:
                  one, opens private txs in blocks; officials read private state with signed queries,
                  each only after a ``record_access`` the company reads: who looked, when and why)
     validators   the executing validators (the execution key of the epoch opens every private tx)
+    members      the members of a channel (채널) at the epoch a payload is sealed for: the channel key
+                 of that epoch is wrapped to each of their view keys, and to nobody else
     public       anyone who reaches RPC or runs a full node: what Korean law publishes
 
 Places a field can be seen: ``block`` (the tx bytes in /block, /unconfirmed_txs, /tx_search),
@@ -27,6 +29,15 @@ every validator: the app hash, the public results and events, the validator upda
 block's writes to public state keys. An **observer node** (``abci_app.observer``: a company's own
 node, or the public's) has no execution or blinding key; it follows the chain from the outcomes,
 verifies every commit and serves public state, and so sees exactly the ``public`` column below.
+**Channels** (``protocol.channel_box``) are public messages carrying members-only ciphertext. A
+private tx is readable only by the execution key and the regulator, so members could not read
+one from the blocks; a channel's messages therefore travel in clear, and what only members may
+read is sealed inside them to the channel key. Public: the channel's name, purpose and member
+list (set by governed actions, which are public), its key epochs and their public keys, each
+post's signer, epoch, kind, size bucket and SHA-256 commitment. Members only: the payloads and
+the channel's private keys (each wrap opens with one member's view key). Neither the validators
+nor the regulator hold a channel key unless they are members; a government-internal channel has
+officials as members.
 
 ``FIELDS`` lists, for each message type, each field and who reads it; ``PRIVATE`` the sealed
 types. A test checks this table against every registered message and the chain's rules.
@@ -36,12 +47,13 @@ from __future__ import annotations
 
 __all__ = ["READERS", "PLACES", "PRIVATE", "FIELDS", "readers_of", "render"]
 
-READERS = ("signer", "party", "regulator", "validators", "public")
+READERS = ("signer", "party", "regulator", "validators", "members", "public")
 PLACES = ("block", "result", "events", "queries", "logs", "metrics")
 
 _SEALED = ("signer", "regulator", "validators")
 _WITH_PARTY = ("signer", "party", "regulator", "validators")
 _PUBLIC = ("public",)
+_MEMBERS = ("members",)
 
 # message type → {field: readers}. "signer" and "type" are the envelope's own.
 FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -67,15 +79,23 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     "plan_chunk": {"*": _PUBLIC},
     "daily_total": {"*": _PUBLIC},
     "set_view_key": {"*": _PUBLIC},
+    # public messages whose payload only a channel's members open (the governed channel_open and
+    # channel_members travel inside propose, in clear)
+    "channel_key": {"signer": _PUBLIC, "type": _PUBLIC, "name": _PUBLIC, "epoch": _PUBLIC, "public_key": _PUBLIC,
+                    "wraps": _MEMBERS},
+    "channel_post": {"signer": _PUBLIC, "type": _PUBLIC, "name": _PUBLIC, "epoch": _PUBLIC, "kind": _PUBLIC,
+                     "ciphertext": _MEMBERS},
 }
 
-PRIVATE = frozenset(t for t, fields in FIELDS.items() if "*" not in fields)
+# sealed on the wire: the types whose very type the public may not see
+PRIVATE = frozenset(t for t, fields in FIELDS.items() if "public" not in fields.get("type", fields.get("*", ())))
 
 # What the public still learns of private activity (market aggregates the law or the exchange publishes).
 PUBLIC_AGGREGATES = (
     "market depth per price level (no owners), trades with price, tonnes, height (no counterparties), daily bars",
     "daily block-trade counts and tonnes per instrument (no prices, no parties)",
     "total supply per instrument; a private tx's existence, block, size bucket and key epoch",
+    "channels: name, purpose, members, key epochs, and per post its signer, epoch, kind, size and commitment",
 )
 
 

@@ -8,7 +8,7 @@ for accounts and daily totals.
 
 from __future__ import annotations
 
-__all__ = ["balance", "held", "daily_total", "allocation", "account", "supply"]
+__all__ = ["balance", "held", "daily_total", "allocation", "account", "supply", "channel", "channel_key", "channel_post"]
 
 
 def balance(address: str, instrument: str) -> str:
@@ -38,3 +38,18 @@ def allocation(address: str, plan_hash: str, vintage: str) -> str:
 def account(address: str) -> str:
     """The participant registry's record: role, name, public key."""
     return f"acct/{address}"
+
+
+def channel(name: str) -> str:
+    """A channel's record: purpose, members, key epoch and public key, members the key is wrapped to, post count."""
+    return f"channel/{name}"
+
+
+def channel_key(name: str, epoch: int) -> str:
+    """A channel's key of one epoch: public key, one wrap per member, who posted it and when."""
+    return f"channel/{name}/key/{epoch:010d}"
+
+
+def channel_post(name: str, seq: int) -> str:
+    """A post's commitment: SHA-256 of its ciphertext, epoch, kind, signer, height (posts are numbered from 1)."""
+    return f"channel/{name}/post/{seq:012d}"

@@ -11,7 +11,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from protocol.channel_box import new_key, seal_post, to_chunks, wrap_key
 from protocol.codes import Code
+from protocol.private_tx import public_bytes
 from protocol.plan_format import plan_hash as compute_plan_hash
 from protocol.sealed import seal_price, view_public_hex
 from abci_harness import GENESIS_TIME, Actors, Node, approve, issue, proposal_id, register, reject, transfer
@@ -112,4 +114,17 @@ def tour(home: Path) -> Tour:
         proposed = run(c[1], {"type": "block_trade_propose", "counterparty": c[0].address, "instrument": "KAU25",
                               "side": "sell", "quantity": quantity, "price_commitment": commitment, "sealed_price": sealed})
         run(c[0], {"type": closing, "trade_id": json.loads(proposed.data)["trade_id"]})
+
+    members = sorted([c[0].address, c[1].address])
+    channel = {"type": "channel_open", "name": "tour-mrv", "purpose": "raw data and statement", "members": members}
+    run(g[1], approve(proposal_id(run(g[0], {"type": "propose", "action": channel}))))
+    members = sorted(members + [g[0].address])
+    change = {"type": "channel_members", "name": "tour-mrv", "members": members}
+    run(g[2], approve(proposal_id(run(g[0], {"type": "propose", "action": change}))))
+    key = new_key()
+    wraps = {m: wrap_key(key, "tour-mrv", 1, bytes.fromhex(readers[m])).hex() for m in members}
+    run(c[0], {"type": "channel_key", "name": "tour-mrv", "epoch": 1, "public_key": public_bytes(key).hex(), "wraps": wraps})
+    sealed = seal_post(b"verification statement", channel="tour-mrv", epoch=1, kind="statement", author=c[1].address,
+                       channel_public=public_bytes(key))
+    run(c[1], {"type": "channel_post", "name": "tour-mrv", "epoch": 1, "kind": "statement", "ciphertext": list(to_chunks(sealed))})
     return out

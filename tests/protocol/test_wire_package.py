@@ -9,11 +9,14 @@ import pytest
 
 from protocol.codec import canonical_json
 from protocol.messages import (
-    ACTIONS, MESSAGES, Approve, BlockTradeAccept, BlockTradeCancel, BlockTradePropose, CancelOrder, DailyTotal, FundCash,
+    ACTIONS, MESSAGES, Approve, BlockTradeAccept, BlockTradeCancel, BlockTradePropose, CancelOrder, ChannelKey,
+    ChannelMembers, ChannelOpen, ChannelPost, DailyTotal, FundCash,
     IssueAllowances, IssuePlan, PlaceOrder, PlanChunk, PlanOpen, Propose, RegisterAccount, RegisterAccounts, RegisterDevice,
     RecordAccess, Reject, RotateExecutionKey, SetValidatorPower, SetViewKey, Transfer, WithdrawCash, parse_action,
     parse_message,
 )
+from protocol.channel_box import new_key, seal_post, to_chunks, wrap_key
+from protocol.private_tx import public_bytes
 from protocol.sealed import seal_price
 from protocol.codec import address_of
 
@@ -22,6 +25,10 @@ KEY = bytes(range(32))
 ADDR = address_of(KEY)
 A, B = "ab" * 20, "cd" * 20
 _, SEALED = seal_price(12_345, {A: "11" * 32})
+CHANNEL_KEY = new_key(lambda n: bytes(range(1, n + 1)))
+WRAPS = {m: wrap_key(CHANNEL_KEY, "steel-mrv", 2, bytes.fromhex("11" * 32)).hex() for m in (A, B)}
+POST = to_chunks(seal_post("검증 의견서".encode(), channel="steel-mrv", epoch=2, kind="statement", author=A,
+                           channel_public=public_bytes(CHANNEL_KEY)))
 
 ACCOUNT = RegisterAccount(ADDR, KEY.hex(), "company", "한빛철강 (주)", company_id="한빛철강㈜", sector="철강")
 SAMPLES = [
@@ -32,6 +39,8 @@ SAMPLES = [
     Propose(IssuePlan("1" * 64)),
     Propose(SetValidatorPower("6" * 64, 10, "validator of the exchange")),
     Propose(RotateExecutionKey(2, "7" * 64)),
+    Propose(ChannelOpen("steel-mrv", "2025 MRV of 한빛철강: raw data and the verification statement", (B, A))),
+    Propose(ChannelMembers("steel-mrv", (A, B))),
     Approve(7),
     Reject(7, "double counting of site 4"),
     PlanOpen("2" * 64, {"phase": 4, "vintages": ["KAU26"]}, 3),
@@ -48,6 +57,8 @@ SAMPLES = [
     BlockTradeCancel(3),
     RecordAccess(A, "quarterly inspection of holdings"),
     RecordAccess("*", "listing every company's cash for the annual report"),
+    ChannelKey("steel-mrv", 2, public_bytes(CHANNEL_KEY).hex(), WRAPS),
+    ChannelPost("steel-mrv", 2, "statement", POST),
 ]
 
 
