@@ -65,20 +65,31 @@ def main() -> int:
     open_us = (time.perf_counter() - t) / min(2000, len(txs)) * 1e6
     print(f"sealing (client side): {seal_us:.1f} us/tx; opening (each validator): {open_us:.1f} us/tx; "
           f"{sum(map(len, inner)) / len(inner):.0f} → {sum(map(len, txs)) / len(txs):.0f} bytes per tx")
-    with tempfile.TemporaryDirectory() as home:
-        app = Application(home, blinding_key=new_blinding_key(), execution_keys=ExecutionKeys(keys={1: execution_key}))
-        app.init_chain(abci.RequestInitChain(chain_id="bench", app_state_bytes=json.dumps(state).encode(), time=Timestamp(seconds=1_800_000_000)))
+    with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as proposer_home:
+        blinding = new_blinding_key()
+        # ``app`` is the validator measured; ``proposer`` makes each block as CometBFT's proposer would (its
+        # PrepareProposal appends the block outcome), so the measured app executes every block itself
+        app, proposer = (Application(h, blinding_key=blinding, execution_keys=ExecutionKeys(keys={1: execution_key}))
+                         for h in (home, proposer_home))
+        for node in (app, proposer):
+            node.init_chain(abci.RequestInitChain(chain_id="bench", app_state_bytes=json.dumps(state).encode(),
+                                                  time=Timestamp(seconds=1_800_000_000)))
         totals = {"check_tx": 0.0, "process_proposal": 0.0, "finalize_block": 0.0, "commit": 0.0}
         height = 0
         for start in range(0, len(txs), args.block):
-            block = txs[start : start + args.block]
             height += 1
+            client_txs = txs[start : start + args.block]
             t = time.perf_counter()
-            for tx in block:
+            for tx in client_txs:
                 assert app.check_tx(abci.RequestCheckTx(tx=tx)).code == Code.OK
             totals["check_tx"] += time.perf_counter() - t
             ts = Timestamp(seconds=1_800_000_000 + height)
             block_hash = height.to_bytes(32, "big")
+            block = list(proposer.prepare_proposal(abci.RequestPrepareProposal(
+                txs=client_txs, max_tx_bytes=1 << 30, height=height, time=ts)).txs)
+            assert block[:-1] == client_txs, "the proposer left transfers out of its block"
+            proposer.finalize_block(abci.RequestFinalizeBlock(txs=block, height=height, time=ts, hash=block_hash))
+            proposer.commit(abci.RequestCommit())
             t = time.perf_counter()
             assert app.process_proposal(abci.RequestProcessProposal(txs=block, height=height, time=ts, hash=block_hash)).status == abci.ResponseProcessProposal.ACCEPT
             totals["process_proposal"] += time.perf_counter() - t

@@ -53,6 +53,13 @@ def test_a_balance_is_verified_now_and_at_a_past_height(shared_net: Net, env, tm
         client.submit(c1, Transfer(c2.address, "KAU25", 7))
     now = _verified(ets("verify", "balance", c1.address, "--instrument", "KAU25", "--key", "company-1", env=env))
     assert now["value"] == first["value"] - 7 and now["height"] > first["height"]
+    # an official verifies it too, after recording why (who looked), with the CLI as a user runs it
+    unrecorded = ets("verify", "balance", c1.address, "--instrument", "KAU25", "--key", "gov-1", env=env)
+    assert unrecorded.returncode == 2 and "ets access record" in unrecorded.stderr
+    recorded = ets("access", "record", "--subject", c1.address, "--reason", "checking a past balance", "--key", "gov-1", env=env)
+    assert recorded.returncode == 0, recorded.stderr
+    looked = json.loads(ets("access", "list", c1.address, "--key", "company-1", env=env).stdout)
+    assert [(r["reader"], r["reason"]) for r in looked][-1:] == [(keys["gov-1"].address, "checking a past balance")]
     past = _verified(ets("verify", "balance", c1.address, "--instrument", "KAU25", "--key", "gov-1",
                          "--height", str(first["height"]), env=env))
     assert past["value"] == first["value"] and past["height"] == first["height"]
