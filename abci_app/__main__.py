@@ -68,42 +68,38 @@ def main(argv: list[str] | None = None) -> int:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(_JsonFormatter())
     logging.basicConfig(level=args.log_level.upper(), handlers=[handler])
+    from .server import AbciServer
+
+    try:
+        app = _observer(args) if args.observer else _validator(args)
+        asyncio.run(AbciServer(app, args.listen).serve())
+    except (GenesisError, StorageError, ValueError, OSError) as exc:
+        print(f"abci_app: {exc}", file=sys.stderr)
+        return 2
+    app.store.close()
+    return 0
+
+
+def _validator(args: argparse.Namespace):
     from .app import Application
     from .blinding import BLINDING_KEY_FILE, read_blinding_key
-    from .server import AbciServer
     from .state import History
 
-    if args.observer:
-        return _observe(args)
-    try:
-        if args.history_blocks < 1 or args.checkpoint_every < 0:
-            raise ValueError("--history-blocks must be at least 1 and --checkpoint-every at least 0")
-        key_file = Path(args.blinding_key) if args.blinding_key else Path(args.home) / BLINDING_KEY_FILE
-        app = Application(args.home, blinding_key=read_blinding_key(key_file), expected_chain_id=args.chain_id,
-                          history=History(args.history_blocks, args.checkpoint_every))
-        app.snapshots.configure(interval=args.snapshot_interval, keep=args.snapshot_keep)
-        if args.metrics:
-            app.metrics.serve(args.metrics)
-        asyncio.run(AbciServer(app, args.listen).serve())
-    except (GenesisError, StorageError, ValueError, OSError) as exc:
-        print(f"abci_app: {exc}", file=sys.stderr)
-        return 2
-    app.store.close()
-    return 0
+    if args.history_blocks < 1 or args.checkpoint_every < 0:
+        raise ValueError("--history-blocks must be at least 1 and --checkpoint-every at least 0")
+    key_file = Path(args.blinding_key) if args.blinding_key else Path(args.home) / BLINDING_KEY_FILE
+    app = Application(args.home, blinding_key=read_blinding_key(key_file), expected_chain_id=args.chain_id,
+                      history=History(args.history_blocks, args.checkpoint_every))
+    app.snapshots.configure(interval=args.snapshot_interval, keep=args.snapshot_keep)
+    if args.metrics:
+        app.metrics.serve(args.metrics)
+    return app
 
 
-def _observe(args: argparse.Namespace) -> int:
+def _observer(args: argparse.Namespace):
     from .observer import Observer, read_genesis_app_hash
-    from .server import AbciServer
 
-    try:
-        app = Observer(args.home, genesis_app_hash=read_genesis_app_hash(args.observer), expected_chain_id=args.chain_id)
-        asyncio.run(AbciServer(app, args.listen).serve())
-    except (GenesisError, StorageError, ValueError, OSError) as exc:
-        print(f"abci_app: {exc}", file=sys.stderr)
-        return 2
-    app.store.close()
-    return 0
+    return Observer(args.home, genesis_app_hash=read_genesis_app_hash(args.observer), expected_chain_id=args.chain_id)
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ from .modules.accounts import keys as account_keys
 from .modules.validators.updates import validator_updates
 from .proto import abci, crypto_proof
 from .query import QueryGate, run_query
-from .outcomes import PRIVATE_RESULT, abci_events, abci_results  # noqa: F401 (PRIVATE_RESULT: the public result of a private tx)
+from .outcomes import PRIVATE_RESULT, PlainRequests, abci_events, abci_results  # noqa: F401 (PRIVATE_RESULT: the public result of a private tx)
 from .rules import CHAIN, BlockContext, Executor, TxOutcome
 from .snapshots import Snapshots
 from .state import History, Overlay, Staged, Store, TxRecord
@@ -130,7 +130,7 @@ class _Staged:
     tree: Staged
 
 
-class Application:
+class Application(PlainRequests):
     def __init__(self, home: str | Path, *, blinding_key: bytes, expected_chain_id: str | None = None,
                  metrics: AppMetrics | None = None, clock: Callable[[], float] = time.time, history: History | None = None,
                  execution_keys: ExecutionKeys | None = None):
@@ -152,12 +152,6 @@ class Application:
         self.snapshots = Snapshots(self.home / "snapshots", self.store, chain_id=expected_chain_id)  # state sync
 
     # ------------------------------------------------------------ info / genesis
-
-    def echo(self, req):
-        return abci.ResponseEcho(message=req.message)
-
-    def flush(self, req):
-        return abci.ResponseFlush()
 
     def info(self, req):
         height = self.store.height
@@ -191,12 +185,6 @@ class Application:
             return abci.ResponseCheckTx(code=Code.INTERNAL, log="internal error while checking the tx; it was refused", codespace=CODESPACE)
         self.metrics.txs.labels("check", str(outcome.code)).inc()
         return abci.ResponseCheckTx(code=outcome.code, log=outcome.log, codespace=CODESPACE if outcome.code else "")
-
-    def insert_tx(self, req):
-        return abci.ResponseInsertTx(code=Code.NOT_SUPPORTED)
-
-    def reap_txs(self, req):
-        return abci.ResponseReapTxs()
 
     # ------------------------------------------------------------ proposals
 
@@ -249,15 +237,6 @@ class Application:
         block = self._execute(height, block_time, list(txs), strict=False)
         self._remember(block)
         return block.outcome
-
-    def extend_vote(self, req):
-        return abci.ResponseExtendVote(vote_extension=b"")
-
-    def verify_vote_extension(self, req):
-        ok = not req.vote_extension
-        return abci.ResponseVerifyVoteExtension(
-            status=abci.ResponseVerifyVoteExtension.ACCEPT if ok else abci.ResponseVerifyVoteExtension.REJECT
-        )
 
     # ------------------------------------------------------------ blocks
 

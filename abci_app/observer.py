@@ -37,7 +37,8 @@ from protocol.private_tx import is_private
 
 from .errors import GenesisError, StorageError
 from .genesis import genesis_state
-from .outcomes import abci_events, abci_results
+from .state import open_state_db
+from .outcomes import PlainRequests, abci_events, abci_results
 from .proto import abci
 from .query import QueryGate, run_query
 from .rules import CHAIN
@@ -83,19 +84,8 @@ class PublicStore:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot open the observer's state {self.path}: {exc}") from exc
-        meta = dict(self._db.execute("SELECT name, v FROM meta"))
-        self.height = int(meta.get("height", b"0"))
-        self.app_hash = bytes(meta.get("app_hash", b""))
-        self.block_time = int(meta.get("block_time", b"0"))
-        self.chain_id = bytes(meta.get("chain_id", b"")).decode()
-        self.initialized = "height" in meta
+        self._db, meta = open_state_db(self.path, _SCHEMA, "the observer's state")
+        self.height, self.app_hash, self.block_time, self.chain_id, self.initialized = meta
 
     @staticmethod
     def _public(key_or_prefix: str) -> None:
@@ -163,7 +153,7 @@ class _Staged:
     outcome: Outcome
 
 
-class Observer:
+class Observer(PlainRequests):
     """The ABCI application of an observer node (same requests as ``abci_app.app.Application``)."""
 
     def __init__(self, home: str | Path, *, genesis_app_hash: bytes, expected_chain_id: str | None = None,
@@ -178,12 +168,6 @@ class Observer:
         self.query_gate = QueryGate(clock)
 
     # ------------------------------------------------------------ info / genesis
-
-    def echo(self, req):
-        return abci.ResponseEcho(message=req.message)
-
-    def flush(self, req):
-        return abci.ResponseFlush()
 
     def info(self, req):
         height = self.store.height
@@ -205,12 +189,6 @@ class Observer:
         return abci.ResponseCheckTx(code=Code.OBSERVER_ONLY_PUBLIC, codespace=CODESPACE,
                                     log="this is an observer node: it takes no txs; send them to a validator's RPC")
 
-    def insert_tx(self, req):
-        return abci.ResponseInsertTx(code=Code.NOT_SUPPORTED)
-
-    def reap_txs(self, req):
-        return abci.ResponseReapTxs()
-
     def prepare_proposal(self, req):  # never the proposer (not a validator); propose nothing of its own
         return abci.ResponsePrepareProposal(txs=list(req.txs))
 
@@ -221,14 +199,6 @@ class Observer:
             log.warning("proposal height=%d: %s", req.height, exc)
             return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.REJECT)
         return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.ACCEPT)
-
-    def extend_vote(self, req):
-        return abci.ResponseExtendVote(vote_extension=b"")
-
-    def verify_vote_extension(self, req):
-        ok = not req.vote_extension
-        return abci.ResponseVerifyVoteExtension(
-            status=abci.ResponseVerifyVoteExtension.ACCEPT if ok else abci.ResponseVerifyVoteExtension.REJECT)
 
     # ------------------------------------------------------------ blocks
 

@@ -8,7 +8,7 @@ from protocol.outcome import Outcome
 
 from .proto import abci
 
-__all__ = ["PRIVATE_RESULT", "OUTCOME_RESULT", "abci_events", "abci_results"]
+__all__ = ["PRIVATE_RESULT", "OUTCOME_RESULT", "abci_events", "abci_results", "PlainRequests"]
 
 PRIVATE_RESULT = abci.ExecTxResult(code=Code.OK)  # no log, data or events: nothing of a private tx is public
 OUTCOME_RESULT = abci.ExecTxResult(code=Code.OK)  # the outcome tx's own result
@@ -31,3 +31,27 @@ def abci_results(outcome: Outcome) -> list[abci.ExecTxResult]:
                                              events=abci_events(r.events)))
     results.append(OUTCOME_RESULT)
     return results
+
+
+class PlainRequests:
+    """The ABCI requests a validator's app and an observer's answer alike (no state involved)."""
+
+    def echo(self, req):
+        return abci.ResponseEcho(message=req.message)
+
+    def flush(self, req):
+        return abci.ResponseFlush()
+
+    def extend_vote(self, req):
+        return abci.ResponseExtendVote(vote_extension=b"")
+
+    def verify_vote_extension(self, req):
+        ok = not req.vote_extension
+        return abci.ResponseVerifyVoteExtension(
+            status=abci.ResponseVerifyVoteExtension.ACCEPT if ok else abci.ResponseVerifyVoteExtension.REJECT)
+
+    def insert_tx(self, req):
+        return abci.ResponseInsertTx(code=Code.NOT_SUPPORTED)
+
+    def reap_txs(self, req):
+        return abci.ResponseReapTxs()

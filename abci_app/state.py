@@ -23,7 +23,7 @@ from protocol.smt import Proof
 from .errors import StorageError
 from .smt import SCHEMA as _TREE_SCHEMA, Staged, Tree, root_of
 
-__all__ = ["Store", "Overlay", "TxRecord", "History", "Staged"]
+__all__ = ["Store", "Overlay", "TxRecord", "History", "Staged", "open_state_db"]
 
 _ABSENT_LIMIT = 100_000
 
@@ -38,6 +38,21 @@ CREATE TABLE IF NOT EXISTS tx_result (
     data BLOB NOT NULL DEFAULT x'', private INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 """ + _TREE_SCHEMA
+
+
+def open_state_db(path: Path, schema: str, what: str) -> tuple[sqlite3.Connection, tuple[int, bytes, int, str, bool]]:
+    """The SQLite database at ``path`` (WAL, synchronous commits, ``schema`` applied) and its committed
+    (height, app hash, block time, chain id, initialized) from the ``meta`` table."""
+    try:
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.executescript(schema)
+        meta = dict(db.execute("SELECT name, v FROM meta"))
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot open {what} {path}: {exc}") from exc
+    return db, (int(meta.get("height", b"0")), bytes(meta.get("app_hash", b"")), int(meta.get("block_time", b"0")),
+                bytes(meta.get("chain_id", b"")).decode(), "height" in meta)
 
 
 class History:
@@ -61,22 +76,11 @@ class Store:
     def __init__(self, path: str | Path, blinding_key: bytes, history: History | None = None):
         self.path = Path(path)
         self.history = history or History()
-        try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot open state database {self.path}: {exc}") from exc
+        self._db, (self.height, self.app_hash, self.block_time, self.chain_id, self.initialized) = open_state_db(
+            self.path, _SCHEMA, "state database")
         self._cache: dict[str, bytes] = {}
         self._absent: set[str] = set()  # bounded: lookups of missing keys are cheap to ask for
-        meta = dict(self._db.execute("SELECT name, v FROM meta"))
-        self.height = int(meta.get("height", b"0"))
-        self.app_hash = bytes(meta.get("app_hash", b""))
-        self.block_time = int(meta.get("block_time", b"0"))
-        self.chain_id = bytes(meta.get("chain_id", b"")).decode()
-        self.initialized = "height" in meta
-        if "accumulator" in meta:
+        if self._db.execute("SELECT 1 FROM meta WHERE name = 'accumulator'").fetchone():
             raise StorageError(f"{self.path} was written by an older version whose app hash was a multiset hash; "
                                "start from a new home (ets localnet stop, remove the localnet folder, start again)")
         try:
