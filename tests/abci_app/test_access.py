@@ -10,7 +10,7 @@ from abci_app.app import PRIVATE_RESULT
 from protocol.codes import Code
 from protocol.codec import tx_hash
 
-from abci_harness import CHAIN_ID, Node, transfer
+from abci_harness import CHAIN_ID, Node, seal, transfer
 
 
 def _ask(node: Node, reader, path: str):
@@ -78,3 +78,17 @@ def test_record_access_refusals(node, actors, who, msg, code):
     result = node.run(signer, {"type": "record_access", "subject": subject, "reason": msg["reason"]})
     assert result.code == code, result.log
     assert node.app.store.scan("looked/") == []
+
+
+def test_a_chain_without_a_regulator_key_is_read_by_the_regulator_only_through_records(tmp_path, actors):
+    state = actors.app_state()
+    del state["privacy"]["regulator_key"]  # no key opens private txs off chain: every official read is recorded
+    node = Node.start(tmp_path / "n", state)
+    a, b, official = actors.companies[0], actors.companies[1], actors.gov[0]
+    tx = seal(a.sign_tx(CHAIN_ID, 0, transfer(b, 9)), regulator=False)
+    (result,) = node.block([tx])
+    assert result.code == Code.OK, result.log  # accepted sealed to the execution key alone
+    assert node.read("/privacy")["regulator_key"] is None
+    assert _ask(node, official, f"/tx/{tx_hash(tx).hex()}")[0] == Code.ACCESS_NOT_RECORDED
+    node.record_access(official, a, "a transfer the company asked us to confirm")
+    assert _ask(node, official, f"/tx/{tx_hash(tx).hex()}")[1]["code"] == Code.OK
