@@ -64,6 +64,25 @@ class Code(IntEnum):
     PRIVATE_TX_UNREADABLE = 1004
     REGULATOR_NOT_A_READER = 1005
     EPOCH_NOT_NEXT = 1006
+    YEAR_NOT_ENDED = 1100
+    REPORT_NOT_FOUND = 1101
+    VERIFIER_NOT_ASSIGNED = 1102
+    STATEMENT_NOT_FOUND = 1103
+    ALREADY_CERTIFIED = 1104
+    NOT_CERTIFIED = 1105
+    VINTAGE_NOT_ELIGIBLE = 1106
+    OFFSET_CAP_EXCEEDED = 1107
+    OBLIGATION_EXCEEDED = 1108
+    BORROW_LIMIT_EXCEEDED = 1109
+    BORROWING_NOT_ALLOWED = 1110
+    BANK_LIMIT_EXCEEDED = 1111
+    BANKING_NOT_ALLOWED = 1112
+    DEADLINE_PASSED = 1113
+    ACCOUNT_BLOCKED = 1114
+    OBJECTION_WINDOW_CLOSED = 1115
+    OBJECTION_NOT_FOUND = 1116
+    OBJECTION_CLOSED = 1117
+    HISTORY_FULL = 1118
     INTERNAL = 99
 
 
@@ -116,6 +135,25 @@ _DESCRIPTIONS = {
     Code.PRIVATE_TX_UNREADABLE: "the private tx does not open with the execution key (altered or malformed)",
     Code.REGULATOR_NOT_A_READER: "the private tx is not sealed to the regulator's view key",
     Code.EPOCH_NOT_NEXT: "a new execution key must have the next epoch number",
+    Code.YEAR_NOT_ENDED: "the compliance year has not ended yet in block time (KST); report after 1 January",
+    Code.REPORT_NOT_FOUND: "the company has not submitted its emissions report for that year",
+    Code.VERIFIER_NOT_ASSIGNED: "the verification body is not the one assigned to that company and year",
+    Code.STATEMENT_NOT_FOUND: "there is no current verification statement for that company and year",
+    Code.ALREADY_CERTIFIED: "the year's emissions are already certified; correct them by objection or re-certification",
+    Code.NOT_CERTIFIED: "the year's emissions are not certified yet, so there is no obligation to act on",
+    Code.VINTAGE_NOT_ELIGIBLE: "that instrument or vintage cannot be used for that compliance year",
+    Code.OFFSET_CAP_EXCEEDED: "surrendered KCU would exceed the offset cap (a share of the obligation)",
+    Code.OBLIGATION_EXCEEDED: "the quantity is more than what remains of the year's obligation",
+    Code.BORROW_LIMIT_EXCEEDED: "borrowing would exceed the year's borrowing limit",
+    Code.BORROWING_NOT_ALLOWED: "borrowing is not allowed here (across a phase, after banking, or for the phase's last year)",
+    Code.BANK_LIMIT_EXCEEDED: "banking would exceed the year's banking limit (a multiple of net sales)",
+    Code.BANKING_NOT_ALLOWED: "banking is not allowed here (obligation not met, after borrowing, or beyond 2030)",
+    Code.DEADLINE_PASSED: "the year's surrender deadline has passed in block time",
+    Code.ACCOUNT_BLOCKED: "the account has a compliance shortfall past a deadline and is blocked for transfers out",
+    Code.OBJECTION_WINDOW_CLOSED: "the objection window has closed (or never opened: nothing to object to)",
+    Code.OBJECTION_NOT_FOUND: "no such objection",
+    Code.OBJECTION_CLOSED: "the objection was already decided",
+    Code.HISTORY_FULL: "the record has reached its limit of kept revisions",
     Code.INTERNAL: "internal error",
 }
 

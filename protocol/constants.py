@@ -6,6 +6,7 @@ __all__ = [
     "ROLES", "MAX_AMOUNT", "MAX_HOLDING", "MAX_KRW", "MAX_PRICE", "MAX_NAME", "MAX_REASON", "MAX_SECTOR",
     "MAX_BATCH_ACCOUNTS", "MAX_PLAN_LINES", "MAX_CHUNK_LINES", "MAX_PLAN_HEADER_BYTES", "MAX_DAILY_KG",
     "MAX_DAILY_READINGS", "MAX_SEALED_READERS", "MAX_ID", "MAX_VALIDATOR_POWER", "MAX_VALIDATORS",
+    "MAX_OTHER_SOURCES", "MAX_STATEMENT_BYTES", "MAX_FINDINGS", "MAX_REVISIONS", "MAX_BATCH_COMPANIES",
 ]
 
 ROLES = ("government", "verifier", "exchange", "bank", "company", "edge_device", "validator_operator")
@@ -26,3 +27,8 @@ MAX_SEALED_READERS = 8  # readers of one sealed block-trade price
 MAX_ID = 2**63 - 1  # proposal, order and trade ids
 MAX_VALIDATOR_POWER = 1_000_000  # votes of one validator; the whole set stays far below CometBFT's MaxInt64/8
 MAX_VALIDATORS = 100  # validators in the set at once
+MAX_OTHER_SOURCES = 50  # declared other emission sources in one annual report
+MAX_STATEMENT_BYTES = 16 * 1024  # a verification statement document, before sealing
+MAX_FINDINGS = 10_000  # findings counted in one verification statement
+MAX_REVISIONS = 20  # kept earlier versions of one report, statement or certification
+MAX_BATCH_COMPANIES = 1000  # companies in one assignment or certification batch

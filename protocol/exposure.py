@@ -50,6 +50,11 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
                             "price_commitment": _WITH_PARTY, "sealed_price": _WITH_PARTY},
     "block_trade_accept": {"signer": _WITH_PARTY, "type": _SEALED, "trade_id": _WITH_PARTY},
     "block_trade_cancel": {"signer": _WITH_PARTY, "type": _SEALED, "trade_id": _WITH_PARTY},
+    # compliance: what a company surrenders, borrows and banks is its own and the regulator's until the
+    # year's public compliance table shows the surrendered total after the deadline
+    "surrender": {"signer": _SEALED, "type": _SEALED, "year": _SEALED, "instrument": _SEALED, "amount": _SEALED},
+    "borrow": {"signer": _SEALED, "type": _SEALED, "year": _SEALED, "amount": _SEALED},
+    "bank": {"signer": _SEALED, "type": _SEALED, "year": _SEALED, "amount": _SEALED},
     # public: in clear, because the law publishes them or governance must be seen
     "register_device": {"*": _PUBLIC},
     "propose": {"*": _PUBLIC},
@@ -59,6 +64,11 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     "plan_chunk": {"*": _PUBLIC},
     "daily_total": {"*": _PUBLIC},
     "set_view_key": {"*": _PUBLIC},
+    # reported, verified and certified emissions are published (ETRS, NGMS); the statement document is sealed
+    # to the company (party) and the regulator, only its hash is public; objections are public like governance
+    "emissions_report": {"*": _PUBLIC},
+    "verification_statement": {"*": _PUBLIC, "sealed_document": _WITH_PARTY},
+    "objection": {"*": _PUBLIC},
 }
 
 PRIVATE = frozenset(t for t, fields in FIELDS.items() if "*" not in fields)
@@ -68,6 +78,7 @@ PUBLIC_AGGREGATES = (
     "market depth per price level (no owners), trades with price, tonnes, height (no counterparties), daily bars",
     "daily block-trade counts and tonnes per instrument (no prices, no parties)",
     "total supply per instrument; a private tx's existence, block, size bucket and key epoch",
+    "per company and compliance year, after its surrender deadline: surrendered tonnes, status code, penalty",
 )
 
 

@@ -123,7 +123,9 @@ def test_unknown_message_types(kind):
     with pytest.raises(TxRejected) as info:
         parse_message({"type": kind})
     assert info.value.code == Code.UNKNOWN_MESSAGE
-    assert "known: approve, block_trade_accept, block_trade_cancel, block_trade_propose, cancel_order, daily_total, fund_cash, place_order, plan_chunk, plan_open, propose, register_device, reject, set_view_key, transfer, withdraw_cash" in info.value.log
+    assert ("known: approve, bank, block_trade_accept, block_trade_cancel, block_trade_propose, borrow, cancel_order, daily_total, "
+            "emissions_report, fund_cash, objection, place_order, plan_chunk, plan_open, propose, register_device, reject, "
+            "set_view_key, surrender, transfer, verification_statement, withdraw_cash") in info.value.log
 
 
 @pytest.mark.parametrize("value, ok", [("KAU25", True), ("KCU00", True), ("KOC99", True), ("KAU5", False), ("kau25", False), ("KAU25 ", False), (25, False)])

@@ -67,6 +67,8 @@ def test_rules_table_matches_the_matrix():
         "daily_total": {"edge_device"}, "fund_cash": {"bank"}, "withdraw_cash": {"bank"},
         "place_order": {"company"}, "cancel_order": {"company"}, "set_view_key": set(ROLES),
         "block_trade_propose": {"company"}, "block_trade_accept": {"company"}, "block_trade_cancel": {"company"},
+        "emissions_report": {"company"}, "verification_statement": {"verifier"}, "surrender": {"company"},
+        "borrow": {"company"}, "bank": {"company"}, "objection": {"company"},
     }
 
 

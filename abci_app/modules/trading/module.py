@@ -42,5 +42,6 @@ MODULE = Module(
     state_reads=(
         StateRead(keys.CASH, private("bank", "government", what="cash balances")),
         StateRead(keys.CASH_HELD, private("bank", "government", what="cash balances")),
+        StateRead(keys.NET_SOLD, private("government", what="net sales")),
     ),
 )
