@@ -60,8 +60,8 @@ Governed actions (carried by propose; executed at the m-th approval, inside that
     certify_emissions     certify companies' emissions of a year (the figure to surrender); a re-             compliance
                           certification keeps the history; after the deadline the company is settled at once
     set_compliance_deadline
-                          set a year's report and surrender deadlines (block time) by notice, before they     compliance
-                          pass
+                          set a year's report and surrender deadlines (block time) by notice, until its       compliance
+                          settlement starts
     issue_offsets         issue KOC of a reduction project to a company; raises its supply                    compliance
     convert_offsets       convert a company's KOC into KCU of the same vintage, one for one                   compliance
     decide_objection      decide an objection: re-certify, or true up / claw back allocation; an e-order      compliance

@@ -48,7 +48,7 @@ MODULE = Module(
                        "history; after the deadline the company is settled at once",
                        events=(EMISSIONS_CERTIFIED, PENALTY_ASSESSED)),
         GovernedAction(SetComplianceDeadline, settlement.check_deadline, settlement.execute_deadline,
-                       "set a year's report and surrender deadlines (block time) by notice, before they pass",
+                       "set a year's report and surrender deadlines (block time) by notice, until its settlement starts",
                        events=(COMPLIANCE_DEADLINE,)),
         GovernedAction(IssueOffsets, offsets.check_issue_offsets, offsets.execute_issue_offsets,
                        "issue KOC of a reduction project to a company; raises its supply", events=(OFFSETS,)),

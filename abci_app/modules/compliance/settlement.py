@@ -146,8 +146,9 @@ def refuse_if_blocked(view: View, holder: str, ctx: BlockContext) -> None:
 
 def check_deadline(view: View, action: SetComplianceDeadline, ctx: BlockContext) -> None:
     calendar = year_record(view, action.year)
-    if calendar["status"] != "open" or ctx.time >= calendar["surrender_due"]:
-        raise TxRejected(Code.DEADLINE_PASSED, f"the {action.year} surrender deadline has passed; it cannot be moved now")
+    if calendar["status"] != "open":  # settlement starts at the end of the block the deadline passes in
+        raise TxRejected(Code.DEADLINE_PASSED, f"the {action.year} surrender deadline has passed and the year is "
+                                               f"{calendar['status']}; it cannot be moved now")
     if action.surrender_due <= ctx.time:
         raise TxRejected(Code.INVALID_MESSAGE, "the new surrender deadline must be later than the current block time")
 
