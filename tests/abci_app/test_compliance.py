@@ -474,3 +474,79 @@ def test_every_compliance_code_is_exercised_here():
     text = Path(__file__).read_text()
     missing = [c.name for c in Code if 1100 <= c < 1200 and f"Code.{c.name}" not in text.replace("Code.OK", "")]
     assert missing == []
+
+
+def test_an_allocation_objection_trues_up_or_claws_back_by_e_order(chain):
+    from protocol.plan_format import plan_hash
+
+    actors, node = chain
+    newcomer = Signer.generate()
+    ok(propose(node, actors, {"type": "register_account", "address": newcomer.address, "public_key": newcomer.public_key.hex(),
+                              "role": "company", "name": "Objecting Steel", "company_id": "objecting-steel", "sector": "steel"}))
+    header, lines = {"kind": "initial", "vintages": ["KAU24"]}, [("objecting-steel", "KAU24", 1_000)]
+    digest = plan_hash(header, lines)
+    ok(node.run(actors.gov[0], {"type": "plan_open", "plan_hash": digest, "header": header, "lines": 1}))
+    ok(node.run(actors.gov[0], {"type": "plan_chunk", "plan_hash": digest, "offset": 0, "lines": [list(lines[0])]}))
+    ok(propose(node, actors, {"type": "issue_plan", "plan_hash": digest}))
+    objection = {"type": "objection", "kind": "allocation", "year": 2024, "reason": "new kiln not counted",
+                 "evidence": "d" * 64, "plan_hash": digest, "requested": 1_200}
+    assert _code(node.run(actors.companies[0], objection)) == Code.OBJECTION_WINDOW_CLOSED  # the plan allocated it nothing
+    first = ok(node.run(newcomer, objection))["objection_id"]
+    second = ok(node.run(newcomer, objection))["objection_id"]
+    supply = node.read("/supply")["KAU24"]
+    ok(propose(node, actors, {"type": "decide_objection", "objection_id": first, "decision": "upheld",
+                              "reason": "kiln 2 verified", "quantity": 200}))
+    assert node.balances(newcomer)["KAU24"] == 1_200 and node.read("/supply")["KAU24"] == supply + 200
+    clawback = {"type": "decide_objection", "objection_id": second, "decision": "upheld", "reason": "double count",
+                "quantity": -1_201}
+    assert _code(propose(node, actors, clawback)) == Code.INSUFFICIENT_BALANCE  # the approval fails as a whole
+    ok(propose(node, actors, {**clawback, "quantity": -300}))
+    assert node.balances(newcomer)["KAU24"] == 900
+    record = node.read(f"/compliance/objection/{second}")
+    assert (record["status"], record["eorder"]["effect"], record["eorder"]["quantity"]) == ("upheld", "clawback", -300)
+    row = {r["company"]: r for r in node.read("/compliance/table/2024")["rows"]}[newcomer.address]
+    assert row["allocated"] == 1_000 + 200 - 300
+    dismissed = ok(node.run(newcomer, objection))["objection_id"]
+    ok(propose(node, actors, {"type": "decide_objection", "objection_id": dismissed, "decision": "dismissed",
+                              "reason": "no evidence"}))
+    assert node.read(f"/compliance/objection/{dismissed}")["eorder"]["effect"] == "none"
+
+
+HOSTILE = [
+    ({"type": "emissions_report", "year": 2014, "other_sources": []}, "year"),
+    ({"type": "emissions_report", "year": 2024, "other_sources": [{"source": "a", "method": "b", "quantity": -1,
+                                                                  "evidence": "e" * 64}]}, "quantity"),
+    ({"type": "emissions_report", "year": 2024, "other_sources": [{"source": "a", "method": "b", "quantity": 1,
+                                                                  "evidence": "e" * 64}] * 2}, "twice"),
+    ({"type": "emissions_report", "year": 2024, "other_sources": [[]] * 51}, "other_sources"),
+    ({"type": "emissions_report", "year": True, "other_sources": []}, "year"),
+    ({"type": "surrender", "year": 2024, "instrument": "KAU24", "amount": 0}, "amount"),
+    ({"type": "surrender", "year": 2024, "instrument": "KAU24", "amount": 10**12 + 1}, "amount"),
+    ({"type": "borrow", "year": 2024, "amount": 5, "extra": 1}, "extra"),
+    ({"type": "verification_statement", "company": "ab" * 20, "year": 2024, "verified": 1, "opinion": "fine",
+      "findings": 0, "document_hash": "0" * 64, "sealed_document": {}}, "opinion"),
+    ({"type": "verification_statement", "company": "ab" * 20, "year": 2024, "verified": 1, "opinion": "adverse",
+      "findings": 0, "document_hash": "0" * 64, "sealed_document": {"ct": "00" * 40_000, "nonce": "0" * 24, "keys": {}}},
+     "sealed_document.ct"),
+    ({"type": "objection", "kind": "allocation", "year": 2024, "reason": "x", "evidence": "0" * 64}, "plan_hash"),
+    ({"type": "propose", "action": {"type": "certify_emissions", "year": 2024, "entries": [["ab" * 20, 1]] * 2,
+                                    "reason": "x"}}, "twice"),
+    ({"type": "propose", "action": {"type": "certify_emissions", "year": 2024, "entries": [["ab" * 20, 1]] * 1001,
+                                    "reason": "x"}}, "entries"),
+    ({"type": "propose", "action": {"type": "set_compliance_deadline", "year": 2024, "report_due": 10,
+                                    "surrender_due": 5}}, "surrender_due"),
+    ({"type": "propose", "action": {"type": "issue_offsets", "to": "ab" * 20, "instrument": "KAU24", "amount": 1,
+                                    "project": "p", "evidence": "0" * 64}}, "KOC"),
+    ({"type": "propose", "action": {"type": "decide_objection", "objection_id": 1, "decision": "upheld",
+                                    "reason": "x"}}, "quantity"),
+]
+
+
+@pytest.mark.parametrize("msg, named", HOSTILE, ids=lambda v: str(v)[:40] if isinstance(v, dict) else v)
+def test_malformed_compliance_messages_are_refused_naming_the_field(msg, named):
+    from protocol.codes import TxRejected
+    from protocol.messages import parse_message
+
+    with pytest.raises(TxRejected) as info:
+        parse_message(msg)
+    assert info.value.code == Code.INVALID_MESSAGE and named in info.value.log

@@ -8,7 +8,7 @@ __all__ = [
     "CERTIFICATIONS", "RESULTS", "SCORES", "OFFSETS", "OBJECTIONS", "RETIRED", "BLOCKED", "ASSIGNMENTS",
     "year", "report", "assignment", "assigned_to", "assigned_to_prefix", "statement", "certification", "certified",
     "position", "result", "blocked", "score", "retired", "offset", "objection", "objection_eorder", "address_in",
-    "instrument_in", "ADJUSTMENTS", "adjustment",
+    "instrument_in", "ADJUSTMENTS", "adjustment", "of_company",
 ]
 
 YEARS = "cmp/year/"
@@ -124,3 +124,8 @@ def instrument_in(key: str) -> str:
 def adjustment(company: str, y: int) -> str:
     """Tonnes of the year's vintage added (true-up) or taken back (clawback, negative) by upheld objections."""
     return f"{ADJUSTMENTS}{company}/{y}"
+
+
+def of_company(prefix: str, company: str) -> str:
+    """Where a company's records under ``prefix`` (REPORTS, CERTIFICATIONS, POSITIONS) begin."""
+    return f"{prefix}{company}/"

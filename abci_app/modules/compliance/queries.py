@@ -87,7 +87,7 @@ def table(q: QueryRequest) -> Any:
 def _years_of(q: QueryRequest, company: str) -> list[int]:
     years = set()
     for prefix in (keys.REPORTS, keys.CERTIFICATIONS, keys.POSITIONS):
-        years |= {int(keys.instrument_in(k)) for k, _ in q.store.scan(f"{prefix}{company}/", 100)}
+        years |= {int(keys.instrument_in(k)) for k, _ in q.store.scan(keys.of_company(prefix, company), 100)}
     return sorted(years)
 
 
