@@ -392,6 +392,12 @@ def test_settlement_is_spread_over_blocks_and_late_certification_settles_at_once
     ok(certify(node, actors, [(late, 10)], 2024))
     row = {r["company"]: r for r in node.read("/compliance/table/2024")["rows"]}[late.address]
     assert (row["status"], row["penalty"]) == ("B", 10 * 30_000)
+    year = node.read("/compliance/year/2024")
+    assert (year["settled_companies"], year["counts"]) == (5, {"A": 0, "B": 5})
+    ok(certify(node, actors, [(late, 0)], 2024))  # re-certified to zero after settlement: settled again
+    row = {r["company"]: r for r in node.read("/compliance/table/2024")["rows"]}[late.address]
+    assert (row["status"], row["penalty"]) == ("D", 10 * 30_000)  # the penalty assessed at the time stays
+    assert node.read("/compliance/year/2024")["counts"] == {"A": 0, "B": 4, "D": 1}
 
 
 def test_a_deadline_is_set_by_notice_and_cannot_move_once_passed(chain):

@@ -16,7 +16,8 @@
 Writes (``keys.py``)::
 
     cmp/year/<YYYY>                  calendar (report_due, surrender_due) and settlement (price, penalty/t, cursor)
-    cmp/open                         years whose settlement has not finished
+    cmp/open                         years whose settlement has not finished (listed by the first certification
+                                     or deadline notice of the year)
     cmp/report/<addr>/<YYYY>         the report, with earlier versions in "history"
     cmp/assign/<addr>/<YYYY>         the assigned verification body; cmp/byverifier/<v>/<YYYY>/<addr> its index
     cmp/stmt/<addr>/<YYYY>           the verification statement (sealed document, public hash)

@@ -141,7 +141,7 @@ def certification(q: QueryRequest) -> Any:
 
 def assignments(q: QueryRequest) -> Any:
     """A verification body's assigned companies, with where each report stands."""
-    if not q.args:
+    if len(q.args) not in (1, 2):
         raise Denied(Code.BAD_QUERY, "expected /compliance/assignments/<verifier address>[/<year>]")
     verifier = address_arg(q.args[:1])
     y = _year_arg(q.args[1]) if len(q.args) == 2 else None

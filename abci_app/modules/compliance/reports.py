@@ -20,9 +20,9 @@ from protocol.messages.compliance import AssignVerifiers, CertifyEmissions, Emis
 from ...view import BlockContext, View, account, get_json, put_json, require_company
 from ..mrv import keys as mrv_keys
 from . import keys
-from .common import append_history, deadline_passed, ensure_year, stamp, year_record
+from .common import append_history, ensure_year, stamp, year_record
 from .events import EMISSIONS_CERTIFIED, EMISSIONS_REPORT, VERIFICATION_STATEMENT, VERIFIERS_ASSIGNED
-from .settlement import settle_company
+from .settlement import settle_late
 
 __all__ = ["handle_emissions_report", "check_assign", "execute_assign", "handle_verification_statement",
            "check_certify", "execute_certify", "EMPTY_SCORE"]
@@ -49,7 +49,7 @@ def handle_emissions_report(view: View, signer: str, msg: EmissionsReport, ctx: 
         raise TxRejected(Code.YEAR_NOT_ENDED, f"{msg.year} has not ended in block time (KST); report from 1 January {msg.year + 1}")
     if get_json(view, keys.certification(signer, msg.year)) is not None:
         raise TxRejected(Code.ALREADY_CERTIFIED, f"your {msg.year} emissions are certified; object to the certification instead")
-    calendar = ensure_year(view, msg.year)
+    calendar = year_record(view, msg.year)
     previous = get_json(view, keys.report(signer, msg.year))
     sites = _sites(view, signer, msg.year)
     other = sum(source.quantity for source in msg.other_sources)
@@ -89,7 +89,6 @@ def check_assign(view: View, action: AssignVerifiers, ctx: BlockContext) -> None
 
 def execute_assign(view: View, action: AssignVerifiers, ctx: BlockContext, proposal: dict) -> None:
     _check_assignments(view, action)
-    ensure_year(view, action.year)
     for company, verifier in action.assignments:
         previous = get_json(view, keys.assignment(company, action.year))
         if previous is not None and previous["verifier"] != verifier:
@@ -204,8 +203,7 @@ def certify_one(view: View, company: str, year: int, quantity: int, ctx: BlockCo
         put_json(view, keys.certified(year), listed)
     _rescore(view, verifier, verified, None if previous is None else previous["quantity"], quantity)
     ctx.emit(EMISSIONS_CERTIFIED(company=company, year=year, proposal_id=proposal["id"], quantity=quantity, version=record["version"]))
-    if deadline_passed(view, year, ctx) and year_record(view, year)["status"] != "open":
-        settle_company(view, company, year, ctx, year_record(view, year))
+    settle_late(view, company, year, ctx)
     return record
 
 

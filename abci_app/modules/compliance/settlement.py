@@ -24,8 +24,8 @@ from . import keys
 from .common import ensure_year, obligation, param, position, stamp, year_record
 from .events import COMPLIANCE_DEADLINE, COMPLIANCE_YEAR, PENALTY_ASSESSED
 
-__all__ = ["SETTLE_PER_BLOCK", "average_price", "settle_company", "made_good", "settle_years", "refuse_if_blocked",
-           "check_deadline", "execute_deadline"]
+__all__ = ["SETTLE_PER_BLOCK", "average_price", "settle_company", "settle_late", "made_good", "settle_years",
+           "refuse_if_blocked", "check_deadline", "execute_deadline"]
 
 SETTLE_PER_BLOCK = 1000
 
@@ -78,6 +78,23 @@ def settle_company(view: View, company: str, year: int, ctx: BlockContext, calen
     put_json(view, keys.result(company, year), result)
     _set_blocked(view, company, year, bool(shortfall))
     return result
+
+
+def settle_late(view: View, company: str, year: int, ctx: BlockContext) -> None:
+    """A company certified (or re-certified) after its year's settlement passed it: settled at once, and the
+    year's counts follow (they count the statuses settlement assigned; later surrenders show in the table)."""
+    calendar = year_record(view, year)
+    if calendar["status"] == "open" or calendar["status"] == "settling" and company > calendar["cursor"]:
+        return  # the end-of-block settlement still comes to it
+    previous = get_json(view, keys.result(company, year))
+    status = settle_company(view, company, year, ctx, calendar)["status"]
+    counts = calendar["counts"]
+    if previous is None:
+        calendar["settled_companies"] += 1
+    else:
+        counts[previous["status"]] = counts.get(previous["status"], 0) - 1
+    counts[status] = counts.get(status, 0) + 1
+    put_json(view, keys.year(year), calendar)
 
 
 def made_good(view: View, company: str, year: int, ctx: BlockContext) -> None:
