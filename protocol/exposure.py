@@ -67,7 +67,7 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     # reported, verified and certified emissions are published (ETRS, NGMS); the statement document is sealed
     # to the company (party) and the regulator, only its hash is public; objections are public like governance
     "emissions_report": {"*": _PUBLIC},
-    "verification_statement": {"*": _PUBLIC, "sealed_document": _WITH_PARTY},
+    "verification_statement": {"*": _PUBLIC, "sealed_document": ("party", "regulator")},
     "objection": {"*": _PUBLIC},
 }
 
