@@ -81,6 +81,8 @@ Transfer-out checks (before a transfer, a sell order or a block-trade sale moves
 
     check                                                                                                     module
     an account with a shortfall past a surrender deadline sends no allowances out until made good             compliance
+    KAU of a year stops trading once its surrender deadline passed (settlement begun): what was not banked can only be surrendered
+                                                                                                              compliance
 
 Queries (abci_query; a private path needs a signed query and its answer is sealed to the reader):
 
@@ -338,7 +340,8 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                                                             OBJECTION_WINDOW_CLOSED=1115,
                                                             OBJECTION_NOT_FOUND=1116,
                                                             OBJECTION_CLOSED=1117,
-                                                            HISTORY_FULL=1118 (1100-1199)
+                                                            HISTORY_FULL=1118,
+                                                            VINTAGE_CLOSED=1119 (1100-1199)
 
 Every transaction passes the same pipeline, ``execute_tx``, which is the one check
 function used by CheckTx, PrepareProposal, ProcessProposal and FinalizeBlock:

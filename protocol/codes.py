@@ -83,6 +83,7 @@ class Code(IntEnum):
     OBJECTION_NOT_FOUND = 1116
     OBJECTION_CLOSED = 1117
     HISTORY_FULL = 1118
+    VINTAGE_CLOSED = 1119
     INTERNAL = 99
 
 
@@ -154,6 +155,7 @@ _DESCRIPTIONS = {
     Code.OBJECTION_NOT_FOUND: "no such objection",
     Code.OBJECTION_CLOSED: "the objection was already decided",
     Code.HISTORY_FULL: "the record has reached its limit of kept revisions",
+    Code.VINTAGE_CLOSED: "the vintage stopped trading at its year's surrender deadline; it can only be surrendered",
     Code.INTERNAL: "internal error",
 }
 

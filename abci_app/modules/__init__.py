@@ -181,9 +181,10 @@ class Hook:
 @dataclass(frozen=True)
 class OutgoingCheck:
     """A module's condition on allowances leaving a holder by its own act (a transfer, a sell order, a
-    block-trade sale): ``run(view, holder, ctx)`` raises ``TxRejected`` to refuse. Surrender is never limited."""
+    block-trade sale): ``run(view, holder, instrument, ctx)`` raises ``TxRejected`` to refuse. Surrender is
+    never limited."""
 
-    run: Callable[["View", str, "BlockContext"], None]
+    run: Callable[["View", str, str, "BlockContext"], None]
     effect: str
     module: str = ""
 
@@ -273,8 +274,8 @@ def governed_action(action_type: type) -> GovernedAction:
     return _INSTALLED[0].actions[action_type]
 
 
-def check_outgoing(view: "View", holder: str, ctx: "BlockContext") -> None:
-    """Every module's condition on allowances leaving ``holder`` (transfers, sell orders, block-trade
+def check_outgoing(view: "View", holder: str, instrument: str, ctx: "BlockContext") -> None:
+    """Every module's condition on ``instrument`` leaving ``holder`` (transfers, sell orders, block-trade
     sales call it before they move anything); raises ``TxRejected`` to refuse."""
     for check in _INSTALLED[0].outgoing_checks:
-        check.run(view, holder, ctx)
+        check.run(view, holder, instrument, ctx)

@@ -9,7 +9,7 @@ import pytest
 
 from protocol.codes import Code
 from protocol.compliance import next_borrow_limit_bps, offset_cap, penalty_per_tonne
-from protocol.sealed import open_document, view_key_of
+from protocol.sealed import open_document, seal_price, view_key_of, view_public_hex
 from abci_harness import GENESIS_TIME, Actors, Node, approve, proposal_id, transfer
 from ets.keys import Signer
 from compliance_steps import (
@@ -356,10 +356,21 @@ def test_deadline_assesses_the_penalty_from_the_chains_own_market_price_and_bloc
     assert (rows[compliant.address]["status"], rows[compliant.address]["penalty"]) == ("A", 0)
     assert rows[buyer.address]["status"] == "C"  # never certified
 
+    # the 2025 vintage stopped trading at its deadline; what was banked rolled into KAU26 (the next phase)
+    assert _code(node.run(compliant, transfer(buyer, 1, "KAU25"))) == Code.VINTAGE_CLOSED
+    closed = node.run(compliant, {"type": "place_order", "instrument": "KAU25", "side": "sell", "price": price, "quantity": 1})
+    assert _code(closed) == Code.VINTAGE_CLOSED and "can still be surrendered" in closed.log
+    ok(node.run(compliant, transfer(buyer, 1, "KAU26")))
     # blocked for transfers out, sell orders and block-trade sales; surrender is never limited
     assert _code(node.run(short, transfer(buyer, 1, "KAU26"))) == Code.ACCOUNT_BLOCKED
     sell = node.run(short, {"type": "place_order", "instrument": "KAU26", "side": "sell", "price": price, "quantity": 1})
     assert _code(sell) == Code.ACCOUNT_BLOCKED
+    for who in (short, buyer, actors.gov[0]):
+        ok(node.run(who, {"type": "set_view_key", "public_key": view_public_hex(who)}))
+    commitment, sealed = seal_price(price, {w.address: view_public_hex(w) for w in (short, buyer, actors.gov[0])})
+    block_sale = node.run(short, {"type": "block_trade_propose", "counterparty": buyer.address, "instrument": "KAU26",
+                                  "side": "sell", "quantity": 1, "price_commitment": commitment, "sealed_price": sealed})
+    assert _code(block_sale) == Code.ACCOUNT_BLOCKED
     assert _code(borrow(node, short, 2025, 1)) == Code.BORROWING_NOT_ALLOWED
     assert _code(surrender(node, short, 2025, "KAU25", 1)) == Code.INSUFFICIENT_BALANCE  # none left of KAU25
     ok(surrender(node, short, 2025, "KAU26", 999))

@@ -51,7 +51,7 @@ def handle_block_trade_propose(view: View, signer: str, msg: BlockTradePropose, 
         raise TxRejected(Code.INVALID_MESSAGE, "sealed_price must also be readable by the regulator (a government account's view key)")
     seller, buyer = (signer, msg.counterparty) if msg.side == "sell" else (msg.counterparty, signer)
     if seller == signer:
-        check_outgoing(view, signer, ctx)
+        check_outgoing(view, signer, msg.instrument, ctx)
         move(view, signer, msg.instrument, -msg.quantity)
         add_int(view, ledger_keys.held(signer, msg.instrument), msg.quantity)
     trade_id = add_int(view, keys.TRADE_SEQ, 1)
@@ -90,7 +90,7 @@ def handle_block_trade_accept(view: View, signer: str, msg: BlockTradeAccept, ct
     if trade["seller"] == trade["proposer"]:
         add_int(view, ledger_keys.held(trade["seller"], instrument), -quantity)
     else:
-        check_outgoing(view, trade["seller"], ctx)
+        check_outgoing(view, trade["seller"], instrument, ctx)
         move(view, trade["seller"], instrument, -quantity)
     move(view, trade["buyer"], instrument, quantity)
     add_int(view, trading_keys.net_sold(trade["seller"], instrument), quantity)

@@ -87,13 +87,16 @@ MODULE = Module(
     outgoing_checks=(
         OutgoingCheck(settlement.refuse_if_blocked,
                       "an account with a shortfall past a surrender deadline sends no allowances out until made good"),
+        OutgoingCheck(settlement.refuse_closed_vintage,
+                      "KAU of a year stops trading once its surrender deadline passed (settlement begun): what was not "
+                      "banked can only be surrendered"),
     ),
     codes=frozenset({
         Code.YEAR_NOT_ENDED, Code.REPORT_NOT_FOUND, Code.VERIFIER_NOT_ASSIGNED, Code.STATEMENT_NOT_FOUND,
         Code.ALREADY_CERTIFIED, Code.NOT_CERTIFIED, Code.VINTAGE_NOT_ELIGIBLE, Code.OFFSET_CAP_EXCEEDED,
         Code.OBLIGATION_EXCEEDED, Code.BORROW_LIMIT_EXCEEDED, Code.BORROWING_NOT_ALLOWED, Code.BANK_LIMIT_EXCEEDED,
         Code.BANKING_NOT_ALLOWED, Code.DEADLINE_PASSED, Code.ACCOUNT_BLOCKED, Code.OBJECTION_WINDOW_CLOSED,
-        Code.OBJECTION_NOT_FOUND, Code.OBJECTION_CLOSED, Code.HISTORY_FULL,
+        Code.OBJECTION_NOT_FOUND, Code.OBJECTION_CLOSED, Code.HISTORY_FULL, Code.VINTAGE_CLOSED,
     }),
     code_range=range(1100, 1200),
     keys=keys.PREFIXES,

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from protocol.codes import Code, TxRejected
-from protocol.compliance import penalty_per_tonne
+from protocol.compliance import penalty_per_tonne, vintage_year
 from protocol.messages.compliance import SetComplianceDeadline
 
 from ...view import BlockContext, View, get_json, params, put_json
@@ -25,7 +25,7 @@ from .common import ensure_year, obligation, param, position, stamp, year_record
 from .events import COMPLIANCE_DEADLINE, COMPLIANCE_YEAR, PENALTY_ASSESSED
 
 __all__ = ["SETTLE_PER_BLOCK", "average_price", "settle_company", "settle_late", "made_good", "settle_years",
-           "refuse_if_blocked", "check_deadline", "execute_deadline"]
+           "refuse_if_blocked", "refuse_closed_vintage", "check_deadline", "execute_deadline"]
 
 SETTLE_PER_BLOCK = 1000
 
@@ -150,12 +150,24 @@ def settle_years(view: View, ctx: BlockContext) -> None:
         put_json(view, keys.OPEN_YEARS, remaining) if remaining else view.set(keys.OPEN_YEARS, None)
 
 
-def refuse_if_blocked(view: View, holder: str, ctx: BlockContext) -> None:
+def refuse_if_blocked(view: View, holder: str, instrument: str, ctx: BlockContext) -> None:
     """The outgoing check: an account with a shortfall past a deadline sends no allowances out."""
     years = _blocked_years(view, holder)
     if years:
         raise TxRejected(Code.ACCOUNT_BLOCKED, f"{holder} is blocked for transfers out: its {', '.join(map(str, years))} "
                                                "shortfall is past the deadline; surrender the shortfall to lift the block")
+
+
+def refuse_closed_vintage(view: View, holder: str, instrument: str, ctx: BlockContext) -> None:
+    """The outgoing check of a vintage: KAU of a year stops trading once that year's settlement has begun
+    (at its surrender deadline). What was not banked into the next vintage can only be surrendered."""
+    if not instrument.startswith("KAU"):
+        return
+    of_year = vintage_year(instrument)
+    calendar = get_json(view, keys.year(of_year))
+    if calendar is not None and calendar["status"] != "open":
+        raise TxRejected(Code.VINTAGE_CLOSED, f"{instrument} stopped trading at the {of_year} surrender deadline; "
+                                              f"it can still be surrendered for {of_year}")
 
 
 # ---------------------------------------------------------------- the calendar by notice (governed)

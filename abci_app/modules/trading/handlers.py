@@ -33,7 +33,7 @@ def handle_withdraw_cash(view: View, signer: str, msg: WithdrawCash, ctx: BlockC
 def handle_place_order(view: View, signer: str, msg: PlaceOrder, ctx: BlockContext) -> bytes:
     rules, schedule = market_rules(view), market_schedule(view)
     if msg.side == "sell":
-        check_outgoing(view, signer, ctx)
+        check_outgoing(view, signer, msg.instrument, ctx)
     if not get_int(view, keys.MARKET_CLOCK):
         view.set(keys.MARKET_CLOCK, str(ctx.time).encode())
     order_id = add_int(view, keys.ORDER_SEQ, 1)
