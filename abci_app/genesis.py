@@ -44,6 +44,15 @@ PARAM_LIMITS: dict[str, tuple[int, int]] = {
     "market_initial_reference_price": (1, 10**9),
     "market_around_the_clock": (0, 1),
     "access_window_seconds": (300, 7 * 24 * 3600),  # how long a record_access lets an official read (block time)
+    # the compliance cycle (abci_app/modules/compliance); shares in basis points of the obligation
+    "compliance_offset_cap_bps": (0, 10_000),
+    "compliance_borrow_first_year_bps": (0, 10_000),
+    "compliance_bank_net_sales_multiple": (0, 100),
+    "compliance_penalty_price_multiple": (0, 10),
+    "compliance_penalty_cap_krw": (0, 10**9),
+    "compliance_report_month": (1, 12),
+    "compliance_surrender_month": (1, 12),
+    "compliance_objection_window_seconds": (0, 366 * 24 * 3600),
 }
 # Defaults for parameters a genesis may leave out (DOMAIN.md: KRX rules).
 PARAM_DEFAULTS: dict[str, int] = {
@@ -54,6 +63,17 @@ PARAM_DEFAULTS: dict[str, int] = {
     "market_around_the_clock": 0,
     "query_max_age_seconds": 30,
     "access_window_seconds": 3600,
+    # DOMAIN.md: offsets 5% of the obligation (Phase 3 on); borrowing 15% in the first year; banking a multiple
+    # of net sales (3×); penalty up to 3× the year's average price, at most KRW 100,000/t; report by the end of
+    # March, surrender by the end of June of the next year; 30 days to object
+    "compliance_offset_cap_bps": 500,
+    "compliance_borrow_first_year_bps": 1_500,
+    "compliance_bank_net_sales_multiple": 3,
+    "compliance_penalty_price_multiple": 3,
+    "compliance_penalty_cap_krw": 100_000,
+    "compliance_report_month": 3,
+    "compliance_surrender_month": 6,
+    "compliance_objection_window_seconds": 30 * 24 * 3600,
 }
 
 

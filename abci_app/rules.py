@@ -34,6 +34,20 @@ Messages (a tx carries one; the pipeline checks the role, the module's handler t
                                                       each current member's view key
     channel_post          any account (member)        payload sealed to the epoch's channel key; the chain    channels
                                                       keeps its SHA-256 commitment
+    emissions_report      company                     the year's report: the sites' daily totals + declared   compliance
+                                                      other sources; resending corrects it until certified
+    verification_statement
+                          verifier (assigned)         verified tonnes, opinion, findings on the current       compliance
+                                                      report; the document sealed to the company and the
+                                                      regulator
+    surrender             company                     cancel KAU of the year's vintage or KCU (≤ the offset   compliance
+                                                      cap) against the certified emissions
+    borrow                company                     relabel KAU of the next vintage (same phase) as the     compliance
+                                                      year's, within the borrowing limit
+    bank                  company                     relabel surplus KAU of the year as the next vintage,    compliance
+                                                      once the obligation is met, within the banking limit
+    objection             company                     object to an allocation or a certification within the   compliance
+                                                      window
 
 Governed actions (carried by propose; executed at the m-th approval, inside that tx):
 
@@ -52,6 +66,16 @@ Governed actions (carried by propose; executed at the m-th approval, inside that
                           member rekeys
     channel_members       set a channel's members; posts wait for a key wrapped to exactly them (a member     channels
                           who left reads nothing new)
+    assign_verifiers      assign a verification body to each listed company for a year (up to 1,000)          compliance
+    certify_emissions     certify companies' emissions of a year (the figure to surrender); a re-             compliance
+                          certification keeps the history; after the deadline the company is settled at once
+    set_compliance_deadline
+                          set a year's report and surrender deadlines (block time) by notice, until its       compliance
+                          settlement starts
+    issue_offsets         issue KOC of a reduction project to a company; raises its supply                    compliance
+    convert_offsets       convert a company's KOC into KCU of the same vintage, one for one                   compliance
+    decide_objection      decide an objection: re-certify, or true up / claw back allocation; an e-order      compliance
+                          with its audit trail
 
 Block hooks (the chain's own work in every block, in ProcessProposal and FinalizeBlock alike):
 
@@ -59,6 +83,16 @@ Block hooks (the chain's own work in every block, in ProcessProposal and Finaliz
     before the txs        run the session transitions since the previous block: opening/closing call          trading
                           auctions, expiry of day orders, next reference price
     after the txs         credit the next lines of queued e-order batches (at most 5,000 a block)             plans
+    after the txs         at a year's surrender deadline fix its average price and penalty per tonne, then    compliance
+                          settle its certified companies (at most 1,000 a block): status A or B, penalty,
+                          block
+
+Transfer-out checks (before a transfer, a sell order or a block-trade sale moves allowances; never a surrender):
+
+    check                                                                                                     module
+    an account with a shortfall past a surrender deadline sends no allowances out until made good             compliance
+    KAU of a year stops trading once its surrender deadline passed (settlement begun): what was not banked can only be surrendered
+                                                                                                              compliance
 
 Queries (abci_query; a private path needs a signed query and its answer is sealed to the reader):
 
@@ -130,6 +164,31 @@ Queries (abci_query; a private path needs a signed query and its answer is seale
                                           anyone                          members, epoch, public key, wraps,    channels
                                                                           post count; post commitments; an
                                                                           epoch's key record
+    /compliance/table/<year>              anyone                          every company: sector, allocated,     compliance
+                                                                          certified, surrendered, penalty,
+                                                                          status code (EUTL-style)
+    /compliance/year/<year>               anyone                          deadlines, settlement, average        compliance
+                                                                          price, penalty/t
+    /compliance/position/<addr>           the account itself or           per year: certified, surrendered,     compliance
+                                          government                      shortfall, limits, penalty that
+                                                                          would apply, blocked
+    /compliance/report/<addr>/<year>      anyone                          the report with its history           compliance
+    /compliance/statement/<addr>/<year>   anyone                          the verification statement (document  compliance
+                                                                          sealed, hash public)
+    /compliance/certification/<addr>/<year>
+                                          anyone                          the certified figure with its         compliance
+                                                                          history
+    /compliance/assignments/<verifier>[/<year>]
+                                          anyone                          the verifier's companies and where    compliance
+                                                                          each report stands
+    /compliance/queue/<year>              anyone                          statements awaiting certification     compliance
+    /compliance/scorecards                anyone                          each verification body: statements,   compliance
+                                                                          certifications, how far
+                                                                          certification moved its figures
+    /compliance/objections                anyone                          the latest 200 objections             compliance
+    /compliance/objection/<id>            anyone                          an objection and its e-order          compliance
+    /compliance/offsets                   anyone                          the latest 200 offset issuances and   compliance
+                                                                          conversions
 
 State keys read raw with a proof (/state/<key>, at the latest or a kept past height; others cannot be):
 
@@ -162,6 +221,7 @@ State keys read raw with a proof (/state/<key>, at the latest or a kept past hei
     ref/                                  anyone                                                                trading
     books                                 anyone                                                                trading
     market/clock                          anyone                                                                trading
+    netsold/                              the account in segment 1 of the key or government                     trading
     viewkey/                              anyone                                                                blocktrades
     blockagg/                             anyone                                                                blocktrades
     valset/                               anyone                                                                validators
@@ -170,6 +230,25 @@ State keys read raw with a proof (/state/<key>, at the latest or a kept past hei
     sealing                               anyone                                                                privacy
     ptx/                                  anyone                                                                privacy
     channel/                              anyone                                                                channels
+    cmp/year/                             anyone                                                                compliance
+    cmp/open                              anyone                                                                compliance
+    cmp/report/                           anyone                                                                compliance
+    cmp/assign/                           anyone                                                                compliance
+    cmp/byverifier/                       anyone                                                                compliance
+    cmp/stmt/                             anyone                                                                compliance
+    cmp/cert/                             anyone                                                                compliance
+    cmp/certified/                        anyone                                                                compliance
+    cmp/result/                           anyone                                                                compliance
+    cmp/blocked/                          anyone                                                                compliance
+    cmp/score/                            anyone                                                                compliance
+    cmp/retired/                          anyone                                                                compliance
+    cmp/offset/                           anyone                                                                compliance
+    cmp/seq/offset                        anyone                                                                compliance
+    cmp/obj/                              anyone                                                                compliance
+    cmp/seq/objection                     anyone                                                                compliance
+    cmp/eorder/                           anyone                                                                compliance
+    cmp/adjust/                           anyone                                                                compliance
+    cmp/pos/                              the account in segment 2 of the key or government                     compliance
 
 Events (public attributes only; * = indexed; a tx's events are in its result, the hooks' in the block's):
 
@@ -178,7 +257,7 @@ Events (public attributes only; * = indexed; a tx's events are in its result, th
                                                                   private record_access, transfer, fund_cash,
                                                                   withdraw_cash, place_order, cancel_order,
                                                                   block_trade_propose, block_trade_accept,
-                                                                  block_trade_cancel
+                                                                  block_trade_cancel, surrender, borrow, bank
     device_registered   device*, company*, site*, registered_by   register_device                               accounts
     account_registered  address*, role*, name                     action register_account, action               accounts
                                                                   register_accounts
@@ -202,6 +281,23 @@ Events (public attributes only; * = indexed; a tx's events are in its result, th
     channel             name*, change*, epoch, members            channel_key, action channel_open, action      channels
                                                                   channel_members
     channel_post        channel*, seq*, epoch, kind, sha256       channel_post                                  channels
+    emissions_report    company*, year*, version, total           emissions_report                              compliance
+    verification_statement
+                        company*, year*, verifier*, verified,     verification_statement                        compliance
+                        opinion, document_hash
+    objection           id*, company*, kind*, year, status*       objection, action decide_objection            compliance
+    verifiers_assigned  year*, proposal_id*, companies            action assign_verifiers                       compliance
+    emissions_certified
+                        company*, year*, proposal_id*, quantity,  action certify_emissions, action              compliance
+                        version                                   decide_objection
+    penalty_assessed    company*, year*, shortfall, penalty       action certify_emissions, action              compliance
+                                                                  decide_objection, after the txs
+    compliance_deadline
+                        year*, report_due, surrender_due          action set_compliance_deadline                compliance
+    offsets             kind*, company*, instrument*, amount,     action issue_offsets, action convert_offsets  compliance
+                        proposal_id*
+    compliance_year     year*, status*, settled, average_price,   after the txs                                 compliance
+                        penalty_per_tonne
 
 Modules (result codes they own, the range for their new codes, prefixes of the state keys they write):
 
@@ -241,7 +337,7 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                   session transitions                                                             order/ ordersby/ fill/
                                                                                                   fillsby/ bar/ ref/
                                                                                                   market/clock seq/order
-                                                                                                  seq/fill
+                                                                                                  seq/fill netsold/
     blocktrades   block (OTC) trades: quantity on chain,    MISSING_VIEW_KEY=31 (800-899)         viewkey/ blocktrade/
                   price sealed to the parties and the                                             btby/ seq/blocktrade
                   regulator                                                                       blockagg/
@@ -268,6 +364,26 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                                                             CHANNEL_POST_TOO_LARGE=1206,
                                                             CHANNEL_DUPLICATE_POST=1207,
                                                             CHANNEL_UNCHANGED=1208 (1200-1299)
+    compliance    annual reports, verification,             YEAR_NOT_ENDED=1100,                  cmp/year/ cmp/open
+                  certification, surrender, borrowing,      REPORT_NOT_FOUND=1101,                cmp/report/ cmp/assign/
+                  banking, offsets, deadlines, penalties,   VERIFIER_NOT_ASSIGNED=1102,           cmp/byverifier/
+                  objections; the public compliance table   STATEMENT_NOT_FOUND=1103,             cmp/stmt/ cmp/cert/
+                                                            ALREADY_CERTIFIED=1104,               cmp/certified/
+                                                            NOT_CERTIFIED=1105,                   cmp/result/ cmp/blocked/
+                                                            VINTAGE_NOT_ELIGIBLE=1106,            cmp/score/ cmp/retired/
+                                                            OFFSET_CAP_EXCEEDED=1107,             cmp/offset/
+                                                            OBLIGATION_EXCEEDED=1108,             cmp/seq/offset cmp/obj/
+                                                            BORROW_LIMIT_EXCEEDED=1109,           cmp/seq/objection
+                                                            BORROWING_NOT_ALLOWED=1110,           cmp/eorder/ cmp/adjust/
+                                                            BANK_LIMIT_EXCEEDED=1111,             cmp/pos/
+                                                            BANKING_NOT_ALLOWED=1112,
+                                                            DEADLINE_PASSED=1113,
+                                                            ACCOUNT_BLOCKED=1114,
+                                                            OBJECTION_WINDOW_CLOSED=1115,
+                                                            OBJECTION_NOT_FOUND=1116,
+                                                            OBJECTION_CLOSED=1117,
+                                                            HISTORY_FULL=1118,
+                                                            VINTAGE_CLOSED=1119 (1100-1199)
 
 Every transaction passes the same pipeline, ``execute_tx``, which is the one check
 function used by CheckTx, PrepareProposal, ProcessProposal and FinalizeBlock:
@@ -305,6 +421,7 @@ from .modules.access.module import MODULE as ACCESS
 from .modules.accounts.module import MODULE as ACCOUNTS
 from .modules.blocktrades.module import MODULE as BLOCKTRADES
 from .modules.channels.module import MODULE as CHANNELS
+from .modules.compliance.module import MODULE as COMPLIANCE
 from .modules.core import keys as core_keys
 from .modules.core.module import MODULE as CORE
 from .modules.governance.module import MODULE as GOVERNANCE
@@ -319,7 +436,8 @@ from .view import BlockContext, View, account, get_int, get_json
 
 __all__ = ["MODULES", "CHAIN", "RULES", "BlockContext", "TxOutcome", "Executor", "View"]
 
-MODULES = (CORE, ACCESS, ACCOUNTS, TRANSFERS, GOVERNANCE, PLANS, MRV, TRADING, BLOCKTRADES, VALIDATORS, PRIVACY, CHANNELS)
+MODULES = (CORE, ACCESS, ACCOUNTS, TRANSFERS, GOVERNANCE, PLANS, MRV, TRADING, BLOCKTRADES, VALIDATORS, PRIVACY, CHANNELS,
+           COMPLIANCE)
 CHAIN = install(assemble(MODULES))
 RULES: dict[type, MessageRule] = CHAIN.rules  # message class → who may send it and its handler
 

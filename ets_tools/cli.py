@@ -3,6 +3,8 @@
     ets keys create NAME | keys list | keys show NAME
     ets tx transfer|propose-register|propose-issue|propose-validator|approve|reject|send ...   (sign, broadcast, wait)
     ets query params|account|nonce|balances|supply|proposal|proposals|validators|tx ...
+    ets query compliance YEAR [--json|--csv]  (the public compliance table)
+    ets compliance report|verify|certify|surrender|borrow|bank|position|... (the compliance cycle)
     ets plan compute|verify|explain ...       (off chain: the allocation engine)
     ets plan submit|propose|status ...        (on chain: upload, propose the e-order batch, follow it)
     ets edge run|status|prove|import|config   (the edge uploader of one site)
@@ -122,7 +124,11 @@ def _tx_message(args: argparse.Namespace) -> Message:
 
 
 def _tx(args: argparse.Namespace) -> int:
-    msg = _tx_message(args)
+    return _submit(args, _tx_message(args))
+
+
+def _submit(args: argparse.Namespace, msg: Message) -> int:
+    """Sign ``msg`` with --key, broadcast it, wait for its commit (unless --no-wait) and print the outcome."""
     signer = _signer(args)
     with _client(args) as client:
         result = client.submit(signer, msg, wait=not args.no_wait, timeout=args.timeout)
@@ -141,6 +147,13 @@ def _tx(args: argparse.Namespace) -> int:
 
 def _query(args: argparse.Namespace) -> int:
     what = args.what
+    if what == "compliance":
+        from .cli_compliance import query_compliance
+
+        if not args.arg:
+            raise ChainError("`ets query compliance` needs the year, e.g. `ets query compliance 2025 --json`")
+        with _client(args) as client:
+            return query_compliance(client, args.arg, args.json, args.csv)
     path = {
         "params": "/params", "supply": "/supply", "proposals": "/proposals", "validators": "/validators",
         "account": f"/account/{args.arg}", "nonce": f"/nonce/{args.arg}", "balances": f"/balances/{args.arg}",
@@ -325,8 +338,11 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Read chain state. Balances, nonces and the result of a private tx (transfers, "
                                        "cash, orders, block trades) are private: give --key of the account (or of an "
                                        "official) and the query is signed, its answer sealed to you.")
-    query.add_argument("what", choices=["params", "account", "nonce", "balances", "supply", "proposal", "proposals", "validators", "tx"])
-    query.add_argument("arg", nargs="?", help="address, proposal id or tx hash")
+    query.add_argument("what", choices=["params", "account", "nonce", "balances", "supply", "proposal", "proposals", "validators",
+                                        "tx", "compliance"])
+    query.add_argument("arg", nargs="?", help="address, proposal id, tx hash or (compliance) year")
+    query.add_argument("--json", action="store_true", help="compliance: the table as JSON")
+    query.add_argument("--csv", action="store_true", help="compliance: the table as CSV")
     _common(query, key=True, key_required=False)
     query.set_defaults(func=_query)
 
@@ -334,6 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     from governance.cli import add_plan_commands
 
     from .cli_channels import add_channel_commands
+    from .cli_compliance import add_compliance_commands
     from .cli_localnet import add_localnet_commands
     from .cli_verify import add_verify_commands
 
@@ -342,6 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_localnet_commands(sub)
     add_verify_commands(sub, _common, _signer, _client)
     add_channel_commands(sub, _common, _signer, _client)
+    add_compliance_commands(sub, _common, _signer, _client, _submit)
     return parser
 
 

@@ -26,14 +26,18 @@ from portal.views import (  # noqa: E402
     account,
     allocations,
     block_trades,
+    certification,
+    compliance_table,
     devices,
     market,
     my_allocation,
+    my_compliance,
     my_holdings,
     plan_review,
     proposals,
     trading,
     transparency,
+    verification,
 )
 
 __all__ = ["pages_for"]
@@ -47,6 +51,7 @@ def pages_for(role: str | None) -> dict[str, list]:
                     icon=":material/factory:"),
             st.Page(allocations.render, title="Allocations", url_path="allocations", icon=":material/receipt_long:"),
             st.Page(market.render, title="Market", url_path="market", icon=":material/candlestick_chart:"),
+            st.Page(compliance_table.render, title="Compliance", url_path="compliance", icon=":material/gavel:"),
         ],
     }
     role_pages = {
@@ -55,15 +60,18 @@ def pages_for(role: str | None) -> dict[str, list]:
             st.Page(proposals.render, title="Proposals", url_path="proposals", icon=":material/how_to_vote:"),
             st.Page(devices.render, title="Devices", url_path="devices", icon=":material/sensors:"),
             st.Page(block_trades.render, title="Block trades", url_path="block_trades", icon=":material/handshake:"),
+            st.Page(certification.render, title="Certification", url_path="certification", icon=":material/verified:"),
         ],
         "company": [
             st.Page(my_allocation.render, title="My allocation", url_path="my_allocation", icon=":material/inventory:"),
             st.Page(my_holdings.render, title="My holdings", url_path="my_holdings", icon=":material/account_balance:"),
             st.Page(trading.render, title="Trading", url_path="trading", icon=":material/swap_horiz:"),
+            st.Page(my_compliance.render, title="My compliance", url_path="my_compliance", icon=":material/task_alt:"),
             st.Page(block_trades.render, title="Block trades", url_path="block_trades", icon=":material/handshake:"),
         ],
         "verifier": [
             st.Page(devices.render, title="Devices", url_path="devices", icon=":material/sensors:"),
+            st.Page(verification.render, title="Verification", url_path="verification", icon=":material/rule:"),
         ],
     }
     if role in role_pages:

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-__all__ = ["short", "tonnes", "krw", "kg_to_t_text", "table", "phase_text", "plan_label"]
+__all__ = ["short", "tonnes", "krw", "kg_to_t_text", "table", "phase_text", "plan_label", "year_input"]
 
 _PHASES = {"closed": "closed", "opening_call": "opening call auction", "continuous": "continuous trading",
            "closing_call": "closing call auction"}
@@ -47,3 +47,8 @@ def plan_label(row: pd.Series) -> str:
     kind = f" · {row['kind']}" if row["kind"] else ""
     return (f"{row['plan_hash'][:12]}…{kind} · {_PLAN_STATUS.get(row['status'], row['status'])} · opened at block "
             f"{row['opened_height']}")
+
+
+def year_input(key: str, default: int = 2024) -> int:
+    """The compliance year a page shows (2015-2030: the phases the chain knows)."""
+    return int(st.number_input("Compliance year", min_value=2015, max_value=2030, value=default, step=1, key=key))

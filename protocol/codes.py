@@ -76,6 +76,26 @@ class Code(IntEnum):
     CHANNEL_POST_TOO_LARGE = 1206
     CHANNEL_DUPLICATE_POST = 1207
     CHANNEL_UNCHANGED = 1208
+    YEAR_NOT_ENDED = 1100
+    REPORT_NOT_FOUND = 1101
+    VERIFIER_NOT_ASSIGNED = 1102
+    STATEMENT_NOT_FOUND = 1103
+    ALREADY_CERTIFIED = 1104
+    NOT_CERTIFIED = 1105
+    VINTAGE_NOT_ELIGIBLE = 1106
+    OFFSET_CAP_EXCEEDED = 1107
+    OBLIGATION_EXCEEDED = 1108
+    BORROW_LIMIT_EXCEEDED = 1109
+    BORROWING_NOT_ALLOWED = 1110
+    BANK_LIMIT_EXCEEDED = 1111
+    BANKING_NOT_ALLOWED = 1112
+    DEADLINE_PASSED = 1113
+    ACCOUNT_BLOCKED = 1114
+    OBJECTION_WINDOW_CLOSED = 1115
+    OBJECTION_NOT_FOUND = 1116
+    OBJECTION_CLOSED = 1117
+    HISTORY_FULL = 1118
+    VINTAGE_CLOSED = 1119
     INTERNAL = 99
 
 
@@ -140,6 +160,26 @@ _DESCRIPTIONS = {
     Code.CHANNEL_POST_TOO_LARGE: "the channel post is larger than the limit",
     Code.CHANNEL_DUPLICATE_POST: "this ciphertext was already posted to the channel",
     Code.CHANNEL_UNCHANGED: "the channel already has exactly these members",
+    Code.YEAR_NOT_ENDED: "the compliance year has not ended yet in block time (KST); report after 1 January",
+    Code.REPORT_NOT_FOUND: "the company has not submitted its emissions report for that year",
+    Code.VERIFIER_NOT_ASSIGNED: "the verification body is not the one assigned to that company and year",
+    Code.STATEMENT_NOT_FOUND: "there is no current verification statement for that company and year",
+    Code.ALREADY_CERTIFIED: "the year's emissions are already certified; correct them by objection or re-certification",
+    Code.NOT_CERTIFIED: "the year's emissions are not certified yet, so there is no obligation to act on",
+    Code.VINTAGE_NOT_ELIGIBLE: "that instrument or vintage cannot be used for that compliance year",
+    Code.OFFSET_CAP_EXCEEDED: "surrendered KCU would exceed the offset cap (a share of the obligation)",
+    Code.OBLIGATION_EXCEEDED: "the quantity is more than what remains of the year's obligation",
+    Code.BORROW_LIMIT_EXCEEDED: "borrowing would exceed the year's borrowing limit",
+    Code.BORROWING_NOT_ALLOWED: "borrowing is not allowed here (across a phase, after banking, or for the phase's last year)",
+    Code.BANK_LIMIT_EXCEEDED: "banking would exceed the year's banking limit (a multiple of net sales)",
+    Code.BANKING_NOT_ALLOWED: "banking is not allowed here (obligation not met, after borrowing, or beyond 2030)",
+    Code.DEADLINE_PASSED: "the year's surrender deadline has passed in block time",
+    Code.ACCOUNT_BLOCKED: "the account has a compliance shortfall past a deadline and is blocked for transfers out",
+    Code.OBJECTION_WINDOW_CLOSED: "the objection window has closed (or never opened: nothing to object to)",
+    Code.OBJECTION_NOT_FOUND: "no such objection",
+    Code.OBJECTION_CLOSED: "the objection was already decided",
+    Code.HISTORY_FULL: "the record has reached its limit of kept revisions",
+    Code.VINTAGE_CLOSED: "the vintage stopped trading at its year's surrender deadline; it can only be surrendered",
     Code.INTERNAL: "internal error",
 }
 

@@ -8,6 +8,7 @@ __all__ = [
     "MAX_DAILY_READINGS", "MAX_SEALED_READERS", "MAX_ID", "MAX_VALIDATOR_POWER", "MAX_VALIDATORS",
     "MAX_CHANNEL_NAME", "MIN_CHANNEL_MEMBERS", "MAX_CHANNEL_MEMBERS", "MAX_CHANNEL_PAYLOAD", "MAX_CHANNEL_CIPHERTEXT",
     "CHANNEL_CHUNK_BYTES", "MAX_CHANNEL_EPOCH",
+    "MAX_OTHER_SOURCES", "MAX_STATEMENT_BYTES", "MAX_FINDINGS", "MAX_REVISIONS", "MAX_BATCH_COMPANIES",
 ]
 
 ROLES = ("government", "verifier", "exchange", "bank", "company", "edge_device", "validator_operator")
@@ -35,3 +36,8 @@ MAX_CHANNEL_PAYLOAD = 64 * 1024  # bytes of one channel post's plaintext (a docu
 MAX_CHANNEL_CIPHERTEXT = MAX_CHANNEL_PAYLOAD + 2048  # its sealed form: padding, header, wrap, tag
 CHANNEL_CHUNK_BYTES = 16 * 1024  # a post's ciphertext travels as hex chunks of at most this many bytes
 MAX_CHANNEL_EPOCH = 2**32 - 1  # key epochs of one channel (the sealed box carries a 32-bit epoch)
+MAX_OTHER_SOURCES = 50  # declared other emission sources in one annual report
+MAX_STATEMENT_BYTES = 16 * 1024  # a verification statement document, before sealing
+MAX_FINDINGS = 10_000  # findings counted in one verification statement
+MAX_REVISIONS = 20  # kept earlier versions of one report, statement or certification
+MAX_BATCH_COMPANIES = 1000  # companies in one assignment or certification batch

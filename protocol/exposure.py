@@ -70,6 +70,11 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     "block_trade_accept": {"signer": _WITH_PARTY, "type": _SEALED, "trade_id": _WITH_PARTY},
     "block_trade_cancel": {"signer": _WITH_PARTY, "type": _SEALED, "trade_id": _WITH_PARTY},
     "record_access": {"signer": _WITH_PARTY, "type": _SEALED, "subject": _WITH_PARTY, "reason": _WITH_PARTY},
+    # compliance: what a company surrenders, borrows and banks is its own and the regulator's until the
+    # year's public compliance table shows the surrendered total after the deadline
+    "surrender": {"signer": _SEALED, "type": _SEALED, "year": _SEALED, "instrument": _SEALED, "amount": _SEALED},
+    "borrow": {"signer": _SEALED, "type": _SEALED, "year": _SEALED, "amount": _SEALED},
+    "bank": {"signer": _SEALED, "type": _SEALED, "year": _SEALED, "amount": _SEALED},
     # public: in clear, because the law publishes them or governance must be seen
     "register_device": {"*": _PUBLIC},
     "propose": {"*": _PUBLIC},
@@ -85,6 +90,11 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
                     "wraps": _MEMBERS},
     "channel_post": {"signer": _PUBLIC, "type": _PUBLIC, "name": _PUBLIC, "epoch": _PUBLIC, "kind": _PUBLIC,
                      "ciphertext": _MEMBERS},
+    # reported, verified and certified emissions are published (ETRS, NGMS); the statement document is sealed
+    # to the company (party) and the regulator, only its hash is public; objections are public like governance
+    "emissions_report": {"*": _PUBLIC},
+    "verification_statement": {"*": _PUBLIC, "sealed_document": ("party", "regulator")},
+    "objection": {"*": _PUBLIC},
 }
 
 # sealed on the wire: the types whose very type the public may not see
@@ -96,6 +106,7 @@ PUBLIC_AGGREGATES = (
     "daily block-trade counts and tonnes per instrument (no prices, no parties)",
     "total supply per instrument; a private tx's existence, block, size bucket and key epoch",
     "channels: name, purpose, members, key epochs, and per post its signer, epoch, kind, size and commitment",
+    "per company and compliance year, after its surrender deadline: surrendered tonnes, status code, penalty",
 )
 
 

@@ -10,6 +10,11 @@ from the account's Ed25519 seed, so nothing new has to be stored::
 
 Only the two parties and the regulator can open the price; anyone can see the commitment, and a
 reader checks that what it decrypts matches it.
+
+Sealed documents (a verification statement) use the same view keys: the document is encrypted once
+with a fresh content key (AES-256-GCM, aad = its SHA-256 hex), and the content key is wrapped to each
+reader as above (info = "ETS-SEALED-DOC-V1" || reader address). The hash is public; a reader checks
+that the document it opens hashes to it.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from .codec import canonical_json
 
-__all__ = ["SealedPriceError", "view_key_of", "view_public_hex", "price_commitment", "seal_price", "open_price"]
+__all__ = ["SealedPriceError", "view_key_of", "view_public_hex", "price_commitment", "seal_price", "open_price",
+           "document_hash", "seal_document", "open_document"]
 
 
 class SealedPriceError(ValueError):
@@ -48,8 +54,8 @@ def price_commitment(price: int, salt_hex: str) -> str:
     return hashlib.sha256(b"ETS-PRICE-V1\x00" + canonical_json({"price": price, "salt": salt_hex})).hexdigest()
 
 
-def _key(shared: bytes, reader: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"ETS-SEALED-PRICE-V1" + reader.encode()).derive(shared)
+def _key(shared: bytes, reader: str, info: bytes = b"ETS-SEALED-PRICE-V1") -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info + reader.encode()).derive(shared)
 
 
 def seal_price(price: int, readers: dict[str, str]) -> tuple[str, dict[str, dict[str, str]]]:
@@ -83,3 +89,42 @@ def open_price(entry: dict[str, str], view_key: X25519PrivateKey, reader: str, c
     if price_commitment(value["price"], value["salt"]) != commitment:
         raise SealedPriceError("the sealed price does not match its commitment on chain: do not accept this trade")
     return int(value["price"])
+
+
+_DOC_INFO = b"ETS-SEALED-DOC-V1"
+
+
+def document_hash(document: bytes) -> str:
+    return hashlib.sha256(document).hexdigest()
+
+
+def seal_document(document: bytes, readers: dict[str, str]) -> tuple[str, dict]:
+    """Encrypt ``document`` to each reader (address → X25519 public key hex): (its hash, the sealed form)."""
+    digest = document_hash(document)
+    content_key, nonce = AESGCM.generate_key(bit_length=256), os.urandom(12)
+    keys = {}
+    for reader, public_hex in sorted(readers.items()):
+        ephemeral = X25519PrivateKey.generate()
+        shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(bytes.fromhex(public_hex)))
+        wrap_nonce = os.urandom(12)
+        keys[reader] = {
+            "epk": ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex(),
+            "nonce": wrap_nonce.hex(),
+            "ct": AESGCM(_key(shared, reader, _DOC_INFO)).encrypt(wrap_nonce, content_key, digest.encode()).hex(),
+        }
+    return digest, {"ct": AESGCM(content_key).encrypt(nonce, document, digest.encode()).hex(), "nonce": nonce.hex(), "keys": keys}
+
+
+def open_document(sealed: dict, view_key: X25519PrivateKey, reader: str, digest: str) -> bytes:
+    """The document, opened with a reader's view key and checked against its public hash."""
+    try:
+        entry = sealed["keys"][reader]
+        shared = view_key.exchange(X25519PublicKey.from_public_bytes(bytes.fromhex(entry["epk"])))
+        content_key = AESGCM(_key(shared, reader, _DOC_INFO)).decrypt(bytes.fromhex(entry["nonce"]), bytes.fromhex(entry["ct"]),
+                                                                     digest.encode())
+        document = AESGCM(content_key).decrypt(bytes.fromhex(sealed["nonce"]), bytes.fromhex(sealed["ct"]), digest.encode())
+    except (InvalidTag, KeyError, ValueError, TypeError) as exc:
+        raise SealedPriceError(f"this sealed document cannot be opened with {reader}'s view key ({type(exc).__name__})") from None
+    if document_hash(document) != digest:
+        raise SealedPriceError("the sealed document does not match its hash on chain")
+    return document

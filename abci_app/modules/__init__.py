@@ -32,6 +32,10 @@ Tests that list every message then ask for the new one: a sample in ``tests/prot
 a step in ``tests/abci_app/chain_tour.py`` (events), the role matrix in ``test_rules_authorization.py``, the
 known types in ``test_messages.py`` and, for a private message, the private list in ``test_events.py``.
 
+A module may also declare ``outgoing_checks``: conditions on allowances leaving a holder by its own
+act, which the ledger, the market and block trades consult through ``check_outgoing`` (the
+compliance module blocks an account with a shortfall past its deadline, as the EU registry does).
+
 A new domain adds its folder and one entry in ``rules.MODULES``.
 """
 
@@ -49,8 +53,8 @@ if TYPE_CHECKING:  # only for annotations: the descriptors never touch state the
     from ..view import BlockContext, View
 
 __all__ = [
-    "Module", "MessageRule", "GovernedAction", "Query", "QueryRequest", "ReadRule", "StateRead", "Hook", "Chain",
-    "PUBLIC", "private", "assemble", "install", "governed_action",
+    "Module", "MessageRule", "GovernedAction", "Query", "QueryRequest", "ReadRule", "StateRead", "Hook", "OutgoingCheck",
+    "Chain", "PUBLIC", "private", "assemble", "install", "governed_action", "check_outgoing",
 ]
 
 Handler = Callable[["View", str, Any, "BlockContext"], bytes]
@@ -177,6 +181,17 @@ class Hook:
 
 
 @dataclass(frozen=True)
+class OutgoingCheck:
+    """A module's condition on allowances leaving a holder by its own act (a transfer, a sell order, a
+    block-trade sale): ``run(view, holder, instrument, ctx)`` raises ``TxRejected`` to refuse. Surrender is
+    never limited."""
+
+    run: Callable[["View", str, str, "BlockContext"], None]
+    effect: str
+    module: str = ""
+
+
+@dataclass(frozen=True)
 class Module:
     """One chain domain. ``codes`` are the result codes it owns; ``code_range`` is where its new
     codes go; ``keys`` the prefixes of every state key it writes (``keys.PREFIXES``)."""
@@ -191,6 +206,7 @@ class Module:
     code_range: range = range(0)
     keys: tuple[str, ...] = ()
     state_reads: tuple[StateRead, ...] = ()
+    outgoing_checks: tuple[OutgoingCheck, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,6 +220,7 @@ class Chain:
     begin_block: tuple[Hook, ...] = ()
     end_block: tuple[Hook, ...] = ()
     state_reads: tuple[StateRead, ...] = ()  # longest prefix first
+    outgoing_checks: tuple[OutgoingCheck, ...] = ()
 
     def state_read(self, key: str) -> StateRead | None:
         """Who may read ``key`` raw with a proof; None if no module declares its prefix."""
@@ -243,9 +260,10 @@ def assemble(modules: Iterable[Module]) -> Chain:
     reads = sorted((read for module in modules for read in module.state_reads), key=lambda r: (-len(r.prefix), r.prefix))
     for a, b in zip(reads, reads[1:]):
         assert a.prefix != b.prefix, f"state key prefix {a.prefix} is declared readable twice"
+    checks = tuple(replace(check, module=module.name) for module in modules for check in module.outgoing_checks)
     return Chain(
         modules, rules, actions, routes,
-        tuple(h for h in hooks if h.stage == "begin"), tuple(h for h in hooks if h.stage == "end"), tuple(reads),
+        tuple(h for h in hooks if h.stage == "begin"), tuple(h for h in hooks if h.stage == "end"), tuple(reads), checks,
     )
 
 
@@ -261,3 +279,10 @@ def install(chain: Chain) -> Chain:
 def governed_action(action_type: type) -> GovernedAction:
     """The declared check and execute of a governed action, from the installed chain."""
     return _INSTALLED[0].actions[action_type]
+
+
+def check_outgoing(view: "View", holder: str, instrument: str, ctx: "BlockContext") -> None:
+    """Every module's condition on ``instrument`` leaving ``holder`` (transfers, sell orders, block-trade
+    sales call it before they move anything); raises ``TxRejected`` to refuse."""
+    for check in _INSTALLED[0].outgoing_checks:
+        check.run(view, holder, instrument, ctx)

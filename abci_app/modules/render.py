@@ -65,6 +65,8 @@ def render_rules(chain: Chain) -> str:
     out += _table(("when", "effect", "module"), (20, 82, 11), [
         ("before the txs" if hook.stage == "begin" else "after the txs", hook.effect, hook.module)
         for hook in chain.begin_block + chain.end_block])
+    out += ["", "Transfer-out checks (before a transfer, a sell order or a block-trade sale moves allowances; never a surrender):", ""]
+    out += _table(("check", "module"), (104, 11), [(check.effect, check.module) for check in chain.outgoing_checks])
     out += ["", "Queries (abci_query; a private path needs a signed query and its answer is sealed to the reader):", ""]
     out += _table(("path", "who may read", "answer", "module"), (36, 30, 36, 11), [
         (query.path, query.read.describe(), query.value, query.module) for query in chain.routes.values()])

@@ -13,6 +13,8 @@ public ones (``portal.cache.cached``) and notebooks call them directly::
     registry      accounts, companies, sensor devices, published view keys     public
     emissions     daily records, monthly / yearly sums per company and sector  public
     allocations   plans, plan lines, e-orders, allocations per company         public
+    compliance    the compliance table, scorecards, queue, objections, reports public; a company's position:
+                                                                               the company, the regulator
     governance    proposals and their votes                                    public
     decisions     the government's approve / reject of a plan (as a message)   government sends
     market        market rules, instruments, depth, trades, bars, block volume public
@@ -31,8 +33,8 @@ Units: emissions in whole kilograms (``total_kg``; ``total_t`` in tonnes for dis
 in whole tonnes, prices in whole KRW per tonne. Times are block times, shown in KST.
 """
 
-from . import allocations, blocktrades, chain, decisions, emissions, governance, holdings, market, registry, trading, verified
+from . import allocations, blocktrades, chain, compliance, decisions, emissions, governance, holdings, market, registry, trading, verified
 from ._base import is_public, public, to_kst
 
-__all__ = ["allocations", "blocktrades", "chain", "decisions", "emissions", "governance", "holdings", "market",
+__all__ = ["allocations", "blocktrades", "chain", "compliance", "decisions", "emissions", "governance", "holdings", "market",
            "registry", "trading", "verified", "public", "is_public", "to_kst"]

@@ -15,12 +15,13 @@ from protocol.channel_box import new_key, seal_post, to_chunks, wrap_key
 from protocol.codes import Code
 from protocol.private_tx import public_bytes
 from protocol.plan_format import plan_hash as compute_plan_hash
-from protocol.sealed import seal_price, view_public_hex
+from protocol.sealed import seal_document, seal_price, view_public_hex
 from abci_harness import GENESIS_TIME, Actors, Node, approve, issue, proposal_id, register, reject, transfer
 from abci_app.proto import abci
 from ets.keys import Signer
 
 KST_MIDNIGHT = 1_749_999_600  # 2025-06-16 00:00 KST, a Monday; GENESIS_TIME is 00:06:40 that day
+JAN_2026 = 1_767_193_200 + 4 * 86_400  # 2026-01-05 00:00 KST: 2025 has ended, 2024's surrender deadline has passed
 AT_0930, AT_1000, AT_1100, AT_1205 = (KST_MIDNIGHT + s for s in (34_200, 36_005, 39_600, 43_205))
 
 
@@ -32,7 +33,7 @@ class Tour:
     plan_hash: str
     transfer_to: Signer
     results: dict[str, list[abci.ExecTxResult]] = field(default_factory=dict)  # accepted txs by message type
-    blocks: dict[str, abci.ResponseFinalizeBlock] = field(default_factory=dict)  # "open", "close", "eorder", "validator"
+    blocks: dict[str, abci.ResponseFinalizeBlock] = field(default_factory=dict)  # "open", "close", "eorder", "validator", "settle"
 
 
 def _order(side: str, price: int, quantity: int) -> dict:
@@ -91,6 +92,7 @@ def tour(home: Path) -> Tour:
                           "company": c[0].address, "site": "stack-1", "measures": "CO2", "unit": "kg"})
     run(device, {"type": "daily_total", "day": "2025-06-15", "total": 1_234, "unit": "kg", "readings": 24,
                  "substituted": 1, "merkle_root": "ab" * 32}, time=GENESIS_TIME + 600)
+    _compliance_2024(run, actors)
     run(actors.bank, {"type": "fund_cash", "to": c[0].address, "amount": 10_000_000})
     run(actors.bank, {"type": "withdraw_cash", "account": c[0].address, "amount": 1_000})
 
@@ -127,4 +129,34 @@ def tour(home: Path) -> Tour:
     sealed = seal_post(b"verification statement", channel="tour-mrv", epoch=1, kind="statement", author=c[1].address,
                        channel_public=public_bytes(key))
     run(c[1], {"type": "channel_post", "name": "tour-mrv", "epoch": 1, "kind": "statement", "ciphertext": list(to_chunks(sealed))})
+    # 2026: the 2024 deadline passes (company 2 is short and penalised); company 2 meets 2025 and banks
+    out.blocks["settle"] = node.finalize([], JAN_2026)
+    node.commit()
+    _certified(run, actors, c[1], 2025, 10)
+    run(c[1], {"type": "surrender", "year": 2025, "instrument": "KAU25", "amount": 10})
+    run(c[1], {"type": "bank", "year": 2025, "amount": 5})
     return out
+
+
+def _certified(run, actors: Actors, company: Signer, year: int, tonnes: int) -> None:
+    """Report (other sources only), assignment, a sealed statement, certification (2 of 3)."""
+    g = actors.gov
+    run(company, {"type": "emissions_report", "year": year, "other_sources": [
+        {"source": "boiler", "method": "fuel use x emission factor", "quantity": tonnes, "evidence": "e" * 64}]})
+    run(g[1], approve(proposal_id(run(g[0], {"type": "propose", "action": {
+        "type": "assign_verifiers", "year": year, "assignments": [[company.address, actors.verifier.address]]}}))))
+    digest, sealed = seal_document(f"statement {year}".encode(), {company.address: view_public_hex(company),
+                                                                  g[0].address: view_public_hex(g[0])})
+    run(actors.verifier, {"type": "verification_statement", "company": company.address, "year": year, "verified": tonnes,
+                          "opinion": "unmodified", "findings": 0, "document_hash": digest, "sealed_document": sealed})
+    run(g[1], approve(proposal_id(run(g[0], {"type": "propose", "action": {
+        "type": "certify_emissions", "year": year, "entries": [[company.address, tonnes]], "reason": "as verified"}}))))
+
+
+def _compliance_2024(run, actors: Actors) -> None:
+    """Company 2's 2024: certified 1,000 t, borrows 150 t of KAU25, surrenders them, objects."""
+    c = actors.companies
+    _certified(run, actors, c[1], 2024, 1_000)
+    run(c[1], {"type": "borrow", "year": 2024, "amount": 150})
+    run(c[1], {"type": "surrender", "year": 2024, "instrument": "KAU24", "amount": 150})
+    run(c[1], {"type": "objection", "kind": "certification", "year": 2024, "reason": "boiler 2 was idle", "evidence": "f" * 64})

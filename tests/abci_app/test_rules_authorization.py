@@ -69,6 +69,8 @@ def test_rules_table_matches_the_matrix():
         "block_trade_propose": {"company"}, "block_trade_accept": {"company"}, "block_trade_cancel": {"company"},
         "record_access": {"government"},
         "channel_key": set(ROLES), "channel_post": set(ROLES),  # membership is the handler's check (test_channels.py)
+        "emissions_report": {"company"}, "verification_statement": {"verifier"}, "surrender": {"company"},
+        "borrow": {"company"}, "bank": {"company"}, "objection": {"company"},
     }
 
 

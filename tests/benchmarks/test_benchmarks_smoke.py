@@ -67,3 +67,11 @@ def test_allocation(tmp_path):
     stdout, figures = _run("allocation.py", "--companies", "30", "--base-port", str(_free_base_port()), out=tmp_path,
                            timeout=600)
     assert stdout and figures
+
+
+@pytest.mark.localnet
+def test_compliance(tmp_path):
+    if not (REPO.parent / "shared" / "datasets" / "kets" / "phase3_pre_allocation_2021_2025.csv").exists():
+        pytest.skip("the real ETRS Phase 3 list is not in ../shared/datasets")
+    stdout, figures = _run("compliance.py", "--companies", "12", "--base-port", str(_free_base_port()), out=tmp_path)
+    assert figures["certified_companies"] == figures["table_rows"] == 12 and sum(figures["status_counts"].values()) == 12

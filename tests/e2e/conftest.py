@@ -101,15 +101,19 @@ class Net:
         return target
 
 
-def start_net(home: Path, chain_id: str, params: dict | None = None) -> Net:
-    """Four validators; ``params`` overrides chain parameters of the default genesis."""
+def start_net(home: Path, chain_id: str, params: dict | None = None,
+              edit: Callable[[dict], None] | None = None) -> Net:
+    """Four validators; ``params`` overrides chain parameters of the default genesis, ``edit`` may change
+    the rest of its ``app_state`` (opening balances) in place."""
     if not COMETBFT.exists():
         pytest.skip("bin/cometbft is missing: run ./scripts/setup.sh (the README's test command does)")
     net = LocalNet(home, base_port=free_base_port())
-    if params:
+    if params or edit:
         keystore = Keystore(home.parent / f"{home.name}-keys")
         app_state = create_localnet_accounts(keystore)
-        app_state["params"].update(params)
+        app_state["params"].update(params or {})
+        if edit is not None:
+            edit(app_state)
         net.create(4, chain_id=chain_id, app_state=app_state)
     else:
         net.create(4, chain_id=chain_id)

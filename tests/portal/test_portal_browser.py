@@ -201,11 +201,12 @@ def test_two_officials_approve_and_the_company_sees_its_allocation(chain: Seeded
 
 def test_visitor_cannot_reach_government_or_company_pages(portal_url: str, open_page):
     page = open_page()
-    for path in ("plan_review", "proposals", "my_holdings", "my_allocation", "devices"):
+    for path in ("plan_review", "proposals", "my_holdings", "my_allocation", "devices", "certification", "my_compliance",
+                 "verification"):
         page.goto(f"{portal_url}/{path}")
         expect(page.get_by_role("heading", name="Emission transparency", level=1)).to_be_visible()
         links = nav_links(page)
-        assert links == ["Emission transparency", "Allocations", "Market", "Log in"], links
+        assert links == ["Emission transparency", "Allocations", "Market", "Compliance", "Log in"], links
         expect(page.get_by_role("button", name="Send decision")).to_have_count(0)
 
 
@@ -214,8 +215,8 @@ def test_company_sees_only_its_own_holdings(chain: SeededChain, portal_url: str,
     page = open_page()
     login(page, portal_url, "steel")
     links = nav_links(page)
-    assert "My holdings" in links and "My allocation" in links
-    assert not {"Plan review", "Proposals", "Devices"} & set(links)
+    assert "My holdings" in links and "My allocation" in links and "My compliance" in links
+    assert not {"Plan review", "Proposals", "Devices", "Certification", "Verification"} & set(links)
     go(page, "My holdings")
     main = body(page)
     own = holdings.balances(chain.client, steel.address, steel.signer)

@@ -13,11 +13,12 @@ from protocol.messages import (
     ChannelMembers, ChannelOpen, ChannelPost, DailyTotal, FundCash,
     IssueAllowances, IssuePlan, PlaceOrder, PlanChunk, PlanOpen, Propose, RegisterAccount, RegisterAccounts, RegisterDevice,
     RecordAccess, Reject, RotateExecutionKey, SetValidatorPower, SetViewKey, Transfer, WithdrawCash, parse_action,
-    parse_message,
+    parse_message, AssignVerifiers, Bank, Borrow, CertifyEmissions, ConvertOffsets, DecideObjection, EmissionsReport,
+    IssueOffsets, Objection, OtherSource, SetComplianceDeadline, Surrender, VerificationStatement,
 )
 from protocol.channel_box import new_key, seal_post, to_chunks, wrap_key
 from protocol.private_tx import public_bytes
-from protocol.sealed import seal_price
+from protocol.sealed import seal_document, seal_price
 from protocol.codec import address_of
 
 PROTOCOL = Path(__file__).resolve().parents[2] / "protocol"
@@ -29,6 +30,7 @@ CHANNEL_KEY = new_key(lambda n: bytes(range(1, n + 1)))
 WRAPS = {m: wrap_key(CHANNEL_KEY, "steel-mrv", 2, bytes.fromhex("11" * 32)).hex() for m in (A, B)}
 POST = to_chunks(seal_post("검증 의견서".encode(), channel="steel-mrv", epoch=2, kind="statement", author=A,
                            channel_public=public_bytes(CHANNEL_KEY)))
+DOC_HASH, SEALED_DOC = seal_document(b"verification statement", {A: "11" * 32, B: "22" * 32})
 
 ACCOUNT = RegisterAccount(ADDR, KEY.hex(), "company", "한빛철강 (주)", company_id="한빛철강㈜", sector="철강")
 SAMPLES = [
@@ -59,6 +61,20 @@ SAMPLES = [
     RecordAccess("*", "listing every company's cash for the annual report"),
     ChannelKey("steel-mrv", 2, public_bytes(CHANNEL_KEY).hex(), WRAPS),
     ChannelPost("steel-mrv", 2, "statement", POST),
+    EmissionsReport(2025, (OtherSource("boiler 2", "fuel x emission factor", 1_200, "8" * 64),)),
+    VerificationStatement(A, 2025, 101_200, "unmodified", 0, DOC_HASH, SEALED_DOC),
+    Surrender(2025, "KAU25", 100_000),
+    Borrow(2024, 5_000),
+    Bank(2025, 2_000),
+    Objection("certification", 2025, "site 3 was shut in May", "9" * 64, requested=99_000),
+    Objection("allocation", 2026, "new line not counted", "9" * 64, plan_hash="a" * 64),
+    Propose(AssignVerifiers(2025, ((A, B),))),
+    Propose(CertifyEmissions(2025, ((A, 101_000),), "verified with one finding")),
+    Propose(SetComplianceDeadline(2025, 1_774_969_200, 1_782_831_600)),
+    Propose(IssueOffsets(A, "KOC25", 3_000, "Gimpo landfill gas", "b" * 64)),
+    Propose(ConvertOffsets(A, "KOC25", 3_000)),
+    Propose(DecideObjection(4, "upheld", "meter fault confirmed", 99_500)),
+    Propose(DecideObjection(5, "dismissed", "no evidence")),
 ]
 
 

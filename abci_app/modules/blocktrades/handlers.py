@@ -9,8 +9,10 @@ from protocol.codes import Code, TxRejected
 from protocol.messages.blocktrades import BlockTradeAccept, BlockTradeCancel, BlockTradePropose, SetViewKey
 
 from ...view import BlockContext, View, account, add_int, day_of, get_json, put_json, require_company
+from .. import check_outgoing
 from ..accounts import keys as account_keys
 from ..transfers import keys as ledger_keys
+from ..trading import keys as trading_keys
 from ..transfers.ledger import move
 from . import keys
 from .events import VIEW_KEY
@@ -49,6 +51,7 @@ def handle_block_trade_propose(view: View, signer: str, msg: BlockTradePropose, 
         raise TxRejected(Code.INVALID_MESSAGE, "sealed_price must also be readable by the regulator (a government account's view key)")
     seller, buyer = (signer, msg.counterparty) if msg.side == "sell" else (msg.counterparty, signer)
     if seller == signer:
+        check_outgoing(view, signer, msg.instrument, ctx)
         move(view, signer, msg.instrument, -msg.quantity)
         add_int(view, ledger_keys.held(signer, msg.instrument), msg.quantity)
     trade_id = add_int(view, keys.TRADE_SEQ, 1)
@@ -87,8 +90,11 @@ def handle_block_trade_accept(view: View, signer: str, msg: BlockTradeAccept, ct
     if trade["seller"] == trade["proposer"]:
         add_int(view, ledger_keys.held(trade["seller"], instrument), -quantity)
     else:
+        check_outgoing(view, trade["seller"], instrument, ctx)
         move(view, trade["seller"], instrument, -quantity)
     move(view, trade["buyer"], instrument, quantity)
+    add_int(view, trading_keys.net_sold(trade["seller"], instrument), quantity)
+    add_int(view, trading_keys.net_sold(trade["buyer"], instrument), -quantity)
     trade["status"] = "settled"
     trade["settled"] = {"height": ctx.height, "time": ctx.time}
     put_json(view, keys.block_trade(msg.trade_id), trade)

@@ -19,5 +19,9 @@ Writes (``keys.py``; allowances through the ledger's ``bal/`` and ``held/``)::
     bar/<instrument>/<YYYY-MM-DD>  daily open/high/low/close, volume, value, VWAP, trades
     ref/<instrument>               the reference price for the band (previous close)
     market/clock                   block time of the last block the market saw (from the first order on)
+    netsold/<addr>/<instrument>    tonnes sold minus bought (market fills and settled block trades): the
+                                   banking limit of the compliance cycle is a multiple of it
     seq/order, seq/fill
+
+A sell order first asks every module's outgoing checks (``modules.check_outgoing``).
 """

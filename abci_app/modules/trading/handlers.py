@@ -8,6 +8,7 @@ from protocol.messages.trading import CancelOrder, FundCash, PlaceOrder, Withdra
 
 from ...market import MarketError, Order, Side, cancel_order, lock_escrow, phase_at, place_order, release_escrow, settle_fills, trading_day_at
 from ...view import BlockContext, View, add_int, get_int, get_json, put_json, require_company
+from .. import check_outgoing
 from . import keys
 from .market_state import apply, book, market_error, market_rules, market_schedule, record_fills, reference, save_book
 
@@ -31,6 +32,8 @@ def handle_withdraw_cash(view: View, signer: str, msg: WithdrawCash, ctx: BlockC
 
 def handle_place_order(view: View, signer: str, msg: PlaceOrder, ctx: BlockContext) -> bytes:
     rules, schedule = market_rules(view), market_schedule(view)
+    if msg.side == "sell":
+        check_outgoing(view, signer, msg.instrument, ctx)
     if not get_int(view, keys.MARKET_CLOCK):
         view.set(keys.MARKET_CLOCK, str(ctx.time).encode())
     order_id = add_int(view, keys.ORDER_SEQ, 1)

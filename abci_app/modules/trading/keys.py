@@ -5,10 +5,11 @@ from __future__ import annotations
 __all__ = [
     "PREFIXES", "BARS", "REFERENCE_PRICES", "CASH_SUPPLY", "BOOKS", "MARKET_CLOCK", "ORDER_SEQ", "FILL_SEQ", "cash", "cash_held", "book", "order",
     "order_of_owner", "orders_of", "fill", "fill_of_party", "fills_of", "bar", "bars_of", "reference_price", "id_in",
+    "NET_SOLD", "net_sold",
 ]
 
 PREFIXES = ("cash/", "cashheld/", "cashsupply", "book/", "books", "order/", "ordersby/", "fill/", "fillsby/", "bar/",
-            "ref/", "market/clock", "seq/order", "seq/fill")
+            "ref/", "market/clock", "seq/order", "seq/fill", "netsold/")
 
 CASH, CASH_HELD = "cash/", "cashheld/"  # prefixes of KRW available and held, per account
 BARS, REFERENCE_PRICES = "bar/", "ref/"  # public aggregates: daily bars and reference prices, per instrument
@@ -17,6 +18,7 @@ BOOKS = "books"  # instruments with a book, sorted
 MARKET_CLOCK = "market/clock"  # block time of the last block the market saw (from the first order on)
 ORDER_SEQ = "seq/order"
 FILL_SEQ = "seq/fill"
+NET_SOLD = "netsold/"  # private: tonnes an account sold minus bought, per instrument (market and block trades)
 
 
 def cash(address: str) -> str:
@@ -75,3 +77,9 @@ def reference_price(instrument: str) -> str:
 def id_in(index_key: str) -> int:
     """The order id or fill sequence at the end of an index key."""
     return int(index_key.rsplit("/", 1)[1])
+
+
+def net_sold(party: str, instrument: str) -> str:
+    """Tonnes of ``instrument`` the party sold minus those it bought (may be negative; absent = 0).
+    The banking limit is a multiple of it (``abci_app/modules/compliance``)."""
+    return f"{NET_SOLD}{party}/{instrument}"

@@ -86,6 +86,9 @@ def record_fills(view: View, fills: tuple[Fill, ...], ctx: BlockContext, trading
         })
         for party in sorted({fill.buyer, fill.seller}):
             view.set(keys.fill_of_party(party, seq), b"1")
+        if fill.buyer != fill.seller:
+            add_int(view, keys.net_sold(fill.seller, fill.instrument), fill.quantity)
+            add_int(view, keys.net_sold(fill.buyer, fill.instrument), -fill.quantity)
         for order_id in (fill.buy_order_id, fill.sell_order_id):
             record = get_json(view, keys.order(order_id))
             record["remaining"] -= fill.quantity

@@ -44,5 +44,6 @@ MODULE = Module(
         StateRead(keys.CASH_HELD, private("bank", "government", what="cash balances")),
         # public market aggregates (no owners): daily bars, reference prices, the instruments, the market clock
         *(StateRead(prefix) for prefix in (keys.BARS, keys.REFERENCE_PRICES, keys.BOOKS, keys.MARKET_CLOCK)),
+        StateRead(keys.NET_SOLD, private("government", what="net sales")),
     ),
 )

@@ -6,5 +6,6 @@ Writes (``keys.py``)::
     held/<addr>/<instrument>  tonnes held behind sell orders and proposed block trades (trading, blocktrades)
     supply/<instrument>       tonnes issued in total
 
-``ledger.move`` is how every module changes an available holding.
+``ledger.move`` is how every module changes an available holding. A transfer first asks every
+module's outgoing checks (``modules.check_outgoing``: the compliance block on a shortfall).
 """

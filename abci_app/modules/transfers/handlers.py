@@ -7,6 +7,7 @@ from protocol.constants import MAX_HOLDING
 from protocol.messages.transfers import IssueAllowances, Transfer
 
 from ...view import BlockContext, View, add_int, require_company
+from .. import check_outgoing
 from . import keys
 from .events import ALLOWANCES_ISSUED
 from .ledger import move
@@ -18,6 +19,7 @@ def handle_transfer(view: View, signer: str, msg: Transfer, ctx: BlockContext) -
     if msg.to == signer:
         raise TxRejected(Code.INVALID_MESSAGE, "transfer.to is the signer itself; name another account")
     require_company(view, msg.to, "recipient", "allowances go to companies")
+    check_outgoing(view, signer, msg.instrument, ctx)
     move(view, signer, msg.instrument, -msg.amount)
     move(view, msg.to, msg.instrument, msg.amount)
     return b""
