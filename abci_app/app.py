@@ -262,7 +262,7 @@ class Application(PlainRequests):
         """The executed block's state tree, public outcome (the last tx) and tx records."""
         tree = self.store.stage(height, view.writes)
         updates = validator_updates(self.store, view.writes)
-        writes = tuple((k, v) for k, v in sorted(view.writes.items()) if CHAIN.is_public(k) and self.store.get(k) != v)
+        writes = tuple((k, v) for k, v in sorted(view.writes.items()) if CHAIN.to_observers(k) and self.store.get(k) != v)
         outcome = Outcome(
             height, tree.root_hash,
             tuple(None if o.private else Result(o.code, o.log, o.data, CODESPACE if o.code else "", plain_events(o.events))

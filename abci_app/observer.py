@@ -177,7 +177,7 @@ class Observer(PlainRequests):
     def init_chain(self, req):
         validators = [(v.pub_key.WhichOneof("sum") or "", v.pub_key.ed25519, v.power) for v in req.validators]
         entries = genesis_state(req.app_state_bytes, validators)
-        public = tuple(sorted((k, v) for k, v in entries.items() if CHAIN.is_public(k)))
+        public = tuple(sorted((k, v) for k, v in entries.items() if CHAIN.to_observers(k)))
         self.store.commit(0, self.genesis_app_hash, req.time.seconds, public, chain_id=req.chain_id, replace=True)
         log.info("init_chain chain_id=%s public entries=%d of %d app_hash=%s", req.chain_id, len(public), len(entries),
                  self.genesis_app_hash.hex())
@@ -215,7 +215,7 @@ class Observer(PlainRequests):
             if (result is None) != is_private(tx):
                 raise OutcomeError(f"block {height}: tx {index}'s result does not match its kind (private or public)")
         for key, _ in outcome.writes:
-            if not CHAIN.is_public(key):
+            if not CHAIN.to_observers(key):
                 raise OutcomeError(f"block {height}'s outcome writes a key that is not public ({key[:40]!r})")
         return outcome
 

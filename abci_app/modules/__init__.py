@@ -139,6 +139,7 @@ class StateRead:
     prefix: str
     read: ReadRule = PUBLIC
     owner: int = 1
+    to_observers: bool = True  # a public key's writes go into each block's outcome (observer nodes keep them)
 
 
 @dataclass
@@ -230,9 +231,15 @@ class Chain:
         return None
 
     def is_public(self, key: str) -> bool:
-        """Whether anyone may read ``key``: its value goes to observer nodes in each block's outcome."""
+        """Whether anyone may read ``key`` (raw, with a proof from a validator)."""
         read = self.state_read(key)
         return read is not None and read.read.public
+
+    def to_observers(self, key: str) -> bool:
+        """Whether ``key``'s writes go to observer nodes in each block's outcome: public keys, less those a
+        module keeps for proofs only (the per-tx commitments of private txs)."""
+        read = self.state_read(key)
+        return read is not None and read.read.public and read.to_observers
 
 
 def assemble(modules: Iterable[Module]) -> Chain:

@@ -42,7 +42,7 @@ def _follow(observer: Observer, block: list[bytes], height: int, time: int) -> a
 
 
 def _public_state(node: Node) -> dict[str, bytes]:
-    return {k: v for k, v in node.app.store.items() if CHAIN.is_public(k)}
+    return {k: v for k, v in node.app.store.items() if CHAIN.to_observers(k)}
 
 
 @pytest.mark.parametrize("seed", [2, 5])
@@ -62,7 +62,8 @@ def test_an_observer_fed_the_validators_blocks_returns_their_exact_responses(tmp
         assert observer.store.app_hash == node.app.store.app_hash
     public = _public_state(node)
     assert dict(observer.store.items()) == public  # every public key, and nothing else
-    assert any(k.startswith("prop/") for k in public) and any(k.startswith("ptx/") for k in public)
+    assert any(k.startswith("prop/") for k in public) and not any(k.startswith("ptx/") for k in public)
+    assert any(k.startswith("ptx/") for k, _ in node.app.store.items())  # kept by validators, provable, not sent
     assert not any(k.startswith(("bal/", "nonce/", "cash/")) for k, _ in observer.store.items())
     info = observer.info(abci.RequestInfo())
     assert (info.last_block_height, info.last_block_app_hash) == (30, node.app.store.app_hash)
@@ -102,7 +103,7 @@ def test_a_client_cannot_send_an_outcome_and_a_proposal_must_end_with_the_right_
     assert process([outcome, tx]) == REJECT  # not last
     assert process([tx, node.app.outcome_of(2, t, [tx])]) == REJECT  # the outcome of another height
     doc = json.loads(outcome[4:])
-    doc["writes"] = []  # leaves out the public writes (the commitment of the private tx)
+    doc["events"] = [["auction", [["price", "1", 0]]]]  # claims a block event that did not happen
     assert process([tx, b"ETSO" + canonical_json(doc)]) == REJECT
     with pytest.raises(RuntimeError, match="differs"):  # committed anyway (a faulty 2/3): this node stops
         node.app.finalize_block(abci.RequestFinalizeBlock(txs=[tx, b"ETSO" + canonical_json(doc)], height=1, time=ts(t)))

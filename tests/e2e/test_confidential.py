@@ -81,7 +81,7 @@ def test_a_third_party_with_every_rpc_endpoint_learns_nothing_private(net: Net):
             seen += [base64.b64decode(v).decode() for _, v in json.loads(tx[4:])["writes"] if v is not None]
         elif not is_private(tx):
             assert decode_envelope(tx).msg["type"] not in PRIVATE
-    assert all(CHAIN.is_public(key) for o in outcomes for key, _ in o.writes)
+    assert all(CHAIN.to_observers(key) for o in outcomes for key, _ in o.writes)
     text = "\n".join(seen)
     clear = without_hex(text)
     for who in (c1, c2, bank):  # no signer, no recipient, anywhere

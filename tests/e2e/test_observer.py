@@ -89,7 +89,7 @@ def test_an_observer_follows_the_chain_serves_public_state_and_learns_nothing_pr
     db = sqlite3.connect(app_home / "public.sqlite")
     stored = [k for (k,) in db.execute("SELECT k FROM kv")]
     db.close()
-    assert stored and all(CHAIN.is_public(k) for k in stored)
+    assert stored and all(CHAIN.to_observers(k) for k in stored)
     assert not any(k.startswith(("bal/", "cash/", "order/", "nonce/", "fill/")) for k in stored)
     everything = b"".join(p.read_bytes() for p in (net.net.home / observer).rglob("*") if p.is_file()
                           and "data" not in p.relative_to(net.net.home / observer).parts[:1])

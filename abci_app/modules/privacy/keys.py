@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["PREFIXES", "PRIVACY", "commitment"]
+__all__ = ["PREFIXES", "PRIVACY", "COMMITMENTS", "commitment"]
 
 PREFIXES = ("sealing", "ptx/")
 
 PRIVACY = "sealing"  # canonical JSON: epoch, execution_key, previous, regulator_key, since
+COMMITMENTS = "ptx/"  # one per executed private tx
 
 
 def commitment(tx_hash_hex: str) -> str:

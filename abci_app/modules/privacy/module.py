@@ -25,5 +25,6 @@ MODULE = Module(
                      Code.PRIVATE_TX_UNREADABLE, Code.REGULATOR_NOT_A_READER, Code.EPOCH_NOT_NEXT}),
     code_range=range(1000, 1100),
     keys=keys.PREFIXES,
-    state_reads=tuple(StateRead(prefix) for prefix in keys.PREFIXES),
+    # the commitments are provable (``ets verify key ptx/<hash>``) but not sent to observers: one per private tx
+    state_reads=(StateRead(keys.PRIVACY), StateRead(keys.COMMITMENTS, to_observers=False)),
 )
