@@ -44,7 +44,7 @@ from typing import Callable
 
 from protocol.codec import tx_hash
 from protocol.events import Event
-from protocol.outcome import Outcome, Result, decode_outcome, encode_outcome, is_outcome
+from protocol.outcome import Outcome, Result, encode_outcome, is_outcome
 from protocol.private_tx import is_private
 from protocol.smt import PROOF_OP_TYPE
 
@@ -275,7 +275,7 @@ class Application(PlainRequests):
         records = [(tx_hash(tx), height, index, o.code, o.log, o.signer, o.type, o.data, int(o.private))
                    for index, (tx, o) in enumerate(zip(txs, outcomes))]
         return _Block(height, block_time, [*txs, outcome_tx], view, outcomes, tree, records, updates,
-                      abci_results(decode_outcome(outcome_tx)), abci_events(outcome.events))
+                      abci_results(outcome), abci_events(outcome.events))
 
     def _remember(self, block: "_Block") -> None:
         self._blocks[_block_key(block.height, block.time, block.txs)] = block

@@ -54,8 +54,28 @@ def price_commitment(price: int, salt_hex: str) -> str:
     return hashlib.sha256(b"ETS-PRICE-V1\x00" + canonical_json({"price": price, "salt": salt_hex})).hexdigest()
 
 
-def _key(shared: bytes, reader: str, info: bytes = b"ETS-SEALED-PRICE-V1") -> bytes:
+_PRICE_INFO = b"ETS-SEALED-PRICE-V1"
+
+
+def _key(shared: bytes, reader: str, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info + reader.encode()).derive(shared)
+
+
+def _seal_entry(plaintext: bytes, reader: str, public_hex: str, aad: bytes, info: bytes) -> dict[str, str]:
+    """``plaintext`` sealed to one reader's X25519 key: an ephemeral key, a nonce and the AES-GCM ciphertext."""
+    ephemeral = X25519PrivateKey.generate()
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(bytes.fromhex(public_hex)))
+    nonce = os.urandom(12)
+    return {
+        "epk": ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex(),
+        "nonce": nonce.hex(),
+        "ct": AESGCM(_key(shared, reader, info)).encrypt(nonce, plaintext, aad).hex(),
+    }
+
+
+def _open_entry(entry: dict[str, str], view_key: X25519PrivateKey, reader: str, aad: bytes, info: bytes) -> bytes:
+    shared = view_key.exchange(X25519PublicKey.from_public_bytes(bytes.fromhex(entry["epk"])))
+    return AESGCM(_key(shared, reader, info)).decrypt(bytes.fromhex(entry["nonce"]), bytes.fromhex(entry["ct"]), aad)
 
 
 def seal_price(price: int, readers: dict[str, str]) -> tuple[str, dict[str, dict[str, str]]]:
@@ -65,25 +85,15 @@ def seal_price(price: int, readers: dict[str, str]) -> tuple[str, dict[str, dict
     salt = os.urandom(16).hex()
     commitment = price_commitment(price, salt)
     payload = canonical_json({"price": price, "salt": salt})
-    sealed = {}
-    for reader, public_hex in sorted(readers.items()):
-        ephemeral = X25519PrivateKey.generate()
-        shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(bytes.fromhex(public_hex)))
-        nonce = os.urandom(12)
-        sealed[reader] = {
-            "epk": ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex(),
-            "nonce": nonce.hex(),
-            "ct": AESGCM(_key(shared, reader)).encrypt(nonce, payload, commitment.encode()).hex(),
-        }
+    sealed = {reader: _seal_entry(payload, reader, public_hex, commitment.encode(), _PRICE_INFO)
+              for reader, public_hex in sorted(readers.items())}
     return commitment, sealed
 
 
 def open_price(entry: dict[str, str], view_key: X25519PrivateKey, reader: str, commitment: str) -> int:
     """Decrypt a reader's entry and check it against the commitment; returns the price."""
     try:
-        shared = view_key.exchange(X25519PublicKey.from_public_bytes(bytes.fromhex(entry["epk"])))
-        plain = AESGCM(_key(shared, reader)).decrypt(bytes.fromhex(entry["nonce"]), bytes.fromhex(entry["ct"]), commitment.encode())
-        value = json.loads(plain)
+        value = json.loads(_open_entry(entry, view_key, reader, commitment.encode(), _PRICE_INFO))
     except (InvalidTag, KeyError, ValueError) as exc:
         raise SealedPriceError(f"this sealed price cannot be opened with {reader}'s view key ({type(exc).__name__})") from None
     if price_commitment(value["price"], value["salt"]) != commitment:
@@ -102,26 +112,15 @@ def seal_document(document: bytes, readers: dict[str, str]) -> tuple[str, dict]:
     """Encrypt ``document`` to each reader (address → X25519 public key hex): (its hash, the sealed form)."""
     digest = document_hash(document)
     content_key, nonce = AESGCM.generate_key(bit_length=256), os.urandom(12)
-    keys = {}
-    for reader, public_hex in sorted(readers.items()):
-        ephemeral = X25519PrivateKey.generate()
-        shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(bytes.fromhex(public_hex)))
-        wrap_nonce = os.urandom(12)
-        keys[reader] = {
-            "epk": ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex(),
-            "nonce": wrap_nonce.hex(),
-            "ct": AESGCM(_key(shared, reader, _DOC_INFO)).encrypt(wrap_nonce, content_key, digest.encode()).hex(),
-        }
+    keys = {reader: _seal_entry(content_key, reader, public_hex, digest.encode(), _DOC_INFO)
+            for reader, public_hex in sorted(readers.items())}
     return digest, {"ct": AESGCM(content_key).encrypt(nonce, document, digest.encode()).hex(), "nonce": nonce.hex(), "keys": keys}
 
 
 def open_document(sealed: dict, view_key: X25519PrivateKey, reader: str, digest: str) -> bytes:
     """The document, opened with a reader's view key and checked against its public hash."""
     try:
-        entry = sealed["keys"][reader]
-        shared = view_key.exchange(X25519PublicKey.from_public_bytes(bytes.fromhex(entry["epk"])))
-        content_key = AESGCM(_key(shared, reader, _DOC_INFO)).decrypt(bytes.fromhex(entry["nonce"]), bytes.fromhex(entry["ct"]),
-                                                                     digest.encode())
+        content_key = _open_entry(sealed["keys"][reader], view_key, reader, digest.encode(), _DOC_INFO)
         document = AESGCM(content_key).decrypt(bytes.fromhex(sealed["nonce"]), bytes.fromhex(sealed["ct"]), digest.encode())
     except (InvalidTag, KeyError, ValueError, TypeError) as exc:
         raise SealedPriceError(f"this sealed document cannot be opened with {reader}'s view key ({type(exc).__name__})") from None

@@ -35,6 +35,9 @@ if not CHROMIUM.exists():
                 "browser tests never download a browser", allow_module_level=True)
 
 from playwright.sync_api import Page, expect  # noqa: E402
+from portal_pages import body, choose, go, login_with, nav_links  # noqa: E402
+
+login = login_with(PASSWORDS)
 
 
 @pytest.fixture(scope="module")
@@ -60,32 +63,14 @@ def portal_url(chain: SeededChain, users_dir: Path, tmp_path_factory) -> str:
 # ---------------------------------------------------------------- helpers
 
 
-def body(page: Page):
-    return page.locator("section.stMain, [data-testid='stMain']").first
 
 
-def login(page: Page, url: str, user: str) -> None:
-    page.goto(f"{url}/account")
-    page.get_by_role("textbox", name="User name").fill(user)
-    page.get_by_role("textbox", name="Password").fill(PASSWORDS[user])
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
 
 
-def go(page: Page, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
 
 
-def choose(page: Page, label: str, option_text: str) -> None:
-    page.get_by_test_id("stSelectbox").filter(has_text=label).first.click()
-    page.get_by_role("option").filter(has_text=option_text).first.click()
 
 
-def nav_links(page: Page) -> list[str]:
-    nav = page.get_by_test_id("stSidebarNav")
-    expect(nav).to_be_visible()
-    return [t.strip().splitlines()[-1].strip() for t in nav.get_by_role("link").all_inner_texts()]  # after the icon
 
 
 # ---------------------------------------------------------------- (a) public transparency

@@ -21,10 +21,12 @@ pytestmark = pytest.mark.localnet
 if not Path("/usr/bin/chromium").exists():
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium", allow_module_level=True)
 
-from playwright.sync_api import Page, expect  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
+from portal_pages import body as main, go, login_with  # noqa: E402
 
 YEAR, REPORTED, HELD = 2024, 7_000, 10_000
 PASSWORDS = {"chem": "mirae-chemical-pw", "verifier": "verification-body-pw", "official": "official-one-pw"}
+login = login_with(PASSWORDS)
 
 
 def _governed(chain: SeededChain, action) -> None:
@@ -59,21 +61,10 @@ def portal_url(seeded: SeededChain, tmp_path_factory) -> str:
         yield url
 
 
-def login(page: Page, url: str, user: str) -> None:
-    page.goto(f"{url}/account")
-    page.get_by_role("textbox", name="User name").fill(user)
-    page.get_by_role("textbox", name="Password").fill(PASSWORDS[user])
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
 
 
-def go(page: Page, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
 
 
-def main(page: Page):
-    return page.locator("section.stMain, [data-testid='stMain']").first
 
 
 def test_the_verifier_issues_its_statement_and_the_company_surrenders(seeded: SeededChain, portal_url: str, open_page):

@@ -32,6 +32,7 @@ from protocol.sealed import view_public_hex
 from portal.data import blocktrades, holdings, trading
 from portal.data import market as mkt
 from portal.krx_history import KrxHistoryError, load_krx_history
+from portal_pages import body, choose, expect, go, login_with, nav_links
 from trading_chain import GENESIS, TRADER_PASSWORDS, MarketChain, add_portal_users, start_market_chain, start_portal
 
 pytestmark = pytest.mark.localnet
@@ -68,38 +69,7 @@ def portal_url(market: MarketChain, tmp_path_factory) -> str:
 # ---------------------------------------------------------------- browser helpers
 
 
-def expect(locator):
-    from playwright.sync_api import expect as _expect
-
-    return _expect(locator)
-
-
-def body(page):
-    return page.locator("section.stMain, [data-testid='stMain']").first
-
-
-def login(page, url: str, user: str) -> None:
-    page.goto(f"{url}/account")
-    page.get_by_role("textbox", name="User name").fill(user)
-    page.get_by_role("textbox", name="Password").fill(TRADER_PASSWORDS[user])
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
-
-
-def go(page, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
-
-
-def choose(page, label: str, option_text: str) -> None:
-    page.get_by_test_id("stSelectbox").filter(has_text=label).first.click()
-    page.get_by_role("option").filter(has_text=option_text).first.click()
-
-
-def nav_links(page) -> list[str]:
-    nav = page.get_by_test_id("stSidebarNav")
-    expect(nav).to_be_visible()
-    return [t.strip().splitlines()[-1].strip() for t in nav.get_by_role("link").all_inner_texts()]
+login = login_with(TRADER_PASSWORDS)
 
 
 def number(page, label: str, value: int) -> None:

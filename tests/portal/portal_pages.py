@@ -1,0 +1,45 @@
+"""Browser helpers shared by the portal's Chromium tests (Playwright, real Chromium, a real portal process).
+
+Import only after the caller has skipped when Chromium is missing: this module imports Playwright."""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+from playwright.sync_api import Page, expect
+
+__all__ = ["body", "expect", "login_with", "go", "choose", "nav_links"]
+
+
+def body(page: Page):
+    """The page's main section (where each page renders its content)."""
+    return page.locator("section.stMain, [data-testid='stMain']").first
+
+
+def login_with(passwords: Mapping[str, str]) -> Callable[[Page, str, str], None]:
+    """``login(page, url, user)`` for portal users whose passwords are ``passwords``."""
+
+    def login(page: Page, url: str, user: str) -> None:
+        page.goto(f"{url}/account")
+        page.get_by_role("textbox", name="User name").fill(user)
+        page.get_by_role("textbox", name="Password").fill(passwords[user])
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+
+    return login
+
+
+def go(page: Page, title: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+
+
+def choose(page: Page, label: str, option_text: str) -> None:
+    page.get_by_test_id("stSelectbox").filter(has_text=label).first.click()
+    page.get_by_role("option").filter(has_text=option_text).first.click()
+
+
+def nav_links(page: Page) -> list[str]:
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav).to_be_visible()
+    return [t.strip().splitlines()[-1].strip() for t in nav.get_by_role("link").all_inner_texts()]  # after the icon
