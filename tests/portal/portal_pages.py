@@ -8,7 +8,7 @@ from typing import Callable, Mapping
 
 from playwright.sync_api import Page, expect
 
-__all__ = ["body", "expect", "login_with", "go", "choose", "nav_links"]
+__all__ = ["body", "expect", "login_with", "go", "choose", "nav_links", "settled"]
 
 
 def body(page: Page):
@@ -27,6 +27,12 @@ def login_with(passwords: Mapping[str, str]) -> Callable[[Page, str, str], None]
         expect(page.get_by_role("heading", name="Your account")).to_be_visible()
 
     return login
+
+
+def settled(page: Page) -> None:
+    """Wait until the page's script run has finished (Streamlit's running indicator is gone), so a widget
+    filled next is not redrawn with its previous value by a rerun still under way."""
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=30_000)
 
 
 def go(page: Page, title: str) -> None:
