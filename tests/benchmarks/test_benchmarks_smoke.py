@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import network_base
+
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _free_base_port() -> int:
-    from e2e.conftest import free_base_port
-
-    return free_base_port()
+    return network_base(4)
 
 
 def _run(script: str, *args: str, out: Path, timeout: float = 300) -> tuple[str, dict]:
