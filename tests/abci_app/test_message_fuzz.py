@@ -16,8 +16,6 @@ from collections import defaultdict, deque
 from pathlib import Path
 from typing import Any, Iterator
 
-import pytest
-
 from abci_app import rules
 from abci_app.modules.core import keys as core_keys
 from protocol.codec import MAX_JSON_DEPTH, canonical_json
