@@ -221,6 +221,7 @@ State keys read raw with a proof (/state/<key>, at the latest or a kept past hei
     ref/                                  anyone                                                                trading
     books                                 anyone                                                                trading
     market/clock                          anyone                                                                trading
+    lvl/                                  anyone                                                                trading
     netsold/                              the account in segment 1 of the key or government                     trading
     viewkey/                              anyone                                                                blocktrades
     blockagg/                             anyone                                                                blocktrades
@@ -333,11 +334,12 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                   roots; monthly sums per company and       DAY_NOT_ENDED=600 (600-699)
                   sector (public)
     trading       KRW cash, escrowed limit orders matched   MARKET_CLOSED=28, ORDER_REJECTED=29,  cash/ cashheld/
-                  in FinalizeBlock, call auctions at the    ORDER_NOT_FOUND=30 (700-799)          cashsupply book/ books
-                  session transitions                                                             order/ ordersby/ fill/
-                                                                                                  fillsby/ bar/ ref/
-                                                                                                  market/clock seq/order
-                                                                                                  seq/fill netsold/
+                  in FinalizeBlock, call auctions at the    ORDER_NOT_FOUND=30 (700-799)          cashsupply bko/ bkw/
+                  session transitions                                                             lvl/ books order/
+                                                                                                  ordersby/ fill/ fillsby/
+                                                                                                  bar/ ref/ market/clock
+                                                                                                  seq/order seq/fill
+                                                                                                  netsold/
     blocktrades   block (OTC) trades: quantity on chain,    MISSING_VIEW_KEY=31 (800-899)         viewkey/ blocktrade/
                   price sealed to the parties and the                                             btby/ seq/blocktrade
                   regulator                                                                       blockagg/

@@ -12,7 +12,7 @@ Nothing here ever lets a pocket go below zero.
 Writes (``keys.py``; allowances through the ledger's ``bal/`` and ``held/``)::
 
     cash/<addr>                    KRW available;  cashheld/<addr>  KRW held behind buy orders;  cashsupply
-    book/<instrument>              the order book (market engine canonical JSON);  books  instruments
+    bko/ bkw/ lvl/                 the order book, one key per resting order (``book_state``);  books  instruments
     order/<id:012d>                {"id","owner","instrument","side","price","quantity","remaining","status","placed"}
     ordersby/<owner>/<id:012d>     a company's orders;  fillsby/<addr>/<seq:012d>  its fills
     fill/<seq:012d>                {"seq","instrument","price","quantity","buyer","seller","buy_order","sell_order","height","time"}

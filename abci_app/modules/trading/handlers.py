@@ -6,11 +6,12 @@ from protocol.codec import canonical_json
 from protocol.codes import Code, TxRejected
 from protocol.messages.trading import CancelOrder, FundCash, PlaceOrder, WithdrawCash
 
-from ...market import MarketError, Order, Side, cancel_order, lock_escrow, phase_at, place_order, release_escrow, settle_fills, trading_day_at
+from ...market import MarketError, Order, Side, lock_escrow, phase_at, release_escrow, settle_fills, trading_day_at
 from ...view import BlockContext, View, add_int, get_int, get_json, put_json, require_company
 from .. import check_outgoing
 from . import keys
-from .market_state import apply, book, market_error, market_rules, market_schedule, record_fills, reference, save_book
+from . import book_state
+from .market_state import apply, market_error, market_rules, market_schedule, record_fills, reference
 
 __all__ = ["handle_fund_cash", "handle_withdraw_cash", "handle_place_order", "handle_cancel_order"]
 
@@ -46,15 +47,14 @@ def handle_place_order(view: View, signer: str, msg: PlaceOrder, ctx: BlockConte
             "quantity": msg.quantity, "remaining": msg.quantity, "status": "open", "placed": {"height": ctx.height, "time": ctx.time},
         })
         view.set(keys.order_of_owner(signer, order_id), b"1")
-        result = place_order(book(view, msg.instrument), order, phase_at(ctx.time, schedule), height=ctx.height)
+        fills, _ = book_state.place(view, order, phase_at(ctx.time, schedule), height=ctx.height)
     except MarketError as exc:
         raise market_error(exc) from None
-    save_book(view, result.book)
-    apply(view, settle_fills(result.fills))
-    record_fills(view, result.fills, ctx, trading_day_at(ctx.time, schedule))
+    apply(view, settle_fills(fills))
+    record_fills(view, fills, ctx, trading_day_at(ctx.time, schedule))
     record = get_json(view, keys.order(order_id))
     return canonical_json({"order_id": order_id, "status": record["status"], "filled": msg.quantity - record["remaining"],
-                           "fills": len(result.fills)})
+                           "fills": len(fills)})
 
 
 def handle_cancel_order(view: View, signer: str, msg: CancelOrder, ctx: BlockContext) -> bytes:
@@ -63,11 +63,12 @@ def handle_cancel_order(view: View, signer: str, msg: CancelOrder, ctx: BlockCon
         raise TxRejected(Code.ORDER_NOT_FOUND, f"order {msg.order_id} is not one of your orders")
     if record["status"] not in ("open", "partially_filled"):
         raise TxRejected(Code.ORDER_NOT_FOUND, f"order {msg.order_id} is already {record['status']}")
-    try:
-        new_book, order = cancel_order(book(view, record["instrument"]), msg.order_id, signer)
-    except MarketError as exc:
-        raise market_error(exc) from None
-    save_book(view, new_book)
+    side = Side.BUY if record["side"] == "buy" else Side.SELL
+    raw = view.get(keys.resting(record["instrument"], book_state.SIDE[side], record["price"], msg.order_id))
+    order = Order(msg.order_id, msg.order_id, signer, record["instrument"], side, record["price"], record["quantity"], record["remaining"])
+    if raw is None:  # cannot happen while the order record and the book agree
+        raise TxRejected(Code.ORDER_NOT_FOUND, f"order {msg.order_id} does not rest in the book")
+    book_state.remove(view, order)
     apply(view, release_escrow([order]))
     record["status"] = "cancelled"
     record["cancelled"] = {"height": ctx.height, "time": ctx.time}

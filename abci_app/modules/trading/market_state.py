@@ -1,4 +1,5 @@
-"""The market engine's values in state: rules and schedule from the parameters, books, escrow pockets, fills, bars."""
+"""The market engine's values in state: rules and schedule from the parameters, escrow pockets, fills, bars
+(the book itself is ``book_state``)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,14 @@ from typing import Iterable
 from protocol.codes import Code, TxRejected
 
 from ...market import (
-    Book, DailyBar, Fill, MarketClosed, MarketError, MarketRules, Movement, NotOwner, Schedule, UnknownOrder,
-    book_from_json, book_to_json, update_bar,
+    DailyBar, Fill, MarketClosed, MarketError, MarketRules, Movement, NotOwner, Schedule, UnknownOrder, update_bar,
 )
 from ...market.escrow import CASH
 from ...view import BlockContext, View, add_int, get_json, params, put_json
 from ..transfers import keys as ledger_keys
 from . import keys
 
-__all__ = ["market_rules", "market_schedule", "apply", "book", "save_book", "reference", "bar", "record_fills",
+__all__ = ["market_rules", "market_schedule", "apply", "reference", "bar", "record_fills",
            "market_error"]
 
 
@@ -40,29 +40,6 @@ def apply(view: View, movements: Iterable[Movement]) -> None:
         if add_int(view, _pocket(m), m.delta) < 0:
             what = "KRW cash" if m.asset == CASH else f"{m.asset} allowances"
             raise TxRejected(Code.INSUFFICIENT_BALANCE, f"not enough available {what} in {m.account} for this order")
-
-
-_BOOKS: dict[bytes, Book] = {}  # parsed books by their exact bytes (books are immutable values)
-
-
-def book(view: View, instrument: str) -> Book:
-    raw = view.get(keys.book(instrument))
-    if raw is None:
-        return Book(instrument, (), (), 0)
-    parsed = _BOOKS.get(raw)
-    if parsed is None:
-        if len(_BOOKS) > 64:
-            _BOOKS.clear()
-        parsed = _BOOKS[raw] = book_from_json(raw)
-    return parsed
-
-
-def save_book(view: View, new: Book) -> None:
-    if view.get(keys.book(new.instrument)) is None:
-        put_json(view, keys.BOOKS, sorted(set(get_json(view, keys.BOOKS) or []) | {new.instrument}))
-    raw = book_to_json(new)
-    _BOOKS[raw] = new
-    view.set(keys.book(new.instrument), raw)
 
 
 def reference(view: View, instrument: str, rules: MarketRules) -> int:

@@ -42,8 +42,8 @@ MODULE = Module(
     state_reads=(
         StateRead(keys.CASH, private("bank", "government", what="cash balances")),
         StateRead(keys.CASH_HELD, private("bank", "government", what="cash balances")),
-        # public market aggregates (no owners): daily bars, reference prices, the instruments, the market clock
-        *(StateRead(prefix) for prefix in (keys.BARS, keys.REFERENCE_PRICES, keys.BOOKS, keys.MARKET_CLOCK)),
+        # public market aggregates (no owners): daily bars, reference prices, the instruments, the market clock, depth
+        *(StateRead(prefix) for prefix in (keys.BARS, keys.REFERENCE_PRICES, keys.BOOKS, keys.MARKET_CLOCK, keys.LEVELS)),
         StateRead(keys.NET_SOLD, private("government", what="net sales")),
     ),
 )

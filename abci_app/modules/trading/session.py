@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from ...market import Event, MarketRules, expire_day_orders, next_reference_price, release_escrow, settle_fills, transitions_between, uncross
+from ...market import Event, MarketRules, next_reference_price, release_escrow, settle_fills, transitions_between
 from ...view import BlockContext, View, get_int, get_json, put_json
 from . import keys
 from .events import AUCTION, MARKET_SESSION, REFERENCE_PRICE
-from .market_state import apply, bar, book, market_rules, market_schedule, record_fills, reference, save_book
+from . import book_state
+from .market_state import apply, bar, market_rules, market_schedule, record_fills, reference
 
 __all__ = ["market_begin_block"]
 
@@ -17,19 +18,19 @@ def _uncross_all(view: View, ctx: BlockContext, rules: MarketRules, trading_day:
         if closing:
             today = get_json(view, keys.bar(instrument, trading_day))
             ref = today["close"] if today else ref
-        result = uncross(book(view, instrument), ref, height=ctx.height)
-        save_book(view, result.book)
-        apply(view, settle_fills(result.fills))
-        record_fills(view, result.fills, ctx, trading_day)
-        if result.price is not None:
+        fills, price = book_state.uncross(view, instrument, ref, height=ctx.height)
+        apply(view, settle_fills(fills))
+        record_fills(view, fills, ctx, trading_day)
+        if price is not None:
             ctx.emit(AUCTION(instrument=instrument, trading_day=trading_day, session="close" if closing else "open",
-                             price=result.price, volume=sum(f.quantity for f in result.fills)))
+                             price=price, volume=sum(f.quantity for f in fills)))
 
 
 def _close_day(view: View, ctx: BlockContext, rules: MarketRules, trading_day: str) -> None:
     for instrument in get_json(view, keys.BOOKS) or []:
-        new_book, expired = expire_day_orders(book(view, instrument))
-        save_book(view, new_book)
+        expired = book_state.resting_orders(view, instrument)
+        for order in expired:
+            book_state.remove(view, order)
         apply(view, release_escrow(expired))
         for order in expired:
             record = get_json(view, keys.order(order.order_id))
