@@ -43,9 +43,18 @@ __all__ = ["SIDE", "orders", "levels", "best", "rest", "remove", "match", "place
 SIDE = {Side.BUY: "b", Side.SELL: "s"}
 
 
+_FIELDS = ("order_id", "sequence", "owner", "instrument", "side", "price", "quantity", "remaining")
+
+
 def _parse(instrument: str, side: Side, value: bytes) -> Order:
+    """A resting order from its state value: the chain's own, checked when it was placed, so built without
+    re-validation (``Order.with_remaining`` does the same)."""
     row = json.loads(value)
-    return Order(row["id"], row["id"], row["owner"], instrument, side, row["price"], row["quantity"], row["remaining"])
+    order = object.__new__(Order)
+    for name, field_value in zip(_FIELDS, (row["id"], row["id"], row["owner"], instrument, side, row["price"],
+                                           row["quantity"], row["remaining"])):
+        object.__setattr__(order, name, field_value)
+    return order
 
 
 def _walk(view: View, prefix: str) -> Iterator[tuple[str, bytes]]:

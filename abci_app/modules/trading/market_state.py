@@ -6,16 +6,19 @@ from __future__ import annotations
 from typing import Iterable
 
 from protocol.codes import Code, TxRejected
+from protocol.compliance import vintage_year
 
 from ...market import (
     DailyBar, Fill, MarketClosed, MarketError, MarketRules, Movement, NotOwner, Schedule, UnknownOrder, update_bar,
 )
 from ...market.escrow import CASH
 from ...view import BlockContext, View, add_int, get_json, params, put_json
+from ..compliance import keys as compliance_keys
 from ..transfers import keys as ledger_keys
 from . import keys
 
-__all__ = ["market_rules", "market_schedule", "apply", "reference", "bar", "record_fills",
+__all__ = ["market_rules", "market_schedule", "apply", "reference", "bar", "record_fills", "vintage_closed",
+           "refuse_closed_vintage",
            "market_error"]
 
 
@@ -86,3 +89,19 @@ def market_error(exc: MarketError) -> TxRejected:
     if isinstance(exc, NotOwner):
         return TxRejected(Code.UNAUTHORIZED, exc.message)
     return TxRejected(Code.ORDER_REJECTED, exc.message)
+
+
+def vintage_closed(view: View, instrument: str, time: int) -> bool:
+    """Whether a KAU vintage has stopped trading: its year's surrender deadline, as the compliance module keeps it
+    (a year record on chain: set by notice or made by the year's first compliance act), has come. A vintage whose
+    year has no record yet trades on."""
+    if not instrument.startswith("KAU"):
+        return False
+    calendar = get_json(view, compliance_keys.year(vintage_year(instrument)))
+    return calendar is not None and (calendar["status"] != "open" or time >= calendar["surrender_due"])
+
+
+def refuse_closed_vintage(view: View, instrument: str, ctx: BlockContext) -> None:
+    if vintage_closed(view, instrument, ctx.time):
+        raise TxRejected(Code.VINTAGE_CLOSED, f"{instrument} stopped trading at the {vintage_year(instrument)} surrender "
+                                              "deadline: no new orders or block trades; it can still be surrendered")

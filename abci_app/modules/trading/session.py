@@ -1,4 +1,5 @@
-"""Before each block's txs: the session transitions since the previous block (call auctions, close of day)."""
+"""Before each block's txs: orders of closed vintages cancelled; the session transitions since the previous block
+(call auctions, close of day)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ from ...view import BlockContext, View, get_int, get_json, put_json
 from . import keys
 from .events import AUCTION, MARKET_SESSION, REFERENCE_PRICE
 from . import book_state
-from .market_state import apply, bar, market_rules, market_schedule, record_fills, reference
+from .handlers import cancel_for
+from .market_state import apply, bar, market_rules, market_schedule, record_fills, reference, vintage_closed
 
 __all__ = ["market_begin_block"]
 
 
 def _uncross_all(view: View, ctx: BlockContext, rules: MarketRules, trading_day: str, closing: bool) -> None:
     for instrument in get_json(view, keys.BOOKS) or []:
+        if vintage_closed(view, instrument, ctx.time):
+            continue  # its resting orders are being cancelled: no auction
         ref = reference(view, instrument, rules)
         if closing:
             today = get_json(view, keys.bar(instrument, trading_day))
@@ -42,10 +46,24 @@ def _close_day(view: View, ctx: BlockContext, rules: MarketRules, trading_day: s
         ctx.emit(REFERENCE_PRICE(instrument=instrument, trading_day=trading_day, price=next_price))
 
 
+SWEEP_PER_BLOCK = 1_000  # resting orders of a closed vintage cancelled per block (bounded work)
+
+
+def _sweep_closed_vintages(view: View, ctx: BlockContext) -> None:
+    """A vintage past its surrender deadline: cancel its resting orders and release their escrow, by arrival,
+    at most ``SWEEP_PER_BLOCK`` a block."""
+    for instrument in get_json(view, keys.BOOKS) or []:
+        if vintage_closed(view, instrument, ctx.time):
+            cancel_for(view, book_state.resting_orders(view, instrument, SWEEP_PER_BLOCK), ctx, "vintage_closed")
+
+
 def market_begin_block(view: View, ctx: BlockContext) -> None:
-    """Run the session transitions since the previous block (auctions, close)."""
+    """Cancel the resting orders of closed vintages; run the session transitions since the previous block."""
     last = get_int(view, keys.MARKET_CLOCK)  # set by the first order; no market, no work (and no state change)
-    if not last or ctx.time <= last:
+    if not last:
+        return
+    _sweep_closed_vintages(view, ctx)
+    if ctx.time <= last:
         return
     rules, schedule = market_rules(view), market_schedule(view)
     for transition in transitions_between(last, ctx.time, schedule):
