@@ -230,7 +230,6 @@ State keys read raw with a proof (/state/<key>, at the latest or a kept past hei
     ref/                                  anyone                                                                trading
     books                                 anyone                                                                trading
     market/clock                          anyone                                                                trading
-    lvl/                                  anyone                                                                trading
     netsold/                              the account in segment 1 of the key or government                     trading
     viewkey/                              anyone                                                                blocktrades
     blockagg/                             anyone                                                                blocktrades

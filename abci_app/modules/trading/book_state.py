@@ -4,7 +4,7 @@ Keys (``keys.py``; prices as fixed-width digits, bids complemented, so text orde
 
     bko/<instrument>/<b|s>/<price>/<seq:012d>          a resting order {"id","owner","price","quantity","remaining"}
     bkw/<owner>/<instrument>/<b|s>/<price>/<seq:012d>  the owner's index of it: its remaining tonnes
-    lvl/<instrument>/<b|s>/<price>                     the level's aggregate "<tonnes> <orders>" (public depth)
+    lvl/<instrument>/<b|s>/<price>                     the level's aggregate "<tonnes> <orders>" (/market/depth)
 
 Walking ``bko/<instrument>/s/`` in key order visits asks lowest price first and, within a price, earliest
 arrival first; ``bko/<instrument>/b/`` visits bids highest first. Best bid/ask is the first key of a

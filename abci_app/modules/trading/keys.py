@@ -73,7 +73,7 @@ def levels_of(instrument: str, side: str) -> str:
 
 
 def level(instrument: str, side: str, price: int) -> str:
-    """A price level's aggregate, "<tonnes> <orders>" (public: market depth, no owners)."""
+    """A price level's aggregate, "<tonnes> <orders>" (no owners: /market/depth answers from it)."""
     return f"{levels_of(instrument, side)}{price_key(side, price)}"
 
 
