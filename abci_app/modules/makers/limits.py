@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from protocol.codes import Code, TxRejected
 
 from ...market import Side
-from ...view import View, get_json, params
+from ...view import View, get_json
+from ..core import keys as core_keys
 from ..trading import book_state, keys as trading_keys
 from ..transfers import keys as ledger_keys
 from . import keys
@@ -18,10 +21,19 @@ def class_of(view: View, address: str) -> str:
     return record["class"] if record else "company"
 
 
+_PARAMS: dict[bytes, dict] = {}  # parsed parameters by their exact bytes: every credit asks for a limit
+
+
 def limit_of(view: View, address: str) -> tuple[str, int]:
     """(participant class, holding limit in tonnes; 0 = unlimited)."""
     kind = class_of(view, address)
-    return kind, params(view)[f"holding_limit_{kind}"]
+    raw = view.get(core_keys.PARAMS)
+    parsed = _PARAMS.get(raw)
+    if parsed is None:
+        if len(_PARAMS) >= 16:
+            _PARAMS.clear()
+        parsed = _PARAMS[raw] = json.loads(raw)
+    return kind, parsed[f"holding_limit_{kind}"]
 
 
 def holding(view: View, address: str) -> int:
