@@ -98,7 +98,7 @@ def test_a_vintage_stops_trading_at_its_surrender_deadline(market, monkeypatch):
     assert late.code == late_sell.code == Code.VINTAGE_CLOSED and "KAU25" in late.log
     open_after = [o for o in node.read(f"/orders/{a.address}", reader=a) + node.read(f"/orders/{b.address}", reader=b)
                   if o["instrument"] == "KAU25" and o["status"] == "open"]
-    assert len(open_after) == 2  # the first block after the deadline cancelled 3 of 5, by arrival
+    assert len(open_after) == 2  # the first block after the deadline cancelled 3 of 5 (bids first)
     node.block([], time=due + 5)
     for who, ids in ((a, resting), (b, asks)):
         for order_id in ids:

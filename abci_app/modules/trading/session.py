@@ -50,8 +50,8 @@ SWEEP_PER_BLOCK = 1_000  # resting orders of a closed vintage cancelled per bloc
 
 
 def _sweep_closed_vintages(view: View, ctx: BlockContext) -> None:
-    """A vintage past its surrender deadline: cancel its resting orders and release their escrow, by arrival,
-    at most ``SWEEP_PER_BLOCK`` a block."""
+    """A vintage past its surrender deadline: cancel its resting orders and release their escrow, at most
+    ``SWEEP_PER_BLOCK`` a block (bids first, then asks, each side in priority order)."""
     for instrument in get_json(view, keys.BOOKS) or []:
         if vintage_closed(view, instrument, ctx.time):
             cancel_for(view, book_state.resting_orders(view, instrument, SWEEP_PER_BLOCK), ctx, "vintage_closed")
