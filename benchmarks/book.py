@@ -3,13 +3,15 @@
 Runs the chain's book (``abci_app.modules.trading.book_state``: one key per resting order) on a real state
 store (SQLite + the sparse Merkle tree behind the app hash), blocks staged in overlays and committed as the
 chain commits them. The same stream of incoming orders (half cross the spread and fill against the best
-order, half rest inside the band) runs twice, into an empty book and into a book seeded with ``--resting``
-orders; orders/s counts the book's work and each block's commit (state tree and SQLite). For comparison the
+order, half rest inside the band) runs into an empty book and into books seeded with resting
+orders (``--depths``); orders/s counts the book's work and each block's commit (state tree and SQLite). For comparison the
 same orders go into the former layout, the whole book as one JSON value rewritten by every order (the
 engine's ``Book`` and ``book_to_json``), at the same depth. Prints the figures and writes
 ``benchmarks/results/book-<time>.json``.
 
-    .venv/bin/python benchmarks/book.py [--resting 100000] [--orders 2000] [--block 200] [--json-orders 20]
+    .venv/bin/python benchmarks/book.py [--depths 0 10000 100000] [--orders 2000] [--block 200] [--json-orders 20]
+
+The first depth is the baseline (0: an empty book); the JSON-value layout runs at the first and the last depth.
 """
 
 from __future__ import annotations
@@ -129,7 +131,8 @@ def run_json_value(work: Path, resting: int, orders: int, block: int, seed: int)
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--resting", type=int, default=100_000, help="resting orders in the deep book")
+    parser.add_argument("--depths", type=int, nargs="+", default=[0, 10_000, 100_000],
+                        help="resting orders before the measured stream; the first is the baseline")
     parser.add_argument("--orders", type=int, default=2_000, help="incoming orders measured per run")
     parser.add_argument("--block", type=int, default=200, help="orders per committed block")
     parser.add_argument("--json-orders", type=int, default=20, help="orders measured in the one-JSON-value layout")
@@ -138,26 +141,26 @@ def main() -> int:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ets-book-"))
     try:
-        rows = [run_keyed(work, 0, args.orders, args.block, args.seed),
-                run_keyed(work, args.resting, args.orders, args.block, args.seed),
-                run_json_value(work, 0, args.json_orders, args.block, args.seed),
-                run_json_value(work, args.resting, args.json_orders, min(args.block, args.json_orders), args.seed)]
+        keyed = [run_keyed(work, depth, args.orders, args.block, args.seed) for depth in args.depths]
+        json_value = [run_json_value(work, depth, args.json_orders, min(args.block, args.json_orders), args.seed)
+                      for depth in (args.depths[0], args.depths[-1])]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{'layout':<26}{'resting':>10}{'orders':>8}{'fills':>7}{'orders/s':>11}{'µs/order':>11}")
+    rows = keyed + json_value
+    print(f"{'layout':<26}{'resting':>10}{'orders':>8}{'fills':>7}{'orders/s':>12}{'µs/order':>14}")
     for row in rows:
-        print(f"{row['layout']:<26}{row['resting']:>10,}{row['orders']:>8,}{row['fills']:>7,}{row['orders_per_s']:>11,.1f}"
-              f"{row['us_per_order']:>11,.1f}")
-    empty, deep = rows[0], rows[1]
-    ratio = deep["orders_per_s"] / empty["orders_per_s"]
+        print(f"{row['layout']:<26}{row['resting']:>10,}{row['orders']:>8,}{row['fills']:>7,}{row['orders_per_s']:>12,.1f}"
+              f"{row['us_per_order']:>14,.1f}")
+    base, deep = keyed[0], keyed[-1]
+    ratio = deep["orders_per_s"] / base["orders_per_s"]
     print(f"one key per order: {deep['orders_per_s']:,.0f} orders/s with {deep['resting']:,} resting orders, "
-          f"{ratio:.2f}× the empty book's {empty['orders_per_s']:,.0f} (seeding took {deep['seed_seconds']} s)")
-    print(f"one JSON value: {rows[3]['orders_per_s']:,.1f} orders/s at the same depth "
-          f"({deep['orders_per_s'] / rows[3]['orders_per_s']:,.0f}× slower than one key per order)")
+          f"{ratio:.2f}× the {base['resting']:,}-order book's {base['orders_per_s']:,.0f} (seeding took {deep['seed_seconds']} s)")
+    print(f"one JSON value: {json_value[-1]['orders_per_s']:,.1f} orders/s with {deep['resting']:,} resting orders "
+          f"({deep['orders_per_s'] / json_value[-1]['orders_per_s']:,.0f}× fewer than one key per order)")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"book-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(json.dumps({"rows": rows, "deep_over_empty": round(ratio, 3)}, indent=2))
+    path.write_text(json.dumps({"rows": rows, "deepest_over_baseline": round(ratio, 3)}, indent=2))
     print(f"wrote {path}")
     return 0
 

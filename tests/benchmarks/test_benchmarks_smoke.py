@@ -43,7 +43,7 @@ def test_state_tree(tmp_path):
 
 
 def test_book(tmp_path):
-    stdout, figures = _run("book.py", "--resting", "400", "--orders", "60", "--block", "20", "--json-orders", "6", out=tmp_path)
+    stdout, figures = _run("book.py", "--depths", "0", "400", "--orders", "60", "--block", "20", "--json-orders", "6", out=tmp_path)
     empty, deep, *json_value = figures["rows"]
     assert (empty["resting"], deep["resting"], deep["orders"]) == (0, 400, 60) and "orders/s with 400 resting" in stdout
     assert deep["state_keys"] > 2 * 400 and deep["fills"] > 0 and json_value[1]["layout"] == "one JSON value per book"
