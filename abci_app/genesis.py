@@ -53,6 +53,10 @@ PARAM_LIMITS: dict[str, tuple[int, int]] = {
     "compliance_report_month": (1, 12),
     "compliance_surrender_month": (1, 12),
     "compliance_objection_window_seconds": (0, 366 * 24 * 3600),
+    # account security (abci_app/modules/custody): block-time delay, central cap, how long a transfer waits
+    "custody_delay_seconds": (0, 90 * 24 * 3600),
+    "custody_untrusted_cap": (1, 10**12),
+    "custody_transfer_ttl_seconds": (60, 90 * 24 * 3600),
 }
 # Defaults for parameters a genesis may leave out (DOMAIN.md: KRX rules).
 PARAM_DEFAULTS: dict[str, int] = {
@@ -74,6 +78,11 @@ PARAM_DEFAULTS: dict[str, int] = {
     "compliance_report_month": 3,
     "compliance_surrender_month": 6,
     "compliance_objection_window_seconds": 30 * 24 * 3600,
+    # DOMAIN.md (EU registry): trusted accounts after 4 days (business days there), 2,000,000 t per transfer to
+    # an untrusted account (EU 2023); a transfer awaiting its approver expires after 7 days
+    "custody_delay_seconds": 4 * 24 * 3600,
+    "custody_untrusted_cap": 2_000_000,
+    "custody_transfer_ttl_seconds": 7 * 24 * 3600,
 }
 
 
