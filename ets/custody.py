@@ -1,6 +1,7 @@
 """Client side of account security: whom a key acts for, settings changed one part at a time, waiting transfers.
 Used by ``ets custody``, the portal and tests.
 
+    representative_of(client, signer) the key's /representative record, or None for an account's own key
     acting_for(client, signer)       (account address, "holder" | the representative's rights) of a key
     record(client, signer, account)  the account's /custody answer, read by the signer
     settings_with(record, ...)       a ``CustodySettings`` that keeps every part not named
@@ -19,18 +20,23 @@ from protocol.messages.custody import LIMITS, CustodyRepresentative, CustodySett
 from .keys import Signer
 from .rpc import ChainClient, QueryError
 
-__all__ = ["acting_for", "record", "settings_with", "waiting", "representative_message"]
+__all__ = ["representative_of", "acting_for", "record", "settings_with", "waiting", "representative_message"]
+
+
+def representative_of(client: ChainClient, signer: Signer) -> dict[str, Any] | None:
+    """What the chain holds on ``signer`` as a representative (account, name, rights), None if it is none."""
+    try:
+        return client.query(f"/representative/{signer.address}", reader=signer)
+    except QueryError as exc:
+        if exc.code in (Code.NOT_FOUND, Code.UNKNOWN_SIGNER):  # an account's own key, or a key no one admitted
+            return None
+        raise
 
 
 def acting_for(client: ChainClient, signer: Signer) -> tuple[str, str | list[str]]:
     """The account ``signer`` acts for: its own (``"holder"``), or the one that admitted it as representative."""
-    try:
-        me = client.query(f"/representative/{signer.address}", reader=signer)
-    except QueryError as exc:
-        if exc.code in (Code.NOT_FOUND, Code.UNAUTHORIZED):  # a registered account is no representative
-            return signer.address, "holder"
-        raise
-    return me["account"], me["rights"]
+    me = representative_of(client, signer)
+    return (signer.address, "holder") if me is None else (me["account"], me["rights"])
 
 
 def record(client: ChainClient, signer: Signer, account: str | None = None) -> dict[str, Any]:
