@@ -20,11 +20,8 @@ __all__ = ["handle_representative", "handle_settings", "handle_trusted"]
 def handle_representative(view: View, holder: str, msg: CustodyRepresentative, ctx: BlockContext) -> bytes:
     record = ensure_custody(view, holder, ctx)
     rep = get_json(view, keys.representative(msg.representative))
-    if (rep is not None and rep["account"] != holder) or account(view, msg.representative) is not None:
-        raise TxRejected(Code.CUSTODY_KEY_IN_USE, f"{msg.representative} already signs for another account; a "
-                                                  "representative needs a key of its own (ets keys create)")
     if msg.op == "remove":
-        if rep is None:
+        if rep is None or rep["account"] != holder:
             raise TxRejected(Code.CUSTODY_NOT_FOUND, f"{msg.representative} is not a representative of {holder}")
         view.set(keys.representative(msg.representative), None)
         view.set(keys.representative_of(holder, msg.representative), None)
@@ -32,8 +29,9 @@ def handle_representative(view: View, holder: str, msg: CustodyRepresentative, c
         cancelled = cancel_open(view, holder, record, ctx, initiator=msg.representative, reason="initiator removed")
         save_custody(view, holder, record)
         return canonical_json({"representative": msg.representative, "removed": True, "cancelled": cancelled})
-    if msg.representative == holder:
-        raise TxRejected(Code.INVALID_MESSAGE, "the holder's own key cannot be its representative; admit another key")
+    if (rep is not None and rep["account"] != holder) or account(view, msg.representative) is not None:
+        raise TxRejected(Code.CUSTODY_KEY_IN_USE, f"{msg.representative} already signs for an account; a "
+                                                  "representative needs a key of its own (ets keys create)")
     if rep is None:
         if record["representatives"] >= MAX_REPRESENTATIVES:
             raise TxRejected(Code.CUSTODY_FULL, f"an account has at most {MAX_REPRESENTATIVES} representatives; remove one first")

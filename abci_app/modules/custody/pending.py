@@ -22,12 +22,31 @@ _STEPS_PER_BLOCK = 1440  # minutes of expiry buckets one block walks through at 
 _EXPIRIES_PER_BLOCK = 1000
 
 
+def _minute(expires: int) -> int:
+    return -(-expires // 60)  # the first whole minute at or after the expiry
+
+
 def _schedule_expiry(view: View, address: str, transfer_id: int, expires: int) -> None:
-    minute = -(-expires // 60)  # the first whole minute at or after the expiry
+    minute = _minute(expires)
     bucket = get_json(view, keys.expiring(minute)) or []
     put_json(view, keys.expiring(minute), bucket + [[address, transfer_id]])
     cursor = get_json(view, keys.EXPIRY_CURSOR) or {"minute": minute, "entries": 0}
     put_json(view, keys.EXPIRY_CURSOR, {"minute": min(cursor["minute"], minute), "entries": cursor["entries"] + 1})
+
+
+def _unschedule_expiry(view: View, address: str, transfer_id: int, expires: int) -> None:
+    """An approved or cancelled transfer leaves its expiry bucket, so the hook's work is only real expiries."""
+    key = keys.expiring(_minute(expires))
+    bucket = [e for e in get_json(view, key) or [] if e != [address, transfer_id]]
+    if bucket:
+        put_json(view, key, bucket)
+    else:
+        view.set(key, None)
+    cursor = get_json(view, keys.EXPIRY_CURSOR) or {"entries": 0}
+    if cursor["entries"] <= 1:
+        view.set(keys.EXPIRY_CURSOR, None)
+    else:
+        put_json(view, keys.EXPIRY_CURSOR, cursor | {"entries": cursor["entries"] - 1})
 
 
 def handle_custody_transfer(view: View, signer: str, msg: CustodyTransfer, ctx: BlockContext) -> bytes:
@@ -69,6 +88,8 @@ def _waiting(view: View, address: str, record: dict[str, Any] | None, transfer_i
 
 def _close(view: View, address: str, record: dict[str, Any], transfer: dict[str, Any], status: str, by: str,
            ctx: BlockContext) -> bytes:
+    if status != "expired":  # the hook has taken an expiring transfer out of its bucket already
+        _unschedule_expiry(view, address, transfer["id"], transfer["expires"])
     transfer = transfer | {"status": status, "closed": {"by": by, **stamp(ctx)}}
     put_json(view, keys.transfer(address, transfer["id"]), transfer)
     record["open"] = [i for i in record["open"] if i != transfer["id"]]
