@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..constants import MAX_AMOUNT
-from ._base import _address, _count, _fields, _instrument, _invalid, _name, _only_id, _public_key, _quantity_to, message, Wire
+from ._base import _address, _count, _fields, _invalid, _name, _only_id, _public_key, _quantity_to, message, Wire
 
 __all__ = [
     "CustodyRepresentative", "CustodySettings", "CustodyTrusted", "CustodyTransfer", "CustodyApprove", "CustodyCancel",

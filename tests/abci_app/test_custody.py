@@ -8,7 +8,7 @@ import pytest
 
 from protocol.codes import Code
 from protocol.messages.custody import MAX_REPRESENTATIVES
-from abci_harness import Actors, Node, transfer
+from abci_harness import Actors, Node, approve, proposal_id, register, transfer
 from custody_steps import (
     BALANCES, CUSTODY_PARAMS, DELAY, TTL, admit, approve_transfer, ask, cancel_transfer, custody, holdings, ok, send,
     settings,
@@ -172,6 +172,18 @@ def test_an_account_has_at_most_twenty_representatives(cast):
 def test_every_custody_code_is_exercised_by_these_tests():
     source = "".join(p.read_text() for p in Path(__file__).parent.glob("test_custody*.py"))
     assert [c.name for c in Code if 1700 <= c < 1800 and f"Code.{c.name}" not in source] == []
+
+
+def test_a_representative_whose_key_is_later_registered_acts_only_as_that_account(cast):
+    node, actors, holder, reps = cast
+    rep = reps["approver"]
+    ok(node.run(actors.gov[1], approve(proposal_id(node.run(actors.gov[0], register(rep, "company", "Later Registered"))))))
+    waiting = ok(send(node, reps["initiator"], actors.companies[1], 5))["transfer_id"]
+    refused = approve_transfer(node, rep, waiting)
+    assert refused.code == Code.UNAUTHORIZED  # it signs as the registered company now, which never approves
+    assert admit(node, holder, rep, ["approve"]).code == Code.CUSTODY_KEY_IN_USE
+    ok(node.run(holder, {"type": "custody_representative", "op": "remove", "representative": rep.address}))
+    assert rep.address not in [r["representative"] for r in custody(node, holder)["representatives"]]
 
 
 def test_a_representatives_tx_is_good_once_even_after_it_is_removed_and_admitted_again(cast):

@@ -16,7 +16,7 @@ from protocol.messages.custody import LIMITS
 from ...view import BlockContext, View, account, get_json, params, put_json
 from . import keys
 
-__all__ = ["Actor", "actor", "custody_of", "ensure_custody", "save_custody", "settings_at", "rights_at", "tightest",
+__all__ = ["Actor", "actor", "custody_of", "ensure_custody", "save_custody", "rights_at", "tightest",
            "delay", "stamp"]
 
 _NO_LIMITS = {name: 0 for name in LIMITS}
@@ -58,10 +58,6 @@ def ensure_custody(view: View, address: str, ctx: BlockContext) -> dict[str, Any
 
 def save_custody(view: View, address: str, record: dict[str, Any]) -> None:
     put_json(view, keys.account(address), record)
-
-
-def settings_at(record: dict[str, Any]) -> tuple[bool, dict[str, int]]:
-    return record["four_eyes"], record["limits"]
 
 
 def _tighter(a: int, b: int) -> int:
