@@ -25,7 +25,7 @@ from ets.keys import Keystore
 from ets.rpc import TxRejectedError
 from ets_tools.devnet import DEV_PASSPHRASE
 
-from .conftest import REPO, Net, start_net, wait_until
+from .conftest import REPO, Net, start_net, wait_until, without_hex
 
 pytestmark = pytest.mark.localnet
 
@@ -115,8 +115,9 @@ def test_a_four_eyes_transfer_initiated_by_one_representative_executes_at_the_ap
             client.submit(holder, {"type": "transfer", "to": to, "instrument": "KAU25", "amount": 10})
         assert info.value.code == Code.FOUR_EYES_REQUIRED
     before = _kau25(net, "company-3")
-    started = json.loads(ets(net, "custody", "initiate", "--to", to, "--instrument", "KAU25", "--amount", "12345",
-                             "--key", "c3-initiator").stdout)["result"]
+    initiated = json.loads(ets(net, "custody", "initiate", "--to", to, "--instrument", "KAU25", "--amount", "12345",
+                               "--key", "c3-initiator").stdout)
+    started = initiated["result"]
     assert started["status"] == "waiting"
     assert _kau25(net, "company-3") == {"available": before["available"] - 12_345, "held": before["held"] + 12_345}
     pending = json.loads(ets(net, "custody", "pending", "--key", "c3-approver").stdout)
@@ -129,4 +130,10 @@ def test_a_four_eyes_transfer_initiated_by_one_representative_executes_at_the_ap
     assert _kau25(net, "company-4", "node2")["available"] == received + 12_345
     assert _kau25(net, "company-3") == {"available": before["available"] - 12_345, "held": before["held"]}
     assert json.loads(ets(net, "custody", "pending", "--key", "company-3").stdout) == []
+    # what anyone reaching RPC sees of it: sealed txs, empty public results, no representative, no amount
+    public = [json.dumps(net.rpc("node0", what, height=h)) for h in range(initiated["height"], done["height"] + 1)
+              for what in ("block", "block_results")]
+    for secret in (net.keys["c3-initiator"].address, net.keys["c3-approver"].address, holder.address, to):
+        assert all(secret not in text for text in public), secret
+    assert all("12345" not in without_hex(text) and "12,345" not in text for text in public)
     net.assert_same_app_hash()
