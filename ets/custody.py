@@ -55,7 +55,8 @@ def settings_with(current: dict[str, Any], four_eyes: bool | None = None, **limi
 
 
 def waiting(current: dict[str, Any]) -> list[dict[str, Any]]:
-    return [t for t in current.get("transfers", []) if t["status"] == "waiting"]
+    """The account's transfers awaiting an approver (oldest first)."""
+    return list(current.get("waiting", []))
 
 
 def representative_message(public_key_hex: str, name: str, rights: list[str]) -> CustodyRepresentative:

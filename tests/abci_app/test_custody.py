@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from protocol.codes import Code
-from protocol.messages.custody import MAX_REPRESENTATIVES
+from abci_app.modules.custody.queries import MAX_LISTED_TRANSFERS
+from protocol.messages.custody import MAX_OPEN_TRANSFERS, MAX_REPRESENTATIVES
 from abci_harness import Actors, Node, approve, proposal_id, register, transfer
 from custody_steps import (
     BALANCES, CUSTODY_PARAMS, DELAY, TTL, admit, approve_transfer, ask, cancel_transfer, custody, holdings, ok, send,
@@ -158,6 +159,22 @@ def test_a_representative_never_acts_beyond_the_custody_messages_or_for_another_
     assert admit(node, other, reps["approver"], ["approve"]).code == Code.CUSTODY_KEY_IN_USE
     assert admit(node, holder, other, ["approve"]).code == Code.CUSTODY_KEY_IN_USE
     assert admit(node, holder, holder, ["approve"]).code == Code.CUSTODY_KEY_IN_USE
+
+
+def test_the_record_lists_every_waiting_transfer_and_the_latest_two_hundred(cast):
+    node, actors, holder, reps = cast
+    to = actors.companies[1].address
+    for _ in range(3):
+        node.block([node.sign(reps["initiator"], {"type": "custody_transfer", "to": to, "instrument": "KAU25", "amount": 1})
+                    for _ in range(MAX_OPEN_TRANSFERS)])
+        assert send(node, reps["initiator"], actors.companies[1], 1).code == Code.CUSTODY_FULL
+        opened = custody(node, holder)["open"]
+        node.block([node.sign(reps["approver"], {"type": "custody_approve", "transfer_id": i}) for i in opened])
+    last = ok(send(node, reps["both"], actors.companies[1], 2))["transfer_id"]
+    record = custody(node, holder)
+    assert [t["id"] for t in record["waiting"]] == record["open"] == [last] == [3 * MAX_OPEN_TRANSFERS + 1]
+    assert [t["id"] for t in record["transfers"]] == list(range(last, last - MAX_LISTED_TRANSFERS, -1))
+    assert node.balances(actors.companies[1])["KAU25"] == 10_000 + 3 * MAX_OPEN_TRANSFERS
 
 
 def test_an_account_has_at_most_twenty_representatives(cast):

@@ -64,7 +64,8 @@ def _ledger(node: Node, actors: Actors, holder: Signer) -> tuple[int, int, int]:
                 + node.read(f"/holdings/{c.address}", reader=c).get("KAU25", {"held": 0})["held"] for c in actors.companies)
     held = node.read(f"/holdings/{holder.address}", reader=holder).get("KAU25", {"held": 0})["held"]
     record = node.read(f"/custody/{holder.address}", reader=holder)
-    waiting = sum(t["amount"] for t in record["transfers"] if t["status"] == "waiting")
+    assert all(t["status"] == "waiting" for t in record["waiting"])
+    waiting = sum(t["amount"] for t in record["waiting"])
     return total, held, waiting
 
 

@@ -59,5 +59,6 @@ def test_settings_with_changes_only_the_parts_named():
     assert parse_message(msg.to_json()) == msg
     with pytest.raises(ValueError, match="hourly"):
         settings_with(current, hourly=5)
-    assert waiting({"transfers": [{"status": "waiting", "id": 2}, {"status": "executed", "id": 1}]}) == [
+    assert waiting({"waiting": [{"status": "waiting", "id": 2}], "transfers": [{"status": "executed", "id": 1}]}) == [
         {"status": "waiting", "id": 2}]
+    assert waiting({"under_custody": False}) == []

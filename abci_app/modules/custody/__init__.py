@@ -23,8 +23,9 @@ approve right confirms, and the delay runs from the confirmation; ``cancel`` wit
 yet in effect, ``remove`` deletes at once. Scheduled changes are stored with their time and read
 lazily, so no hook applies them.
 
-Transfers out. An account enters custody with its first custody message; an account that never sent
-one keeps working exactly as before (no record, no caps, no extra state). Under custody:
+Transfers out. An account enters custody with its first representative, settings or trusted-list
+message; an account that never sent one keeps working exactly as before (no record, no caps, no extra
+state; its ``custody_transfer`` executes at once, uncapped). Under custody:
 
 - with four eyes, the ledger's ``transfer`` is refused (``FOUR_EYES_REQUIRED``); ``custody_transfer``
   by the holder or an initiator holds the tonnes (``held/``: they cannot be spent twice) and waits;

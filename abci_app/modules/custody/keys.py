@@ -5,7 +5,7 @@ from __future__ import annotations
 
 __all__ = [
     "PREFIXES", "ACCOUNT", "REPS", "TRUSTED", "USAGE", "TRANSFERS", "account", "representative", "representative_of",
-    "representatives_of", "trusted", "trusted_of", "usage", "transfer", "transfers_of", "expiring", "EXPIRY_CURSOR",
+    "representatives_of", "trusted", "trusted_of", "usage", "transfer", "expiring", "EXPIRY_CURSOR",
 ]
 
 ACCOUNT, REP, REPS, TRUSTED, USAGE, TRANSFERS = "cust/acct/", "cust/rep/", "cust/reps/", "cust/trust/", "cust/usage/", "cust/xfer/"
@@ -47,9 +47,6 @@ def usage(address: str) -> str:
 def transfer(address: str, transfer_id: int) -> str:
     return f"{TRANSFERS}{address}/{transfer_id:012d}"
 
-
-def transfers_of(address: str) -> str:
-    return f"{TRANSFERS}{address}/"
 
 
 def expiring(minute: int) -> str:

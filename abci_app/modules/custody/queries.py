@@ -39,14 +39,15 @@ def custody(q: QueryRequest) -> Any:
     scheduled = record.get("next")
     reps = [key.rsplit("/", 1)[1] for key, _ in q.store.scan(keys.representatives_of(address))]
     trusted = [(key.rsplit("/", 1)[1], json_at(q.store, key)) for key, _ in q.store.scan(keys.trusted_of(address))]
-    transfers = [json_at(q.store, key) for key, _ in q.store.scan(keys.transfers_of(address))]
+    latest = range(record["seq"], max(0, record["seq"] - MAX_LISTED_TRANSFERS), -1)
     return answer | {
         "four_eyes": record["four_eyes"], "limits": record["limits"], "usage": usage_at(q.store, address, now),
         "next": scheduled if scheduled is not None and now < scheduled["from"] else None,
         "representatives": [_representative(json_at(q.store, keys.representative(r)), r, now) for r in reps],
         "trusted": [{"account": other, **entry, "status": trusted_status(entry, now)} for other, entry in trusted],
         "open": record["open"],
-        "transfers": transfers[::-1][:MAX_LISTED_TRANSFERS],
+        "waiting": [json_at(q.store, keys.transfer(address, i)) for i in record["open"]],
+        "transfers": [json_at(q.store, keys.transfer(address, i)) for i in latest],
     }
 
 
