@@ -47,6 +47,9 @@ its representatives' to read (``/custody/<addr>``, ``/representative/<addr>``, r
 account in segment 2), and the regulator's through an access record (``modules.access``). No event
 is emitted, not even by the expiry hook.
 
+Clients: ``ets custody`` (``ets_tools/cli_custody.py``, helpers in ``ets/custody.py``) and the portal's
+Account security page, where representatives log in with their own keys.
+
 Keys (``keys.py``)::
 
     cust/acct/<addr>            settings, scheduled loosening, open transfer ids, counters
