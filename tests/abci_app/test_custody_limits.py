@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from abci_app.modules.custody.expiry import MAX_EXPIRIES_PER_BLOCK
 from abci_app.modules.custody.limits import windows
 from protocol.codes import Code, TxRejected
 from protocol.compliance import kst_midnight
 from protocol.messages import parse_message
+from protocol.messages.custody import MAX_OPEN_TRANSFERS
 from abci_harness import Actors, Node, transfer
 from compliance_steps import certified_year, surrender
 from custody_steps import BALANCES, CAP, CUSTODY_PARAMS, DELAY, admit, custody, ok, send, settings, trusted
@@ -125,3 +127,24 @@ def test_rights_must_be_a_sorted_list_of_known_rights(rights):
     with pytest.raises(TxRejected, match="rights"):
         parse_message({"type": "custody_representative", "op": "set", "representative": signer.address,
                        "public_key": signer.public_key.hex(), "name": "a representative", "rights": rights})
+
+
+def test_expiry_is_bounded_per_block_and_resumes_where_it_stopped(tmp_path):
+    actors = Actors.make(companies=12)
+    node = Node.start(tmp_path / "node", actors.app_state(
+        balances={c.address: dict(BALANCES) for c in actors.companies}, **CUSTODY_PARAMS))
+    senders, to = actors.companies[:11], actors.companies[11]
+    node.block([node.sign(c, {"type": "custody_settings", "four_eyes": True}) for c in senders])
+    msg = {"type": "custody_transfer", "to": to.address, "instrument": "KAU25", "amount": 1}
+    for _ in range(MAX_OPEN_TRANSFERS // 25):
+        assert all(r.code == Code.OK for r in node.block([node.sign(c, msg) for c in senders for _ in range(25)]))
+    ok(node.run(senders[0], {"type": "custody_cancel", "transfer_id": 3}))  # a freed slot is skipped
+    held = lambda: sum(node.read(f"/holdings/{c.address}", reader=c)["KAU25"]["held"] for c in senders)  # noqa: E731
+    assert held() == len(senders) * MAX_OPEN_TRANSFERS - 1
+    node.finalize([], node.time + CUSTODY_PARAMS["custody_transfer_ttl_seconds"] + 120)
+    node.commit()
+    assert held() == len(senders) * MAX_OPEN_TRANSFERS - 1 - MAX_EXPIRIES_PER_BLOCK  # at most 1,000 in one block
+    node.finalize([])
+    node.commit()
+    assert held() == 0 and node.app.store.scan("cust/exp") == []  # the next block did the rest; nothing is left
+    assert {t["status"] for t in custody(node, senders[4])["transfers"]} == {"expired"}

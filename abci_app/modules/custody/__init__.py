@@ -58,5 +58,6 @@ Keys (``keys.py``)::
     cust/trust/<addr>/<other>   a trusted-list entry: proposed, waiting (from) or in effect
     cust/usage/<addr>           tonnes sent to untrusted accounts in the current day, week, month
     cust/xfer/<addr>/<id>       a custody transfer and how it ended
-    cust/exp/<minute>           waiting transfers expiring in that minute; cust/expcursor the next minute to look at
+    cust/exp/<minute>[/<slot>]  expiry slots of a minute of block time (``expiry.py``); cust/expcursor where the
+                                end-of-block walk resumes
 """

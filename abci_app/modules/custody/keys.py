@@ -5,7 +5,7 @@ from __future__ import annotations
 
 __all__ = [
     "PREFIXES", "ACCOUNT", "REPS", "TRUSTED", "USAGE", "TRANSFERS", "account", "representative", "representative_of",
-    "representatives_of", "trusted", "trusted_of", "usage", "transfer", "expiring", "EXPIRY_CURSOR",
+    "representatives_of", "trusted", "trusted_of", "usage", "transfer", "expiring", "expiry_slot", "EXPIRY_CURSOR",
 ]
 
 ACCOUNT, REP, REPS, TRUSTED, USAGE, TRANSFERS = "cust/acct/", "cust/rep/", "cust/reps/", "cust/trust/", "cust/usage/", "cust/xfer/"
@@ -50,5 +50,10 @@ def transfer(address: str, transfer_id: int) -> str:
 
 
 def expiring(minute: int) -> str:
-    """The waiting transfers that expire in one minute of block time: [[account, id], ...]."""
+    """How many expiry slots one minute of block time has used (a slot is freed when its transfer closes)."""
     return f"{EXPIRING}{minute:012d}"
+
+
+def expiry_slot(minute: int, slot: int) -> str:
+    """One waiting transfer that expires in that minute: ``<account>/<id>``."""
+    return f"{EXPIRING}{minute:012d}/{slot:09d}"

@@ -12,41 +12,11 @@ from protocol.messages.custody import MAX_OPEN_TRANSFERS, CustodyApprove, Custod
 from ...view import BlockContext, View, get_json, params, put_json, require_company
 from .. import check_outgoing
 from ..transfers.ledger import hold, move, release
-from . import keys
+from . import expiry, keys
 from .limits import check_limits, is_trusted, spend
 from .records import actor, custody_of, save_custody, stamp
 
 __all__ = ["handle_custody_transfer", "handle_approve", "handle_cancel", "cancel_open", "expire_due"]
-
-_STEPS_PER_BLOCK = 1440  # minutes of expiry buckets one block walks through at most
-_EXPIRIES_PER_BLOCK = 1000
-
-
-def _minute(expires: int) -> int:
-    return -(-expires // 60)  # the first whole minute at or after the expiry
-
-
-def _schedule_expiry(view: View, address: str, transfer_id: int, expires: int) -> None:
-    minute = _minute(expires)
-    bucket = get_json(view, keys.expiring(minute)) or []
-    put_json(view, keys.expiring(minute), bucket + [[address, transfer_id]])
-    cursor = get_json(view, keys.EXPIRY_CURSOR) or {"minute": minute, "entries": 0}
-    put_json(view, keys.EXPIRY_CURSOR, {"minute": min(cursor["minute"], minute), "entries": cursor["entries"] + 1})
-
-
-def _unschedule_expiry(view: View, address: str, transfer_id: int, expires: int) -> None:
-    """An approved or cancelled transfer leaves its expiry bucket, so the hook's work is only real expiries."""
-    key = keys.expiring(_minute(expires))
-    bucket = [e for e in get_json(view, key) or [] if e != [address, transfer_id]]
-    if bucket:
-        put_json(view, key, bucket)
-    else:
-        view.set(key, None)
-    cursor = get_json(view, keys.EXPIRY_CURSOR) or {"entries": 0}
-    if cursor["entries"] <= 1:
-        view.set(keys.EXPIRY_CURSOR, None)
-    else:
-        put_json(view, keys.EXPIRY_CURSOR, cursor | {"entries": cursor["entries"] - 1})
 
 
 def handle_custody_transfer(view: View, signer: str, msg: CustodyTransfer, ctx: BlockContext) -> bytes:
@@ -73,10 +43,10 @@ def handle_custody_transfer(view: View, signer: str, msg: CustodyTransfer, ctx: 
     put_json(view, keys.transfer(who.account, transfer_id), {
         "id": transfer_id, "initiator": signer, "to": msg.to, "instrument": msg.instrument, "amount": msg.amount,
         "status": "waiting", "initiated": stamp(ctx), "expires": expires,
+        "expiry_slot": expiry.schedule(view, who.account, transfer_id, expires),
     })
     record["open"] = record["open"] + [transfer_id]
     save_custody(view, who.account, record)
-    _schedule_expiry(view, who.account, transfer_id, expires)
     return canonical_json({"transfer_id": transfer_id, "status": "waiting", "expires": expires})
 
 
@@ -88,8 +58,8 @@ def _waiting(view: View, address: str, record: dict[str, Any] | None, transfer_i
 
 def _close(view: View, address: str, record: dict[str, Any], transfer: dict[str, Any], status: str, by: str,
            ctx: BlockContext) -> bytes:
-    if status != "expired":  # the hook has taken an expiring transfer out of its bucket already
-        _unschedule_expiry(view, address, transfer["id"], transfer["expires"])
+    if status != "expired":  # the end-of-block walk frees an expiring transfer's slot itself
+        expiry.unschedule(view, transfer["expires"], transfer["expiry_slot"])
     transfer = transfer | {"status": status, "closed": {"by": by, **stamp(ctx)}}
     put_json(view, keys.transfer(address, transfer["id"]), transfer)
     record["open"] = [i for i in record["open"] if i != transfer["id"]]
@@ -155,22 +125,4 @@ def _expire(view: View, address: str, transfer_id: int, ctx: BlockContext) -> No
 
 def expire_due(view: View, ctx: BlockContext) -> None:
     """End of block: waiting transfers whose time ran out release their held tonnes (bounded work per block)."""
-    cursor = get_json(view, keys.EXPIRY_CURSOR)
-    if cursor is None:
-        return
-    minute, entries, steps, done = cursor["minute"], cursor["entries"], 0, 0
-    while entries and minute * 60 <= ctx.time and steps < _STEPS_PER_BLOCK and done < _EXPIRIES_PER_BLOCK:
-        bucket = get_json(view, keys.expiring(minute)) or []
-        now, later = bucket[:_EXPIRIES_PER_BLOCK - done], bucket[_EXPIRIES_PER_BLOCK - done:]
-        for address, transfer_id in now:
-            _expire(view, address, transfer_id, ctx)
-        done, entries = done + len(now), entries - len(now)
-        if later:
-            put_json(view, keys.expiring(minute), later)
-            break
-        view.set(keys.expiring(minute), None)
-        minute, steps = minute + 1, steps + 1
-    if entries:
-        put_json(view, keys.EXPIRY_CURSOR, {"minute": minute, "entries": entries})
-    else:
-        view.set(keys.EXPIRY_CURSOR, None)
+    expiry.walk(view, ctx, _expire)
