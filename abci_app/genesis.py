@@ -60,6 +60,10 @@ PARAM_LIMITS: dict[str, tuple[int, int]] = {
     "mm_max_spread_krw": (0, 10**9),
     "mm_min_quote_tonnes": (1, 10**9),
     "mm_min_quote_seconds": (1, 86_400),
+    # account security (abci_app/modules/custody): block-time delay, central cap, how long a transfer waits
+    "custody_delay_seconds": (0, 90 * 24 * 3600),
+    "custody_untrusted_cap": (1, 10**12),
+    "custody_transfer_ttl_seconds": (60, 90 * 24 * 3600),
 }
 # Defaults for parameters a genesis may leave out (DOMAIN.md: KRX rules).
 PARAM_DEFAULTS: dict[str, int] = {
@@ -92,6 +96,11 @@ PARAM_DEFAULTS: dict[str, int] = {
     "mm_max_spread_krw": 500,
     "mm_min_quote_tonnes": 3_000,
     "mm_min_quote_seconds": 1_800,
+    # DOMAIN.md (EU registry): trusted accounts after 4 days (business days there), 2,000,000 t per transfer to
+    # an untrusted account (EU 2023); a transfer awaiting its approver expires after 7 days
+    "custody_delay_seconds": 4 * 24 * 3600,
+    "custody_untrusted_cap": 2_000_000,
+    "custody_transfer_ttl_seconds": 7 * 24 * 3600,
 }
 
 

@@ -41,6 +41,7 @@ from .modules import Query, QueryRequest, ReadRule
 from .modules.access.queries import require_record
 from .modules.accounts import keys as account_keys
 from .modules.core import keys as core_keys
+from .modules.custody.signers import representative_signer
 from .query_args import Denied, address_arg, json_at
 from .rules import CHAIN
 from .state import Store
@@ -95,7 +96,7 @@ class _Read:
 
     def __init__(self, raw: bytes, gate: QueryGate):
         self.raw, self.gate = raw, gate
-        self.verified: tuple[str, str, str, bytes] | None = None  # reader, role, reply key, digest
+        self.verified: tuple[str, str, str, bytes, str] | None = None  # reader, role, reply key, digest, acts for
 
 
 def _reader(store: Store, path: str, data: _Read) -> tuple[str, str]:
@@ -112,7 +113,7 @@ def _reader(store: Store, path: str, data: _Read) -> tuple[str, str]:
         raise Denied(Code.WRONG_CHAIN_ID, f"signed query is for chain {env.chain_id[:64]!r}")
     if env.msg["path"] != path:
         raise Denied(Code.BAD_QUERY, "signed query was made for another path")
-    acct = json_at(store, account_keys.account(env.signer))
+    acct = json_at(store, account_keys.account(env.signer)) or representative_signer(store.get, env.signer)
     if acct is None:
         raise Denied(Code.UNKNOWN_SIGNER, f"reader {env.signer} is not a registered account")
     digest = sign_digest(env.body, query=True)
@@ -121,8 +122,13 @@ def _reader(store: Store, path: str, data: _Read) -> tuple[str, str]:
     except InvalidSignature:
         raise Denied(Code.BAD_SIGNATURE, "signed query signature does not match the reader's key") from None
     data.gate.admit(digest, env.nonce, json_at(store, core_keys.PARAMS)["query_max_age_seconds"])
-    data.verified = (env.signer, acct["role"], env.msg["reply_key"], digest)
+    data.verified = (env.signer, acct["role"], env.msg["reply_key"], digest, acct.get("account", env.signer))
     return env.signer, acct["role"]
+
+
+def _acts_for(data: _Read, address: str) -> bool:
+    """Whether the verified reader is ``address`` itself or one of its representatives (modules/custody)."""
+    return data.verified is not None and address in (data.verified[0], data.verified[4])
 
 
 def _admit(rule: ReadRule, request: QueryRequest, data: _Read) -> None:
@@ -138,7 +144,7 @@ def _admit(rule: ReadRule, request: QueryRequest, data: _Read) -> None:
         return
     address = address_arg(request.args)
     reader, role = _reader(request.store, request.path, data)
-    if reader != address and role not in rule.roles:
+    if not _acts_for(data, address) and role not in rule.roles:
         raise Denied(Code.UNAUTHORIZED, f"{rule.what} are confidential: only the account itself and "
                                         f"{', '.join(sorted(rule.roles))} may read them")
     if reader != address and role == "government" and rule.audited:
@@ -178,7 +184,7 @@ def _state_query(store: Store, path: str, data: bytes, height: int, gate: QueryG
             segments = key.split("/")
             owner = segments[rule.owner] if len(segments) > rule.owner else ""
             reader, role = _reader(store, path, read)
-            if reader != owner and role not in rule.read.roles:
+            if not _acts_for(read, owner) and role not in rule.read.roles:
                 raise Denied(Code.UNAUTHORIZED, f"{rule.read.what} are confidential: only the account itself and "
                                                 f"{', '.join(sorted(rule.read.roles))} may read them")
             if reader != owner and role == "government" and rule.read.audited:

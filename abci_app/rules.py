@@ -48,6 +48,22 @@ Messages (a tx carries one; the pipeline checks the role, the module's handler t
                                                       once the obligation is met, within the banking limit
     objection             company                     object to an allocation or a certification within the   compliance
                                                       window
+    custody_representative
+                          company (holder)            admit a representative's key with rights, change them   custody
+                                                      (new rights after the delay) or remove it at once
+    custody_settings      company (holder)            four eyes on transfers out; own per-transaction,        custody
+                                                      daily, weekly, monthly limits (stricter at once,
+                                                      looser after the delay)
+    custody_trusted       company, representative     trusted list: add, confirm by a second person           custody
+                          (holder or its              (effective after the delay), cancel, remove at once
+                          representative)
+    custody_transfer      company, representative     a transfer out within the caps; with four eyes it       custody
+                          (holder or initiator)       waits, tonnes held, for an approver
+    custody_approve       representative (approver)   confirm a waiting transfer another person initiated:    custody
+                                                      it executes
+    custody_cancel        company, representative     withdraw a waiting transfer; its held tonnes return     custody
+                          (holder, initiator or
+                          approver)
 
 Governed actions (carried by propose; executed at the m-th approval, inside that tx):
 
@@ -90,6 +106,7 @@ Block hooks (the chain's own work in every block, in ProcessProposal and Finaliz
                           settle its certified companies (at most 1,000 a block): status A or B, penalty,
                           block
     after the txs         measure each market maker's two-sided quote (spread, tonnes) over block time        makers
+    after the txs         waiting transfers past their time expire and release their held tonnes              custody
 
 Transfer-out checks (before a transfer, a sell order or a block-trade sale moves allowances; never a surrender):
 
@@ -198,6 +215,11 @@ Queries (abci_query; a private path needs a signed query and its answer is seale
     /makers/report/<addr>                 the account itself or           the maker's months: days met /        makers
                                           government                      trading days, each day's quoting
                                                                           seconds
+    /custody/<addr>                       the account itself or           four eyes, limits, usage,             custody
+                                          government                      representatives, trusted list,
+                                                                          waiting and latest transfers
+    /representative/<addr>                the account itself or           the account a representative acts     custody
+                                          government                      for and its rights
 
 State keys read raw with a proof (/state/<key>, at the latest or a kept past height; others cannot be):
 
@@ -262,6 +284,11 @@ State keys read raw with a proof (/state/<key>, at the latest or a kept past hei
     mk/makers                             anyone                                                                makers
     mk/day/                               the account in segment 2 of the key or government                     makers
     mk/quoting/                           the account in segment 2 of the key or government                     makers
+    cust/acct/                            the account in segment 2 of the key or government                     custody
+    cust/reps/                            the account in segment 2 of the key or government                     custody
+    cust/trust/                           the account in segment 2 of the key or government                     custody
+    cust/usage/                           the account in segment 2 of the key or government                     custody
+    cust/xfer/                            the account in segment 2 of the key or government                     custody
 
 Events (public attributes only; * = indexed; a tx's events are in its result, the hooks' in the block's):
 
@@ -270,7 +297,10 @@ Events (public attributes only; * = indexed; a tx's events are in its result, th
                                                                   private record_access, transfer, fund_cash,
                                                                   withdraw_cash, place_order, cancel_order,
                                                                   block_trade_propose, block_trade_accept,
-                                                                  block_trade_cancel, surrender, borrow, bank
+                                                                  block_trade_cancel, surrender, borrow, bank,
+                                                                  custody_representative, custody_settings,
+                                                                  custody_trusted, custody_transfer,
+                                                                  custody_approve, custody_cancel
     device_registered   device*, company*, site*, registered_by   register_device                               accounts
     account_registered  address*, role*, name                     action register_account, action               accounts
                                                                   register_accounts
@@ -404,6 +434,15 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                   third parties), holding limits, the       PARTICIPANT_CLASS_UNCHANGED=1601,     mk/day/ mk/quoting/
                   market-maker duty measured daily          TOO_MANY_MARKET_MAKERS=1602
                                                             (1600-1699)
+    custody       account security: representatives with    FOUR_EYES_REQUIRED=1700,              cust/acct/ cust/rep/
+                  initiate, approve or read-only rights,    CUSTODY_NO_RIGHT=1701,                cust/reps/ cust/trust/
+                  four eyes on transfers out, a trusted     CUSTODY_LIMIT_EXCEEDED=1702,          cust/usage/ cust/xfer/
+                  list that takes effect after a delay,     CUSTODY_NOT_FOUND=1703,               cust/exp/ cust/expcursor
+                  caps on transfers to untrusted accounts   CUSTODY_SAME_PERSON=1704,
+                                                            CUSTODY_EXPIRED=1705,
+                                                            CUSTODY_FULL=1706,
+                                                            CUSTODY_KEY_IN_USE=1707,
+                                                            CUSTODY_UNCHANGED=1708 (1700-1799)
 
 Every transaction passes the same pipeline, ``execute_tx``, which is the one check
 function used by CheckTx, PrepareProposal, ProcessProposal and FinalizeBlock:
@@ -444,6 +483,8 @@ from .modules.channels.module import MODULE as CHANNELS
 from .modules.compliance.module import MODULE as COMPLIANCE
 from .modules.core import keys as core_keys
 from .modules.core.module import MODULE as CORE
+from .modules.custody.module import MODULE as CUSTODY
+from .modules.custody.signers import representative_signer
 from .modules.governance.module import MODULE as GOVERNANCE
 from .modules.makers.module import MODULE as MAKERS
 from .modules.mrv.module import MODULE as MRV
@@ -458,7 +499,7 @@ from .view import BlockContext, View, account, get_int, get_json
 __all__ = ["MODULES", "CHAIN", "RULES", "BlockContext", "TxOutcome", "Executor", "View"]
 
 MODULES = (CORE, ACCESS, ACCOUNTS, TRANSFERS, GOVERNANCE, PLANS, MRV, TRADING, BLOCKTRADES, VALIDATORS, PRIVACY, CHANNELS,
-           COMPLIANCE, MAKERS)
+           COMPLIANCE, MAKERS, CUSTODY)
 CHAIN = install(assemble(MODULES))
 RULES: dict[type, MessageRule] = CHAIN.rules  # message class → who may send it and its handler
 
@@ -475,6 +516,11 @@ class TxOutcome:
 
 
 # ---------------------------------------------------------------- the check function
+
+
+def _signer_record(view: View, address: str) -> Any:
+    """The registered account that signs, or else a representative a company admitted (modules/custody)."""
+    return account(view, address) or representative_signer(view.get, address)
 
 
 @dataclass(frozen=True, slots=True)
@@ -539,13 +585,13 @@ class Executor:
         freshly decoded envelope; with the signer's account (None if unregistered)."""
         entry = self._cache.get(digest)
         if entry is not None:
-            acct = account(view, entry.envelope.signer)
+            acct = _signer_record(view, entry.envelope.signer)
             if acct is not None and bytes.fromhex(acct["public_key"]) == entry.verified_key:
                 return entry, acct
             env = entry.envelope
         else:
             env = self._decode_envelope(self._unseal(view, tx) if is_private(tx) else tx)
-        return env, account(view, env.signer)
+        return env, _signer_record(view, env.signer)
 
     def _unseal(self, view: View, tx: bytes) -> bytes:
         """The signed envelope inside a private tx, opened with this node's execution key of its epoch."""

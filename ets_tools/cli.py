@@ -5,6 +5,7 @@
     ets query params|account|nonce|balances|supply|proposal|proposals|validators|tx ...
     ets query compliance YEAR [--json|--csv]  (the public compliance table)
     ets compliance report|verify|certify|surrender|borrow|bank|position|... (the compliance cycle)
+    ets custody add-representative|four-eyes|limits|trusted|initiate|approve|cancel|pending|... (account security)
     ets plan compute|verify|explain ...       (off chain: the allocation engine)
     ets plan submit|propose|status ...        (on chain: upload, propose the e-order batch, follow it)
     ets edge run|status|prove|import|config   (the edge uploader of one site)
@@ -352,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .cli_channels import add_channel_commands
     from .cli_compliance import add_compliance_commands
+    from .cli_custody import add_custody_commands
     from .cli_localnet import add_localnet_commands
     from .cli_makers import add_makers_commands
     from .cli_verify import add_verify_commands
@@ -363,6 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_channel_commands(sub, _common, _signer, _client)
     add_compliance_commands(sub, _common, _signer, _client, _submit)
     add_makers_commands(sub, _common, _signer, _client, _submit)
+    add_custody_commands(sub, _common, _signer, _client, _submit)
     return parser
 
 

@@ -24,6 +24,7 @@ from portal import session  # noqa: E402
 from portal.submit import show_chain_error  # noqa: E402
 from portal.views import (  # noqa: E402
     account,
+    account_security,
     allocations,
     block_trades,
     certification,
@@ -70,6 +71,10 @@ def pages_for(role: str | None) -> dict[str, list]:
             st.Page(trading.render, title="Trading", url_path="trading", icon=":material/swap_horiz:"),
             st.Page(my_compliance.render, title="My compliance", url_path="my_compliance", icon=":material/task_alt:"),
             st.Page(block_trades.render, title="Block trades", url_path="block_trades", icon=":material/handshake:"),
+            st.Page(account_security.render, title="Account security", url_path="account_security", icon=":material/shield_person:"),
+        ],
+        "representative": [
+            st.Page(account_security.render, title="Account security", url_path="account_security", icon=":material/shield_person:"),
         ],
         "verifier": [
             st.Page(devices.render, title="Devices", url_path="devices", icon=":material/sensors:"),

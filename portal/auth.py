@@ -18,8 +18,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ets.custody import representative_of
 from ets.keys import DEFAULT_SCRYPT_N, Keystore, KeystoreError, Signer
 from ets.rpc import ChainClient
+from protocol.constants import REPRESENTATIVE
 
 from .data.registry import account
 from .throttle import LOGIN_THROTTLE, LoginThrottle, Throttled
@@ -53,6 +55,7 @@ class PortalUser:
     name: str
     company_id: str | None = None
     sector: str | None = None
+    acts_for: str | None = None  # a representative's account (modules/custody); None for an account's own key
     signer: Signer = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
@@ -101,6 +104,10 @@ def login(users_dir: str | os.PathLike[str], username: str, password: str, clien
                          f" / client {client_key!r}" if client_key else "", lockout)
     record = account(client, signer.address)
     if record is None:
+        rep = representative_of(client, signer)  # a key a company admitted to act for it
+        if rep is not None:
+            return PortalUser(username=username, address=signer.address, role=REPRESENTATIVE, name=rep["name"],
+                              acts_for=rep["account"], signer=signer)
         raise LoginError(
             f"Your key (account {signer.address}) is not registered on the chain, so it has no role; "
             "ask the government to register the account."

@@ -16,6 +16,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from protocol.constants import REPRESENTATIVE
+
 from .auth import PortalUser
 from .cache import account_record
 
@@ -30,6 +32,7 @@ ROLE_LABELS = {
     "bank": "Settlement bank",
     "validator_operator": "Validator operator",
     "edge_device": "Edge device",
+    "representative": "Account representative (계정 대리인)",
 }
 
 
@@ -70,6 +73,8 @@ def require_role(*roles: str) -> PortalUser:
         st.stop()
     record = account_record(user.address)
     role = record["role"] if record else None
+    if role is None and user.acts_for:  # a representative: each of its reads is checked by the chain itself
+        role = REPRESENTATIVE
     if role not in roles:
         wanted = " or ".join(ROLE_LABELS.get(r, r) for r in roles)
         st.error(f"This page is for: {wanted}. Your account's role on the chain is {ROLE_LABELS.get(role, role or 'none')}.")

@@ -101,6 +101,15 @@ class Code(IntEnum):
     HOLDING_LIMIT_EXCEEDED = 1600
     PARTICIPANT_CLASS_UNCHANGED = 1601
     TOO_MANY_MARKET_MAKERS = 1602
+    FOUR_EYES_REQUIRED = 1700
+    CUSTODY_NO_RIGHT = 1701
+    CUSTODY_LIMIT_EXCEEDED = 1702
+    CUSTODY_NOT_FOUND = 1703
+    CUSTODY_SAME_PERSON = 1704
+    CUSTODY_EXPIRED = 1705
+    CUSTODY_FULL = 1706
+    CUSTODY_KEY_IN_USE = 1707
+    CUSTODY_UNCHANGED = 1708
     INTERNAL = 99
 
 
@@ -190,6 +199,15 @@ _DESCRIPTIONS = {
     Code.PARTICIPANT_CLASS_UNCHANGED: "the account already has that participant class",
     Code.TOO_MANY_MARKET_MAKERS: "the chain measures at most 50 market makers",
     Code.VINTAGE_CLOSED: "the vintage stopped trading at its year's surrender deadline; it can only be surrendered",
+    Code.FOUR_EYES_REQUIRED: "the account requires an approver's confirmation of transfers out: use custody_transfer",
+    Code.CUSTODY_NO_RIGHT: "the representative does not hold that right for the account (or not yet: new rights wait the delay)",
+    Code.CUSTODY_LIMIT_EXCEEDED: "a transfer to an untrusted account would exceed the central cap or the account's own limit",
+    Code.CUSTODY_NOT_FOUND: "no such representative, trusted-list entry or waiting transfer of this account",
+    Code.CUSTODY_SAME_PERSON: "four eyes: a second, different person must confirm what one started",
+    Code.CUSTODY_EXPIRED: "the waiting transfer expired; its held tonnes are released",
+    Code.CUSTODY_FULL: "the account has reached its limit of representatives, trusted accounts or waiting transfers",
+    Code.CUSTODY_KEY_IN_USE: "that key already belongs to a registered account or another representative",
+    Code.CUSTODY_UNCHANGED: "the account's custody record already says so",
     Code.INTERNAL: "internal error",
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
-    "ROLES", "MAX_AMOUNT", "MAX_HOLDING", "MAX_KRW", "MAX_PRICE", "MAX_NAME", "MAX_REASON", "MAX_SECTOR",
+    "ROLES", "REPRESENTATIVE", "MAX_AMOUNT", "MAX_HOLDING", "MAX_KRW", "MAX_PRICE", "MAX_NAME", "MAX_REASON", "MAX_SECTOR",
     "MAX_BATCH_ACCOUNTS", "MAX_PLAN_LINES", "MAX_CHUNK_LINES", "MAX_PLAN_HEADER_BYTES", "MAX_DAILY_KG",
     "MAX_DAILY_READINGS", "MAX_SEALED_READERS", "MAX_ID", "MAX_VALIDATOR_POWER", "MAX_VALIDATORS",
     "MAX_CHANNEL_NAME", "MIN_CHANNEL_MEMBERS", "MAX_CHANNEL_MEMBERS", "MAX_CHANNEL_PAYLOAD", "MAX_CHANNEL_CIPHERTEXT",
@@ -12,6 +12,7 @@ __all__ = [
 ]
 
 ROLES = ("government", "verifier", "exchange", "bank", "company", "edge_device", "validator_operator")
+REPRESENTATIVE = "representative"  # not a registered role: a key a company admits to act for it (modules/custody)
 MAX_AMOUNT = 10**12  # tonnes in one message; far above any national cap
 MAX_HOLDING = 10**15  # tonnes in any balance or total supply; keeps every quantity well inside int64
 MAX_KRW = 10**15  # one cash movement, KRW

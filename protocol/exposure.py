@@ -76,6 +76,17 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     "surrender": {"signer": _SEALED, "type": _SEALED, "year": _SEALED, "instrument": _SEALED, "amount": _SEALED},
     "borrow": {"signer": _SEALED, "type": _SEALED, "year": _SEALED, "amount": _SEALED},
     "bank": {"signer": _SEALED, "type": _SEALED, "year": _SEALED, "amount": _SEALED},
+    # account security (modules/custody): who represents an account, its limits, trusted list and transfers out
+    # are the account's own and the regulator's; a transfer's recipient is its party
+    "custody_representative": {"signer": _SEALED, "type": _SEALED, "op": _SEALED, "representative": _SEALED,
+                               "public_key": _SEALED, "name": _SEALED, "rights": _SEALED},
+    "custody_settings": {"signer": _SEALED, "type": _SEALED, "four_eyes": _SEALED, "transaction": _SEALED,
+                         "daily": _SEALED, "weekly": _SEALED, "monthly": _SEALED},
+    "custody_trusted": {"signer": _SEALED, "type": _SEALED, "op": _SEALED, "account": _SEALED},
+    "custody_transfer": {"signer": _SEALED, "type": _SEALED, "to": _WITH_PARTY, "instrument": _WITH_PARTY,
+                         "amount": _WITH_PARTY},
+    "custody_approve": {"signer": _SEALED, "type": _SEALED, "transfer_id": _SEALED},
+    "custody_cancel": {"signer": _SEALED, "type": _SEALED, "transfer_id": _SEALED},
     # public: in clear, because the law publishes them or governance must be seen
     "register_device": {"*": _PUBLIC},
     "propose": {"*": _PUBLIC},

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from protocol.codes import Code
-from protocol.constants import ROLES
+from protocol.constants import REPRESENTATIVE, ROLES
 from protocol.events import EventType
 
 if TYPE_CHECKING:  # only for annotations: the descriptors never touch state themselves
@@ -82,7 +82,7 @@ class MessageRule:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "roles", frozenset(self.roles))
-        assert self.roles and self.roles <= set(ROLES), self.roles
+        assert self.roles and self.roles <= {*ROLES, REPRESENTATIVE}, self.roles  # representative: modules/custody
 
 
 @dataclass(frozen=True)

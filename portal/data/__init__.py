@@ -22,6 +22,8 @@ public ones (``portal.cache.cached``) and notebooks call them directly::
     trading       a company's orders and fills                                 the company, the regulator
     blocktrades   sealed block trades, opened with the reader's view key;      a party, the regulator
                   the sealed proposal a company sends
+    custody       account security: whom a key acts for, representatives,     the account, its representatives
+                  trusted list, waiting and latest transfers
     verified      balances and daily totals proven against a header the        as the value proven
                   validators signed (light client), compared with what is shown
 

@@ -138,7 +138,25 @@ def tour(home: Path) -> Tour:
     _certified(run, actors, c[1], 2025, 10)
     run(c[1], {"type": "surrender", "year": 2025, "instrument": "KAU25", "amount": 10})
     run(c[1], {"type": "bank", "year": 2025, "amount": 5})
+    _custody(run, node, c[2], c[0])
     return out
+
+
+def _custody(run, node: Node, company: Signer, trusted: Signer) -> None:
+    """Company 3 goes under custody: four eyes, an initiator and an approver, a trusted account, a transfer
+    approved and one cancelled."""
+    initiator, approver = Signer.generate(), Signer.generate()
+    run(company, {"type": "custody_settings", "four_eyes": True, "daily": 100})
+    for rep, rights in ((initiator, ["initiate"]), (approver, ["approve"])):
+        run(company, {"type": "custody_representative", "op": "set", "representative": rep.address,
+                      "public_key": rep.public_key.hex(), "name": f"{rights[0]} of company 3", "rights": rights})
+    later = node.time + node.read("/params")["custody_delay_seconds"] + 1  # the new rights take effect
+    run(initiator, {"type": "custody_trusted", "op": "add", "account": trusted.address}, time=later)
+    run(approver, {"type": "custody_trusted", "op": "confirm", "account": trusted.address})
+    for closing in ("custody_approve", "custody_cancel"):
+        waiting = run(initiator, {"type": "custody_transfer", "to": trusted.address, "instrument": "KAU25", "amount": 3})
+        closer = approver if closing == "custody_approve" else initiator
+        run(closer, {"type": closing, "transfer_id": json.loads(waiting.data)["transfer_id"]})
 
 
 def _certified(run, actors: Actors, company: Signer, year: int, tonnes: int) -> None:

@@ -21,14 +21,17 @@ from abci_app.modules.core import keys as core_keys
 from protocol.codec import MAX_JSON_DEPTH, canonical_json
 from protocol.codes import Code
 from protocol.messages import MESSAGES, Propose
-from tests.abci_app.abci_harness import Actors, Node, sealed, sign_body, transfer
+from ets.keys import Signer
+from tests.abci_app.abci_harness import GENESIS_TIME, Actors, Node, sealed, sign_body, transfer
 from tests.protocol.test_wire_package import SAMPLES, A, B
 
 _ROLE_SIGNER = {
     "government": lambda a: a.gov[0], "verifier": lambda a: a.verifier, "exchange": lambda a: a.exchange,
     "bank": lambda a: a.bank, "company": lambda a: a.companies[0], "edge_device": lambda a: a.edge,
     "validator_operator": lambda a: a.operator,
+    "representative": lambda a: REPRESENTATIVE,  # admitted for the first company before the hostile blocks
 }
+REPRESENTATIVE = Signer.from_seed(bytes([0x5E]) * 32)
 _EXTREMES: tuple[Any, ...] = (
     None, True, False, 0, -1, 2**63 - 1, 2**63, -(2**63) - 1, 10**40, "", "x" * 20_000, "\u0000\u202e\ud7ff",
     "0" * 64, [], [None], {}, {"type": "transfer"},
@@ -130,8 +133,14 @@ def _blocks(node: Node, actors: Actors, hostile: list[tuple[str, dict[str, Any]]
 
 def test_no_hostile_message_reaches_internal_and_the_validators_agree(tmp_path: Path):
     actors = Actors.make()
-    state = actors.app_state()
+    state = actors.app_state(custody_delay_seconds=0)
     node, twin = Node.start(tmp_path / "a", state), Node.start(tmp_path / "b", state)
+    admit = _signed(actors.companies[0], 0, {"type": "custody_representative", "op": "set", "name": "approver",
+                                             "representative": REPRESENTATIVE.address, "rights": ["approve", "initiate"],
+                                             "public_key": REPRESENTATIVE.public_key.hex()})
+    for each in (node, twin):
+        (admitted,) = each.block([admit], GENESIS_TIME + 5)
+        assert admitted.code == Code.OK, admitted.log
     hostile = _hostile_messages(actors)
     assert len(hostile) > 3_000 and {m["type"] for _, m in hostile} >= set(MESSAGES)
     codes: dict[int, int] = defaultdict(int)
@@ -155,6 +164,6 @@ def test_no_hostile_message_reaches_internal_and_the_validators_agree(tmp_path: 
     print({Code(c).name: n for c, n in sorted(codes.items())}, len(hostile), "txs in", node.height, "blocks")
 
     # the node still does its work
-    sender = actors.companies[0]
+    sender = actors.companies[2]  # the first company's own settings were fuzzed (four eyes may be on)
     (result,) = node.block([_signed(sender, _next_nonce(node, sender.address), transfer(actors.companies[1], 7))])
     assert result.code == Code.OK, result.log

@@ -126,7 +126,7 @@ def test_unknown_message_types(kind):
     assert info.value.code == Code.UNKNOWN_MESSAGE
     assert "known: " + ", ".join(sorted(MESSAGES)) in info.value.log  # every registered type, sorted
     assert {"approve", "transfer", "place_order", "record_access", "channel_key", "channel_post", "surrender",
-            "verification_statement"} <= set(MESSAGES)
+            "verification_statement", "custody_transfer", "custody_approve"} <= set(MESSAGES)
 
 
 @pytest.mark.parametrize("value, ok", [("KAU25", True), ("KCU00", True), ("KOC99", True), ("KAU5", False), ("kau25", False), ("KAU25 ", False), (25, False)])

@@ -71,6 +71,10 @@ def test_rules_table_matches_the_matrix():
         "channel_key": set(ROLES), "channel_post": set(ROLES),  # membership is the handler's check (test_channels.py)
         "emissions_report": {"company"}, "verification_statement": {"verifier"}, "surrender": {"company"},
         "borrow": {"company"}, "bank": {"company"}, "objection": {"company"},
+        # account security: the holder's own key, and representatives (their rights: test_custody.py)
+        "custody_representative": {"company"}, "custody_settings": {"company"},
+        "custody_trusted": {"company", "representative"}, "custody_transfer": {"company", "representative"},
+        "custody_approve": {"representative"}, "custody_cancel": {"company", "representative"},
     }
 
 

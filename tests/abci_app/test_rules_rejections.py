@@ -156,6 +156,7 @@ def test_every_tx_rejection_code_is_exercised():
     not_from_txs |= {Code(c) for c in Code if 1100 <= c < 1200}  # the compliance cycle's limits: test_compliance.py
     not_from_txs |= {Code.BLOCK_TRADE_OUT_OF_BAND, Code.PRICE_OPENING_MISMATCH}  # test_makers_integrity.py
     not_from_txs |= {Code(c) for c in Code if 1600 <= c < 1700}  # holding limits, market makers: test_makers.py
+    not_from_txs |= {Code(c) for c in Code if 1700 <= c < 1800}  # account security: test_custody*.py
     assert {c[2] for c in CASES} == set(Code) - not_from_txs
 
 

@@ -15,6 +15,8 @@ from protocol.messages import (
     RecordAccess, Reject, RotateExecutionKey, SetValidatorPower, SetViewKey, Transfer, WithdrawCash, parse_action,
     parse_message, AssignVerifiers, Bank, Borrow, CertifyEmissions, ConvertOffsets, DecideObjection, EmissionsReport,
     IssueOffsets, Objection, OtherSource, SetComplianceDeadline, SetParticipantClass, Surrender, VerificationStatement,
+    IssueOffsets, Objection, OtherSource, SetComplianceDeadline, Surrender, VerificationStatement,
+    CustodyApprove, CustodyCancel, CustodyRepresentative, CustodySettings, CustodyTransfer, CustodyTrusted,
 )
 from protocol.channel_box import new_key, seal_post, to_chunks, wrap_key
 from protocol.private_tx import public_bytes
@@ -77,6 +79,14 @@ SAMPLES = [
     Propose(ConvertOffsets(A, "KOC25", 3_000)),
     Propose(DecideObjection(4, "upheld", "meter fault confirmed", 99_500)),
     Propose(DecideObjection(5, "dismissed", "no evidence")),
+    CustodyRepresentative("set", ADDR, KEY.hex(), "김대표 (approver)", ("approve", "initiate")),
+    CustodyRepresentative("set", ADDR, KEY.hex(), "read-only auditor", ()),
+    CustodyRepresentative("remove", ADDR),
+    CustodySettings(True, transaction=50_000, daily=100_000, weekly=0, monthly=1_000_000),
+    CustodyTrusted("confirm", A),
+    CustodyTransfer(B, "KAU25", 1_500),
+    CustodyApprove(7),
+    CustodyCancel(8),
 ]
 
 

@@ -6,6 +6,8 @@ Writes (``keys.py``)::
     held/<addr>/<instrument>  tonnes held behind sell orders and proposed block trades (trading, blocktrades)
     supply/<instrument>       tonnes issued in total
 
-``ledger.move`` is how every module changes an available holding. A transfer first asks every
-module's outgoing checks (``modules.check_outgoing``: the compliance block on a shortfall).
+``ledger.move`` is how every module changes an available holding (``hold``/``release`` set tonnes aside
+and back). A transfer first asks every module's outgoing checks (``modules.check_outgoing``: the
+compliance block on a shortfall), then account security (``custody.limits.guard_transfer``: four eyes,
+caps on untrusted recipients) for an account under custody.
 """

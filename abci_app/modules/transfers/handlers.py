@@ -8,6 +8,7 @@ from protocol.messages.transfers import IssueAllowances, Transfer
 
 from ...view import BlockContext, View, add_int, require_company
 from .. import check_outgoing
+from ..custody.limits import guard_transfer
 from . import keys
 from .events import ALLOWANCES_ISSUED
 from .ledger import move
@@ -20,6 +21,7 @@ def handle_transfer(view: View, signer: str, msg: Transfer, ctx: BlockContext) -
         raise TxRejected(Code.INVALID_MESSAGE, "transfer.to is the signer itself; name another account")
     require_company(view, msg.to, "recipient", "allowances go to companies")
     check_outgoing(view, signer, msg.instrument, ctx)
+    guard_transfer(view, signer, msg.to, msg.amount, ctx)  # an account under custody: four eyes, caps
     move(view, signer, msg.instrument, -msg.amount)
     move(view, msg.to, msg.instrument, msg.amount)
     return b""
