@@ -129,7 +129,7 @@ def test_the_portal_page_shows_the_makers_and_the_makers_own_report(makers_net, 
     assert maker.address in set(shown["account"]) and "market maker 시장조성자" in set(shown["class"])
     assert not public.metric  # no report without a login
     own = AppTest.from_function(_makers_page, default_timeout=30)
-    own.session_state["portal_user"] = PortalUser("company-2", maker.address, "company", "company-2", None, None, maker)
+    own.session_state["portal_user"] = PortalUser("company-2", maker.address, "company", "company-2", signer=maker)
     own.run()
     assert not own.exception, [e.value for e in own.exception]
     (metric,) = own.metric

@@ -47,7 +47,7 @@ def custody_chain(tmp_path_factory):
     keystore = Keystore(home.parent / "keys")
     app_state = create_localnet_accounts(keystore, passphrase="custody-portal-test")
     app_state["params"]["custody_delay_seconds"] = DELAY
-    net = LocalNet(home, base_port=free_base_port(start=48100))
+    net = LocalNet(home, base_port=free_base_port(1))
     net.create(1, chain_id="ets-portal-custody", app_state=app_state)
     net.start()
     client = ChainClient(net.rpc_url("node0"))

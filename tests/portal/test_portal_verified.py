@@ -169,7 +169,7 @@ def _run(page, monkeypatch, env: dict[str, str], user: PortalUser | None = None)
 
 def _steel_user(chain: SeededChain) -> PortalUser:
     steel = chain.company("steel")
-    return PortalUser("steel", steel.address, "company", steel.name, steel.company_id, steel.sector, steel.signer)
+    return PortalUser("steel", steel.address, "company", steel.name, steel.company_id, steel.sector, signer=steel.signer)
 
 
 def _texts(elements) -> list[str]:
