@@ -7,6 +7,13 @@ column — comparing headers without whitespace, case or Unicode width differenc
 then yields each data row as a ``Row`` whose typed getters (``whole``, ``year``, ``yes_no``,
 ``basis_points``, ``date``…) raise ``CellError`` naming the file, row and column.
 
+A column matches its published (Korean) header, its English header or one of the variants, or a
+header a mapping file names (``mapping``: key → headers); ``Bound.matched`` records which header
+each column was found under. Rows are read as a stream (``Bound.rows``), so a file of any size
+needs memory only for what the importer keeps; with a ``Problems`` collector a bad row is noted
+and skipped instead of ending the read, and ``RowLedger`` spots repeated keys and rows that
+repeat an earlier row exactly (a download pasted in twice).
+
 Row shape rules: blank rows are skipped; cells beyond the header must be empty (the ETRS trailing
 comma); a CSV row with fewer cells than the header is an error, reported as truncation when it is
 the last row or when every other row carries the trailing empty cell and the last does not.
@@ -16,18 +23,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterator, Sequence, TypeVar
 
-from ._tables import Table
-from ._text import clean_text
-from .errors import CellError, DuplicateRecordError, MalformedFileError, MissingColumnError
+from ._tables import HEAD_ROWS, Table
+from ._text import clean_text, mojibake_hint
+from .errors import MAX_PROBLEMS, CellError, DatasetError, DuplicateRecordError, MalformedFileError, MissingColumnError
 from .identity import company_id
 
-__all__ = ["Column", "YearColumns", "Bound", "Row", "bind", "UniqueKeys"]
+__all__ = ["Column", "YearColumns", "Bound", "Row", "bind", "fit", "Fit", "missing_columns", "UniqueKeys", "Problems",
+           "RowLedger", "header_key", "Mapping"]
 
-_HEADER_SEARCH_ROWS = 30
+_HEADER_SEARCH_ROWS = HEAD_ROWS
+_LATIN1 = re.compile(r"[\u0080-\u00ff\ufffd]")
 _WHOLE = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$")
 _YEAR = re.compile(r"^([0-9]{4})(?:\s*년)?$")
 _PERCENT = re.compile(r"^([+-]?)([0-9]+)(?:\.([0-9]{1,2}))?$")
@@ -88,6 +97,86 @@ class UniqueKeys:
             )
 
 
+class Problems:
+    """Collects the problems of one file (the first ``limit`` kept, all counted).
+
+    ``repeat(row, first)`` notes a row that repeats an earlier one exactly; consecutive repeats of
+    consecutive rows (a block pasted twice) become one problem naming both ranges."""
+
+    def __init__(self, limit: int = MAX_PROBLEMS) -> None:
+        self.limit = limit
+        self.count = 0
+        self._found: list[DatasetError | list] = []
+
+    def add(self, error: DatasetError) -> None:
+        self.count += 1
+        if len(self._found) < self.limit:
+            self._found.append(error)
+
+    def repeat(self, source: str, row: int, first: int) -> None:
+        last = self._found[-1] if self._found else None
+        if isinstance(last, list) and last[0] == source and row == last[2] + 1 and first == last[4] + 1:
+            last[2], last[4] = row, first
+            return
+        self.count += 1
+        if len(self._found) < self.limit:
+            self._found.append([source, row, row, first, first])  # source, rows start-end repeat first start-end
+
+    @property
+    def errors(self) -> list[DatasetError]:
+        out: list[DatasetError] = []
+        for item in self._found:
+            if not isinstance(item, list):
+                out.append(item)
+                continue
+            source, start, end, first_start, first_end = item
+            if start == end:
+                reason = (f"the row repeats row {first_start} exactly: the file looks like a download pasted in twice "
+                          "(or the same rows exported twice); remove the repeated rows or download the file again")
+            else:
+                reason = (f"rows {start:,}-{end:,} repeat rows {first_start:,}-{first_end:,} exactly: the file looks "
+                          "like a download pasted in twice; remove the repeated rows or download the file again")
+            out.append(DuplicateRecordError(source, reason, row=start))
+        return out
+
+    def raise_first(self) -> None:
+        """Raise the first problem (with ``problems`` = all kept) if there is one."""
+        errors = self.errors
+        if errors:
+            first = errors[0]
+            first.problems = tuple(errors)
+            raise first
+
+
+class RowLedger:
+    """Remembers each data row by a 64-bit hash of its cells (and of its key, when the file has one).
+
+    ``add`` returns without a word for a new row, notes a repeat of an earlier row in ``problems``
+    and returns False, or returns the ``DuplicateRecordError`` for a key seen before with other
+    cells. One int per row is kept, so a file of millions of rows stays within a few hundred MB."""
+
+    def __init__(self, what: str = "", advice: str = "") -> None:
+        self._seen: dict[int, int] = {}
+        self._what = what
+        self._advice = advice
+
+    def add(self, row: "Row", problems: Problems, key: object = None, column_key: str = "", shown: str = "") -> bool:
+        content = hash(row.cells) & 0xFFFFFFFF
+        slot = hash(key) if key is not None else hash(row.cells)
+        packed = self._seen.setdefault(slot, row.number << 32 | content)
+        first = packed >> 32
+        if first == row.number:
+            return True
+        if key is None or packed & 0xFFFFFFFF == content:
+            problems.repeat(row.source, row.number, first)
+            return False
+        problems.add(DuplicateRecordError(
+            row.source, f"{shown} already appears in row {first}; {self._what}. {self._advice}",
+            row=row.number, column=row.label(column_key),
+        ))
+        return False
+
+
 @dataclass
 class Bound:
     """A table with its header row located: column positions and per-year columns."""
@@ -98,50 +187,69 @@ class Bound:
     index: dict[str, int]
     labels: dict[int, str]
     years: dict[int, int]  # year -> cell index
+    matched: dict[str, str] = field(default_factory=dict)  # column key -> the header it was found under
 
     @property
     def source(self) -> str:
         return self.table.source
 
-    def rows(self) -> Iterator["Row"]:
+    def _body(self) -> Iterator[tuple[int, tuple[str, ...]]]:
+        header = self.header_row
+        for number, cells in self.table.all_rows():
+            if number > header and "".join(cells).strip():
+                yield number, cells
+
+    def rows(self, problems: Problems | None = None) -> Iterator["Row"]:
+        """Each data row in file order; with ``problems`` a misshapen row is noted and skipped."""
         table = self.table
         if not table.complete:
             last = table.rows[-1][0] if table.rows else None
             raise MalformedFileError(
                 table.source, "the page ends inside the table (no </table>): it looks truncated; download it again", row=last
             )
-        body = [
-            (n, cells)
-            for n, cells in table.rows
-            if n > self.header_row and any(c.strip() for c in cells)
-        ]
         width = self.header_width
-        widths = {len(cells) for _, cells in body[:-1]}
-        trailing = len(widths) == 1 and min(widths) > width and not table.padded
-        for position, (number, cells) in enumerate(body):
-            last = position == len(body) - 1
+        widths: set[int] = set()
+        body = self._body()
+        current = next(body, None)
+        while current is not None:
+            following = next(body, None)
+            number, cells = current
+            error = self._shape_error(number, cells, widths, last=following is None)
+            if len(widths) < 2:
+                widths.add(len(cells))
+            current = following
+            if error is not None:
+                if problems is None:
+                    raise error
+                problems.add(error)
+                continue
             if len(cells) < width:
-                if not table.padded:
-                    hint = "the file looks truncated; download it again" if last else "check this row's commas and quotes"
-                    raise MalformedFileError(
-                        table.source, f"the row has {len(cells)} cells but the header has {width} columns: {hint}", row=number
-                    )
                 cells = cells + ("",) * (width - len(cells))
-            elif len(cells) > width and any(c.strip() for c in cells[width:]):
-                raise MalformedFileError(
-                    table.source,
-                    f"the row has {len(cells)} cells but the header has {width} columns, and the extra cells are not "
-                    "empty: check this row's commas and quotes",
-                    row=number,
-                )
-            if last and trailing and len(cells) < min(widths):
-                raise MalformedFileError(
-                    table.source,
-                    "the last row lacks the trailing empty cell every other row has: the file looks truncated; "
-                    "download it again",
-                    row=number,
-                )
             yield Row(self, number, cells)
+
+    def _shape_error(self, number: int, cells: tuple[str, ...], widths: set[int], *, last: bool) -> DatasetError | None:
+        table, width = self.table, self.header_width
+        if len(cells) < width and not table.padded:
+            hint = "the file looks truncated; download it again" if last else "check this row's commas and quotes"
+            return MalformedFileError(
+                table.source, f"the row has {len(cells)} cells but the header has {width} columns: {hint}", row=number
+            )
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            return MalformedFileError(
+                table.source,
+                f"the row has {len(cells)} cells but the header has {width} columns, and the extra cells are not "
+                "empty: check this row's commas and quotes",
+                row=number,
+            )
+        trailing = len(widths) == 1 and min(widths) > width and not table.padded
+        if last and trailing and len(cells) < min(widths):
+            return MalformedFileError(
+                table.source,
+                "the last row lacks the trailing empty cell every other row has: the file looks truncated; "
+                "download it again",
+                row=number,
+            )
+        return None
 
     def label_of(self, index: int) -> str:
         return self.labels[index]
@@ -165,43 +273,83 @@ def _header_width(cells: Sequence[str]) -> int:
     return width
 
 
-def bind(source: str, tables: Sequence[Table], columns: Sequence[Column], *, years: YearColumns | None = None,
-         what: str) -> Bound:
-    """Locate the header row holding ``columns`` (and at least one year column if ``years``)."""
-    best: tuple[int, Table, int, tuple[str, ...]] | None = None
+Mapping = dict[str, tuple[str, ...]]  # column key -> extra headers accepted for it (a mapping file)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How well a table's best header row matches a format: the ``Bound`` when it holds every
+    required column, else the best candidate row (for the message)."""
+
+    bound: Bound | None
+    found: int  # required columns (and the year group) found in the best row
+    needed: int
+    table: Table | None = None
+    number: int = 0
+    cells: tuple[str, ...] = ()
+
+
+def _index_of(cells: Sequence[str], columns: Sequence[Column], mapping: Mapping) -> dict[str, int]:
+    keys = [header_key(c) for c in cells]
+    index: dict[str, int] = {}
+    for column in columns:
+        wanted = column.keys() + tuple(header_key(h) for h in mapping.get(column.key, ()))
+        for i, k in enumerate(keys):
+            if k in wanted:
+                index[column.key] = i
+                break
+    return index
+
+
+def fit(tables: Sequence[Table], columns: Sequence[Column], *, years: YearColumns | None = None,
+        mapping: Mapping | None = None) -> Fit:
+    """Find the first header row (within the first 30 rows of any table) that holds every required column."""
+    mapping = mapping or {}
+    needed = sum(1 for c in columns if c.required) + (1 if years is not None else 0)
+    best = Fit(None, -1, needed)
     for table in tables:
         for number, cells in table.rows[:_HEADER_SEARCH_ROWS]:
-            keys = [header_key(c) for c in cells]
-            index: dict[str, int] = {}
-            for column in columns:
-                wanted = column.keys()
-                for i, k in enumerate(keys):
-                    if k in wanted:
-                        index[column.key] = i
-                        break
-            year_index = {}
+            index = _index_of(cells, columns, mapping)
+            year_index: dict[int, int] = {}
             if years is not None:
                 for i, c in enumerate(cells):
                     y = years.year_of(c)
                     if y is not None and MIN_YEAR <= y <= MAX_YEAR:
                         year_index.setdefault(y, i)
             found = sum(1 for c in columns if c.required and c.key in index) + (1 if year_index else 0)
-            complete = all(c.key in index for c in columns if c.required) and (years is None or year_index)
-            if complete:
+            if found == needed:
                 labels = {i: clean_text(c) for i, c in enumerate(cells)}
-                return Bound(table, number, _header_width(cells), index, labels, dict(sorted(year_index.items())))
-            if any(c.strip() for c in cells) and (best is None or found > best[0]):
-                best = (found, table, number, cells)
+                matched = {key: labels[i] for key, i in index.items()}
+                bound = Bound(table, number, _header_width(cells), index, labels, dict(sorted(year_index.items())),
+                              matched)
+                return Fit(bound, found, needed, table, number, cells)
+            if any(c.strip() for c in cells) and found > best.found:
+                best = Fit(None, found, needed, table, number, cells)
+    return best
+
+
+def bind(source: str, tables: Sequence[Table], columns: Sequence[Column], *, years: YearColumns | None = None,
+         what: str, mapping: Mapping | None = None) -> Bound:
+    """Locate the header row holding ``columns`` (and at least one year column if ``years``)."""
+    found = fit(tables, columns, years=years, mapping=mapping)
+    if found.bound is not None:
+        return found.bound
+    raise missing_columns(source, found, columns, years=years, what=what, mapping=mapping)
+
+
+def missing_columns(source: str, found: Fit, columns: Sequence[Column], *, years: YearColumns | None, what: str,
+                    mapping: Mapping | None = None) -> DatasetError:
+    """The error for a file whose header lacks required columns (with a mojibake hint where it applies)."""
     expected = [c.label for c in columns if c.required] + ([years.example + " …"] if years else [])
-    if best is None:
-        raise MalformedFileError(source, f"the file has no rows: expected a header row with {', '.join(expected)}")
-    found, table, number, cells = best
-    keys = {header_key(c) for c in cells}
-    missing = [c.label for c in columns if c.required and not (set(c.keys()) & keys)]
+    if found.table is None:
+        return MalformedFileError(source, f"the file has no rows: expected a header row with {', '.join(expected)}")
+    cells, number = found.cells, found.number
+    index = _index_of(cells, columns, mapping or {})
+    missing = [c.label for c in columns if c.required and c.key not in index]
     if years is not None and not any(years.year_of(c) for c in cells):
         missing.append(f"per-year columns like {years.example}")
     shown = ", ".join(clean_text(c) for c in cells if c.strip())
-    if found == 0:
+    if found.found == 0:
         reason = (
             f"none of the columns of {what} were found (expected {', '.join(expected)}; the first row reads: "
             f"{shown[:200]}): is this the right file?"
@@ -211,7 +359,10 @@ def bind(source: str, tables: Sequence[Table], columns: Sequence[Column], *, yea
             f"missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} in the header "
             f"(found: {shown[:300]}); {what} needs {', '.join(expected)}"
         )
-    raise MissingColumnError(table.source, reason, row=number)
+    hint = mojibake_hint(shown)
+    if hint:
+        reason += f". The header is garbled: {hint}"
+    return MissingColumnError(found.table.source, reason, row=number)
 
 
 class Row:
@@ -260,9 +411,18 @@ class Row:
     def company(self, key: str) -> str:
         raw = self._raw(key)
         try:
-            return company_id(raw)
+            cid = company_id(raw)
         except ValueError as error:
             raise self.error(key, f"expected a company name: {error}") from None
+        self.check_garbled(key, cid)
+        return cid
+
+    def check_garbled(self, key: str, value: str) -> None:
+        """A ``CellError`` with the likely encoding when ``value`` looks like mojibake."""
+        if _LATIN1.search(value):
+            hint = mojibake_hint(value)
+            if hint:
+                raise self.error(key, f"the name is garbled: {hint}")
 
     def one_of(self, key: str, choices: Sequence[str]) -> str:
         value = clean_text(self._raw(key))
