@@ -42,6 +42,8 @@ _YEAR = re.compile(r"^([0-9]{4})(?:\s*년)?$")
 _PERCENT = re.compile(r"^([+-]?)([0-9]+)(?:\.([0-9]{1,2}))?$")
 _DATE = re.compile(r"^([0-9]{4})[-/.]?([0-9]{2})[-/.]?([0-9]{2})$")
 MIN_YEAR, MAX_YEAR = 1990, 2100
+_NOT_AVAILABLE = {"", "-", "n/a", "na", "none", "null"}
+_YES, _NO = {"y", "yes", "true", "1"}, {"n", "no", "false", "0"}
 _R = TypeVar("_R")
 
 
@@ -454,6 +456,31 @@ class Row:
         if not self.has(key) or not clean_text(self._raw(key)):
             return None
         return self.whole(key)
+
+    def optional_amount(self, key: str) -> int | None:
+        """A whole number, or None for a blank cell or one marked not available (``-``, ``n/a``, ``NA``)."""
+        if not self.has(key) or clean_text(self._raw(key)).casefold() in _NOT_AVAILABLE:
+            return None
+        return self.whole(key)
+
+    def optional_yes_no(self, key: str) -> bool | None:
+        """Y or N (also yes/no, true/false, 1/0), or None for a blank or absent cell."""
+        if not self.has(key):
+            return None
+        value = clean_text(self._raw(key)).casefold()
+        if not value:
+            return None
+        if value in _YES or value in _NO:
+            return value in _YES
+        raise self.error(key, f"expected Y or N, got {_shown(value)}")
+
+    def identifier(self, key: str, what: str) -> str:
+        """An id (of a company, installation or account): printable text of 1-200 characters."""
+        try:
+            return company_id(self._raw(key))
+        except ValueError as error:
+            reason = str(error).replace("a company name", f"{what}")
+            raise self.error(key, f"expected {what}: {reason}") from None
 
     def year(self, key: str) -> int:
         value = clean_text(self._raw(key))

@@ -33,14 +33,15 @@ class Kind:
     name: str  # e.g. "market_daily"
     title: str  # e.g. "KRX emissions market daily data (배출권 시장 일별 시세)"
     what: str  # in messages: "a KRX emissions market daily file"
-    publisher: str  # who publishes it, for the source label: "KRX (Korea Exchange)"
+    publisher: str  # who publishes it, for the source label: "KRX (Korea Exchange)"; "" when it varies
     columns: tuple[Column, ...]
     record: Callable[[Row], Any]  # one data row → one record (raises DatasetError subclasses)
     years: YearColumns | None = None
     key: Callable[[Any], tuple[object, str, str]] | None = None  # unique (key, column key, shown), if any
     unique_what: str = ""
     unique_advice: str = ""
-    span: Callable[[Any], date | int | None] | None = None  # the date or year a record covers
+    span: Callable[[Any], date | int | str | None] | None = None  # the date or year a record covers
+    derived: tuple[tuple[str, str], ...] = ()  # (column key, how it is derived when the file lacks it)
 
     def fields(self) -> tuple[str, ...]:
         """The column keys a mapping file may name."""
@@ -77,9 +78,10 @@ class Scan:
         if own:
             return f"{own} (file {self.source})"
         if self.english and not all(c.label.isascii() for c in self.kind.columns):
-            return (f"{self.kind.title} with English headers, publisher not stated in the file (file {self.source}); "
-                    f"not the {self.kind.publisher} download itself")
-        return f"{self.kind.publisher}: {self.kind.title} (file {self.source})"
+            return f"{self.kind.title}, English headers; publisher not stated in the file (file {self.source})"
+        if not self.kind.publisher:
+            return f"{self.kind.title} (file {self.source})"
+        return f"{self.kind.publisher} — {self.kind.title} (file {self.source})"
 
     def records(self) -> Iterator[Any]:
         ledger = RowLedger(self.kind.unique_what, self.kind.unique_advice)

@@ -83,7 +83,7 @@ def _company_key(record: Any) -> tuple[object, str, str]:
 
 PRE_ALLOCATION = Kind(
     name="pre_allocation",
-    title="ETRS pre-allocation by company and year (사전할당)",
+    title="pre-allocation by company and year (사전할당)",
     what="an ETRS pre-allocation file",
     publisher=_PUBLISHER,
     columns=(_NUMBER, _SECTOR, _INDUSTRY, _COMPANY,
@@ -98,7 +98,7 @@ PRE_ALLOCATION = Kind(
 
 ADDITIONAL_ALLOCATION = Kind(
     name="additional_allocation",
-    title="ETRS additional allocation by company and year (추가 할당)",
+    title="additional allocation by company and year (추가 할당)",
     what="an ETRS additional allocation file",
     publisher=_PUBLISHER,
     columns=(_NUMBER, _SECTOR, _INDUSTRY, _COMPANY),
@@ -111,7 +111,7 @@ ADDITIONAL_ALLOCATION = Kind(
 
 CERTIFIED_EMISSIONS = Kind(
     name="certified_emissions",
-    title="ETRS certified emissions (인증 배출량)",
+    title="certified emissions (인증 배출량)",
     what="an ETRS certified emissions file",
     publisher=_PUBLISHER,
     columns=(_NUMBER, _SECTOR, _INDUSTRY, _COMPANY, _YEAR,
@@ -127,7 +127,7 @@ CERTIFIED_EMISSIONS = Kind(
 
 OFFSET_CREDITS = Kind(
     name="offset_credits",
-    title="ETRS offset credits issued (상쇄배출권 발행)",
+    title="offset credits issued (상쇄배출권 발행)",
     what="an ETRS offset credits issued file",
     publisher=_PUBLISHER,
     columns=(_NUMBER, _SECTOR, _INDUSTRY, _COMPANY, _YEAR,
@@ -140,7 +140,7 @@ OFFSET_CREDITS = Kind(
 _CAP_TOTAL = Column("phase_total", "계획기간 배출권 총수량", ("배출권 총수량", "총수량", "phase total", "total cap"))
 TOTAL_CAP = Kind(
     name="total_cap",
-    title="ETRS total allowances of a phase (배출권 총수량)",
+    title="total allowances of a phase (배출권 총수량)",
     what="an ETRS total cap file",
     publisher=_PUBLISHER,
     columns=(_CAP_TOTAL,),

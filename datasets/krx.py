@@ -92,6 +92,9 @@ MARKET_DAILY = Kind(
     unique_what="KRX publishes one row per instrument and day",
     unique_advice="The download may have been pasted together twice; download it again.",
     span=lambda d: d.date,
+    derived=(("vwap", "traded value ÷ volume, rounded half up"),
+             ("change", "close − the previous trading day's close (read_market_daily)"),
+             ("change_pct", "change ÷ the previous close, in basis points (read_market_daily)")),
 )
 
 

@@ -58,7 +58,7 @@ def _statement(row: Row) -> Statement:
 
 STATEMENTS = Kind(
     name="ngms_statements",
-    title="NGMS company statements (명세서)",
+    title="company statements (명세서)",
     what="an NGMS statements (명세서) file",
     publisher="GIR / NGMS (온실가스종합정보센터)",
     columns=_COLUMNS,
