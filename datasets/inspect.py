@@ -40,7 +40,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class Inspection:
-    """The result of inspecting one file (``to_json()`` for programs, ``lines()`` for people)."""
+    """The result of inspecting one file (``to_json()`` gives it as plain data)."""
 
     file: str
     kind: str
@@ -66,32 +66,6 @@ class Inspection:
             "problems": [{"row": p.row, "column": p.column, "message": p.message} for p in self.problems],
             "problems_total": self.problems_total,
         }
-
-    def lines(self) -> list[str]:
-        out = [
-            f"file:      {self.file}",
-            f"kind:      {self.kind} — {self.title}",
-            f"source:    {self.source_label}",
-            f"format:    {self.format}, encoding {self.encoding}, header in row {self.header_row}",
-            "columns:",
-        ]
-        for c in self.columns:
-            if c.header is not None:
-                out.append(f"  {c.field:<20} ← {c.header}")
-            elif c.derived:
-                out.append(f"  {c.field:<20} derived: {c.derived}")
-            else:
-                out.append(f"  {c.field:<20} (absent{'' if not c.required else ', required'})")
-        span = f", {self.first} … {self.last}" if self.first is not None else ""
-        out.append(f"rows read: {self.rows:,}{span}")
-        if not self.problems_total:
-            out.append("problems:  none")
-            return out
-        kept = len(self.problems)
-        more = f" (the first {kept} shown)" if kept < self.problems_total else ""
-        out.append(f"problems:  {self.problems_total:,}{more}")
-        out += [f"  {p.message}" for p in self.problems]
-        return out
 
 
 def _shown(value: object) -> str | None:

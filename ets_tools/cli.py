@@ -11,6 +11,7 @@
     ets localnet start|stop|status|add-node|kill|kill-app|restart ...
     ets verify balance|emissions|allocation|key ...   (proven against a header the validators signed)
     ets channel view-key|open|members|rekey|post|read|show ...   (채널: ledgers only their members read)
+    ets data inspect FILE [--kind K] [--json]   (off chain: what a data file is and what is wrong with it)
 
 Passphrases come from ``--passphrase-file``, the ``ETS_PASSPHRASE`` environment variable,
 or a prompt; they are never taken as a plain command-line argument.
@@ -351,6 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .cli_channels import add_channel_commands
     from .cli_compliance import add_compliance_commands
+    from .cli_data import add_data_commands
     from .cli_localnet import add_localnet_commands
     from .cli_verify import add_verify_commands
 
@@ -360,6 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_verify_commands(sub, _common, _signer, _client)
     add_channel_commands(sub, _common, _signer, _client)
     add_compliance_commands(sub, _common, _signer, _client, _submit)
+    add_data_commands(sub)
     return parser
 
 

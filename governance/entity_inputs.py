@@ -1,0 +1,106 @@
+"""Engine inputs keyed by id: the generic long format and EU-style compliance tables.
+
+Where companies or installations are known by an id — names repeat, or are blank (the EU
+Transaction Log lists 17,644 installations, many without a name) — the plan's company id is the
+entity's id, and names are kept for people only. Rules:
+
+* One ``CompanyInput`` per id, sorted by id. Its history is the emissions of every year the rows
+  give (blank = unknown, left out); EU tables give the *verified* emissions.
+* Names are for people: the first one an id's rows state is kept (EU names change over the years).
+* Per-id facts (sector, industry, auctioned, activity, benchmark intensity, new entrant) may be
+  given on one row or on all; rows of one id that state different values are an error naming
+  both rows. A fact never stated is "" (sector, industry), fully free (auctioned, noted), not a
+  new entrant.
+* EU tables: the sector is the installation's activity code; the auctioned flag is not in the
+  table (every installation is taken as fully free, noted); the published free allocation is
+  not an input of the engine (the engine computes its own).
+* Notes count the ids without a name and the names shared by several ids, which stay separate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from datasets.eutl import InstallationYear
+from datasets.long_format import EntityYear
+
+from .company import CompanyInput
+from .errors import AllocationInputError
+from .inputs import EngineInputs
+
+__all__ = ["entity_inputs", "installation_inputs"]
+
+_FACTS = ("sector", "industry", "auctioned", "activity", "benchmark_intensity", "new_entrant")
+
+
+@dataclass(slots=True)
+class _Entity:
+    facts: dict[str, tuple[object, int]] = field(default_factory=dict)  # fact → (value, row it came from)
+    emissions: dict[int, int] = field(default_factory=dict)
+
+
+def _blank(value: object) -> bool:
+    return value is None or value == ""
+
+
+def _merge(entity: _Entity, record: EntityYear, what: str) -> None:
+    if record.name and "name" not in entity.facts:  # names are for people: the first one stated is kept
+        entity.facts["name"] = (record.name, record.row)
+    for fact in _FACTS:
+        value = getattr(record, fact)
+        if _blank(value):
+            continue
+        known = entity.facts.setdefault(fact, (value, record.row))
+        if known[0] != value:
+            raise AllocationInputError(
+                f"{what} row {record.row}: id {record.entity_id!r} has {fact} {value!r}, but row {known[1]} gives "
+                f"{known[0]!r}; the rows of one id must agree (correct one of them)"
+            )
+    if record.emissions is not None:
+        entity.emissions[record.year] = record.emissions
+
+
+def entity_inputs(records: Iterable[EntityYear], *, what: str = "long-format file") -> EngineInputs:
+    """One engine input per id of the long format (rules in the module docstring)."""
+    entities: dict[str, _Entity] = {}
+    for record in records:
+        _merge(entities.setdefault(record.entity_id, _Entity()), record, what)
+    result: list[CompanyInput] = []
+    unnamed, free = 0, 0
+    names: dict[str, int] = {}
+    for eid in sorted(entities):
+        entity = entities[eid]
+        fact = {k: v for k, (v, _) in entity.facts.items()}
+        if "name" in fact:
+            names[fact["name"]] = names.get(fact["name"], 0) + 1  # type: ignore[index]
+        else:
+            unnamed += 1
+        free += "auctioned" not in fact
+        result.append(CompanyInput(
+            company_id=eid,
+            sector=fact.get("sector", ""),  # type: ignore[arg-type]
+            industry=fact.get("industry", ""),  # type: ignore[arg-type]
+            auctioned=bool(fact.get("auctioned", False)),
+            emissions=entity.emissions,
+            activity=fact.get("activity"),  # type: ignore[arg-type]
+            benchmark_intensity=fact.get("benchmark_intensity"),  # type: ignore[arg-type]
+            new_entrant=bool(fact.get("new_entrant", False)),
+        ))
+    notes = []
+    shared = sum(1 for n in names.values() if n > 1)
+    if unnamed or shared:
+        notes.append(f"{unnamed:,} id(s) have no name and {shared:,} name(s) are shared by several ids; the plan is by "
+                     "id, so they stay separate")
+    if free:
+        notes.append(f"{free:,} id(s) have no auctioned flag and are taken as fully free")
+    return EngineInputs(companies=tuple(result), notes=tuple(notes))
+
+
+def installation_inputs(records: Iterable[InstallationYear], *, what: str = "EU compliance table") -> EngineInputs:
+    """One engine input per installation of an EU-style compliance table (verified emissions as history)."""
+    return entity_inputs(
+        (EntityYear(entity_id=r.installation_id, year=r.year, emissions=r.verified, name=r.name, sector=r.activity)
+         for r in records),
+        what=what,
+    )
