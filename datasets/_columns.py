@@ -38,6 +38,7 @@ __all__ = ["Column", "YearColumns", "Bound", "Row", "bind", "fit", "Fit", "missi
 _HEADER_SEARCH_ROWS = HEAD_ROWS
 _LATIN1 = re.compile(r"[\u0080-\u00ff\ufffd]")
 _WHOLE = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$")
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+").fullmatch
 _YEAR = re.compile(r"^([0-9]{4})(?:\s*년)?$")
 _PERCENT = re.compile(r"^([+-]?)([0-9]+)(?:\.([0-9]{1,2}))?$")
 _DATE = re.compile(r"^([0-9]{4})[-/.]?([0-9]{2})[-/.]?([0-9]{2})$")
@@ -440,9 +441,11 @@ class Row:
 
     # -- numbers ------------------------------------------------------------------------------
     def whole(self, key: str | int, *, signed: bool = False) -> int:
-        raw = self.cells[key] if isinstance(key, int) else self._raw(key)
-        if raw.isascii() and raw.isdigit():  # the common case: plain digits
+        raw = self.cells[key if key.__class__ is int else self.bound.index[key]]
+        if raw.isdigit() and raw.isascii():  # the common case: plain digits
             return int(raw)
+        if _THOUSANDS(raw) and raw.isascii():  # "1,251,186,800" as downloaded
+            return int(raw.replace(",", ""))
         value = clean_text(raw)
         example = "-60 or 1,250" if signed else "120,487"
         if not _WHOLE.match(value):

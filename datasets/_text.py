@@ -128,6 +128,8 @@ def declared_charset(head: bytes) -> str | None:
 
 def clean_text(value: str) -> str:
     """A cell's text as the importers keep it: NFC, stripped, inner whitespace runs → one space."""
+    if value.isascii():
+        return " ".join(value.split()) if " " in value or not value.isprintable() else value
     if not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)
     return " ".join(value.split())

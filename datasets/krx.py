@@ -57,10 +57,11 @@ def _half_up(numerator: int, denominator: int) -> int:
 
 
 def _market_day(row: Row) -> MarketDay:
-    volume, value = row.whole("volume"), row.whole("value")
+    whole = row.whole
+    volume, value = whole("volume"), whole("value")
     derived: tuple[str, ...] = ()
     if row.has("vwap") and row.text("vwap", required=False):
-        vwap = row.whole("vwap")
+        vwap = whole("vwap")
     else:
         vwap, derived = (_half_up(value, volume) if volume else 0), ("vwap",)
     has_change = row.has("change") and row.has("change_pct")
@@ -68,12 +69,12 @@ def _market_day(row: Row) -> MarketDay:
         MarketDay,
         date=row.date("date"),
         instrument=row.text("instrument", what="an instrument name such as KAU25"),
-        close=row.whole("close"),
-        change=row.whole("change", signed=True) if has_change else None,
+        close=whole("close"),
+        change=whole("change", signed=True) if has_change else None,
         change_bp=row.basis_points("change_pct") if has_change else None,
-        open=row.whole("open"),
-        high=row.whole("high"),
-        low=row.whole("low"),
+        open=whole("open"),
+        high=whole("high"),
+        low=whole("low"),
         volume=volume,
         value_krw=value,
         vwap=vwap,

@@ -44,8 +44,8 @@ class ColumnMapping:
                                f"{self.kind} or use another mapping file")
         unknown = sorted(set(self.columns) - set(kind.fields()))
         if unknown:
-            raise MappingError(self.path, f"{kind.name} has no field {', '.join(repr(u) for u in unknown)}; its fields "
-                               f"are {', '.join(kind.fields())}", column="[columns]")
+            raise MappingError(self.path, f"[columns]: {kind.name} has no field {', '.join(repr(u) for u in unknown)}; "
+                               f"its fields are {', '.join(kind.fields())}")
         return dict(self.columns)
 
 
@@ -65,15 +65,15 @@ def load_mapping(path: str | Path) -> ColumnMapping:
         raise MappingError(path.name, f"unknown key {', '.join(unknown)}: a mapping file has kind, source and [columns]")
     kind, source, columns = document.get("kind"), document.get("source", ""), document.get("columns", {})
     if kind is not None and not isinstance(kind, str):
-        raise MappingError(path.name, "kind must be text such as \"market_daily\"", column="kind")
+        raise MappingError(path.name, "kind: must be text such as \"market_daily\"")
     if not isinstance(source, str):
-        raise MappingError(path.name, "source must be text saying where the file came from", column="source")
+        raise MappingError(path.name, "source: must be text saying where the file came from")
     if not isinstance(columns, dict) or not columns:
-        raise MappingError(path.name, "a [columns] table naming at least one field's header is needed", column="[columns]")
+        raise MappingError(path.name, "[columns]: a table naming at least one field's header is needed")
     headers: dict[str, tuple[str, ...]] = {}
     for key, value in columns.items():
         names = [value] if isinstance(value, str) else value
         if not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names):
-            raise MappingError(path.name, f"{key} must be a header (text) or a list of headers", column=f"columns.{key}")
+            raise MappingError(path.name, f"[columns] {key}: must be a header (text) or a list of headers")
         headers[key] = tuple(names)
     return ColumnMapping(path.name, kind, source.strip(), headers)

@@ -309,8 +309,10 @@ class MarketDay:
         if not isinstance(self.date, date):
             raise ValueError(f"date must be a datetime.date, got {self.date!r}")
         _text("instrument", self.instrument)
-        for name in ("close", "open", "high", "low", "volume", "value_krw", "vwap"):
-            _int(name, getattr(self, name))
+        amounts = (self.close, self.open, self.high, self.low, self.volume, self.value_krw, self.vwap)
+        if not all(type(v) is int and v >= 0 for v in amounts):  # the detailed check only when one fails
+            for name in ("close", "open", "high", "low", "volume", "value_krw", "vwap"):
+                _int(name, getattr(self, name))
         for name in ("change", "change_bp"):
             if getattr(self, name) is not None:
                 _int(name, getattr(self, name), signed=True)
