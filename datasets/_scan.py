@@ -23,7 +23,7 @@ from ._columns import Bound, Column, Mapping, Problems, Row, RowLedger, YearColu
 from ._tables import FileInput, load_tables
 from .errors import DatasetError, MalformedFileError
 
-__all__ = ["Kind", "Scan", "open_scan", "read_all"]
+__all__ = ["Kind", "Scan", "open_scan", "read_scan", "read_all"]
 
 
 @dataclass(frozen=True)
@@ -119,11 +119,16 @@ def open_scan(kind: Kind, file: FileInput, *, name: str | None = None, format: s
     return Scan(kind, source, bound, unique=unique, allow_repeats=allow_repeats, mapping_source=mapping_source)
 
 
-def read_all(kind: Kind, file: FileInput, **options: Any) -> list[Any]:
-    """Every record of the file, or its first problem raised with ``problems`` listing all found."""
+def read_scan(kind: Kind, file: FileInput, **options: Any) -> tuple[Scan, list[Any]]:
+    """The scan and every record of the file, or its first problem raised with ``problems`` listing all found."""
     scan = open_scan(kind, file, **options)
     records = list(scan.records())
     if scan.rows_seen == 0 and not scan.problems.count:
         raise scan.no_rows_error()
     scan.problems.raise_first()
-    return records
+    return scan, records
+
+
+def read_all(kind: Kind, file: FileInput, **options: Any) -> list[Any]:
+    """Every record of the file (``read_scan`` without the scan)."""
+    return read_scan(kind, file, **options)[1]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._columns import Column, Row
-from ._scan import Kind, open_scan
+from ._scan import Kind, read_scan
 from ._tables import FileInput
 from .records import _int, _text
 
@@ -98,10 +98,6 @@ AUCTION_RESULTS = Kind(
 
 def read_auction_results(path: FileInput, *, name: str | None = None, **options: Any) -> list[AuctionResult]:
     """Read auction results (JSON or CSV, Korean or English headers), oldest first, each with the source label."""
-    scan = open_scan(AUCTION_RESULTS, path, name=name, **options)
-    records = list(scan.records())
-    if scan.rows_seen == 0 and not scan.problems.count:
-        raise scan.no_rows_error()
-    scan.problems.raise_first()
+    scan, records = read_scan(AUCTION_RESULTS, path, name=name, **options)
     label = scan.label
     return sorted((dataclasses.replace(r, source=label) for r in records), key=lambda a: (a.date, a.instrument or ""))

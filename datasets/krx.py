@@ -22,14 +22,16 @@ returns the list and derives change from the previous day.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from ._columns import Column, Row
-from ._scan import Kind, open_scan, read_all
+from ._scan import Kind, open_scan, read_all, read_scan
 from ._tables import FileInput
 from .records import MarketDay
 
-__all__ = ["read_market_daily", "iter_market_daily", "MARKET_HEADERS", "MARKET_DAILY"]
+__all__ = ["read_market_daily", "read_market_history", "MarketHistory", "iter_market_daily", "MARKET_HEADERS",
+           "MARKET_DAILY"]
 
 _COLUMNS = (
     Column("date", "일자", ("거래일자", "날짜", "date", "trade date", "trading date")),
@@ -130,3 +132,19 @@ def read_market_daily(file: FileInput, *, name: str | None = None, format: str |
 
     ``options``: ``allow_repeats``, ``mapping``, ``mapping_source``, ``max_bytes`` (see ``datasets``)."""
     return _with_change(read_all(MARKET_DAILY, file, name=name, format=format, unique=unique, **options))
+
+
+@dataclass(frozen=True)
+class MarketHistory:
+    """A daily file's records with its source label; ``krx_layout`` is True when it was read under KRX's own
+    (Korean) headers without a mapping file, i.e. it has the shape of the KRX download itself."""
+
+    days: list[MarketDay]
+    label: str
+    krx_layout: bool
+
+
+def read_market_history(file: FileInput, *, name: str | None = None, **options: Any) -> MarketHistory:
+    """``read_market_daily`` plus where the file came from (for pages that show the figures)."""
+    scan, days = read_scan(MARKET_DAILY, file, name=name, **options)
+    return MarketHistory(_with_change(days), scan.label, not scan.english and not scan.mapping_source)
