@@ -47,7 +47,8 @@ def _sensor_report(path: str) -> dict[str, Any]:
         "format": "csv", "encoding": "utf-8", "header_row": read.header_row, "columns": columns,
         "rows": len(read.kg),
         "first": _iso_hour(hours[0]) if hours else None, "last": _iso_hour(hours[-1]) if hours else None,
-        "problems": [{"row": None, "column": None, "message": p} for p in read.problems],
+        "problems": [{"row": row, "column": None if column is None else names.get(column - 1, f"column {column}"),
+                      "message": message} for row, column, message in read.problems],
         "problems_total": read.problems_total,
     }
 

@@ -91,15 +91,15 @@ class SensorFile:
     hours: list[int] | None = None  # unix hour of each row when the file has timestamps
     header_row: int | None = None
     columns: dict[str, int] = field(default_factory=dict)  # name → 0-based column
-    problems: list[str] = field(default_factory=list)
+    problems: list[tuple[int, int | None, str]] = field(default_factory=list)  # (row, column from 1, message)
     problems_total: int = 0
 
-    def problem(self, text: str, collect: bool) -> None:
+    def problem(self, text: str, collect: bool, row: int, column: int | None = None) -> None:
         if not collect:
             raise SourceError(text)
         self.problems_total += 1
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(text)
+            self.problems.append((row, column, text))
 
 
 def _is_number(text: str) -> bool:
@@ -198,27 +198,28 @@ def read_sensor_file(path: str | Path, *, factor_g_per_mwh: int = DEFAULT_EMISSI
     for number, cells in rows:
         if expected is not None and len(cells) != expected:
             out.problem(f"{path}, row {number}: expected {COLUMNS} comma-separated columns (no header), found "
-                        f"{len(cells)}", collect)
+                        f"{len(cells)}", collect, number)
             continue
         if tey >= len(cells):
-            out.problem(f"{path}, row {number}: the row has {len(cells)} columns; TEY is column {tey + 1}", collect)
+            out.problem(f"{path}, row {number}: the row has {len(cells)} columns; TEY is column {tey + 1}", collect, number)
             continue
         try:
             kg = co2_kg_from_tey(cells[tey].strip(), factor_g_per_mwh)
         except (InvalidOperation, ValueError):
             out.problem(f"{path}, row {number}, column {tey + 1} (turbine energy yield, MWh): {cells[tey]!r} is not a "
-                        "number ≥ 0", collect)
+                        "number ≥ 0", collect, number, tey + 1)
             continue
         if stamp is not None:
             try:
                 hour = _hour_of(cells[stamp])
             except (ValueError, IndexError):
                 out.problem(f"{path}, row {number}, column {stamp + 1} (timestamp): {cells[stamp] if stamp < len(cells) else ''!r} "
-                            "is not the start of an hour like 2011-01-01 05:00 or unix seconds", collect)
+                            "is not the start of an hour like 2011-01-01 05:00 or unix seconds", collect, number, stamp + 1)
                 continue
             if previous is not None and hour <= previous:
                 out.problem(f"{path}, row {number}, column {stamp + 1} (timestamp): {cells[stamp].strip()} is not later "
-                            "than the row before: sort the file by time and keep one row per hour", collect)
+                            "than the row before: sort the file by time and keep one row per hour", collect, number,
+                            stamp + 1)
                 continue
             previous = hour
             out.hours.append(hour)  # type: ignore[union-attr]

@@ -129,6 +129,7 @@ def test_sensor_files_with_and_without_header(tmp_path):
     assert report["kind"] == "sensor_csv" and report["rows"] == 2
     assert (report["first"], report["last"]) == ("2011-01-01T00:00+09:00", "2011-01-01T03:00+09:00")
     assert report["problems_total"] == 1 and "is not later than the row before" in report["problems"][0]["message"]
+    assert (report["problems"][0]["row"], report["problems"][0]["column"]) == (4, "TIMESTAMP")
 
 
 @pytest.mark.parametrize("relative, kind, rows", [

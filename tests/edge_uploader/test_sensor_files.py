@@ -61,7 +61,8 @@ def test_problems_can_be_collected_instead_of_raised(tmp_path):
     path = write(tmp_path, UCI_ROW.format(tey=150) + "1,2\n" + UCI_ROW.format(tey="x") + UCI_ROW.format(tey=151))
     read = read_sensor_file(path, collect=True)
     assert read.kg == [60_588, 60_992] and read.problems_total == 2
-    assert "row 2: expected 11 comma-separated columns" in read.problems[0]
+    assert [(row, column) for row, column, _ in read.problems] == [(2, None), (3, 8)]
+    assert "row 2: expected 11 comma-separated columns" in read.problems[0][2]
 
 
 def test_at_end_must_be_stop_or_warn(tmp_path):
