@@ -47,6 +47,8 @@ MIN_YEAR, MAX_YEAR = 1990, 2100
 _NOT_AVAILABLE = {"", "-", "n/a", "na", "none", "null"}
 _YES, _NO = {"y", "yes", "true", "1"}, {"n", "no", "false", "0"}
 _R = TypeVar("_R")
+_DATES_SEEN: dict[str, date] = {}  # cell text → date, for the dates a file repeats (bounded)
+_DATES_KEPT = 50_000
 
 
 def header_key(text: str) -> str:
@@ -405,14 +407,22 @@ class Row:
         return -bp if sign == "-" else bp
 
     def date(self, key: str) -> date:
-        value = clean_text(self._raw(key))
+        raw = self._raw(key)
+        known = _DATES_SEEN.get(raw)  # a daily file repeats each date once per instrument
+        if known is not None:
+            return known
+        value = clean_text(raw)
         match = _DATE.match(value)
         try:
             if not match:
                 raise ValueError
-            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            parsed = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
             raise self.error(key, f"expected a date like 2025-06-12, got {_shown(value)}") from None
+        if len(_DATES_SEEN) >= _DATES_KEPT:
+            _DATES_SEEN.clear()
+        _DATES_SEEN[raw] = parsed
+        return parsed
 
 
 def _shown(value: str) -> str:

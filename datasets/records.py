@@ -313,10 +313,11 @@ class MarketDay:
         if not all(type(v) is int and v >= 0 for v in amounts):  # the detailed check only when one fails
             for name in ("close", "open", "high", "low", "volume", "value_krw", "vwap"):
                 _int(name, getattr(self, name))
-        for name in ("change", "change_bp"):
-            if getattr(self, name) is not None:
-                _int(name, getattr(self, name), signed=True)
-        if not isinstance(self.derived, tuple) or not set(self.derived) <= _DERIVABLE:
+        if self.change is not None and type(self.change) is not int:
+            _int("change", self.change, signed=True)
+        if self.change_bp is not None and type(self.change_bp) is not int:
+            _int("change_bp", self.change_bp, signed=True)
+        if not isinstance(self.derived, tuple) or (self.derived and not set(self.derived) <= _DERIVABLE):
             raise ValueError(f"derived must be a tuple of {', '.join(sorted(_DERIVABLE))}, got {self.derived!r}")
 
     @property
