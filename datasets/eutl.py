@@ -53,9 +53,9 @@ class InstallationYear:
         for name in ("name", "registry", "activity", "compliance_code"):
             _text(name, getattr(self, name), required=False)
         _year("year", self.year)
-        for name in ("allocated", "verified", "surrendered"):
-            if getattr(self, name) is not None:
-                _int(name, getattr(self, name))
+        for name, value in (("allocated", self.allocated), ("verified", self.verified), ("surrendered", self.surrendered)):
+            if value is not None and (type(value) is not int or value < 0):
+                _int(name, value)
 
 
 def _n(*names: str) -> tuple[str, ...]:

@@ -11,7 +11,8 @@ entity's id, and names are kept for people only. Rules:
   given on one row or on all; rows of one id that state different values are an error naming
   both rows. A fact never stated is "" (sector, industry), fully free (auctioned, noted), not a
   new entrant.
-* EU tables: the sector is the installation's activity code; the auctioned flag is not in the
+* EU tables: the sector is the installation's activity code of its latest year (the EUTL renumbered
+  activities between trading periods, so codes may change over the years); the auctioned flag is not in the
   table (every installation is taken as fully free, noted); the published free allocation is
   not an input of the engine (the engine computes its own).
 * Notes count the ids without a name and the names shared by several ids, which stay separate.
@@ -49,16 +50,19 @@ def _merge(entity: _Entity, record: EntityYear, what: str) -> None:
         entity.facts["name"] = (record.name, record.row)
     for fact in _FACTS:
         value = getattr(record, fact)
-        if _blank(value):
-            continue
-        known = entity.facts.setdefault(fact, (value, record.row))
-        if known[0] != value:
-            raise AllocationInputError(
-                f"{what} row {record.row}: id {record.entity_id!r} has {fact} {value!r}, but row {known[1]} gives "
-                f"{known[0]!r}; the rows of one id must agree (correct one of them)"
-            )
+        if not _blank(value):
+            _agree(entity, fact, value, record.entity_id, record.row, what)
     if record.emissions is not None:
         entity.emissions[record.year] = record.emissions
+
+
+def _agree(entity: _Entity, fact: str, value: object, eid: str, row: int, what: str) -> None:
+    known = entity.facts.setdefault(fact, (value, row))
+    if known[0] != value:
+        raise AllocationInputError(
+            f"{what} row {row}: id {eid!r} has {fact} {value!r}, but row {known[1]} gives {known[0]!r}; the rows of "
+            "one id must agree (correct one of them)"
+        )
 
 
 def entity_inputs(records: Iterable[EntityYear], *, what: str = "long-format file") -> EngineInputs:
@@ -66,6 +70,24 @@ def entity_inputs(records: Iterable[EntityYear], *, what: str = "long-format fil
     entities: dict[str, _Entity] = {}
     for record in records:
         _merge(entities.setdefault(record.entity_id, _Entity()), record, what)
+    return _inputs(entities)
+
+
+def installation_inputs(records: Iterable[InstallationYear]) -> EngineInputs:
+    """One engine input per installation of an EU-style compliance table (verified emissions as history)."""
+    entities: dict[str, _Entity] = {}
+    for record in records:
+        entity = entities.setdefault(record.installation_id, _Entity())
+        if record.name and "name" not in entity.facts:
+            entity.facts["name"] = (record.name, 0)
+        if record.activity and record.year >= entity.facts.get("sector", ("", -1))[1]:  # the latest year's code
+            entity.facts["sector"] = (record.activity, record.year)
+        if record.verified is not None:
+            entity.emissions[record.year] = record.verified
+    return _inputs(entities)
+
+
+def _inputs(entities: dict[str, _Entity]) -> EngineInputs:
     result: list[CompanyInput] = []
     unnamed, free = 0, 0
     names: dict[str, int] = {}
@@ -95,12 +117,3 @@ def entity_inputs(records: Iterable[EntityYear], *, what: str = "long-format fil
     if free:
         notes.append(f"{free:,} id(s) have no auctioned flag and are taken as fully free")
     return EngineInputs(companies=tuple(result), notes=tuple(notes))
-
-
-def installation_inputs(records: Iterable[InstallationYear], *, what: str = "EU compliance table") -> EngineInputs:
-    """One engine input per installation of an EU-style compliance table (verified emissions as history)."""
-    return entity_inputs(
-        (EntityYear(entity_id=r.installation_id, year=r.year, emissions=r.verified, name=r.name, sector=r.activity)
-         for r in records),
-        what=what,
-    )

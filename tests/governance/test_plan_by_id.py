@@ -56,10 +56,12 @@ def test_rows_of_one_id_must_agree():
 def test_eu_installations_use_verified_emissions_and_keep_names_apart():
     rows = [InstallationYear("DE-1", "Stadtwerke", "DE", "20", 2022, 10, 300),
             InstallationYear("DE-1", "Stadtwerke Neu", "DE", "20", 2023, 10, None),
+            InstallationYear("DE-1", "Stadtwerke", "DE", "1", 2012, 10, 280),  # the code of the earlier period
             InstallationYear("DE-2", "Stadtwerke", "DE", "20", 2022, 10, 200)]
     merged = installation_inputs(rows)
     assert [(c.company_id, c.sector, c.emissions_by_year) for c in merged.companies] == [
-        ("DE-1", "20", {2022: 300}), ("DE-2", "20", {2022: 200})]
+        ("DE-1", "20", {2012: 280, 2022: 300}), ("DE-2", "20", {2022: 200})]
+    assert merged.notes[0].startswith("0 id(s) have no name and 1 name(s) are shared by several ids")
 
 
 def run_compute(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
