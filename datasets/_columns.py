@@ -7,6 +7,13 @@ column — comparing headers without whitespace, case or Unicode width differenc
 then yields each data row as a ``Row`` whose typed getters (``whole``, ``year``, ``yes_no``,
 ``basis_points``, ``date``…) raise ``CellError`` naming the file, row and column.
 
+A column matches its published (Korean) header, its English header or one of the variants, or a
+header a mapping file names (``mapping``: key → headers); ``Bound.matched`` records which header
+each column was found under. Rows are read as a stream (``Bound.rows``), so a file of any size
+needs memory only for what the importer keeps; with a ``Problems`` collector a bad row is noted
+and skipped instead of ending the read, and ``RowLedger`` spots repeated keys and rows that
+repeat an earlier row exactly (a download pasted in twice).
+
 Row shape rules: blank rows are skipped; cells beyond the header must be empty (the ETRS trailing
 comma); a CSV row with fewer cells than the header is an error, reported as truncation when it is
 the last row or when every other row carries the trailing empty cell and the last does not.
@@ -16,24 +23,32 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterator, Sequence, TypeVar
 
-from ._tables import Table
-from ._text import clean_text
-from .errors import CellError, DuplicateRecordError, MalformedFileError, MissingColumnError
+from ._problems import Problems, RowLedger
+from ._tables import HEAD_ROWS, Table
+from ._text import clean_text, mojibake_hint
+from .errors import CellError, DatasetError, MalformedFileError, MissingColumnError
 from .identity import company_id
 
-__all__ = ["Column", "YearColumns", "Bound", "Row", "bind", "UniqueKeys"]
+__all__ = ["Column", "YearColumns", "Bound", "Row", "bind", "fit", "Fit", "missing_columns", "Problems",
+           "RowLedger", "header_key", "Mapping"]
 
-_HEADER_SEARCH_ROWS = 30
+_HEADER_SEARCH_ROWS = HEAD_ROWS
+_LATIN1 = re.compile(r"[\u0080-\u00ff\ufffd]")
 _WHOLE = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$")
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+").fullmatch
 _YEAR = re.compile(r"^([0-9]{4})(?:\s*년)?$")
 _PERCENT = re.compile(r"^([+-]?)([0-9]+)(?:\.([0-9]{1,2}))?$")
 _DATE = re.compile(r"^([0-9]{4})[-/.]?([0-9]{2})[-/.]?([0-9]{2})$")
 MIN_YEAR, MAX_YEAR = 1990, 2100
+_NOT_AVAILABLE = {"", "-", "n/a", "na", "none", "null"}
+_YES, _NO = {"y", "yes", "true", "1"}, {"n", "no", "false", "0"}
 _R = TypeVar("_R")
+_DATES_SEEN: dict[str, date] = {}  # cell text → date, for the dates a file repeats (bounded)
+_DATES_KEPT = 50_000
 
 
 def header_key(text: str) -> str:
@@ -69,25 +84,6 @@ class YearColumns:
         return int(next(group for group in match.groups() if group))
 
 
-class UniqueKeys:
-    """Remembers the row each key was first seen on; a second sighting is a ``DuplicateRecordError``."""
-
-    def __init__(self, what: str, advice: str) -> None:
-        self._seen: dict[object, int] = {}
-        self._what = what
-        self._advice = advice
-
-    def add(self, key: object, row: "Row", column_key: str, shown: str) -> None:
-        first = self._seen.setdefault(key, row.number)
-        if first != row.number:
-            raise DuplicateRecordError(
-                row.source,
-                f"{shown} already appears in row {first}; {self._what}. {self._advice}",
-                row=row.number,
-                column=row.label(column_key),
-            )
-
-
 @dataclass
 class Bound:
     """A table with its header row located: column positions and per-year columns."""
@@ -98,50 +94,69 @@ class Bound:
     index: dict[str, int]
     labels: dict[int, str]
     years: dict[int, int]  # year -> cell index
+    matched: dict[str, str] = field(default_factory=dict)  # column key -> the header it was found under
 
     @property
     def source(self) -> str:
         return self.table.source
 
-    def rows(self) -> Iterator["Row"]:
+    def _body(self) -> Iterator[tuple[int, tuple[str, ...]]]:
+        header = self.header_row
+        for number, cells in self.table.all_rows():
+            if number > header and "".join(cells).strip():
+                yield number, cells
+
+    def rows(self, problems: Problems | None = None) -> Iterator["Row"]:
+        """Each data row in file order; with ``problems`` a misshapen row is noted and skipped."""
         table = self.table
         if not table.complete:
             last = table.rows[-1][0] if table.rows else None
             raise MalformedFileError(
                 table.source, "the page ends inside the table (no </table>): it looks truncated; download it again", row=last
             )
-        body = [
-            (n, cells)
-            for n, cells in table.rows
-            if n > self.header_row and any(c.strip() for c in cells)
-        ]
         width = self.header_width
-        widths = {len(cells) for _, cells in body[:-1]}
-        trailing = len(widths) == 1 and min(widths) > width and not table.padded
-        for position, (number, cells) in enumerate(body):
-            last = position == len(body) - 1
+        widths: set[int] = set()
+        body = self._body()
+        current = next(body, None)
+        while current is not None:
+            following = next(body, None)
+            number, cells = current
+            error = self._shape_error(number, cells, widths, last=following is None)
+            if len(widths) < 2:
+                widths.add(len(cells))
+            current = following
+            if error is not None:
+                if problems is None:
+                    raise error
+                problems.add(error)
+                continue
             if len(cells) < width:
-                if not table.padded:
-                    hint = "the file looks truncated; download it again" if last else "check this row's commas and quotes"
-                    raise MalformedFileError(
-                        table.source, f"the row has {len(cells)} cells but the header has {width} columns: {hint}", row=number
-                    )
                 cells = cells + ("",) * (width - len(cells))
-            elif len(cells) > width and any(c.strip() for c in cells[width:]):
-                raise MalformedFileError(
-                    table.source,
-                    f"the row has {len(cells)} cells but the header has {width} columns, and the extra cells are not "
-                    "empty: check this row's commas and quotes",
-                    row=number,
-                )
-            if last and trailing and len(cells) < min(widths):
-                raise MalformedFileError(
-                    table.source,
-                    "the last row lacks the trailing empty cell every other row has: the file looks truncated; "
-                    "download it again",
-                    row=number,
-                )
             yield Row(self, number, cells)
+
+    def _shape_error(self, number: int, cells: tuple[str, ...], widths: set[int], *, last: bool) -> DatasetError | None:
+        table, width = self.table, self.header_width
+        if len(cells) < width and not table.padded:
+            hint = "the file looks truncated; download it again" if last else "check this row's commas and quotes"
+            return MalformedFileError(
+                table.source, f"the row has {len(cells)} cells but the header has {width} columns: {hint}", row=number
+            )
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            return MalformedFileError(
+                table.source,
+                f"the row has {len(cells)} cells but the header has {width} columns, and the extra cells are not "
+                "empty: check this row's commas and quotes",
+                row=number,
+            )
+        trailing = len(widths) == 1 and min(widths) > width and not table.padded
+        if last and trailing and len(cells) < min(widths):
+            return MalformedFileError(
+                table.source,
+                "the last row lacks the trailing empty cell every other row has: the file looks truncated; "
+                "download it again",
+                row=number,
+            )
+        return None
 
     def label_of(self, index: int) -> str:
         return self.labels[index]
@@ -165,43 +180,83 @@ def _header_width(cells: Sequence[str]) -> int:
     return width
 
 
-def bind(source: str, tables: Sequence[Table], columns: Sequence[Column], *, years: YearColumns | None = None,
-         what: str) -> Bound:
-    """Locate the header row holding ``columns`` (and at least one year column if ``years``)."""
-    best: tuple[int, Table, int, tuple[str, ...]] | None = None
+Mapping = dict[str, tuple[str, ...]]  # column key -> extra headers accepted for it (a mapping file)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How well a table's best header row matches a format: the ``Bound`` when it holds every
+    required column, else the best candidate row (for the message)."""
+
+    bound: Bound | None
+    found: int  # required columns (and the year group) found in the best row
+    needed: int
+    table: Table | None = None
+    number: int = 0
+    cells: tuple[str, ...] = ()
+
+
+def _index_of(cells: Sequence[str], columns: Sequence[Column], mapping: Mapping) -> dict[str, int]:
+    keys = [header_key(c) for c in cells]
+    index: dict[str, int] = {}
+    for column in columns:
+        wanted = column.keys() + tuple(header_key(h) for h in mapping.get(column.key, ()))
+        for i, k in enumerate(keys):
+            if k in wanted:
+                index[column.key] = i
+                break
+    return index
+
+
+def fit(tables: Sequence[Table], columns: Sequence[Column], *, years: YearColumns | None = None,
+        mapping: Mapping | None = None) -> Fit:
+    """Find the first header row (within the first 30 rows of any table) that holds every required column."""
+    mapping = mapping or {}
+    needed = sum(1 for c in columns if c.required) + (1 if years is not None else 0)
+    best = Fit(None, -1, needed)
     for table in tables:
         for number, cells in table.rows[:_HEADER_SEARCH_ROWS]:
-            keys = [header_key(c) for c in cells]
-            index: dict[str, int] = {}
-            for column in columns:
-                wanted = column.keys()
-                for i, k in enumerate(keys):
-                    if k in wanted:
-                        index[column.key] = i
-                        break
-            year_index = {}
+            index = _index_of(cells, columns, mapping)
+            year_index: dict[int, int] = {}
             if years is not None:
                 for i, c in enumerate(cells):
                     y = years.year_of(c)
                     if y is not None and MIN_YEAR <= y <= MAX_YEAR:
                         year_index.setdefault(y, i)
             found = sum(1 for c in columns if c.required and c.key in index) + (1 if year_index else 0)
-            complete = all(c.key in index for c in columns if c.required) and (years is None or year_index)
-            if complete:
+            if found == needed:
                 labels = {i: clean_text(c) for i, c in enumerate(cells)}
-                return Bound(table, number, _header_width(cells), index, labels, dict(sorted(year_index.items())))
-            if any(c.strip() for c in cells) and (best is None or found > best[0]):
-                best = (found, table, number, cells)
+                matched = {key: labels[i] for key, i in index.items()}
+                bound = Bound(table, number, _header_width(cells), index, labels, dict(sorted(year_index.items())),
+                              matched)
+                return Fit(bound, found, needed, table, number, cells)
+            if any(c.strip() for c in cells) and found > best.found:
+                best = Fit(None, found, needed, table, number, cells)
+    return best
+
+
+def bind(source: str, tables: Sequence[Table], columns: Sequence[Column], *, years: YearColumns | None = None,
+         what: str, mapping: Mapping | None = None) -> Bound:
+    """Locate the header row holding ``columns`` (and at least one year column if ``years``)."""
+    found = fit(tables, columns, years=years, mapping=mapping)
+    if found.bound is not None:
+        return found.bound
+    raise missing_columns(source, found, columns, years=years, what=what, mapping=mapping)
+
+
+def missing_columns(source: str, found: Fit, columns: Sequence[Column], *, years: YearColumns | None, what: str,
+                    mapping: Mapping | None = None) -> DatasetError:
+    """The error for a file whose header lacks required columns (with a mojibake hint where it applies)."""
     expected = [c.label for c in columns if c.required] + ([years.example + " …"] if years else [])
-    if best is None:
-        raise MalformedFileError(source, f"the file has no rows: expected a header row with {', '.join(expected)}")
-    found, table, number, cells = best
-    keys = {header_key(c) for c in cells}
-    missing = [c.label for c in columns if c.required and not (set(c.keys()) & keys)]
+    if found.table is None:
+        return MalformedFileError(source, f"the file has no rows: expected a header row with {', '.join(expected)}")
+    cells, number = found.cells, found.number
+    index = _index_of(cells, columns, mapping or {})
+    missing = [c.label for c in columns if c.required and c.key not in index]
     if years is not None and not any(years.year_of(c) for c in cells):
         missing.append(f"per-year columns like {years.example}")
     shown = ", ".join(clean_text(c) for c in cells if c.strip())
-    if found == 0:
+    if found.found == 0:
         reason = (
             f"none of the columns of {what} were found (expected {', '.join(expected)}; the first row reads: "
             f"{shown[:200]}): is this the right file?"
@@ -211,7 +266,10 @@ def bind(source: str, tables: Sequence[Table], columns: Sequence[Column], *, yea
             f"missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} in the header "
             f"(found: {shown[:300]}); {what} needs {', '.join(expected)}"
         )
-    raise MissingColumnError(table.source, reason, row=number)
+    hint = mojibake_hint(shown)
+    if hint:
+        reason += f". The header is garbled: {hint}"
+    return MissingColumnError(found.table.source, reason, row=number)
 
 
 class Row:
@@ -260,9 +318,18 @@ class Row:
     def company(self, key: str) -> str:
         raw = self._raw(key)
         try:
-            return company_id(raw)
+            cid = company_id(raw)
         except ValueError as error:
             raise self.error(key, f"expected a company name: {error}") from None
+        self.check_garbled(key, cid)
+        return cid
+
+    def check_garbled(self, key: str, value: str) -> None:
+        """A ``CellError`` with the likely encoding when ``value`` looks like mojibake."""
+        if _LATIN1.search(value):
+            hint = mojibake_hint(value)
+            if hint:
+                raise self.error(key, f"the name is garbled: {hint}")
 
     def one_of(self, key: str, choices: Sequence[str]) -> str:
         value = clean_text(self._raw(key))
@@ -278,9 +345,11 @@ class Row:
 
     # -- numbers ------------------------------------------------------------------------------
     def whole(self, key: str | int, *, signed: bool = False) -> int:
-        raw = self.cells[key] if isinstance(key, int) else self._raw(key)
-        if raw.isascii() and raw.isdigit():  # the common case: plain digits
+        raw = self.cells[key if key.__class__ is int else self.bound.index[key]]
+        if raw.isdigit() and raw.isascii():  # the common case: plain digits
             return int(raw)
+        if _THOUSANDS(raw) and raw.isascii():  # "1,251,186,800" as downloaded
+            return int(raw.replace(",", ""))
         value = clean_text(raw)
         example = "-60 or 1,250" if signed else "120,487"
         if not _WHOLE.match(value):
@@ -294,6 +363,31 @@ class Row:
         if not self.has(key) or not clean_text(self._raw(key)):
             return None
         return self.whole(key)
+
+    def optional_amount(self, key: str) -> int | None:
+        """A whole number, or None for a blank cell or one marked not available (``-``, ``n/a``, ``NA``)."""
+        if not self.has(key) or clean_text(self._raw(key)).casefold() in _NOT_AVAILABLE:
+            return None
+        return self.whole(key)
+
+    def optional_yes_no(self, key: str) -> bool | None:
+        """Y or N (also yes/no, true/false, 1/0), or None for a blank or absent cell."""
+        if not self.has(key):
+            return None
+        value = clean_text(self._raw(key)).casefold()
+        if not value:
+            return None
+        if value in _YES or value in _NO:
+            return value in _YES
+        raise self.error(key, f"expected Y or N, got {_shown(value)}")
+
+    def identifier(self, key: str, what: str) -> str:
+        """An id (of a company, installation or account): printable text of 1-200 characters."""
+        try:
+            return company_id(self._raw(key))
+        except ValueError as error:
+            reason = str(error).replace("a company name", f"{what}")
+            raise self.error(key, f"expected {what}: {reason}") from None
 
     def year(self, key: str) -> int:
         value = clean_text(self._raw(key))
@@ -313,14 +407,22 @@ class Row:
         return -bp if sign == "-" else bp
 
     def date(self, key: str) -> date:
-        value = clean_text(self._raw(key))
+        raw = self._raw(key)
+        known = _DATES_SEEN.get(raw)  # a daily file repeats each date once per instrument
+        if known is not None:
+            return known
+        value = clean_text(raw)
         match = _DATE.match(value)
         try:
             if not match:
                 raise ValueError
-            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            parsed = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
             raise self.error(key, f"expected a date like 2025-06-12, got {_shown(value)}") from None
+        if len(_DATES_SEEN) >= _DATES_KEPT:
+            _DATES_SEEN.clear()
+        _DATES_SEEN[raw] = parsed
+        return parsed
 
 
 def _shown(value: str) -> str:

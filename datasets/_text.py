@@ -13,11 +13,12 @@ first bad byte.
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 from .errors import EncodingError, MalformedFileError
 
-__all__ = ["decode_text", "clean_text", "declared_charset"]
+__all__ = ["decode_text", "clean_text", "declared_charset", "mojibake_hint"]
 
 _CHARSET_ALIASES = {
     "utf-8": "utf-8",
@@ -127,6 +128,52 @@ def declared_charset(head: bytes) -> str | None:
 
 def clean_text(value: str) -> str:
     """A cell's text as the importers keep it: NFC, stripped, inner whitespace runs → one space."""
+    if value.isascii():
+        return " ".join(value.split()) if " " in value or not value.isprintable() else value
     if not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)
     return " ".join(value.split())
+
+
+_LATIN1_RUN = re.compile(r"[\u0080-\u00ff]{2,}")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def mojibake_hint(text: str) -> str | None:
+    """A hint when ``text`` looks like Korean decoded with the wrong encoding (mojibake), else None.
+
+    Recognises cp949 or UTF-8 bytes read as Latin-1/Windows-1252 (``¾÷Ã¼¸í`` for 업체명), UTF-8
+    bytes read as cp949 (``踰덊샇`` for 번호) and replacement characters (``�``) left by a lossy save.
+    """
+    if "\ufffd" in text:
+        return ("the text holds replacement characters (\ufffd): it was once saved with the wrong encoding and the "
+                "original letters are lost; download the file again")
+    if _LATIN1_RUN.search(text):
+        for wrong in ("cp1252", "latin-1"):
+            try:
+                raw = text.encode(wrong)
+            except UnicodeEncodeError:
+                continue
+            for right in ("utf-8", "cp949"):
+                decoded = _decoded(raw, right)
+                if decoded is not None and _HANGUL.search(decoded):
+                    return (f"the text looks like {right} bytes that were read as Latin-1 ({text[:16]!r} is "
+                            f"{decoded[:16]!r} in {right}): use the original download, or open it as {right} and "
+                            "save it again as 'CSV UTF-8'")
+    if not text.isascii():
+        try:
+            raw = text.encode("cp949")
+        except UnicodeEncodeError:
+            return None
+        decoded = _decoded(raw, "utf-8")
+        if decoded is not None and _HANGUL.search(decoded):
+            return (f"the text looks like UTF-8 bytes that were read as cp949 ({text[:16]!r} is {decoded[:16]!r} in "
+                    "UTF-8): use the original download, or open it as UTF-8 and save it again as 'CSV UTF-8'")
+    return None
+
+
+def _decoded(raw: bytes, encoding: str) -> str | None:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None

@@ -6,8 +6,11 @@
     │                          a row with the wrong number of cells, no table, not a real XLSX
     ├── MissingColumnError     a column the format needs is absent from the header row
     ├── CellError              one cell does not hold what its column needs (whole number, year, Y/N, date…)
-    └── DuplicateRecordError   a key that must be unique in the file (a company, a company and year,
-                               a date and instrument) appears twice
+    ├── DuplicateRecordError   a key that must be unique in the file (a company, a company and year,
+    │                          a date and instrument) appears twice, or a row repeats an earlier row
+    │                          exactly (a download pasted in twice)
+    ├── FileTooLargeError      the file is larger than the configured limit (``ETS_DATA_MAX_BYTES``)
+    └── MappingError           a column-mapping file is unreadable or names unknown fields
 
 Every message starts with where the problem is — the file name, then ``row N`` and ``column <header>``
 where they apply — and then says what was expected, what was found and, where it helps, what to do::
@@ -17,6 +20,9 @@ where they apply — and then says what was expected, what was found and, where 
 Rows are numbered as a spreadsheet shows them: in CSV the first record of the file (normally the
 header) is row 1; in XLSX the sheet's own row numbers; in HTML the table's ``<tr>`` elements from 1.
 The parts are also attributes (``source``, ``row``, ``column``, ``reason``) for programs.
+An importer reads on past the first problem of a file: the error it raises is the first one, and
+its ``problems`` attribute holds every problem found (up to 100, the first included), so a user
+mends a file in one round instead of one error at a time.
 """
 
 from __future__ import annotations
@@ -28,7 +34,12 @@ __all__ = [
     "MissingColumnError",
     "CellError",
     "DuplicateRecordError",
+    "FileTooLargeError",
+    "MappingError",
+    "MAX_PROBLEMS",
 ]
+
+MAX_PROBLEMS = 100  # problems kept per file
 
 
 class DatasetError(Exception):
@@ -39,6 +50,7 @@ class DatasetError(Exception):
         self.row = row
         self.column = column
         self.reason = reason
+        self.problems: tuple[DatasetError, ...] = (self,)
         where = source
         if row is not None:
             where += f" row {row}"
@@ -65,3 +77,11 @@ class CellError(DatasetError):
 
 class DuplicateRecordError(DatasetError):
     """A key that must be unique in the file appears a second time."""
+
+
+class FileTooLargeError(DatasetError):
+    """The file is larger than the configured limit."""
+
+
+class MappingError(DatasetError):
+    """A column-mapping file cannot be read or names a field the format does not have."""

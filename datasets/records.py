@@ -286,36 +286,51 @@ class MarketDay:
 
     Prices are KRW per tonne. On a day without trades KRX publishes open/high/low/volume/value/vwap
     as 0 and the close carried over; block trades can make volume non-zero with a zero open, so no
-    ordering between the prices is assumed.
+    ordering between the prices is assumed. A file without 대비/등락률 (price histories with English
+    headers) leaves ``change`` and ``change_bp`` None unless the importer derives them from the
+    previous day in the file; ``derived`` names the fields computed rather than read (``"vwap"`` from
+    traded value ÷ volume, ``"change"``, ``"change_bp"`` from the previous close).
     """
 
     date: date  # 일자
     instrument: str  # 종목명
     close: int  # 종가
-    change: int  # 대비 (close − previous close), may be negative
-    change_bp: int  # 등락률 in basis points: "0.46" → 46, "-0.68" → -68
+    change: int | None  # 대비 (close − previous close), may be negative; None when neither published nor derivable
+    change_bp: int | None  # 등락률 in basis points: "0.46" → 46, "-0.68" → -68
     open: int  # 시가
     high: int  # 고가
     low: int  # 저가
     volume: int  # 거래량 (tonnes)
     value_krw: int  # 거래대금 (KRW)
     vwap: int  # 가중평균 (KRW)
+    derived: tuple[str, ...] = ()  # fields computed by the importer, not read from the file
 
     def __post_init__(self) -> None:
         if not isinstance(self.date, date):
             raise ValueError(f"date must be a datetime.date, got {self.date!r}")
         _text("instrument", self.instrument)
-        for name in ("close", "open", "high", "low", "volume", "value_krw", "vwap"):
-            _int(name, getattr(self, name))
-        _int("change", self.change, signed=True)
-        _int("change_bp", self.change_bp, signed=True)
+        amounts = (self.close, self.open, self.high, self.low, self.volume, self.value_krw, self.vwap)
+        if not all(type(v) is int and v >= 0 for v in amounts):  # the detailed check only when one fails
+            for name in ("close", "open", "high", "low", "volume", "value_krw", "vwap"):
+                _int(name, getattr(self, name))
+        if self.change is not None and type(self.change) is not int:
+            _int("change", self.change, signed=True)
+        if self.change_bp is not None and type(self.change_bp) is not int:
+            _int("change_bp", self.change_bp, signed=True)
+        if not isinstance(self.derived, tuple) or (self.derived and not set(self.derived) <= _DERIVABLE):
+            raise ValueError(f"derived must be a tuple of {', '.join(sorted(_DERIVABLE))}, got {self.derived!r}")
 
     @property
     def change_pct(self) -> str:
-        """등락률 as KRX prints it: ``46`` → ``"0.46"``, ``-68`` → ``"-0.68"``."""
+        """등락률 as KRX prints it: ``46`` → ``"0.46"``, ``-68`` → ``"-0.68"`` (``""`` when unknown)."""
+        if self.change_bp is None:
+            return ""
         sign = "-" if self.change_bp < 0 else ""
         whole, fraction = divmod(abs(self.change_bp), 100)
         return f"{sign}{whole}.{fraction:02d}"
+
+
+_DERIVABLE = frozenset({"vwap", "change", "change_bp"})
 
 
 @dataclass(frozen=True)

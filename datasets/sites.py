@@ -10,11 +10,14 @@ generator in UTF-8 like the other demo files::
 
 from __future__ import annotations
 
-from ._columns import Column, UniqueKeys, bind
-from ._tables import FileInput, load_tables
+from typing import Any
+
+from ._columns import Column, Row
+from ._scan import Kind, read_all
+from ._tables import FileInput
 from .records import Site
 
-__all__ = ["read_sites", "SITE_HEADERS"]
+__all__ = ["read_sites", "SITE_HEADERS", "SITES"]
 
 _COLUMNS = (
     Column("company", "업체명"),
@@ -27,21 +30,30 @@ _COLUMNS = (
 SITE_HEADERS = tuple(c.label for c in _COLUMNS)
 
 
-def read_sites(file: FileInput, *, name: str | None = None, format: str | None = None) -> list[Site]:
+def _site(row: Row) -> Site:
+    return row.build(
+        Site,
+        company=row.company("company"),
+        site_id=row.text("site_id", what="a site id such as s0001-01"),
+        site_name=row.text("site_name", what="a site name"),
+        region=row.text("region", what="a region"),
+        emissions_tco2eq=row.whole("emissions"),
+    )
+
+
+SITES = Kind(
+    name="sites",
+    title="demo company sites (사업장)",
+    what="a demo sites file",
+    publisher="the project's demo data (synthetic)",
+    columns=_COLUMNS,
+    record=_site,
+    key=lambda s: ((s.company, s.site_id), "site_id", f"site {s.site_id!r} of {s.company!r}"),
+    unique_what="a site id appears once per company",
+    unique_advice="Give each site of a company its own id.",
+)
+
+
+def read_sites(file: FileInput, *, name: str | None = None, format: str | None = None, **options: Any) -> list[Site]:
     """Read a demo ``sites.csv``: one row per company site."""
-    source, tables = load_tables(file, name=name, format=format)
-    bound = bind(source, tables, _COLUMNS, what="a demo sites file")
-    seen = UniqueKeys("a site id appears once per company", "Give each site of a company its own id.")
-    sites: list[Site] = []
-    for row in bound.data_rows():
-        site = row.build(
-            Site,
-            company=row.company("company"),
-            site_id=row.text("site_id", what="a site id such as s0001-01"),
-            site_name=row.text("site_name", what="a site name"),
-            region=row.text("region", what="a region"),
-            emissions_tco2eq=row.whole("emissions"),
-        )
-        seen.add((site.company, site.site_id), row, "site_id", f"site {site.site_id!r} of {site.company!r}")
-        sites.append(site)
-    return sites
+    return read_all(SITES, file, name=name, format=format, **options)

@@ -110,6 +110,12 @@ class CsvConfig:
     path: str = ""                                                   # a gas_turbine_*.csv file (UCI)
     emission_factor_g_per_mwh: int = DEFAULT_EMISSION_FACTOR_G_PER_MWH  # g CO2 per MWh electric (see sources/replay.py)
     first_row: int = 0                                               # rows to skip before hour 0
+    at_end: str = "stop"                                             # past the file's last row: "stop" or "warn"
+
+    def __post_init__(self) -> None:
+        if self.at_end not in ("stop", "warn"):
+            raise ConfigError(f"[csv] at_end must be \"stop\" (end the replay at the file's last row) or \"warn\" "
+                              f"(warn once, then the meter counts as down), got {self.at_end!r}")
 
 
 @dataclass(frozen=True)

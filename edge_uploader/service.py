@@ -5,9 +5,10 @@ chain is called from a worker thread (``asyncio.to_thread``) so a slow node neve
 ingestion:
 
     clock     simulated: every ``seconds_per_hour`` replay the next hour (seal the days before it,
-              ingest the source's value, advance the clock — atomically); stop after ``end_day``.
-              Past the source's last hour the meter counts as down (hours substituted, the
-              outage alert after five days): set ``end_day`` to end a replay.
+              ingest the source's value, advance the clock — atomically); stop after ``end_day``, or at
+              the end of a replayed file (``[csv] at_end = "stop"``; "warn" warns once and goes on).
+              With at_end = "warn", or a source without an end, hours past its data count as the
+              meter being down (substituted, the outage alert after five days).
               live: every ``poll_seconds`` poll the source (Modbus) and ingest the new hours;
               seal days that ended more than ``seal_grace_seconds`` ago.
     poster    post every sealed day exactly once, oldest first; on failure retry the same day with
@@ -104,6 +105,7 @@ class UploaderService:
         self._stop: asyncio.Event | None = None
         self._sealed: asyncio.Event | None = None
         self._outage_alerted = False
+        self._source_ended = False
         self._invalid_seen: set[int] = set()
 
     # ------------------------------------------------------------------ helpers
@@ -170,12 +172,31 @@ class UploaderService:
                 self._check_outage(end)
                 await self._pause(1.0)
                 continue
+            if self._past_source_end(hour):
+                await self._pause(1.0)
+                continue
             m = self.hourly.measurement_for(hour) if self.hourly is not None else None
             hour, result, sealed = self.node.replay_hour(m)
             self._on_sealed(sealed)
             self._on_ingest(result, hour)
             self._check_outage(hour + HOUR)
             await self._pause(sched.seconds_per_hour)
+
+    def _past_source_end(self, hour: int) -> bool:
+        """At the replayed file's end: stop the clock (seal the complete days) or warn once and go on."""
+        end = getattr(self.hourly, "end", None)
+        if end is None or hour < end:
+            return False
+        stop = self.config.csv.at_end == "stop"
+        if not self._source_ended:
+            self._source_ended = True
+            log_event(logging.INFO if stop else logging.WARNING, "source_ended", end=end, at_end=self.config.csv.at_end,
+                      detail="the replayed file has no rows past this hour: " + (
+                          "the replay stops here (days not complete stay open)" if stop else
+                          "later hours count as the meter being down and are substituted"))
+        if stop:
+            self._on_sealed(self.node.seal_before(day_of(end)))
+        return stop
 
     async def _clock_live(self) -> None:
         assert self._stop is not None

@@ -13,6 +13,7 @@
     ets verify balance|emissions|allocation|key ...   (proven against a header the validators signed)
     ets channel view-key|open|members|rekey|post|read|show ...   (채널: ledgers only their members read)
     ets makers list|register|report ...       (시장조성자: market makers, holding limits, the monthly duty report)
+    ets data inspect FILE [--kind K] [--json]   (off chain: what a data file is and what is wrong with it)
 
 Passphrases come from ``--passphrase-file``, the ``ETS_PASSPHRASE`` environment variable,
 or a prompt; they are never taken as a plain command-line argument.
@@ -354,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_channels import add_channel_commands
     from .cli_compliance import add_compliance_commands
     from .cli_custody import add_custody_commands
+    from .cli_data import add_data_commands
     from .cli_localnet import add_localnet_commands
     from .cli_makers import add_makers_commands
     from .cli_verify import add_verify_commands
@@ -366,6 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_compliance_commands(sub, _common, _signer, _client, _submit)
     add_makers_commands(sub, _common, _signer, _client, _submit)
     add_custody_commands(sub, _common, _signer, _client, _submit)
+    add_data_commands(sub)
     return parser
 
 

@@ -3,6 +3,7 @@
     ets plan compute --params P.toml --pre-allocation F [--certified F ...] [--statements F ...]
                      [--additional-allocation F] [--company-data F] [--history emissions|pre-allocation]
                      [--kind initial|additional] --out plan.json
+    ets plan compute --params P.toml (--company-years F | --eu-compliance F) ... --out plan.json
     ets plan verify plan.json
     ets plan explain plan.json COMPANY
 
@@ -24,8 +25,9 @@ from datasets.errors import DatasetError
 from .company_data import read_company_data
 from .engine import compute_allocation_plan
 from .errors import AllocationInputError, GovernanceError
-from .inputs import build_company_inputs
-from .parameters import load_parameters
+from .entity_inputs import entity_inputs, installation_inputs
+from .inputs import EngineInputs, build_company_inputs
+from .parameters import AllocationParameters, load_parameters
 from .plan import PLAN_KINDS, AllocationPlan
 from .summary import company_report, summary_table
 
@@ -41,6 +43,11 @@ industry and auctioned flag; certified emissions (then NGMS statements) give eac
 history for grandfathering. --company-data adds benchmark activity/intensity and new entrants.
 With --history pre-allocation the pre-allocation (plus any additional allocation) stands in for
 the emission history, for demonstrations where emissions are not published for every company.
+
+Companies or installations known by id instead of name come in the generic long format
+(--company-years: id, name, sector, industry, auctioned, year, emissions, activity, …) or as an
+EU-style compliance table (--eu-compliance: installation id, year, allocated, verified); the
+plan's company id is then the id, and names (which may repeat or be blank) are kept apart.
 
 Prints the plan hash and a table per vintage; the SHA-256 of every input file is recorded in the
 plan header. The plan file also carries a per-company explanation, which the hash does not cover.
@@ -68,7 +75,23 @@ def _read(reader: Callable[..., list], path: str, what: str, quiet: bool, **opti
     try:
         return reader(path, **options)
     except DatasetError as exc:
-        raise AllocationInputError(str(exc)) from None
+        more = len(exc.problems) - 1
+        also = f" ({more} more problem(s) in the file; `ets data inspect {path}` lists them all)" if more > 0 else ""
+        raise AllocationInputError(f"{exc}{also}") from None
+
+
+def _by_id_inputs(args: argparse.Namespace) -> EngineInputs:
+    """Inputs from long-format files and EU-style tables (ids, not names); other company files are refused."""
+    if args.pre_allocation or args.certified or args.statements or args.company_data or args.additional_allocation:
+        raise AllocationInputError("--company-years and --eu-compliance give companies by id: do not mix them with "
+                                   "the files that give companies by name (--pre-allocation, --certified, …)")
+    if args.company_years and args.eu_compliance:
+        raise AllocationInputError("give either --company-years or --eu-compliance, not both")
+    if args.company_years:
+        return entity_inputs(r for p in args.company_years
+                             for r in _read(datasets.read_entity_years, p, "long-format company years", args.quiet))
+    return installation_inputs(r for p in args.eu_compliance
+                               for r in _read(datasets.read_eu_compliance, p, "EU-style compliance table", args.quiet))
 
 
 def _named_hashes(inputs: dict[str, str], name: str, paths: list[str]) -> None:
@@ -85,8 +108,15 @@ def _write_atomically(path: Path, data: bytes) -> None:
 def _compute(args: argparse.Namespace) -> int:
     quiet = args.quiet
     parameters = load_parameters(args.params)
+    inputs: dict[str, str] = {}
+    if args.company_years or args.eu_compliance:
+        merged = _by_id_inputs(args)
+        _named_hashes(inputs, "company_years", args.company_years)
+        _named_hashes(inputs, "eu_compliance", args.eu_compliance)
+        return _finish(args, parameters, merged, inputs)
     if not (args.pre_allocation or args.certified or args.statements or args.company_data):
-        raise AllocationInputError("no companies: give --pre-allocation, --certified, --statements or --company-data")
+        raise AllocationInputError("no companies: give --pre-allocation, --certified, --statements, --company-data, "
+                                   "--company-years or --eu-compliance")
     pre = [r for p in args.pre_allocation for r in _read(datasets.read_pre_allocation, p, "pre-allocation", quiet, unique=False)]
     additional = [r for p in args.additional_allocation
                   for r in _read(datasets.read_additional_allocation, p, "additional allocation", quiet, unique=False)]
@@ -98,13 +128,18 @@ def _compute(args: argparse.Namespace) -> int:
         pre_allocation=pre, additional_allocation=additional, certified_emissions=certified,
         statements=statements, company_data=supplement, history=history,
     )
-    inputs: dict[str, str] = {}
     _named_hashes(inputs, "pre_allocation", args.pre_allocation)
     _named_hashes(inputs, "additional_allocation", args.additional_allocation)
     _named_hashes(inputs, "certified_emissions", args.certified)
     _named_hashes(inputs, "statements", args.statements)
     _named_hashes(inputs, "company_data", [args.company_data] if args.company_data else [])
-    plan = compute_allocation_plan(merged.companies, parameters, kind=args.kind, inputs=inputs, progress=_progress(quiet))
+    return _finish(args, parameters, merged, inputs)
+
+
+def _finish(args: argparse.Namespace, parameters: AllocationParameters, merged: EngineInputs,
+            inputs: dict[str, str]) -> int:
+    plan = compute_allocation_plan(merged.companies, parameters, kind=args.kind, inputs=inputs,
+                                   progress=_progress(args.quiet))
     out = Path(args.out)
     _write_atomically(out, plan.to_json(explanations=not args.no_explanations))
     print(summary_table(plan))
@@ -162,6 +197,10 @@ def add_plan_commands(subparsers: argparse._SubParsersAction) -> argparse._SubPa
                    help="NGMS company statements (명세서); used for years without certified emissions")
     p.add_argument("--company-data", metavar="FILE",
                    help="CSV supplement: company, sector, industry, auctioned, activity, benchmark_intensity, new_entrant")
+    p.add_argument("--company-years", action="append", default=[], metavar="FILE",
+                   help="generic long format by id (id, name, sector, year, emissions, …; datasets/long_format.py)")
+    p.add_argument("--eu-compliance", action="append", default=[], metavar="FILE",
+                   help="EU-style compliance table (installation id, year, allocated, verified; datasets/eutl.py)")
     p.add_argument("--history", choices=("emissions", "pre-allocation"), default="emissions",
                    help="what grandfathering averages: emissions (default) or the pre-allocation as a stand-in")
     p.add_argument("--no-explanations", action="store_true", help="leave the per-company explanations out of the file")

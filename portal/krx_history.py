@@ -3,9 +3,12 @@
 The Market page shows the chain's own trades; beside them, clearly apart, it can show what the
 real KRX emissions market published (배출권 시장 일별 시세), read from a KRX daily export that a
 user uploads or that ``ETS_PORTAL_KRX`` names. The file is read unchanged by
-``datasets.read_market_daily`` (UTF-8 with BOM, quoted thousands separators, newest day first)
-and returned with its provenance (source KRX, file name, SHA-256, rows, date range), so the page
-can say exactly where every figure came from. Nothing here touches the chain.
+``datasets.read_market_history`` (UTF-8 with BOM, quoted thousands separators, newest day first)
+and returned with its provenance (source, file name, SHA-256, rows, date range), so the page
+can say exactly where every figure came from. The source is KRX only for a file in the KRX
+download's own layout; a price history with English headers or read through a mapping file is
+labelled with what the importer knows of it (its mapping's source, or "publisher not stated").
+Nothing here touches the chain.
 
     ETS_PORTAL_KRX    optional path of a KRX daily export shown when nothing is uploaded
 """
@@ -20,7 +23,8 @@ from typing import Mapping
 
 import pandas as pd
 
-from datasets import DatasetError, read_market_daily
+from datasets import DatasetError
+from datasets.krx import read_market_history
 
 __all__ = ["SOURCE", "KrxHistory", "KrxHistoryError", "krx_file_from_env", "load_krx_history"]
 
@@ -46,6 +50,16 @@ class KrxHistory:
             raise ValueError(f"KRX history columns must be {COLUMNS}")
         if len(self.sha256) != 64:
             raise ValueError("sha256 must be 64 hex characters")
+
+    @property
+    def is_krx(self) -> bool:
+        """True when the file has the KRX download's own layout (its figures are KRX's)."""
+        return self.source == SOURCE
+
+    @property
+    def short_source(self) -> str:
+        """For chart titles: where the figures came from, in a few words."""
+        return "KRX (historical file)" if self.is_krx else "imported file, publisher as labelled"
 
     @property
     def instruments(self) -> list[str]:
@@ -94,14 +108,15 @@ def load_krx_history(file: str | os.PathLike[str] | bytes, *, name: str | None =
                                   "or upload the file instead") from None
         file_name = name or path.name
     try:
-        rows = read_market_daily(data, name=file_name)
+        history = read_market_history(data, name=file_name)
     except DatasetError as exc:
         text = str(exc).rstrip()
         text += "" if text.endswith((".", "?", "!")) else "."
         raise KrxHistoryError(f"{text} Download the daily data again from KRX (배출권 시장 일별 시세) and upload it "
                               "unchanged.") from None
-    df = pd.DataFrame([{c: getattr(r, c) for c in COLUMNS} for r in rows], columns=COLUMNS)
-    for column in COLUMNS[2:]:
-        df[column] = df[column].astype("int64")
+    df = pd.DataFrame([{c: getattr(r, c) for c in COLUMNS} for r in history.days], columns=COLUMNS)
+    for column in COLUMNS[2:]:  # change and change_bp are unknown (NA) on an instrument's first day without 대비
+        df[column] = df[column].astype("Int64" if column in ("change", "change_bp") else "int64")
     df = df.sort_values(["date", "instrument"], ignore_index=True)
-    return KrxHistory(file_name, hashlib.sha256(data).hexdigest(), df)
+    source = SOURCE if history.krx_layout else history.label
+    return KrxHistory(file_name, hashlib.sha256(data).hexdigest(), df, source)

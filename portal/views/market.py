@@ -194,9 +194,9 @@ def _krx_history() -> None:
     c3.metric("KRX volume in file", f"{int(days['volume'].sum()):,} t")
     frame = days.assign(date=pd.to_datetime(days["date"]))
     c1, c2 = st.columns(2)
-    c1.altair_chart(price_chart(frame, "date", f"{instrument} close — source: KRX (historical file)"), width="stretch")
-    c2.altair_chart(volume_chart(frame, "date", f"{instrument} volume — source: KRX (historical file)"), width="stretch")
-    with st.expander(f"KRX rows of {instrument} (source: KRX)"):
+    c1.altair_chart(price_chart(frame, "date", f"{instrument} close — source: {history.short_source}"), width="stretch")
+    c2.altair_chart(volume_chart(frame, "date", f"{instrument} volume — source: {history.short_source}"), width="stretch")
+    with st.expander(f"Rows of {instrument} (source: {history.short_source})"):
         ui.table(days.sort_values("date", ascending=False))
 
 

@@ -82,3 +82,10 @@ def test_compliance(tmp_path):
         pytest.skip("the real ETRS Phase 3 list is not in ../shared/datasets")
     stdout, figures = _run("compliance.py", "--companies", "12", "--base-port", str(_free_base_port()), out=tmp_path)
     assert figures["certified_companies"] == figures["table_rows"] == 12 and sum(figures["status_counts"].values()) == 12
+
+
+def test_importers(tmp_path):
+    stdout, figures = _run("importers.py", "--mb", "1", "--installations", "200", "--rows", "1010", out=tmp_path)
+    assert "ets data inspect" in stdout and figures["inspect"]["read"] == figures["inspect"]["rows"] > 5_000
+    assert figures["inspect"]["problems"] == 0 and figures["inspect"]["peak_rss_mb"] > 0
+    assert figures["plan"]["exit"] == 0 and figures["plan"]["plan_lines"] > 0

@@ -297,8 +297,23 @@ CASES = [
     ),
     # -- uniqueness ----------------------------------------------------------------------------
     (
-        "a company's statement twice in a year",
+        "a KRX day pasted twice",
+        lambda: read_krx((KRX_HEADER + "\n" + KRX_ROW.format(pct="0.46") + "\n" + KRX_ROW.format(pct="0.46")).encode("utf-8")),
+        DuplicateRecordError,
+        "krx.csv row 3: the row repeats row 2 exactly: the file looks like a download pasted in twice (or the same "
+        "rows exported twice); remove the repeated rows or download the file again",
+    ),
+    (
+        "a statement row repeated exactly",
         lambda: read_statements(statements(GOOD_STATEMENT.format(n=1), GOOD_STATEMENT.format(n=2), GOOD_STATEMENT.format(n=1))),
+        DuplicateRecordError,
+        "statements.csv row 4: the row repeats row 2 exactly: the file looks like a download pasted in twice (or the "
+        "same rows exported twice); remove the repeated rows or download the file again",
+    ),
+    (
+        "a company's statement twice in a year",
+        lambda: read_statements(statements(GOOD_STATEMENT.format(n=1), GOOD_STATEMENT.format(n=2),
+                                           GOOD_STATEMENT.format(n=1).replace('"120,487"', '"120,488"'))),
         DuplicateRecordError,
         "statements.csv row 4, column 법인명: company '회사1 주식회사' (2024) already appears in row 2; a company files "
         "one statement per year. If the file really lists it twice, read with unique=False and decide which row counts.",
@@ -312,8 +327,8 @@ CASES = [
         "the allocation plan treats them (the chain's company id is the name).",
     ),
     (
-        "a KRX day pasted twice",
-        lambda: read_krx((KRX_HEADER + "\n" + KRX_ROW.format(pct="0.46") + "\n" + KRX_ROW.format(pct="0.46")).encode("utf-8")),
+        "a KRX day given twice with different figures",
+        lambda: read_krx((KRX_HEADER + "\n" + KRX_ROW.format(pct="0.46") + "\n" + KRX_ROW.format(pct="0.47")).encode("utf-8")),
         DuplicateRecordError,
         "krx.csv row 3, column 종목명: KAU24 on 2025-06-12 already appears in row 2; KRX publishes one row per "
         "instrument and day. The download may have been pasted together twice; download it again.",
@@ -376,9 +391,16 @@ def test_error_parts_are_attributes():
 )
 def test_every_importer_rejects_an_unrelated_file(reader):
     with pytest.raises(MissingColumnError, match=r"^other\.csv row 1: none of the columns of .* is this the right file\?$"):
-        reader(b"name,value\nalpha,1\n", name="other.csv")
+        reader(b"name,colour\nalpha,1\n", name="other.csv")
 
 
 def test_unique_false_keeps_both_rows():
-    data = statements(GOOD_STATEMENT.format(n=1), GOOD_STATEMENT.format(n=1))
+    data = statements(GOOD_STATEMENT.format(n=1), GOOD_STATEMENT.format(n=1).replace('"120,487"', '"120,488"'))
     assert len(datasets.read_statements(data, unique=False)) == 2
+
+
+def test_an_exact_repeat_is_refused_even_when_keys_may_repeat_unless_allowed():
+    data = statements(GOOD_STATEMENT.format(n=1), GOOD_STATEMENT.format(n=1))
+    with pytest.raises(DuplicateRecordError, match=r"^statements\.csv row 3: the row repeats row 2 exactly"):
+        datasets.read_statements(data, unique=False, name="statements.csv")
+    assert len(datasets.read_statements(data, unique=False, allow_repeats=True)) == 2
