@@ -75,3 +75,16 @@ def test_compliance(tmp_path):
         pytest.skip("the real ETRS Phase 3 list is not in ../shared/datasets")
     stdout, figures = _run("compliance.py", "--companies", "12", "--base-port", str(_free_base_port()), out=tmp_path)
     assert figures["certified_companies"] == figures["table_rows"] == 12 and sum(figures["status_counts"].values()) == 12
+
+
+@pytest.mark.localnet
+def test_soak(tmp_path):
+    from ets_tools.netns.links import namespaces_unavailable
+
+    reason = namespaces_unavailable()
+    if reason:
+        pytest.skip(reason)
+    stdout, figures = _run("soak.py", "--seconds", "6", "--quiet", "2", "--fault-seconds", "3", "--seed", "3",
+                           out=tmp_path)
+    assert "longest stall" in stdout and figures["faults"] and figures["blocks"] > 0 and figures["txs_acknowledged"] > 0
+    assert figures["divergences"] == [] and figures["lost_txs"] == []
