@@ -37,9 +37,16 @@ LOAD_NODES = ("node0", "node2")
 ROUTES = [("company-1", "company-2", "node0"), ("company-3", "company-4", "node2")]
 
 
-def _level(net: HostNet) -> bool:
-    heights = [net.height(n) for n in net.nodes]
-    return None not in heights and min(heights) >= max(heights) - 1
+def _level(net: HostNet, timeout: float = 180) -> float | None:
+    """Seconds until every node has committed a height above the highest any has now (None: not within
+    ``timeout``): the chain moves again and every node follows it."""
+    began = time.monotonic()
+    target = max(h or 0 for h in net.heights().values()) + 1
+    try:
+        HostNet.wait(lambda: all((h or 0) >= target for h in net.heights().values()), timeout, f"every node at {target}")
+    except TimeoutError:
+        return None
+    return round(time.monotonic() - began, 1)
 
 
 def _inject(net: HostNet, fault: str, rnd: random.Random) -> tuple[str, callable]:
@@ -76,11 +83,7 @@ def soak(net: HostNet, seconds: float, quiet: float, fault_seconds: float, seed:
             time.sleep(fault_seconds)
             undo()
             undone = time.monotonic()
-            try:
-                HostNet.wait(lambda: _level(net), 180, "every node level again")
-                recovered = round(time.monotonic() - undone, 1)
-            except TimeoutError:
-                recovered = None
+            recovered = _level(net)
             events.append({"fault": what, "at_s": round(start - began, 1), "held_s": round(undone - start, 1),
                            "longest_stall_s": round(progress.longest_stall(start), 1), "level_again_after_s": recovered})
             print(f"{events[-1]['at_s']:>7.1f} s  {what:<36} stall {events[-1]['longest_stall_s']:>5.1f} s  "
@@ -89,7 +92,8 @@ def soak(net: HostNet, seconds: float, quiet: float, fault_seconds: float, seed:
         load.stop()
         progress.stop()
     ran = time.monotonic() - began
-    HostNet.wait(lambda: _level(net), 180, "every node level at the end")
+    if _level(net) is None:
+        raise TimeoutError("the nodes did not reach a common height within 180 s after the soak")
     heights, divergences = chain_divergences(net.rpc, net.nodes)
     lost = lost_txs(net.client, net.nodes, load.acks)
     latencies = load.latencies()

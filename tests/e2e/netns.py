@@ -25,28 +25,34 @@ from ets_tools.netns.load import Load, Progress, percentile
 
 from .conftest import COMETBFT
 
-__all__ = ["host_net", "FaultRun", "small_disk", "damage_state", "caught_up"]
+__all__ = ["host_net", "FaultRun", "small_disk", "fill", "damage_state", "catch_up"]
 
 
-def host_net(home: Path, chain_id: str) -> Iterator[HostNet]:
-    """A started 4-host network (skips where namespaces cannot be made); closed after use."""
+def host_net(home: Path, chain_id: str, small_disks: dict[str, int] | None = None) -> Iterator[HostNet]:
+    """A started 4-host network (skips where namespaces cannot be made); closed after use. ``small_disks``
+    puts those nodes' app data folders on a tmpfs of that many MB each (unmounted after use)."""
     reason = namespaces_unavailable()
     if reason:
         pytest.skip(reason)
     if not COMETBFT.exists():
         pytest.skip("bin/cometbft is missing: run ./scripts/setup.sh (the README's test command does)")
     net = HostNet(home, chain_id=chain_id)
-    try:
-        net.start()
-        yield net
-    finally:
-        net.close()
+    with contextlib.ExitStack() as mounts:
+        try:
+            for node, size_mb in (small_disks or {}).items():
+                mounts.enter_context(small_disk(net.node_home(node) / "app", size_mb))
+            net.start()
+            yield net
+        finally:
+            net.close()  # before the mounts go: nothing may still write there
 
 
-def caught_up(net: HostNet, node: str, of: list[str]) -> bool:
-    """``node`` is within one height of the highest of ``of``."""
-    mine, theirs = net.height(node), [net.height(n) or 0 for n in of]
-    return mine is not None and mine >= max(theirs) - 1
+def catch_up(net: HostNet, node: str, of: list[str], timeout: float = 120) -> float:
+    """Wait until ``node`` has committed the highest height any of ``of`` has now; returns the seconds it took."""
+    began = time.monotonic()
+    target = max(net.height(n) or 0 for n in of)
+    HostNet.wait(lambda: (net.height(node) or 0) >= target, timeout, f"{node} to reach height {target}")
+    return time.monotonic() - began
 
 
 class FaultRun:
@@ -57,7 +63,7 @@ class FaultRun:
         self.net, self.name = net, name
         self.load = Load(net.client, net.keys, routes)
         self.progress = Progress(net.heights)
-        self.began = time.monotonic()
+        self.began = self.ended = time.monotonic()
         self.figures: dict[str, object] = {"fault": name}
 
     def __enter__(self) -> "FaultRun":
@@ -69,13 +75,15 @@ class FaultRun:
     def __exit__(self, *exc: object) -> None:
         self.load.stop()
         self.progress.stop()
+        self.ended = time.monotonic()
 
     def acks_since(self, when: float) -> int:
         return sum(1 for a in list(self.load.acks) if a.sent >= when)
 
     def check(self) -> None:
         net = self.net
-        HostNet.wait(lambda: all(caught_up(net, n, net.nodes) for n in net.nodes), 120, "every node at the same height")
+        for node in net.nodes:
+            catch_up(net, node, net.nodes)
         heights, divergences = chain_divergences(net.rpc, net.nodes)
         assert not divergences, divergences
         lost = lost_txs(net.client, net.nodes, self.load.acks)
@@ -83,7 +91,7 @@ class FaultRun:
         self.figures.update(heights_compared=heights, acknowledged_txs=len(self.load.acks),
                             failed_submissions=len(self.load.errors),
                             p99_latency_s=_round(percentile(self.load.latencies(), 0.99)),
-                            longest_stall_s=_round(self.progress.longest_stall(self.began)))
+                            longest_stall_s=_round(self.progress.longest_stall(self.began, self.ended)))
         self.report()
 
     def report(self) -> None:
@@ -102,27 +110,17 @@ def _round(value: float | None) -> float | None:
 
 
 @contextlib.contextmanager
-def small_disk(net: HostNet, node: str, size_mb: int) -> Iterator[Path]:
-    """``node``'s app data folder on a tmpfs of ``size_mb`` MB for the duration; afterwards the node runs
-    from its own folder again, holding what it wrote meanwhile. Yields the folder."""
-    app = net.node_home(node) / "app"
-    aside = net.node_home(node) / "app.disk"
-    net.stop_host(node)
-    app.rename(aside)
-    app.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m,mode=0700", "tmpfs", str(app)], check=True)
+def small_disk(folder: Path, size_mb: int) -> Iterator[Path]:
+    """``folder`` (and what it holds) on a tmpfs of ``size_mb`` MB until the block ends; then unmounted."""
+    aside = folder.with_name(folder.name + ".before")
+    folder.rename(aside)
+    folder.mkdir(mode=0o700)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m,mode=0700", "tmpfs", str(folder)], check=True)
     try:
-        shutil.copytree(aside, app, dirs_exist_ok=True)
-        shutil.rmtree(aside)
-        net.start_host(node)
-        yield app
+        shutil.copytree(aside, folder, dirs_exist_ok=True)
+        yield folder
     finally:
-        net.stop_host(node)
-        shutil.copytree(app, aside, dirs_exist_ok=True, ignore=shutil.ignore_patterns("ballast"))
-        subprocess.run(["umount", str(app)], check=True)
-        app.rmdir()
-        aside.rename(app)
-        net.start_host(node)
+        subprocess.run(["umount", str(folder)], check=True)
 
 
 def fill(folder: Path, leave: int) -> Path:
