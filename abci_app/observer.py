@@ -35,7 +35,7 @@ from protocol.codes import CODESPACE, Code
 from protocol.outcome import Outcome, OutcomeError, decode_outcome, is_outcome
 from protocol.private_tx import is_private
 
-from .errors import GenesisError, StorageError
+from .errors import GenesisError
 from .genesis import genesis_state
 from .state import open_state_db, storage_failure
 from .outcomes import PlainRequests, abci_events, abci_results

@@ -62,6 +62,7 @@ class HostNet:
         self._proxies: dict[str, subprocess.Popen] = {}
         try:
             self.net = LocalNet(self.home)
+            # every peer is dialled through a proxy on the host's own 127.0.0.1: one IP for all of them
             self.net.create(validators, chain_id=chain_id, hosts=[self.lab.address(i) for i in range(validators)],
                             config_overrides={"p2p": {"allow_duplicate_ip": True}}, snapshot_interval=snapshot_interval)
             self.nodes = self.net.nodes()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import signal
 import subprocess
 
 __all__ = ["Lab", "LabError", "namespaces_unavailable", "SUBNET"]
@@ -54,11 +55,17 @@ def namespaces_unavailable() -> str | None:
 
 
 def remove_stale() -> list[str]:
-    """Delete the namespaces of labs whose creating process is gone; returns their names."""
+    """Delete the namespaces of labs whose creating process is gone (killed before it could clean up),
+    after stopping the processes that lab started in them; returns their names."""
     removed = []
     for line in _ip("netns", "list").stdout.splitlines():
         match = re.match(rf"({_PREFIX}-(\d+)-\S+)", line)
         if match and not os.path.exists(f"/proc/{match.group(2)}"):
+            for pid in _ip("netns", "pids", match.group(1), check=False).stdout.split():
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
             _ip("netns", "del", match.group(1), check=False)
             removed.append(match.group(1))
     return removed

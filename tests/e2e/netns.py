@@ -69,7 +69,11 @@ class FaultRun:
     def __enter__(self) -> "FaultRun":
         self.progress.start()
         self.load.start()
-        HostNet.wait(lambda: len(self.load.acks) >= 3, 90, f"load to commit before the fault ({name_errors(self.load)})")
+        try:
+            HostNet.wait(lambda: len(self.load.acks) >= 3, 90, "load to commit before the fault")
+        except TimeoutError as exc:
+            self.__exit__()
+            raise AssertionError(f"{exc}: {len(self.load.errors)} failed submissions, last {self.load.errors[-1:]}") from None
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -99,10 +103,6 @@ class FaultRun:
         print(f"\n{line}")
         with (self.net.home / "figures.jsonl").open("a") as out:
             out.write(line + "\n")
-
-
-def name_errors(load: Load) -> str:
-    return f"{len(load.errors)} failed submissions, last: {load.errors[-1:]}"
 
 
 def _round(value: float | None) -> float | None:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
-from ets_tools.netns.links import Lab, namespaces_unavailable
+from ets_tools.netns.links import Lab, namespaces_unavailable, remove_stale
+
+REPO = Path(__file__).resolve().parents[2]
 
 _LISTEN = "import socket,sys; s=socket.socket(); s.bind((sys.argv[1], 7000)); s.listen(); print('up', flush=True); " \
           "[s.accept()[0].close() for _ in iter(int, 1)]"
@@ -73,3 +79,25 @@ def test_closing_a_lab_removes_its_namespaces():
     lab.close()
     listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
     assert not any(n in listed for n in names)
+
+
+def test_a_lab_whose_creator_died_is_removed_with_its_processes_by_the_next_lab(tmp_path):
+    reason = namespaces_unavailable()
+    if reason:
+        pytest.skip(reason)
+    script = ("import sys, time; from ets_tools.netns.links import Lab; lab = Lab(1); "
+              "import subprocess; p = subprocess.Popen(lab.argv(0, ['sleep', '600'])); "
+              "print(lab.hosts[0], p.pid, flush=True); time.sleep(600)")
+    creator = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=REPO,
+                               env={**os.environ, "PYTHONPATH": str(REPO)})
+    host, sleeper = creator.stdout.readline().split()
+    creator.kill()  # no finalizer runs: its namespaces and the process inside stay behind
+    creator.wait(timeout=10)
+    assert host in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    removed = remove_stale()
+    assert host in removed
+    assert host not in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{sleeper}") and open(f"/proc/{sleeper}/stat").read().split()[2] != "Z":
+        assert time.monotonic() < deadline, "the process left in the stale namespace still runs"
+        time.sleep(0.1)
