@@ -35,9 +35,9 @@ from protocol.codes import CODESPACE, Code
 from protocol.outcome import Outcome, OutcomeError, decode_outcome, is_outcome
 from protocol.private_tx import is_private
 
-from .errors import GenesisError, StorageError
+from .errors import GenesisError
 from .genesis import genesis_state
-from .state import open_state_db
+from .state import open_state_db, storage_failure
 from .outcomes import PlainRequests, abci_events, abci_results
 from .proto import abci
 from .query import QueryGate, run_query
@@ -143,7 +143,7 @@ class PublicStore:
             ])
             cur.execute("COMMIT")
         except sqlite3.Error as exc:
-            raise StorageError(f"commit of block {height} to {self.path} failed: {exc}") from exc
+            raise storage_failure(f"commit of block {height}", self.path, exc) from exc
         self.height, self.app_hash, self.block_time, self.initialized = height, app_hash, block_time, True
 
     def close(self) -> None:

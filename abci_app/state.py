@@ -21,6 +21,7 @@ O(log w) to start among w staged keys; overlays never walked keep no index and c
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from bisect import bisect_left, insort
 from pathlib import Path
@@ -31,9 +32,10 @@ from protocol.smt import Proof
 from .errors import StorageError
 from .smt import SCHEMA as _TREE_SCHEMA, Staged, Tree, root_of
 
-__all__ = ["Store", "Overlay", "family_of", "TxRecord", "History", "Staged", "open_state_db"]
+__all__ = ["Store", "Overlay", "family_of", "TxRecord", "History", "Staged", "open_state_db", "storage_failure"]
 
 _ABSENT_LIMIT = 100_000
+_FULL_BELOW = 1 << 20  # bytes free under which a failed write is taken for a full disk
 
 TxRecord = tuple[bytes, int, int, int, str, str, str, bytes, int]  # hash, height, index, code, log, signer, type, data, private
 
@@ -48,16 +50,51 @@ CREATE TABLE IF NOT EXISTS tx_result (
 """ + _TREE_SCHEMA
 
 
+def _recovery(path: Path) -> str:
+    return (f"Move {path.name} (with its -wal and -shm files) out of {path.parent} and start the node again: "
+            "CometBFT replays the chain from its block store into a new database (or join the node by state sync)")
+
+
+def storage_failure(action: str, path: Path, exc: sqlite3.Error) -> StorageError:
+    """The ``StorageError`` for a failed write, saying so plainly when the disk holding ``path`` is full."""
+    full = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    try:
+        full = full or shutil.disk_usage(path.parent).free < _FULL_BELOW
+    except OSError:
+        pass
+    if full:
+        return StorageError(f"disk full: {action} to {path} failed ({exc}); the node stops rather than diverge. "
+                            f"Free space on the filesystem of {path.parent} and start the node again: "
+                            "CometBFT replays the blocks this node has not committed")
+    return StorageError(f"{action} to {path} failed: {exc}")
+
+
+def _check_integrity(db: sqlite3.Connection, path: Path, what: str) -> None:
+    """Refuse a damaged file (``PRAGMA quick_check``: every page, cell and b-tree of the file is read)."""
+    problems = [row[0] for row in db.execute("PRAGMA quick_check(5)")]
+    if problems != ["ok"]:
+        raise StorageError(f"damaged database: {what} {path} fails its integrity check ({'; '.join(problems)[:300]}); "
+                           f"the node refuses to start on it. {_recovery(path)}")
+
+
 def open_state_db(path: Path, schema: str, what: str) -> tuple[sqlite3.Connection, tuple[int, bytes, int, str, bool]]:
-    """The SQLite database at ``path`` (WAL, synchronous commits, ``schema`` applied) and its committed
-    (height, app hash, block time, chain id, initialized) from the ``meta`` table."""
+    """The SQLite database at ``path`` (WAL, synchronous commits, integrity checked, ``schema`` applied)
+    and its committed (height, app hash, block time, chain id, initialized) from the ``meta`` table.
+
+    A damaged file (truncated, a page overwritten) is refused with a ``StorageError`` that says how to
+    recover; the node never serves state from it."""
+    path = Path(path)
     try:
         db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
+        _check_integrity(db, path, what)
         db.executescript(schema)
         meta = dict(db.execute("SELECT name, v FROM meta"))
     except sqlite3.Error as exc:
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            raise StorageError(f"damaged database: cannot read {what} {path} ({exc}); the node refuses to start on it. "
+                               f"{_recovery(path)}") from exc
         raise StorageError(f"cannot open {what} {path}: {exc}") from exc
     return db, (int(meta.get("height", b"0")), bytes(meta.get("app_hash", b"")), int(meta.get("block_time", b"0")),
                 bytes(meta.get("chain_id", b"")).decode(), "height" in meta)
@@ -97,7 +134,7 @@ class Store:
             raise StorageError(str(exc)) from None
         if self.initialized and (self.tree.version != self.height or self.tree.root[1] != self.app_hash):
             raise StorageError(f"state tree of {self.path} is at version {self.tree.version}, not at the committed height "
-                               f"{self.height}, or its root is not the app hash: the database is damaged")
+                               f"{self.height}, or its root is not the app hash: damaged database. {_recovery(self.path)}")
 
     def get(self, key: str) -> bytes | None:
         cached = self._cache.get(key)
@@ -205,7 +242,7 @@ class Store:
             self._write_meta(cur, height, staged.root_hash, block_time)
             cur.execute("COMMIT")
         except sqlite3.Error as exc:
-            raise StorageError(f"commit of block {height} to {self.path} failed: {exc}") from exc
+            raise storage_failure(f"commit of block {height}", self.path, exc) from exc
         self.tree.written(staged)
         for key, value in writes.items():
             if value is None:

@@ -98,6 +98,57 @@ def test_state_of_an_older_app_hash_scheme_is_refused_with_advice(tmp_path):
         Store(tmp_path / "old.sqlite", BLINDING_KEY)
 
 
+def _a_state_file(tmp_path: Path, keys: int = 3000) -> Path:
+    """A checkpointed state database of ``keys`` entries (every page in the main file)."""
+    import sqlite3
+    s = Store(tmp_path / "state.sqlite", BLINDING_KEY)
+    s.reset_genesis("c", {f"k/{i:05d}": bytes(200) for i in range(keys)}, 1)
+    s.close()
+    db = sqlite3.connect(tmp_path / "state.sqlite")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return tmp_path / "state.sqlite"
+
+
+def _kv_leaf_pages(path: Path) -> list[int]:
+    import sqlite3
+    db = sqlite3.connect(path)
+    try:
+        return [row[0] for row in db.execute("SELECT pageno FROM dbstat WHERE name = 'kv' AND pagetype = 'leaf'")]
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped page"])
+def test_a_damaged_state_file_is_refused_with_the_way_to_recover(tmp_path, damage):
+    path = _a_state_file(tmp_path)
+    pages = _kv_leaf_pages(path)
+    with open(path, "r+b") as f:
+        if damage == "truncated":
+            f.truncate(path.stat().st_size // 2)
+        else:
+            offset = (pages[len(pages) // 2] - 1) * 4096
+            f.seek(offset)
+            page = f.read(4096)
+            f.seek(offset)
+            f.write(bytes(b ^ 0xFF for b in page))
+    with pytest.raises(StorageError, match=r"damaged database: .*refuses to start.*Move state.sqlite .*replays the chain"):
+        Store(path, BLINDING_KEY)
+
+
+def test_a_full_disk_at_commit_is_a_storage_error_that_says_so(tmp_path):
+    path = _a_state_file(tmp_path, keys=100)
+    s = Store(path, BLINDING_KEY)
+    pages = s._db.execute("PRAGMA page_count").fetchone()[0]
+    s._db.execute(f"PRAGMA max_page_count = {pages + 2}")  # SQLite's own SQLITE_FULL, as on a full filesystem
+    with pytest.raises(StorageError, match=r"^disk full: commit of block 1 to .*Free space on the filesystem"):
+        commit(s, 1, {f"new/{i:05d}": bytes(500) for i in range(200)})
+    s.close()
+    again = Store(path, BLINDING_KEY)  # nothing of the failed block was written
+    assert again.height == 0 and again.get("new/00000") is None
+    again.close()
+
+
 def test_restore_replaces_the_state_and_refuses_duplicates_leaving_it_as_it_was(store):
     before = (store.app_hash, dict(store.items()))
     with pytest.raises(StorageError, match="twice"):

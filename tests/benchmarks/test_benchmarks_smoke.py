@@ -89,3 +89,16 @@ def test_importers(tmp_path):
     assert "ets data inspect" in stdout and figures["inspect"]["read"] == figures["inspect"]["rows"] > 5_000
     assert figures["inspect"]["problems"] == 0 and figures["inspect"]["peak_rss_mb"] > 0
     assert figures["plan"]["exit"] == 0 and figures["plan"]["plan_lines"] > 0
+
+
+@pytest.mark.localnet
+def test_soak(tmp_path):
+    from ets_tools.netns.links import namespaces_unavailable
+
+    reason = namespaces_unavailable()
+    if reason:
+        pytest.skip(reason)
+    stdout, figures = _run("soak.py", "--seconds", "6", "--quiet", "2", "--fault-seconds", "3", "--seed", "3",
+                           out=tmp_path)
+    assert "longest stall" in stdout and figures["faults"] and figures["blocks"] > 0 and figures["txs_acknowledged"] > 0
+    assert figures["divergences"] == [] and figures["lost_txs"] == []

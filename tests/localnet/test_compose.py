@@ -81,6 +81,11 @@ def test_the_host_entrypoint_runs_a_validator_and_stops_with_its_app(tmp_path):
         assert app, "the app process was not found"
         os.kill(int(app[0]), signal.SIGKILL)
         assert proc.wait(timeout=30) != 0  # the host stops so compose's restart policy brings both back
+        node = f"cometbft start --home {home}/node0"
+        deadline = time.monotonic() + 30  # and takes its cometbft down with it: nothing of the host lingers
+        while subprocess.run(["pgrep", "-f", node], capture_output=True).returncode == 0:
+            assert time.monotonic() < deadline, "cometbft outlived its host's app"
+            time.sleep(0.2)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -125,3 +130,16 @@ def test_compose_up_runs_the_network():
             time.sleep(1)
     finally:
         subprocess.run([docker, "compose", "down", "-v"], cwd=REPO, timeout=300)
+
+
+@needs_cometbft
+def test_the_host_entrypoint_stops_before_cometbft_when_the_app_refuses_its_database(tmp_path):
+    home = tmp_path / "net"
+    LocalNet(home).create(1, chain_id="ets-compose", hosts=["node0"])
+    (home / "node0" / "app" / "state.sqlite").write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 64)
+    done = subprocess.run([str(REPO / "cometbft-config" / "compose-node.sh"), "node0", str(home)], capture_output=True,
+                          text=True, timeout=120, cwd=REPO, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2, done.stderr
+    assert "abci_app: damaged database:" in done.stderr and "refuses to start" in done.stderr
+    assert "the app of node0 stopped before cometbft started (exit 2)" in done.stderr
+    assert "Starting" not in done.stdout  # cometbft never ran
