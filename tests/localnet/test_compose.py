@@ -44,9 +44,9 @@ def test_hosts_layout_dials_peers_by_name_on_default_ports(tmp_path):
         LocalNet(tmp_path / "other").create(2, hosts=["node0", "node0"])
 
 
-@needs_cometbft
-def test_the_host_entrypoint_runs_a_validator_and_stops_with_its_app(tmp_path):
-    # a container has the default ports to itself; on this machine's loopback the test moves them to free ones
+def _loopback_host(tmp_path: Path) -> tuple[Path, Path, dict[str, int]]:
+    """A one-host network and a copy of the host entrypoint whose ports are moved to free ones of this machine
+    (a container has the default ports to itself; a test on this machine's loopback must not need them)."""
     ports = node_ports(network_base(1), 0)
     home = tmp_path / "net"
     LocalNet(home).create(1, chain_id="ets-compose", hosts=["node0"])
@@ -62,6 +62,12 @@ def test_the_host_entrypoint_runs_a_validator_and_stops_with_its_app(tmp_path):
     local_script = tmp_path / "compose-node.sh"
     local_script.write_text(text.replace('ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"', f'ROOT="{REPO}"'))
     local_script.chmod(0o755)
+    return home, local_script, ports
+
+
+@needs_cometbft
+def test_the_host_entrypoint_runs_a_validator_and_stops_with_its_app(tmp_path):
+    home, local_script, ports = _loopback_host(tmp_path)
     log = (tmp_path / "host.log").open("wb")
     proc = subprocess.Popen([str(local_script), "node0", str(home)], stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -134,10 +140,9 @@ def test_compose_up_runs_the_network():
 
 @needs_cometbft
 def test_the_host_entrypoint_stops_before_cometbft_when_the_app_refuses_its_database(tmp_path):
-    home = tmp_path / "net"
-    LocalNet(home).create(1, chain_id="ets-compose", hosts=["node0"])
+    home, local_script, _ = _loopback_host(tmp_path)
     (home / "node0" / "app" / "state.sqlite").write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 64)
-    done = subprocess.run([str(REPO / "cometbft-config" / "compose-node.sh"), "node0", str(home)], capture_output=True,
+    done = subprocess.run([str(local_script), "node0", str(home)], capture_output=True,
                           text=True, timeout=120, cwd=REPO, stdin=subprocess.DEVNULL)
     assert done.returncode == 2, done.stderr
     assert "abci_app: damaged database:" in done.stderr and "refuses to start" in done.stderr
