@@ -48,6 +48,11 @@ Messages (a tx carries one; the pipeline checks the role, the module's handler t
                                                       once the obligation is met, within the banking limit
     objection             company                     object to an allocation or a certification within the   compliance
                                                       window
+    auction_bid           company                     a sealed bid (price, tonnes) in an open auction; price  auctions
+                                                      × tonnes KRW escrowed; within the per-bidder cap, at
+                                                      or above the reserve price
+    auction_cancel_bid    company (bidder)            withdraw a bid before the close; its escrow is          auctions
+                                                      released
 
 Governed actions (carried by propose; executed at the m-th approval, inside that tx):
 
@@ -76,16 +81,24 @@ Governed actions (carried by propose; executed at the m-th approval, inside that
     convert_offsets       convert a company's KOC into KCU of the same vintage, one for one                   compliance
     decide_objection      decide an objection: re-certify, or true up / claw back allocation; an e-order      compliance
                           with its audit trail
+    schedule_auctions     publish up to 24 auctions in the calendar (instrument, window, volume); each takes  auctions
+                          the instrument's waiting unsold tonnes
+    amend_auction         change an auction's window or volume by notice, until it opens                      auctions
 
 Block hooks (the chain's own work in every block, in ProcessProposal and FinalizeBlock alike):
 
     when                  effect                                                                              module
     before the txs        run the session transitions since the previous block: opening/closing call          trading
                           auctions, expiry of day orders, next reference price
+    before the txs        open the auctions whose opening time has come: fix the reserve price from the       auctions
+                          chain's daily bars
     after the txs         credit the next lines of queued e-order batches (at most 5,000 a block)             plans
     after the txs         at a year's surrender deadline fix its average price and penalty per tonne, then    compliance
                           settle its certified companies (at most 1,000 a block): status A or B, penalty,
                           block
+    after the txs         at an auction's close: clear the sealed bids at one uniform price, settle DvP       auctions
+                          (allowances to winners, KRW to the treasury, excess escrow refunded), roll unsold
+                          tonnes over, publish the result
 
 Transfer-out checks (before a transfer, a sell order or a block-trade sale moves allowances; never a surrender):
 
@@ -189,6 +202,15 @@ Queries (abci_query; a private path needs a signed query and its answer is seale
     /compliance/objection/<id>            anyone                          an objection and its e-order          compliance
     /compliance/offsets                   anyone                          the latest 200 offset issuances and   compliance
                                                                           conversions
+    /auctions                             anyone                          the calendar (latest 200) with        auctions
+                                                                          reserve prices and results, treasury
+                                                                          takings, unsold tonnes waiting, the
+                                                                          stabilisation reserve
+    /auction/<id>                         anyone                          one auction: window, volume, reserve  auctions
+                                                                          price and its inputs, result (no
+                                                                          bidders' names)
+    /auction/bids/<addr>                  the account itself or           the company's bids per auction:       auctions
+                                          government                      escrow, allocation, paid, refunded
 
 State keys read raw with a proof (/state/<key>, at the latest or a kept past height; others cannot be):
 
@@ -249,6 +271,13 @@ State keys read raw with a proof (/state/<key>, at the latest or a kept past hei
     cmp/eorder/                           anyone                                                                compliance
     cmp/adjust/                           anyone                                                                compliance
     cmp/pos/                              the account in segment 2 of the key or government                     compliance
+    auc/auction/                          anyone                                                                auctions
+    auc/seq                               anyone                                                                auctions
+    auc/pending                           anyone                                                                auctions
+    auc/carry/                            anyone                                                                auctions
+    auc/treasury                          anyone                                                                auctions
+    auc/reserveused                       anyone                                                                auctions
+    auc/mine/                             the account in segment 2 of the key or government                     auctions
 
 Events (public attributes only; * = indexed; a tx's events are in its result, the hooks' in the block's):
 
@@ -257,7 +286,8 @@ Events (public attributes only; * = indexed; a tx's events are in its result, th
                                                                   private record_access, transfer, fund_cash,
                                                                   withdraw_cash, place_order, cancel_order,
                                                                   block_trade_propose, block_trade_accept,
-                                                                  block_trade_cancel, surrender, borrow, bank
+                                                                  block_trade_cancel, surrender, borrow, bank,
+                                                                  auction_bid, auction_cancel_bid
     device_registered   device*, company*, site*, registered_by   register_device                               accounts
     account_registered  address*, role*, name                     action register_account, action               accounts
                                                                   register_accounts
@@ -298,6 +328,9 @@ Events (public attributes only; * = indexed; a tx's events are in its result, th
                         proposal_id*
     compliance_year     year*, status*, settled, average_price,   after the txs                                 compliance
                         penalty_per_tonne
+    government_auction  id*, instrument*, status*, opens,         action schedule_auctions, action              auctions
+                        closes, volume, reserve_price, price,     amend_auction, before the txs, after the txs
+                        sold, unsold
 
 Modules (result codes they own, the range for their new codes, prefixes of the state keys they write):
 
@@ -384,6 +417,14 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                                                             OBJECTION_CLOSED=1117,
                                                             HISTORY_FULL=1118,
                                                             VINTAGE_CLOSED=1119 (1100-1199)
+    auctions      government auctions (유상할당): a governed    AUCTION_NOT_FOUND=1400,               auc/auction/ auc/seq
+                  calendar, sealed bids with cash escrow,   AUCTION_NOT_OPEN=1401,                auc/pending auc/carry/
+                  a per-bidder cap, uniform-price clearing  AUCTION_BELOW_RESERVE=1402,           auc/treasury
+                  and DvP settlement at the close, unsold   AUCTION_CAP_EXCEEDED=1403,            auc/reserveused
+                  volume rolled over                        AUCTION_BID_LIMIT=1404,               auc/bids/ auc/nbids/
+                                                            AUCTION_BID_NOT_FOUND=1405,           auc/mine/
+                                                            AUCTION_SCHEDULE_CONFLICT=1406,
+                                                            RESERVE_EXCEEDED=1407 (1400-1499)
 
 Every transaction passes the same pipeline, ``execute_tx``, which is the one check
 function used by CheckTx, PrepareProposal, ProcessProposal and FinalizeBlock:
@@ -419,6 +460,7 @@ from protocol.outcome import is_outcome
 from .modules import MessageRule, assemble, install
 from .modules.access.module import MODULE as ACCESS
 from .modules.accounts.module import MODULE as ACCOUNTS
+from .modules.auctions.module import MODULE as AUCTIONS
 from .modules.blocktrades.module import MODULE as BLOCKTRADES
 from .modules.channels.module import MODULE as CHANNELS
 from .modules.compliance.module import MODULE as COMPLIANCE
@@ -437,7 +479,7 @@ from .view import BlockContext, View, account, get_int, get_json
 __all__ = ["MODULES", "CHAIN", "RULES", "BlockContext", "TxOutcome", "Executor", "View"]
 
 MODULES = (CORE, ACCESS, ACCOUNTS, TRANSFERS, GOVERNANCE, PLANS, MRV, TRADING, BLOCKTRADES, VALIDATORS, PRIVACY, CHANNELS,
-           COMPLIANCE)
+           COMPLIANCE, AUCTIONS)
 CHAIN = install(assemble(MODULES))
 RULES: dict[type, MessageRule] = CHAIN.rules  # message class → who may send it and its handler
 

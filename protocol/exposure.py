@@ -75,6 +75,9 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     "surrender": {"signer": _SEALED, "type": _SEALED, "year": _SEALED, "instrument": _SEALED, "amount": _SEALED},
     "borrow": {"signer": _SEALED, "type": _SEALED, "year": _SEALED, "amount": _SEALED},
     "bank": {"signer": _SEALED, "type": _SEALED, "year": _SEALED, "amount": _SEALED},
+    # government auctions: a bid is sealed until the close; the public sees only the result, without names
+    "auction_bid": {"signer": _SEALED, "type": _SEALED, "auction_id": _SEALED, "price": _SEALED, "quantity": _SEALED},
+    "auction_cancel_bid": {"signer": _SEALED, "type": _SEALED, "auction_id": _SEALED, "bid_id": _SEALED},
     # public: in clear, because the law publishes them or governance must be seen
     "register_device": {"*": _PUBLIC},
     "propose": {"*": _PUBLIC},
@@ -107,6 +110,7 @@ PUBLIC_AGGREGATES = (
     "total supply per instrument; a private tx's existence, block, size bucket and key epoch",
     "channels: name, purpose, members, key epochs, and per post its signer, epoch, kind, size and commitment",
     "per company and compliance year, after its surrender deadline: surrendered tonnes, status code, penalty",
+    "per government auction, after its close: uniform price, tonnes sold and unsold, tonnes bid, bid and bidder counts",
 )
 
 

@@ -135,7 +135,27 @@ def tour(home: Path) -> Tour:
     _certified(run, actors, c[1], 2025, 10)
     run(c[1], {"type": "surrender", "year": 2025, "instrument": "KAU25", "amount": 10})
     run(c[1], {"type": "bank", "year": 2025, "amount": 5})
+    _auction(run, node, out, actors)
     return out
+
+
+def _auction(run, node: Node, out: Tour, actors: Actors) -> None:
+    """A government auction: scheduled and amended by m-of-n, opened by the chain, a bid and a cancelled bid,
+    cleared and settled by the chain at the close."""
+    g, c = actors.gov, actors.companies
+    opens = JAN_2026 + 13 * 3600
+    window = {"opens": opens, "closes": opens + 3600}
+    schedule = {"type": "schedule_auctions", "auctions": [{"instrument": "KAU26", **window, "volume": 1_000}]}
+    run(g[1], approve(proposal_id(run(g[0], {"type": "propose", "action": schedule}))))
+    amend = {"type": "amend_auction", "auction_id": 1, **window, "volume": 900}
+    run(g[1], approve(proposal_id(run(g[0], {"type": "propose", "action": amend}))))
+    out.blocks["auction_open"] = node.finalize([], opens)  # the chain fixes the reserve price
+    node.commit()
+    run(c[0], {"type": "auction_bid", "auction_id": 1, "price": 10_000, "quantity": 100}, time=opens + 60)
+    withdrawn = json.loads(run(c[0], {"type": "auction_bid", "auction_id": 1, "price": 10_500, "quantity": 10}).data)
+    run(c[0], {"type": "auction_cancel_bid", "auction_id": 1, "bid_id": withdrawn["bid_id"]})
+    out.blocks["auction_close"] = node.finalize([], opens + 3600)  # cleared and settled at the close
+    node.commit()
 
 
 def _certified(run, actors: Actors, company: Signer, year: int, tonnes: int) -> None:

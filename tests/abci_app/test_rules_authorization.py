@@ -71,6 +71,7 @@ def test_rules_table_matches_the_matrix():
         "channel_key": set(ROLES), "channel_post": set(ROLES),  # membership is the handler's check (test_channels.py)
         "emissions_report": {"company"}, "verification_statement": {"verifier"}, "surrender": {"company"},
         "borrow": {"company"}, "bank": {"company"}, "objection": {"company"},
+        "auction_bid": {"company"}, "auction_cancel_bid": {"company"},
     }
 
 

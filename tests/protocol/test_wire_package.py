@@ -16,6 +16,7 @@ from protocol.messages import (
     parse_message, AssignVerifiers, Bank, Borrow, CertifyEmissions, ConvertOffsets, DecideObjection, EmissionsReport,
     IssueOffsets, Objection, OtherSource, SetComplianceDeadline, Surrender, VerificationStatement,
 )
+from protocol.messages import AmendAuction, AuctionBid, AuctionCancelBid, AuctionEntry, ScheduleAuctions
 from protocol.channel_box import new_key, seal_post, to_chunks, wrap_key
 from protocol.private_tx import public_bytes
 from protocol.sealed import seal_document, seal_price
@@ -75,6 +76,10 @@ SAMPLES = [
     Propose(ConvertOffsets(A, "KOC25", 3_000)),
     Propose(DecideObjection(4, "upheld", "meter fault confirmed", 99_500)),
     Propose(DecideObjection(5, "dismissed", "no evidence")),
+    AuctionBid(3, 10_500, 20_000),
+    AuctionCancelBid(3, 7),
+    Propose(ScheduleAuctions((AuctionEntry("KAU26", 1_781_409_600, 1_781_413_200, 4_000_000),))),
+    Propose(AmendAuction(3, 1_781_409_600, 1_781_413_200, 3_500_000)),
 ]
 
 
