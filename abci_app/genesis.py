@@ -69,7 +69,7 @@ PARAM_LIMITS: dict[str, tuple[int, int]] = {
     "stabilisation_floor_discount_bps": (0, 5_000),
     "stabilisation_floor_lift_bps": (0, 10_000),
     "stabilisation_floor_lift_days": (1, 60),
-    "stabilisation_measure_days": (1, 366),
+    "stabilisation_measure_seconds": (60, 366 * 24 * 3600),
 }
 # Defaults for parameters a genesis may leave out (DOMAIN.md: KRX rules).
 PARAM_DEFAULTS: dict[str, int] = {
@@ -109,7 +109,7 @@ PARAM_DEFAULTS: dict[str, int] = {
     "stabilisation_floor_discount_bps": 1_000,
     "stabilisation_floor_lift_bps": 1_000,
     "stabilisation_floor_lift_days": 5,
-    "stabilisation_measure_days": 30,
+    "stabilisation_measure_seconds": 30 * 24 * 3600,
 }
 
 

@@ -104,6 +104,8 @@ class Code(IntEnum):
     AUCTION_BID_NOT_FOUND = 1405
     AUCTION_SCHEDULE_CONFLICT = 1406
     RESERVE_EXCEEDED = 1407
+    MEASURE_CONFLICT = 1500
+    MEASURE_INVALID = 1501
     INTERNAL = 99
 
 
@@ -196,6 +198,8 @@ _DESCRIPTIONS = {
     Code.AUCTION_BID_NOT_FOUND: "no such open bid of yours in that auction",
     Code.AUCTION_SCHEDULE_CONFLICT: "the auction calendar entry cannot be set or changed (times, opened already)",
     Code.RESERVE_EXCEEDED: "the reserve auction would take more than its share of the market-stabilisation reserve",
+    Code.MEASURE_CONFLICT: "a stabilisation measure on the same parameter is still in force",
+    Code.MEASURE_INVALID: "the stabilisation measure cannot apply here (unknown parameter, value out of range, floor above ceiling)",
     Code.INTERNAL: "internal error",
 }
 

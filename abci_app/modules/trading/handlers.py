@@ -7,7 +7,8 @@ from protocol.codes import Code, TxRejected
 from protocol.messages.trading import CancelOrder, FundCash, PlaceOrder, WithdrawCash
 
 from ...market import MarketError, Order, Side, cancel_order, lock_escrow, phase_at, place_order, release_escrow, settle_fills, trading_day_at
-from ...view import BlockContext, View, add_int, get_int, get_json, put_json, require_company
+from ...market.price_limits import price_limit_problem
+from ...view import BlockContext, View, add_int, get_int, get_json, params, put_json, require_company
 from .. import check_outgoing
 from . import keys
 from .market_state import apply, book, market_error, market_rules, market_schedule, record_fills, reference, save_book
@@ -40,6 +41,7 @@ def handle_place_order(view: View, signer: str, msg: PlaceOrder, ctx: BlockConte
     try:
         order = Order(order_id, order_id, signer, msg.instrument, Side.BUY if msg.side == "buy" else Side.SELL, msg.price, msg.quantity)
         rules.check_order(order, reference(view, msg.instrument, rules))
+        _check_price_limits(view, msg.price)
         apply(view, lock_escrow(order))
         put_json(view, keys.order(order_id), {
             "id": order_id, "owner": signer, "instrument": msg.instrument, "side": msg.side, "price": msg.price,
@@ -55,6 +57,13 @@ def handle_place_order(view: View, signer: str, msg: PlaceOrder, ctx: BlockConte
     record = get_json(view, keys.order(order_id))
     return canonical_json({"order_id": order_id, "status": record["status"], "filled": msg.quantity - record["remaining"],
                            "fills": len(result.fills)})
+
+
+def _check_price_limits(view: View, price: int) -> None:
+    p = params(view)
+    problem = price_limit_problem(price, p.get("market_price_floor", 0), p.get("market_price_ceiling", 0))
+    if problem is not None:
+        raise TxRejected(Code.ORDER_REJECTED, problem)
 
 
 def handle_cancel_order(view: View, signer: str, msg: CancelOrder, ctx: BlockContext) -> bytes:
