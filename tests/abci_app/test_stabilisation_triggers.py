@@ -102,3 +102,29 @@ def test_reference_series_from_the_real_krx_file():
     assert len(digest) == 64 and series_hash([list(r) for r in series]) == digest
     series[0][2] += 1
     assert series_hash(series) != digest  # one tonne changed, another commitment
+
+
+def test_the_cli_builds_the_series_and_its_action_as_a_process(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from datasets.krx import read_market_daily
+
+    out = tmp_path / "series.json"
+    done = subprocess.run([sys.executable, "-m", "ets_tools.cli", "stabilisation", "series", "--krx", str(KRX),
+                           "--until", "2025-05", "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    printed, action = json.loads(done.stdout), json.loads(out.read_text())
+    rows = [r for r in monthly_series((d.date.isoformat(), d.instrument, d.volume, d.value_krw)
+                                      for d in read_market_daily(KRX)) if r[0] <= "2025-05"]
+    assert printed["sha256"] == action["sha256"] == series_hash(rows) and printed["last"] == "2025-05"
+    from protocol.messages import parse_action
+
+    assert parse_action(action).months[-1][0] == "2025-05"  # the chain will parse exactly this action
+    helped = subprocess.run([sys.executable, "-m", "ets_tools.cli", "auction", "--help"], capture_output=True, text=True,
+                            timeout=60)
+    assert helped.returncode == 0 and "uniform price" in helped.stdout and "escrowed" in helped.stdout
+    refused = subprocess.run([sys.executable, "-m", "ets_tools.cli", "stabilisation", "propose", "floor", "--price", "0",
+                              "--days", "2", "--reason", "test", "--key", "nobody"], capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "nothing was sent" in refused.stderr

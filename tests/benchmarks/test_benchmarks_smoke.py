@@ -75,3 +75,10 @@ def test_compliance(tmp_path):
         pytest.skip("the real ETRS Phase 3 list is not in ../shared/datasets")
     stdout, figures = _run("compliance.py", "--companies", "12", "--base-port", str(_free_base_port()), out=tmp_path)
     assert figures["certified_companies"] == figures["table_rows"] == 12 and sum(figures["status_counts"].values()) == 12
+
+
+def test_auctions(tmp_path):
+    stdout, figures = _run("auctions.py", "--bids", "40", "--bidders", "8", "--block", "20", "--volume", "5000",
+                           "--runs", "1", out=tmp_path)
+    assert "closing block" in stdout and figures["bids"] == 40 and figures["sold"] == 5_000  # demand ≈ 2 × volume
+    assert figures["closing_ms"] > 0 and figures["winners"] <= 8
