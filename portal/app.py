@@ -25,6 +25,7 @@ from portal.submit import show_chain_error  # noqa: E402
 from portal.views import (  # noqa: E402
     account,
     allocations,
+    auctions,
     block_trades,
     certification,
     compliance_table,
@@ -35,6 +36,7 @@ from portal.views import (  # noqa: E402
     my_holdings,
     plan_review,
     proposals,
+    stabilisation,
     trading,
     transparency,
     verification,
@@ -52,6 +54,9 @@ def pages_for(role: str | None) -> dict[str, list]:
             st.Page(allocations.render, title="Allocations", url_path="allocations", icon=":material/receipt_long:"),
             st.Page(market.render, title="Market", url_path="market", icon=":material/candlestick_chart:"),
             st.Page(compliance_table.render, title="Compliance", url_path="compliance", icon=":material/gavel:"),
+            st.Page(auctions.render, title="Government auctions", url_path="auctions", icon=":material/gavel:"),
+            st.Page(stabilisation.render, title="Market stabilisation", url_path="stabilisation",
+                    icon=":material/balance:"),
         ],
     }
     role_pages = {
