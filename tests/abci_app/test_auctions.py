@@ -200,3 +200,14 @@ def test_bid_limits_per_auction_and_per_bidder(tmp_path):
     assert bid(node, c[2], 1, 10_000, 1).code == Code.AUCTION_BID_LIMIT  # the auction's 21 bids are taken
     node.block([], CLOSES)
     assert node.read("/auction/1")["result"]["bids"] == 21
+
+
+def test_a_calendar_that_could_issue_past_the_supply_limit_is_refused(tmp_path):
+    from protocol.constants import MAX_HOLDING
+
+    actors = Actors.make(companies=2)
+    balances = {actors.companies[0].address: {"KAU26": MAX_HOLDING - 1_000}}
+    node = Node.start(tmp_path / "n", actors.app_state(balances=balances))
+    ok(governed(node, actors, {"type": "schedule_auctions", "auctions": [entry(600)]}))
+    second = node.run(actors.gov[0], {"type": "propose", "action": {"type": "schedule_auctions", "auctions": [entry(500)]}})
+    assert second.code == Code.AUCTION_SCHEDULE_CONFLICT and "exceed" in second.log  # 600 t already wait

@@ -4,14 +4,12 @@ order check, expiry and the floor's lift by rule, reserve auctions and parameter
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from protocol.calendar import DAY, HOUR, day_number, day_start, iso_day
+from protocol.calendar import DAY, HOUR, day_number, iso_day
 from protocol.codes import Code
 from protocol.stabilisation import evaluate, series_hash
-from abci_harness import GENESIS_TIME, OPENING, Actors, Node, approve, proposal_id
+from abci_harness import GENESIS_TIME, OPENING, Actors, Node, approve
 from auction_steps import bid, fund, governed, noon, ok, trade_day
 
 TODAY = day_number(GENESIS_TIME)  # 2025-06-16: the last complete month is 2025-05

@@ -17,7 +17,7 @@ from protocol.constants import MAX_BIDS_PER_BIDDER
 from protocol.messages.auctions import AuctionBid, AuctionCancelBid
 
 from ...market.allowance_auction import cap_tonnes
-from ...view import BlockContext, View, add_int, get_int, get_json, params, put_json, require_company
+from ...view import BlockContext, View, add_int, get_json, params, put_json, require_company
 from ..trading import keys as trading_keys
 from . import keys
 

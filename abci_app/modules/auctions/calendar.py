@@ -14,12 +14,13 @@ from typing import Any
 
 from protocol.calendar import day_number, iso_day
 from protocol.codes import Code, TxRejected
-from protocol.constants import MAX_OPEN_AUCTIONS
+from protocol.constants import MAX_HOLDING, MAX_OPEN_AUCTIONS
 from protocol.messages.auctions import AmendAuction, AuctionEntry, ScheduleAuctions
 
 from ...market.allowance_auction import reserve_price, vwap_of
 from ...view import BlockContext, View, add_int, get_int, get_json, params, put_json
 from ..trading import keys as trading_keys
+from ..transfers import keys as ledger_keys
 from . import keys
 from .events import GOVERNMENT_AUCTION
 
@@ -43,9 +44,22 @@ def _check_entry(entry: AuctionEntry | AmendAuction, ctx: BlockContext) -> None:
                                                          f"({ctx.time}); opens {entry.opens} is not in the future")
 
 
+def _check_supply(view: View, entries: list[AuctionEntry]) -> None:
+    """What all waiting auctions of an instrument could issue keeps its supply within ``MAX_HOLDING``."""
+    for instrument in sorted({e.instrument for e in entries}):
+        waiting = sum(a["volume"] + a["carried_in"] for a in (get_json(view, keys.auction(i)) for i in pending(view))
+                      if a["instrument"] == instrument)
+        total = (get_int(view, ledger_keys.supply(instrument)) + get_int(view, keys.carry(instrument)) + waiting
+                 + sum(e.volume for e in entries if e.instrument == instrument))
+        if total > MAX_HOLDING:
+            raise TxRejected(Code.AUCTION_SCHEDULE_CONFLICT, f"{instrument}: supply and the auctions' volumes would "
+                                                             f"exceed {MAX_HOLDING:,} t")
+
+
 def check_schedule(view: View, action: ScheduleAuctions, ctx: BlockContext) -> None:
     for entry in action.auctions:
         _check_entry(entry, ctx)
+    _check_supply(view, list(action.auctions))
     if len(pending(view)) + len(action.auctions) > MAX_OPEN_AUCTIONS:
         raise TxRejected(Code.AUCTION_SCHEDULE_CONFLICT, f"at most {MAX_OPEN_AUCTIONS} auctions may wait in the calendar")
 
@@ -93,6 +107,7 @@ def check_reserve_auction(view: View, entry: AuctionEntry, ctx: BlockContext) ->
                                                 f"{reserve_left(view):,} t left in the reserve: {most:,} t, not {entry.volume:,} t")
     if len(pending(view)) >= MAX_OPEN_AUCTIONS:
         raise TxRejected(Code.AUCTION_SCHEDULE_CONFLICT, f"at most {MAX_OPEN_AUCTIONS} auctions may wait in the calendar")
+    _check_supply(view, [entry])
 
 
 def _scheduled(view: View, auction_id: int) -> dict[str, Any]:
@@ -113,6 +128,7 @@ def check_amend(view: View, action: AmendAuction, ctx: BlockContext) -> None:
 def execute_amend(view: View, action: AmendAuction, ctx: BlockContext, proposal: dict) -> None:
     check_amend(view, action, ctx)
     record = _scheduled(view, action.auction_id)
+    _check_supply(view, [AuctionEntry(record["instrument"], action.opens, action.closes, max(0, action.volume - record["volume"]))])
     if record["source"] == "reserve" and action.volume != record["volume"]:
         raise TxRejected(Code.AUCTION_SCHEDULE_CONFLICT, "a reserve auction's volume is set by its stabilisation measure")
     previous = {k: record[k] for k in ("opens", "closes", "volume")}

@@ -9,7 +9,8 @@ Settlement of every bid, in one end-block hook (``auction_max_bids`` bounds the 
     the government:                        the treasury's takings +P×sold KRW; the KRW leaves the market's
                                            cash supply (paid out through the settlement bank)
 
-Unsold tonnes roll to the instrument's next scheduled auction (or wait in ``auc/carry/`` for one);
+A winner whose allowances the ledger refuses (a holding limit) is refunded in full and its tonnes count as
+unsold, so the hook never fails. Unsold tonnes roll to the instrument's next scheduled auction (or wait in ``auc/carry/`` for one);
 those of a reserve auction go back to the stabilisation reserve. The public result has no names: price,
 sold, unsold, tonnes bid, bid and bidder counts, winners. Each bidder's
 own outcome is in its private ``auc/mine/`` record.
@@ -17,7 +18,10 @@ own outcome is in its private ``auc/mine/`` record.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
+
+from protocol.codes import TxRejected
 
 from ...market.allowance_auction import Bid, Clearing, cap_tonnes, clear
 from ...view import BlockContext, View, add_int, get_int, get_json, params, put_json
@@ -75,18 +79,23 @@ def _settle(view: View, record: dict[str, Any], ctx: BlockContext) -> None:
     clearing = clear((Bid(b["id"], b["bidder"], b["price"], b["quantity"]) for b in live), volume, cap)
     price = clearing.price or 0
     by_id = {b["id"]: b for b in live}
+    refused = 0
     for a in clearing.allocations:
         bid = by_id[a.sequence]
-        paid = price * a.allocated
+        allocated = a.allocated
+        if allocated and not _deliver(view, a.bidder, instrument, allocated):
+            bid["refused"] = "the allowances could not be credited (a holding limit): refunded in full"
+            refused, allocated = refused + allocated, 0
+        paid = price * allocated
         add_int(view, trading_keys.cash_held(a.bidder), -bid["escrow"])
         add_int(view, trading_keys.cash(a.bidder), bid["escrow"] - paid)
-        if a.allocated:
-            move(view, a.bidder, instrument, a.allocated)
-        bid.update(status="won" if a.allocated == a.quantity else "partly won" if a.allocated else "rejected",
-                   eligible=a.eligible, allocated=a.allocated, price_paid=price if a.allocated else None, paid=paid,
+        bid.update(status="won" if allocated == a.quantity else "partly won" if allocated else "rejected",
+                   eligible=a.eligible, allocated=allocated, price_paid=price if allocated else None, paid=paid,
                    refunded=bid["escrow"] - paid)
         put_json(view, keys.bid(auction_id, a.sequence), bid)
-        _add_to_mine(view, a.bidder, auction_id, a.allocated, paid, bid["escrow"] - paid)
+        _add_to_mine(view, a.bidder, auction_id, allocated, paid, bid["escrow"] - paid)
+    if refused:
+        clearing = replace(clearing, sold=clearing.sold - refused, unsold=clearing.unsold + refused)
     add_int(view, ledger_keys.supply(instrument), clearing.sold)
     add_int(view, trading_keys.CASH_SUPPLY, -price * clearing.sold)
     add_int(view, keys.TREASURY, price * clearing.sold)
@@ -94,6 +103,17 @@ def _settle(view: View, record: dict[str, Any], ctx: BlockContext) -> None:
     record.update(status="settled", result={**public_result(clearing, bids, volume), "cap": cap, "settled": {"height": ctx.height, "time": ctx.time}})
     put_json(view, keys.auction(auction_id), record)
     announce(ctx, record, "settled")
+
+
+def _deliver(view: View, bidder: str, instrument: str, tonnes: int) -> bool:
+    """Credit the won allowances; False (nothing written) if the ledger refuses them: a hook never fails."""
+    inner = view.child()
+    try:
+        move(inner, bidder, instrument, tonnes)
+    except TxRejected:
+        return False
+    inner.merge()
+    return True
 
 
 def _add_to_mine(view: View, bidder: str, auction_id: int, allocated: int, paid: int, refunded: int) -> None:
