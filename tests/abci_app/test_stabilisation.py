@@ -160,3 +160,23 @@ def test_hostile_measures_are_refused():
         with pytest.raises(TxRejected) as refused:
             parse_action(bad)
         assert refused.value.code == Code.INVALID_MESSAGE, bad
+
+
+def test_volume_and_price_make_the_chain_propose_a_quarter_of_the_reserve_at_auction(chain):
+    node, actors = chain
+    action = series_action(20_000)
+    last = action["months"][-1]
+    last[1], last[2] = 45_000 * 200_000, 200_000  # May: 10,000 t a day (2× 5,000) at 45,000 KRW (≥ 2× 20,000)
+    action["sha256"] = series_hash(action["months"])
+    ok(governed(node, actors, action))
+    day = node.read("/stabilisation")["latest"]
+    assert day["tripped"] == ["volume_and_price"]
+    proposal = node.read(f"/proposal/{day['proposals'][0]['proposal_id']}")
+    assert proposal["action"] | {"reason": ""} == {
+        "type": "stabilisation_measure", "kind": "reserve_auction", "trigger": "volume_and_price", "reason": "",
+        "instrument": "KAU25", "volume": 85_280_000 // 4, "opens_after": 7 * DAY, "window": HOUR}
+    ok(node.run(actors.gov[1], approve(proposal["id"])))
+    ok(node.run(actors.gov[2], approve(proposal["id"])))
+    (auction,) = node.read("/auctions")["auctions"]
+    assert (auction["source"], auction["volume"], auction["instrument"]) == ("reserve", 21_320_000, "KAU25")
+    assert node.read("/auctions")["reserve"]["left"] == 85_280_000 - 21_320_000
