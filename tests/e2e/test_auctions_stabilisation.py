@@ -83,7 +83,10 @@ def test_an_auction_with_capped_and_refused_bids_clears_at_the_right_price_and_s
     supply = client.query("/supply")["KAU26"]
     plan = [(0, 12_000, 60), (1, 11_500, 60), (2, 11_000, 60), (3, 10_500, 60), (4, 10_500, 60), (5, 10_000, 60),
             (6, 10_000, 60), (7, 10_000, 50)]
-    for who, price, tonnes in plan:
+    by_cli = _ets("auction", "bid", str(auction_id), "--price", "12000", "--quantity", "60", "--key", "company-1",
+                  "--timeout", "120", net=net)  # a sealed bid from the shell
+    assert by_cli.returncode == 0 and json.loads(by_cli.stdout)["result"]["escrow"] == 720_000, by_cli.stderr
+    for who, price, tonnes in plan[1:]:
         _ok(net.client(f"node{who % 4}"), bidders[who], AuctionBid(auction_id, price, tonnes))
     assert _refused(client, bidders[0], AuctionBid(auction_id, 12_000, 10)) == Code.AUCTION_CAP_EXCEEDED  # 15% of 400 t
     assert _refused(client, bidders[7], AuctionBid(auction_id, 9_995, 10)) == Code.AUCTION_BELOW_RESERVE
@@ -107,6 +110,10 @@ def test_an_auction_with_capped_and_refused_bids_clears_at_the_right_price_and_s
     assert reader.query("/supply")["KAU26"] == supply + 400
     assert reader.query("/auctions")["treasury_krw"] == 4_000_000
     assert not any(c.address in json.dumps(reader.query(f"/auction/{auction_id}")) for c in bidders)
+    listed = _ets("auction", "list", net=net)
+    assert listed.returncode == 0 and "settled" in listed.stdout and "10,000" in listed.stdout, listed.stderr
+    mine = _ets("auction", "mine", "--key", "company-1", net=net)
+    assert mine.returncode == 0 and json.loads(mine.stdout)[0]["allocated"] == 60, mine.stderr
 
 
 def _ets(*args: str, net: Net) -> subprocess.CompletedProcess:
