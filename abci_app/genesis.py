@@ -70,10 +70,20 @@ PARAM_LIMITS: dict[str, tuple[int, int]] = {
     "stabilisation_floor_lift_bps": (0, 10_000),
     "stabilisation_floor_lift_days": (1, 60),
     "stabilisation_measure_seconds": (60, 366 * 24 * 3600),
+    # market makers and holding limits (abci_app/modules/makers); a holding limit of 0 means unlimited
+    "holding_limit_market_maker": (0, 10**12),
+    "holding_limit_third_party": (0, 10**12),
+    "holding_limit_company": (0, 10**12),
+    "mm_max_spread_krw": (0, 10**9),
+    "mm_min_quote_tonnes": (1, 10**9),
+    "mm_min_quote_seconds": (1, 86_400),
 }
 # Defaults for parameters a genesis may leave out (DOMAIN.md: KRX rules).
 PARAM_DEFAULTS: dict[str, int] = {
     "market_tick_size": 5,
+    # order-size limit: DOMAIN.md's market rules give 100,000 t per order; the KRX launch rules (2014) had 5,000 t.
+    # The figure in force is in KRX's emissions-market business rules (배출권시장 업무규정, order quantity limit):
+    # check it there before a launch and set it in genesis; every order's size is checked against this parameter
     "market_max_order_quantity": 100_000,
     "market_band_bps": 1_000,
     "market_initial_reference_price": 10_000,
@@ -110,6 +120,14 @@ PARAM_DEFAULTS: dict[str, int] = {
     "stabilisation_floor_lift_bps": 1_000,
     "stabilisation_floor_lift_days": 5,
     "stabilisation_measure_seconds": 30 * 24 * 3600,
+    # DOMAIN.md (Korea, since 2019): market makers quote both sides, spread ≤ KRW 500, ≥ 3,000 t a side, ≥ 30 minutes a
+    # day; holding limits 1.5 Mt for market makers, 200,000 t for third-party securities firms; companies unlimited
+    "holding_limit_market_maker": 1_500_000,
+    "holding_limit_third_party": 200_000,
+    "holding_limit_company": 0,
+    "mm_max_spread_krw": 500,
+    "mm_min_quote_tonnes": 3_000,
+    "mm_min_quote_seconds": 1_800,
 }
 
 

@@ -112,6 +112,10 @@ class PublicStore:
         for k, v in self._db.execute("SELECT k, v FROM kv ORDER BY k"):
             yield k, bytes(v)
 
+    def iter_range(self, low: str, high: str) -> Iterator[tuple[str, bytes]]:
+        """Public entries in ``[low, high)`` in key order (market depth walks its level keys)."""
+        yield from self.scan_range(low, high, 100_000)
+
     def prove(self, key: str, height: int | None = None):
         raise NotPublic("an observer node holds no state tree: read keys with proofs from a validator")
 

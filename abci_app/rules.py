@@ -81,6 +81,9 @@ Governed actions (carried by propose; executed at the m-th approval, inside that
     convert_offsets       convert a company's KOC into KCU of the same vintage, one for one                   compliance
     decide_objection      decide an objection: re-certify, or true up / claw back allocation; an e-order      compliance
                           with its audit trail
+    set_participant_class
+                          register a market maker (with its instrument) or a third-party trader, or clear     makers
+                          the class
     schedule_auctions     publish up to 24 auctions in the calendar (instrument, window, volume); each takes  auctions
                           the instrument's waiting unsold tonnes
     amend_auction         change an auction's window or volume by notice, until it opens                      auctions
@@ -104,6 +107,7 @@ Block hooks (the chain's own work in every block, in ProcessProposal and Finaliz
     after the txs         at a year's surrender deadline fix its average price and penalty per tonne, then    compliance
                           settle its certified companies (at most 1,000 a block): status A or B, penalty,
                           block
+    after the txs         measure each market maker's two-sided quote (spread, tonnes) over block time        makers
     after the txs         at an auction's close: clear the sealed bids at one uniform price, settle DvP       auctions
                           (allowances to winners, KRW to the treasury, excess escrow refunded), roll unsold
                           tonnes over, publish the result
@@ -212,6 +216,11 @@ Queries (abci_query; a private path needs a signed query and its answer is seale
     /compliance/objection/<id>            anyone                          an objection and its e-order          compliance
     /compliance/offsets                   anyone                          the latest 200 offset issuances and   compliance
                                                                           conversions
+    /makers                               anyone                          accounts with a participant class:    makers
+                                                                          class, instrument, since
+    /makers/report/<addr>                 the account itself or           the maker's months: days met /        makers
+                                          government                      trading days, each day's quoting
+                                                                          seconds
     /auctions                             anyone                          the calendar (latest 200) with        auctions
                                                                           reserve prices and results, treasury
                                                                           takings, unsold tonnes waiting, the
@@ -291,6 +300,10 @@ State keys read raw with a proof (/state/<key>, at the latest or a kept past hei
     cmp/eorder/                           anyone                                                                compliance
     cmp/adjust/                           anyone                                                                compliance
     cmp/pos/                              the account in segment 2 of the key or government                     compliance
+    mk/class/                             anyone                                                                makers
+    mk/makers                             anyone                                                                makers
+    mk/day/                               the account in segment 2 of the key or government                     makers
+    mk/quoting/                           the account in segment 2 of the key or government                     makers
     auc/auction/                          anyone                                                                auctions
     auc/seq                               anyone                                                                auctions
     auc/pending                           anyone                                                                auctions
@@ -365,6 +378,8 @@ Events (public attributes only; * = indexed; a tx's events are in its result, th
                         proposal_id*
     compliance_year     year*, status*, settled, average_price,   after the txs                                 compliance
                         penalty_per_tonne
+    participant_class   account*, participant_class*,             action set_participant_class                  makers
+                        instrument, proposal_id
     government_auction  id*, instrument*, status*, opens,         action schedule_auctions, action              auctions
                         closes, volume, reserve_price, price,     amend_auction, before the txs, after the
                         sold, unsold                              txs, action stabilisation_measure
@@ -408,14 +423,15 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                   roots; monthly sums per company and       DAY_NOT_ENDED=600 (600-699)
                   sector (public)
     trading       KRW cash, escrowed limit orders matched   MARKET_CLOSED=28, ORDER_REJECTED=29,  cash/ cashheld/
-                  in FinalizeBlock, call auctions at the    ORDER_NOT_FOUND=30 (700-799)          cashsupply book/ books
-                  session transitions                                                             order/ ordersby/ fill/
-                                                                                                  fillsby/ bar/ ref/
-                                                                                                  market/clock seq/order
-                                                                                                  seq/fill netsold/
-    blocktrades   block (OTC) trades: quantity on chain,    MISSING_VIEW_KEY=31 (800-899)         viewkey/ blocktrade/
-                  price sealed to the parties and the                                             btby/ seq/blocktrade
-                  regulator                                                                       blockagg/
+                  in FinalizeBlock, call auctions at the    ORDER_NOT_FOUND=30 (700-799)          cashsupply bko/ bkw/
+                  session transitions                                                             lvl/ books order/
+                                                                                                  ordersby/ fill/ fillsby/
+                                                                                                  bar/ ref/ market/clock
+                                                                                                  seq/order seq/fill
+                                                                                                  netsold/
+    blocktrades   block (OTC) trades: quantity on chain,    MISSING_VIEW_KEY=31,                  viewkey/ blocktrade/
+                  price sealed to the parties and the       BLOCK_TRADE_OUT_OF_BAND=800,          btby/ seq/blocktrade
+                  regulator                                 PRICE_OPENING_MISMATCH=801 (800-899)  blockagg/
     validators    the validator set: genesis validators,    VALIDATOR_NOT_FOUND=900,              valset/ valsum valblock
                   governed power changes sent to CometBFT   VALIDATOR_UNCHANGED=901,
                                                             VALIDATOR_POWER_SHIFT=902,
@@ -459,6 +475,10 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                                                             OBJECTION_CLOSED=1117,
                                                             HISTORY_FULL=1118,
                                                             VINTAGE_CLOSED=1119 (1100-1199)
+    makers        participant classes (market makers,       HOLDING_LIMIT_EXCEEDED=1600,          mk/class/ mk/makers
+                  third parties), holding limits, the       PARTICIPANT_CLASS_UNCHANGED=1601,     mk/day/ mk/quoting/
+                  market-maker duty measured daily          TOO_MANY_MARKET_MAKERS=1602
+                                                            (1600-1699)
     auctions      government auctions (유상할당): a governed    AUCTION_NOT_FOUND=1400,               auc/auction/ auc/seq
                   calendar, sealed bids with cash escrow,   AUCTION_NOT_OPEN=1401,                auc/pending auc/carry/
                   a per-bidder cap, uniform-price clearing  AUCTION_BELOW_RESERVE=1402,           auc/treasury
@@ -516,6 +536,7 @@ from .modules.compliance.module import MODULE as COMPLIANCE
 from .modules.core import keys as core_keys
 from .modules.core.module import MODULE as CORE
 from .modules.governance.module import MODULE as GOVERNANCE
+from .modules.makers.module import MODULE as MAKERS
 from .modules.mrv.module import MODULE as MRV
 from .modules.plans.module import MODULE as PLANS
 from .modules.privacy import keys as privacy_keys
@@ -529,7 +550,7 @@ from .view import BlockContext, View, account, get_int, get_json
 __all__ = ["MODULES", "CHAIN", "RULES", "BlockContext", "TxOutcome", "Executor", "View"]
 
 MODULES = (CORE, ACCESS, ACCOUNTS, TRANSFERS, GOVERNANCE, PLANS, MRV, TRADING, BLOCKTRADES, VALIDATORS, PRIVACY, CHANNELS,
-           COMPLIANCE, AUCTIONS, STABILISATION)
+           COMPLIANCE, MAKERS, AUCTIONS, STABILISATION)
 CHAIN = install(assemble(MODULES))
 RULES: dict[type, MessageRule] = CHAIN.rules  # message class → who may send it and its handler
 

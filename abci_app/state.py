@@ -10,11 +10,19 @@ The app hash is the root of a sparse Merkle tree over every (key, value) pair (r
 writes in O(changed keys × log n), ``prove`` gives membership and non-membership proofs at the
 latest height or any kept past one, and ``Store.recompute_root`` recomputes the root from the
 key/value table alone. Current reads come from the ``kv`` table; past ones from the tree.
+
+Ordered reads (``iter_range``): keys sort as text, so a module that encodes priority in its keys (the
+order book: price level, then arrival) walks them in order. The store pages through SQLite's primary
+key (O(log n) to find the first key, then sequential); an overlay merges its parent's walk with its own
+writes in the same range. An overlay keeps its written keys sorted per *family* (a key's first segment
+with its ``/``, e.g. ``bko/``) from the first ordered read of that family on, so a walk costs
+O(log w) to start among w staged keys; overlays never walked keep no index and cost nothing extra.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_left, insort
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -23,7 +31,7 @@ from protocol.smt import Proof
 from .errors import StorageError
 from .smt import SCHEMA as _TREE_SCHEMA, Staged, Tree, root_of
 
-__all__ = ["Store", "Overlay", "TxRecord", "History", "Staged", "open_state_db"]
+__all__ = ["Store", "Overlay", "family_of", "TxRecord", "History", "Staged", "open_state_db"]
 
 _ABSENT_LIMIT = 100_000
 
@@ -120,6 +128,17 @@ class Store:
     def items(self) -> Iterator[tuple[str, bytes]]:
         for k, v in self._db.execute("SELECT k, v FROM kv ORDER BY k"):
             yield k, bytes(v)
+
+    def iter_range(self, low: str, high: str) -> Iterator[tuple[str, bytes]]:
+        """Committed entries with ``low <= key < high`` in key order, read lazily in pages."""
+        page, op = 16, ">="
+        while True:
+            rows = self._db.execute(f"SELECT k, v FROM kv WHERE k {op} ? AND k < ? ORDER BY k LIMIT ?", (low, high, page)).fetchall()
+            for k, v in rows:
+                yield k, bytes(v)
+            if len(rows) < page:
+                return
+            low, op, page = rows[-1][0], ">", min(page * 2, 1024)
 
     # ------------------------------------------------------------ the state tree
 
@@ -241,14 +260,21 @@ class Store:
         self._db.close()
 
 
+def family_of(key: str) -> str:
+    """A key's first segment with its ``/`` (the whole key if it has none): the unit an overlay indexes."""
+    cut = key.find("/")
+    return key if cut < 0 else key[: cut + 1]
+
+
 class Overlay:
     """Staged writes over a parent (a ``Store`` or another ``Overlay``); ``None`` deletes."""
 
-    __slots__ = ("parent", "writes")
+    __slots__ = ("parent", "writes", "_sorted")
 
     def __init__(self, parent: "Store | Overlay"):
         self.parent = parent
         self.writes: dict[str, bytes | None] = {}
+        self._sorted: dict[str, list[str]] | None = None  # family → its written keys, sorted (from the first walk on)
 
     def get(self, key: str) -> bytes | None:
         writes = self.writes
@@ -257,7 +283,51 @@ class Overlay:
         return self.parent.get(key)
 
     def set(self, key: str, value: bytes | None) -> None:
+        if self._sorted is not None and key not in self.writes:
+            self._index(key)
         self.writes[key] = value
+
+    def _index(self, key: str) -> None:
+        keys = self._sorted.get(family_of(key))  # type: ignore[union-attr]
+        if keys is not None:
+            insort(keys, key)
+
+    def _family(self, family: str) -> list[str]:
+        if self._sorted is None:
+            self._sorted = {}
+        keys = self._sorted.get(family)
+        if keys is None:
+            keys = self._sorted[family] = sorted(k for k in self.writes if k.startswith(family))
+        return keys
+
+    def iter_range(self, low: str, high: str) -> Iterator[tuple[str, bytes]]:
+        """Live entries with ``low <= key < high`` in key order: the parent's merged with these writes.
+
+        ``low`` and ``high`` lie in one family. Writes made while walking are seen for keys not yet passed
+        that the parent holds; keys first written during the walk may be missed (walks read, then write)."""
+        family = family_of(low)
+        own = self._family(family)
+        mine = own[bisect_left(own, low): bisect_left(own, high)]
+        writes, i, n = self.writes, 0, len(mine)
+        for key, value in self.parent.iter_range(low, high):
+            while i < n and mine[i] < key:
+                staged = writes.get(mine[i])
+                if staged is not None:
+                    yield mine[i], staged
+                i += 1
+            if i < n and mine[i] == key:
+                i += 1
+            if key in writes:
+                staged = writes[key]
+                if staged is not None:
+                    yield key, staged
+            else:
+                yield key, value
+        while i < n:
+            staged = writes.get(mine[i])
+            if staged is not None:
+                yield mine[i], staged
+            i += 1
 
     def child(self) -> "Overlay":
         return Overlay(self)
@@ -267,4 +337,8 @@ class Overlay:
         parent = self.parent
         if not isinstance(parent, Overlay):
             raise TypeError("only an overlay's child can be merged; commit a block to write the store")
+        if parent._sorted is not None:
+            for key in self.writes:
+                if key not in parent.writes:
+                    parent._index(key)
         parent.writes.update(self.writes)

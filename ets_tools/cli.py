@@ -11,6 +11,7 @@
     ets localnet start|stop|status|add-node|kill|kill-app|restart ...
     ets verify balance|emissions|allocation|key ...   (proven against a header the validators signed)
     ets channel view-key|open|members|rekey|post|read|show ...   (채널: ledgers only their members read)
+    ets makers list|register|report ...       (시장조성자: market makers, holding limits, the monthly duty report)
 
 Passphrases come from ``--passphrase-file``, the ``ETS_PASSPHRASE`` environment variable,
 or a prompt; they are never taken as a plain command-line argument.
@@ -353,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_channels import add_channel_commands
     from .cli_compliance import add_compliance_commands
     from .cli_localnet import add_localnet_commands
+    from .cli_makers import add_makers_commands
     from .cli_verify import add_verify_commands
 
     _add_plan_chain_commands(add_plan_commands(sub))
@@ -363,6 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_compliance_commands(sub, _common, _signer, _client, _submit)
     add_auction_commands(sub, _common, _signer, _client, _submit)
     add_stabilisation_commands(sub, _common, _signer, _client, _submit)
+    add_makers_commands(sub, _common, _signer, _client, _submit)
     return parser
 
 

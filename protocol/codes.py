@@ -106,6 +106,11 @@ class Code(IntEnum):
     RESERVE_EXCEEDED = 1407
     MEASURE_CONFLICT = 1500
     MEASURE_INVALID = 1501
+    BLOCK_TRADE_OUT_OF_BAND = 800
+    PRICE_OPENING_MISMATCH = 801
+    HOLDING_LIMIT_EXCEEDED = 1600
+    PARTICIPANT_CLASS_UNCHANGED = 1601
+    TOO_MANY_MARKET_MAKERS = 1602
     INTERNAL = 99
 
 
@@ -189,6 +194,11 @@ _DESCRIPTIONS = {
     Code.OBJECTION_NOT_FOUND: "no such objection",
     Code.OBJECTION_CLOSED: "the objection was already decided",
     Code.HISTORY_FULL: "the record has reached its limit of kept revisions",
+    Code.BLOCK_TRADE_OUT_OF_BAND: "a block trade's price must lie within the day's price band (reference ± market_band_bps)",
+    Code.PRICE_OPENING_MISMATCH: "the block trade's price and salt do not open its price commitment",
+    Code.HOLDING_LIMIT_EXCEEDED: "the account's holding limit (by participant class) would be exceeded",
+    Code.PARTICIPANT_CLASS_UNCHANGED: "the account already has that participant class",
+    Code.TOO_MANY_MARKET_MAKERS: "the chain measures at most 50 market makers",
     Code.VINTAGE_CLOSED: "the vintage stopped trading at its year's surrender deadline; it can only be surrendered",
     Code.AUCTION_NOT_FOUND: "no government auction with that id in the calendar",
     Code.AUCTION_NOT_OPEN: "the auction does not take bids now (not open yet, or closed at its close time)",

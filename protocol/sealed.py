@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from .codec import canonical_json
 
-__all__ = ["SealedPriceError", "view_key_of", "view_public_hex", "price_commitment", "seal_price", "open_price",
+__all__ = ["SealedPriceError", "view_key_of", "view_public_hex", "price_commitment", "seal_price", "seal_price_opening", "open_price",
            "document_hash", "seal_document", "open_document"]
 
 
@@ -80,6 +80,13 @@ def _open_entry(entry: dict[str, str], view_key: X25519PrivateKey, reader: str, 
 
 def seal_price(price: int, readers: dict[str, str]) -> tuple[str, dict[str, dict[str, str]]]:
     """Encrypt ``price`` (KRW per tonne) to each reader (address → X25519 public key hex)."""
+    commitment, sealed, _ = seal_price_opening(price, readers)
+    return commitment, sealed
+
+
+def seal_price_opening(price: int, readers: dict[str, str]) -> tuple[str, dict[str, dict[str, str]], str]:
+    """``seal_price`` with the salt too: a block-trade proposal carries (price, salt) inside its private tx,
+    so that the executing validators check the price against the day's band and the commitment."""
     if not isinstance(price, int) or isinstance(price, bool) or price <= 0:
         raise SealedPriceError("a block trade price is a positive whole number of KRW per tonne")
     salt = os.urandom(16).hex()
@@ -87,7 +94,7 @@ def seal_price(price: int, readers: dict[str, str]) -> tuple[str, dict[str, dict
     payload = canonical_json({"price": price, "salt": salt})
     sealed = {reader: _seal_entry(payload, reader, public_hex, commitment.encode(), _PRICE_INFO)
               for reader, public_hex in sorted(readers.items())}
-    return commitment, sealed
+    return commitment, sealed, salt
 
 
 def open_price(entry: dict[str, str], view_key: X25519PrivateKey, reader: str, commitment: str) -> int:

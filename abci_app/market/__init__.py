@@ -34,7 +34,7 @@ Every ``MarketError`` has a ``reason`` (``REASONS`` lists them) for the chain's 
 
 from __future__ import annotations
 
-from .auction import AuctionPrice, AuctionResult, auction_price, uncross
+from .auction import AuctionPrice, AuctionResult, auction_price, auction_price_of_levels, pair_fills, uncross
 from .bar import DailyBar, next_reference_price, update_bar
 from .book import (
     Book,
@@ -67,7 +67,7 @@ from .errors import (
 )
 from .escrow import CASH, Movement, asset_totals, escrow_of, lock_escrow, net_movements, release_escrow, settle_fills
 from .fill import Fill
-from .matching import MatchResult, match_order, place_order
+from .matching import MatchResult, fill_against, match_order, place_order
 from .order import MarketRules, Order, Side
 from .session import Event, Phase, Schedule, Transition, phase_at, trading_day_at, transitions_between
 
@@ -93,10 +93,13 @@ __all__ = [
     # matching and auctions
     "MatchResult",
     "match_order",
+    "fill_against",
     "place_order",
     "AuctionPrice",
     "AuctionResult",
     "auction_price",
+    "auction_price_of_levels",
+    "pair_fills",
     "uncross",
     # session
     "Phase",

@@ -38,7 +38,7 @@ from .errors import InvalidParameter
 from .fill import Fill
 from .order import Order, Side
 
-__all__ = ["AuctionPrice", "AuctionResult", "auction_price", "uncross"]
+__all__ = ["AuctionPrice", "AuctionResult", "auction_price", "auction_price_of_levels", "pair_fills", "uncross"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,19 +64,25 @@ class AuctionResult(NamedTuple):
 
 def _curves(book: Book, reference_price: int) -> list[AuctionPrice]:
     """(price, volume, demand, supply) at every candidate price, lowest price first."""
-    candidates = sorted({level.price for level in book.bids} | {level.price for level in book.asks} | {reference_price})
+    return _level_curves([(lv.price, lv.quantity) for lv in book.bids], [(lv.price, lv.quantity) for lv in book.asks], reference_price)
+
+
+def _level_curves(bids: list[tuple[int, int]], asks: list[tuple[int, int]], reference_price: int) -> list[AuctionPrice]:
+    """(price, volume, demand, supply) at every candidate price, lowest price first, from the
+    (price, tonnes) levels of each side in priority order (bids highest first, asks lowest first)."""
+    candidates = sorted({price for price, _ in bids} | {price for price, _ in asks} | {reference_price})
     demand: dict[int, int] = {}
-    total, i, bids = 0, 0, book.bids  # highest first
+    total, i = 0, 0
     for price in reversed(candidates):
-        while i < len(bids) and bids[i].price >= price:
-            total += bids[i].quantity
+        while i < len(bids) and bids[i][0] >= price:
+            total += bids[i][1]
             i += 1
         demand[price] = total
     out: list[AuctionPrice] = []
-    total, i, asks = 0, 0, book.asks  # lowest first
+    total, i = 0, 0
     for price in candidates:
-        while i < len(asks) and asks[i].price <= price:
-            total += asks[i].quantity
+        while i < len(asks) and asks[i][0] <= price:
+            total += asks[i][1]
             i += 1
         out.append(AuctionPrice(price, min(demand[price], total), demand[price], total))
     return out
@@ -84,9 +90,16 @@ def _curves(book: Book, reference_price: int) -> list[AuctionPrice]:
 
 def auction_price(book: Book, reference_price: int) -> AuctionPrice | None:
     """The auction price by the rules in the module docstring, or None if no orders cross."""
+    return auction_price_of_levels([(lv.price, lv.quantity) for lv in book.bids],
+                                   [(lv.price, lv.quantity) for lv in book.asks], reference_price)
+
+
+def auction_price_of_levels(bids: list[tuple[int, int]], asks: list[tuple[int, int]], reference_price: int) -> AuctionPrice | None:
+    """``auction_price`` from the (price, tonnes) levels of each side in priority order (a book kept
+    as one key per order aggregates its levels without reading every order)."""
     if not isinstance(reference_price, int) or isinstance(reference_price, bool) or reference_price < 1:
         raise InvalidParameter(f"reference price must be a positive whole number of KRW per tonne; got {reference_price!r}")
-    curve = _curves(book, reference_price)
+    curve = _level_curves(bids, asks, reference_price)
     best_volume = max(point.volume for point in curve)
     if best_volume == 0:
         return None
@@ -100,7 +113,7 @@ def auction_price(book: Book, reference_price: int) -> AuctionPrice | None:
     return min(tied, key=lambda point: (abs(point.price - reference_price), point.price))
 
 
-def _pair(buys: list[tuple[Order, int]], sells: list[tuple[Order, int]], price: int, height: int) -> tuple[Fill, ...]:
+def pair_fills(buys: list[tuple[Order, int]], sells: list[tuple[Order, int]], price: int, height: int) -> tuple[Fill, ...]:
     fills: list[Fill] = []
     b = s = 0
     buy_left, sell_left = buys[0][1], sells[0][1]
@@ -133,4 +146,4 @@ def uncross(book: Book, reference_price: int, *, height: int) -> AuctionResult:
     buys, bids = _take(book.bids, found.volume, found.price)
     sells, asks = _take(book.asks, found.volume, found.price)
     new_book = _with_side(_with_side(book, Side.BUY, bids), Side.SELL, asks)
-    return AuctionResult(new_book, _pair(buys, sells, found.price, height), found.price)
+    return AuctionResult(new_book, pair_fills(buys, sells, found.price, height), found.price)

@@ -21,7 +21,7 @@ from .fill import Fill
 from .order import Order, Side
 from .session import Phase
 
-__all__ = ["MatchResult", "match_order", "place_order"]
+__all__ = ["MatchResult", "fill_against", "match_order", "place_order"]
 
 
 class MatchResult(NamedTuple):
@@ -30,7 +30,7 @@ class MatchResult(NamedTuple):
     order: Order  # the incoming order afterwards: ``remaining`` tonnes now rest (0: fully filled)
 
 
-def _fill(incoming: Order, maker: Order, quantity: int, height: int) -> Fill:
+def fill_against(incoming: Order, maker: Order, quantity: int, height: int) -> Fill:
     buy, sell = (incoming, maker) if incoming.side is Side.BUY else (maker, incoming)
     return Fill(
         instrument=incoming.instrument,
@@ -54,7 +54,7 @@ def match_order(book: Book, order: Order, *, height: int) -> MatchResult:
     taken, remaining_levels = _take(book.side(opposite), order.remaining, order.price)
     if not taken:
         return MatchResult(_rest(book, order), (), order)
-    fills = tuple(_fill(order, maker, quantity, height) for maker, quantity in taken)
+    fills = tuple(fill_against(order, maker, quantity, height) for maker, quantity in taken)
     remaining = order.remaining - sum(quantity for _, quantity in taken)
     after = order.with_remaining(remaining)
     new_book = _with_side(book, opposite, remaining_levels, order.sequence)

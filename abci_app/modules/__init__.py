@@ -36,6 +36,10 @@ A module may also declare ``outgoing_checks``: conditions on allowances leaving 
 act, which the ledger, the market and block trades consult through ``check_outgoing`` (the
 compliance module blocks an account with a shortfall past its deadline, as the EU registry does).
 
+A module may likewise declare ``incoming_checks``: conditions on allowances arriving at a holder (a buy
+order, a fill, a block-trade purchase, a transfer in), consulted through ``check_incoming`` (the makers
+module's holding limits by participant class).
+
 A new domain adds its folder and one entry in ``rules.MODULES``.
 """
 
@@ -55,6 +59,7 @@ if TYPE_CHECKING:  # only for annotations: the descriptors never touch state the
 __all__ = [
     "Module", "MessageRule", "GovernedAction", "Query", "QueryRequest", "ReadRule", "StateRead", "Hook", "OutgoingCheck",
     "Chain", "PUBLIC", "private", "assemble", "install", "governed_action", "check_outgoing",
+    "IncomingCheck", "check_incoming",
 ]
 
 Handler = Callable[["View", str, Any, "BlockContext"], bytes]
@@ -193,6 +198,16 @@ class OutgoingCheck:
 
 
 @dataclass(frozen=True)
+class IncomingCheck:
+    """A module's condition on allowances arriving at a holder: ``run(view, holder, instrument, extra)`` raises
+    ``TxRejected`` to refuse; ``extra`` counts tonnes not in state yet (a buy order about to rest)."""
+
+    run: Callable[["View", str, str, int], None]
+    effect: str
+    module: str = ""
+
+
+@dataclass(frozen=True)
 class Module:
     """One chain domain. ``codes`` are the result codes it owns; ``code_range`` is where its new
     codes go; ``keys`` the prefixes of every state key it writes (``keys.PREFIXES``)."""
@@ -208,6 +223,7 @@ class Module:
     keys: tuple[str, ...] = ()
     state_reads: tuple[StateRead, ...] = ()
     outgoing_checks: tuple[OutgoingCheck, ...] = ()
+    incoming_checks: tuple[IncomingCheck, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,6 +238,7 @@ class Chain:
     end_block: tuple[Hook, ...] = ()
     state_reads: tuple[StateRead, ...] = ()  # longest prefix first
     outgoing_checks: tuple[OutgoingCheck, ...] = ()
+    incoming_checks: tuple[IncomingCheck, ...] = ()
 
     def state_read(self, key: str) -> StateRead | None:
         """Who may read ``key`` raw with a proof; None if no module declares its prefix."""
@@ -268,9 +285,11 @@ def assemble(modules: Iterable[Module]) -> Chain:
     for a, b in zip(reads, reads[1:]):
         assert a.prefix != b.prefix, f"state key prefix {a.prefix} is declared readable twice"
     checks = tuple(replace(check, module=module.name) for module in modules for check in module.outgoing_checks)
+    incoming = tuple(replace(check, module=module.name) for module in modules for check in module.incoming_checks)
     return Chain(
         modules, rules, actions, routes,
         tuple(h for h in hooks if h.stage == "begin"), tuple(h for h in hooks if h.stage == "end"), tuple(reads), checks,
+        incoming,
     )
 
 
@@ -293,3 +312,10 @@ def check_outgoing(view: "View", holder: str, instrument: str, ctx: "BlockContex
     sales call it before they move anything); raises ``TxRejected`` to refuse."""
     for check in _INSTALLED[0].outgoing_checks:
         check.run(view, holder, instrument, ctx)
+
+
+def check_incoming(view: "View", holder: str, instrument: str, extra: int = 0) -> None:
+    """Every module's condition on ``instrument`` arriving at ``holder`` (the ledger's credits, buy orders and
+    block-trade purchases call it); raises ``TxRejected`` to refuse."""
+    for check in _INSTALLED[0].incoming_checks if _INSTALLED else ():
+        check.run(view, holder, instrument, extra)

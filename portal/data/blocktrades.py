@@ -16,7 +16,7 @@ from ets.keys import Signer
 from ets.rpc import ChainClient
 from protocol.constants import MAX_SEALED_READERS
 from protocol.messages import BlockTradePropose
-from protocol.sealed import SealedPriceError, open_price, seal_price, view_key_of, view_public_hex
+from protocol.sealed import SealedPriceError, open_price, seal_price_opening, view_key_of, view_public_hex
 
 from ._base import frame, ints, is_int, names, query_list, to_kst
 from .registry import view_keys
@@ -124,7 +124,7 @@ def block_trade_message(client: ChainClient, proposer: Signer, counterparty: str
     _check_terms(proposer, counterparty, side, quantity, price)
     readers = _readers(view_keys(client), proposer, counterparty)
     try:
-        commitment, sealed = seal_price(price, readers)
+        commitment, sealed, salt = seal_price_opening(price, readers)
     except SealedPriceError as exc:
         raise BlockTradeError(str(exc)) from None
-    return BlockTradePropose(counterparty, instrument, side, int(quantity), commitment, sealed)
+    return BlockTradePropose(counterparty, instrument, side, int(quantity), commitment, sealed, int(price), salt)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..constants import MAX_AMOUNT, MAX_SEALED_READERS
+from ..constants import MAX_AMOUNT, MAX_PRICE, MAX_SEALED_READERS
 from ._base import _address, _count, _fields, _hex64, _instrument, _invalid, message, _only_id, Wire
 
 __all__ = ["SetViewKey", "BlockTradePropose", "BlockTradeAccept", "BlockTradeCancel"]
@@ -28,7 +28,10 @@ class SetViewKey(Wire):
 @message
 @dataclass(frozen=True, slots=True)
 class BlockTradePropose(Wire):
-    """A confidential block trade: quantity in clear, price sealed to its readers with a commitment."""
+    """A confidential block trade: quantity on chain, price sealed to its readers with a commitment.
+
+    ``price`` and ``salt`` open the commitment for the executing validators (the tx is private: sealed to them
+    and the regulator), who check that the price lies within the day's band; neither is stored or shown."""
 
     counterparty: str
     instrument: str
@@ -36,12 +39,14 @@ class BlockTradePropose(Wire):
     quantity: int
     price_commitment: str
     sealed_price: dict[str, dict[str, str]]
+    price: int
+    salt: str
     TYPE = "block_trade_propose"
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> "BlockTradePropose":
         kind = cls.TYPE
-        _fields(obj, kind, ("counterparty", "instrument", "side", "quantity", "price_commitment", "sealed_price"))
+        _fields(obj, kind, ("counterparty", "instrument", "side", "quantity", "price_commitment", "sealed_price", "price", "salt"))
         if obj["side"] not in ("buy", "sell"):
             raise _invalid(f'{kind}.side must be "buy" or "sell" (the proposer\'s side)')
         sealed = obj["sealed_price"]
@@ -53,7 +58,14 @@ class BlockTradePropose(Wire):
                     isinstance(v, str) and 0 < len(v) <= 512 and all(c in "0123456789abcdef" for c in v) for v in entry.values()):
                 raise _invalid(f"{kind}.sealed_price[{reader}] must be {{epk, nonce, ct}} in lowercase hex")
         return cls(_address(kind, "counterparty", obj["counterparty"]), _instrument(kind, obj["instrument"]), obj["side"],
-                   _count(kind, "quantity", obj["quantity"], MAX_AMOUNT, 1), _hex64(kind, "price_commitment", obj["price_commitment"]), sealed)
+                   _count(kind, "quantity", obj["quantity"], MAX_AMOUNT, 1), _hex64(kind, "price_commitment", obj["price_commitment"]), sealed,
+                   _count(kind, "price", obj["price"], MAX_PRICE, 1), _salt(kind, obj["salt"]))
+
+
+def _salt(kind: str, value: object) -> str:
+    if not isinstance(value, str) or len(value) != 32 or any(c not in "0123456789abcdef" for c in value):
+        raise _invalid(f"{kind}.salt must be the 32 lowercase hex digits sealed with the price")
+    return value
 
 
 @message

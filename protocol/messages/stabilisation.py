@@ -20,7 +20,8 @@ __all__ = ["SetReferenceSeries", "StabilisationMeasure", "MEASURE_KINDS", "MEASU
 
 MEASURE_KINDS = ("reserve_auction", "price_floor", "price_ceiling", "param")
 # parameters a measure may change for a while (DOMAIN.md: holding limits, banking/borrowing/offset limits)
-MEASURE_PARAMS = ("holding_limit_market_maker", "holding_limit_third_party", "compliance_bank_net_sales_multiple",
+MEASURE_PARAMS = ("holding_limit_market_maker", "holding_limit_third_party", "holding_limit_company",
+                  "compliance_bank_net_sales_multiple",
                   "compliance_borrow_first_year_bps", "compliance_offset_cap_bps")
 _MIN_DURATION, _MAX_DURATION = 60, 366 * 86400
 _MAX_MONTH_VALUE = 10**18  # KRW traded in one month: a bound, not a policy

@@ -15,7 +15,7 @@ from protocol.channel_box import new_key, seal_post, to_chunks, wrap_key
 from protocol.codes import Code
 from protocol.private_tx import public_bytes
 from protocol.plan_format import plan_hash as compute_plan_hash
-from protocol.sealed import seal_document, seal_price, view_public_hex
+from protocol.sealed import seal_document, seal_price_opening, view_public_hex
 from protocol.stabilisation import series_hash
 from abci_harness import GENESIS_TIME, Actors, Node, approve, issue, proposal_id, register, reject, transfer
 from abci_app.proto import abci
@@ -114,10 +114,13 @@ def tour(home: Path) -> Tour:
         run(who, {"type": "set_view_key", "public_key": view_public_hex(who)})
     readers = {s.address: view_public_hex(s) for s in (c[0], c[1], g[0])}
     for quantity, closing in ((50, "block_trade_accept"), (7, "block_trade_cancel")):
-        commitment, sealed = seal_price(12_345, readers)
+        commitment, sealed, salt = seal_price_opening(10_345, readers)
         proposed = run(c[1], {"type": "block_trade_propose", "counterparty": c[0].address, "instrument": "KAU25",
-                              "side": "sell", "quantity": quantity, "price_commitment": commitment, "sealed_price": sealed})
+                              "side": "sell", "quantity": quantity, "price_commitment": commitment, "sealed_price": sealed,
+                              "price": 10_345, "salt": salt})
         run(c[0], {"type": closing, "trade_id": json.loads(proposed.data)["trade_id"]})
+    maker = {"type": "set_participant_class", "account": c[1].address, "participant_class": "market_maker", "instrument": "KAU25"}
+    run(g[1], approve(proposal_id(run(g[0], {"type": "propose", "action": maker}))))  # a market maker, measured from now
 
     members = sorted([c[0].address, c[1].address])
     channel = {"type": "channel_open", "name": "tour-mrv", "purpose": "raw data and statement", "members": members}

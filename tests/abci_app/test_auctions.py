@@ -211,3 +211,25 @@ def test_a_calendar_that_could_issue_past_the_supply_limit_is_refused(tmp_path):
     ok(governed(node, actors, {"type": "schedule_auctions", "auctions": [entry(600)]}))
     second = node.run(actors.gov[0], {"type": "propose", "action": {"type": "schedule_auctions", "auctions": [entry(500)]}})
     assert second.code == Code.AUCTION_SCHEDULE_CONFLICT and "exceed" in second.log  # 600 t already wait
+
+
+def test_holding_limits_bind_bids_and_settlement(tmp_path):
+    actors = Actors.make(companies=3)
+    node = Node.start(tmp_path / "n", actors.app_state(holding_limit_company=2_000))  # each holds 1,500 t already
+    c = actors.companies
+    for company in c:
+        fund(node, actors, company, 10_000_000)
+    schedule(node, actors, entry(10_000))
+    node.block([], OPENS)
+    assert bid(node, c[0], 1, 10_000, 600).code == Code.HOLDING_LIMIT_EXCEEDED  # 1,500 + 600 > 2,000
+    ok(bid(node, c[0], 1, 10_000, 400))
+    ok(bid(node, c[1], 1, 10_000, 300))
+    ok(node.run(c[2], {"type": "transfer", "to": c[0].address, "instrument": "KAU25", "amount": 200}))  # c[0] at 1,700 t
+    node.block([], CLOSES)
+    result = node.read("/auction/1")["result"]
+    assert (result["sold"], result["unsold"]) == (300, 9_700)  # c[0]'s 400 t could not be credited: they roll over
+    (mine,) = node.read(f"/auction/bids/{c[0].address}", reader=c[0])
+    assert (mine["allocated"], mine["refunded"], mine["bids"][0]["status"]) == (0, 4_000_000, "rejected")
+    assert "holding limit" in mine["bids"][0]["refused"]
+    assert node.read(f"/cash/{c[0].address}", reader=c[0]) == {"available": 10_000_000, "held": 0}
+    assert node.read("/auctions")["carry"] == {"KAU26": 9_700}

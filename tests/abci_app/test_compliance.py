@@ -9,7 +9,7 @@ import pytest
 
 from protocol.codes import Code
 from protocol.compliance import next_borrow_limit_bps, offset_cap, penalty_per_tonne
-from protocol.sealed import open_document, seal_price, view_key_of, view_public_hex
+from protocol.sealed import open_document, seal_price_opening, view_key_of, view_public_hex
 from abci_harness import GENESIS_TIME, Actors, Node, approve, proposal_id, transfer
 from ets.keys import Signer
 from compliance_steps import (
@@ -367,9 +367,10 @@ def test_deadline_assesses_the_penalty_from_the_chains_own_market_price_and_bloc
     assert _code(sell) == Code.ACCOUNT_BLOCKED
     for who in (short, buyer, actors.gov[0]):
         ok(node.run(who, {"type": "set_view_key", "public_key": view_public_hex(who)}))
-    commitment, sealed = seal_price(price, {w.address: view_public_hex(w) for w in (short, buyer, actors.gov[0])})
+    commitment, sealed, salt = seal_price_opening(price, {w.address: view_public_hex(w) for w in (short, buyer, actors.gov[0])})
     block_sale = node.run(short, {"type": "block_trade_propose", "counterparty": buyer.address, "instrument": "KAU26",
-                                  "side": "sell", "quantity": 1, "price_commitment": commitment, "sealed_price": sealed})
+                                  "side": "sell", "quantity": 1, "price_commitment": commitment, "sealed_price": sealed,
+                                  "price": price, "salt": salt})
     assert _code(block_sale) == Code.ACCOUNT_BLOCKED
     assert _code(borrow(node, short, 2025, 1)) == Code.BORROWING_NOT_ALLOWED
     assert _code(surrender(node, short, 2025, "KAU25", 1)) == Code.INSUFFICIENT_BALANCE  # none left of KAU25

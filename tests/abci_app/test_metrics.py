@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import socket
-
 import httpx
 
 from abci_harness import transfer
+from tests.ports import free_port
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port()
 
 
 def test_metrics_count_results_and_heights(node, actors):

@@ -155,6 +155,8 @@ def test_every_tx_rejection_code_is_exercised():
                      Code.CHANNEL_POST_TOO_LARGE, Code.CHANNEL_DUPLICATE_POST, Code.CHANNEL_UNCHANGED}
     not_from_txs |= {Code(c) for c in Code if 1100 <= c < 1200}  # the compliance cycle's limits: test_compliance.py
     not_from_txs |= {Code(c) for c in Code if 1400 <= c < 1600}  # auctions, stabilisation: test_auctions.py, test_stabilisation*.py
+    not_from_txs |= {Code.BLOCK_TRADE_OUT_OF_BAND, Code.PRICE_OPENING_MISMATCH}  # test_makers_integrity.py
+    not_from_txs |= {Code(c) for c in Code if 1600 <= c < 1700}  # holding limits, market makers: test_makers.py
     assert {c[2] for c in CASES} == set(Code) - not_from_txs
 
 

@@ -6,9 +6,10 @@ import asyncio
 import contextlib
 import json
 import logging
-import socket
 
 import pytest
+
+from tests.ports import free_port
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -131,9 +132,7 @@ class Conn:
 
 
 def free_tcp_address() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return f"tcp://127.0.0.1:{s.getsockname()[1]}"
+    return f"tcp://127.0.0.1:{free_port()}"
 
 
 @contextlib.asynccontextmanager

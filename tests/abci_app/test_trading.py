@@ -140,13 +140,13 @@ def _view_keys(node: Node, *signers) -> dict[str, str]:
     return keys
 
 
-def _propose(seller, buyer, readers, price=12_345, quantity=300, side="sell") -> tuple[dict, str]:
-    from protocol.sealed import seal_price
+def _propose(seller, buyer, readers, price=10_345, quantity=300, side="sell") -> tuple[dict, str]:
+    from protocol.sealed import seal_price_opening
 
-    commitment, sealed = seal_price(price, readers)
+    commitment, sealed, salt = seal_price_opening(price, readers)
     counterparty = buyer if side == "sell" else seller
     return {"type": "block_trade_propose", "counterparty": counterparty.address, "instrument": "KAU25", "side": side,
-            "quantity": quantity, "price_commitment": commitment, "sealed_price": sealed}, commitment
+            "quantity": quantity, "price_commitment": commitment, "sealed_price": sealed, "price": price, "salt": salt}, commitment
 
 
 def test_block_trade_price_is_sealed_to_the_parties_and_the_regulator(market):
@@ -170,15 +170,15 @@ def test_block_trade_price_is_sealed_to_the_parties_and_the_regulator(market):
     (record,) = node.read(f"/block_trades/{buyer.address}", reader=buyer)
     assert record["status"] == "settled" and record["price_commitment"] == commitment
     for who in (seller, buyer, regulator):  # the parties and the regulator open the price
-        assert open_price(record["sealed_price"][who.address], view_key_of(who), who.address, commitment) == 12_345
+        assert open_price(record["sealed_price"][who.address], view_key_of(who), who.address, commitment) == 10_345
     with pytest.raises(SealedPriceError):  # a third company has no entry it can open
         open_price(record["sealed_price"][buyer.address], view_key_of(third), third.address, commitment)
     path = f"/block_trades/{buyer.address}"
     assert node.query(path, data=third.sign_query(CHAIN_ID, path, node.app.store.block_time)).code == Code.UNAUTHORIZED
     # the price appears nowhere in clear: not in the tx, not in state, not in public queries
     hexless = lambda data: re.sub(rb"[0-9a-f]{16,}", b"", data)  # noqa: E731  ciphertexts may hold any digits
-    assert b"12345" not in hexless(tx) and b"12,345" not in tx
-    assert all(b"12345" not in hexless(v) for _, v in node.app.store.items())
+    assert b"10345" not in hexless(tx) and b"10,345" not in tx
+    assert all(b"10345" not in hexless(v) for _, v in node.app.store.items())
     (volume,) = node.read("/market/block_volume/KAU25")  # the public sees aggregates only
     assert (volume["trades"], volume["volume"]) == (1, 300) and set(volume) == {"day", "trades", "volume"}
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import network_base
+
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _free_base_port() -> int:
-    from e2e.conftest import free_base_port
-
-    return free_base_port()
+    return network_base(4)
 
 
 def _run(script: str, *args: str, out: Path, timeout: float = 300) -> tuple[str, dict]:
@@ -40,6 +40,13 @@ def test_state_tree(tmp_path):
     (result,) = figures["results"]
     assert "proof" in stdout and result["keys"] == 300 and result["proof"]["bytes_max"] > 0
     assert result["snapshot_chunks"] >= 1
+
+
+def test_book(tmp_path):
+    stdout, figures = _run("book.py", "--depths", "0", "400", "--orders", "60", "--block", "20", "--json-orders", "6", out=tmp_path)
+    empty, deep, *json_value = figures["rows"]
+    assert (empty["resting"], deep["resting"], deep["orders"]) == (0, 400, 60) and "orders/s with 400 resting" in stdout
+    assert deep["state_keys"] > 2 * 400 and deep["fills"] > 0 and json_value[1]["layout"] == "one JSON value per book"
 
 
 def test_edge(tmp_path):

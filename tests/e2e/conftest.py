@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import re
-import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,30 +16,14 @@ from ets.keys import Keystore, Signer
 from ets.rpc import ChainClient
 from ets_tools.devnet import DEV_PASSPHRASE, create_localnet_accounts
 from ets_tools.localnet import LocalNet
+from tests.ports import network_base
 
 REPO = Path(__file__).resolve().parents[2]
 COMETBFT = REPO / "bin" / "cometbft"
 
-_next_base = [31000]
-
-
-def _ports_free(base: int, nodes: int) -> bool:
-    for i in range(nodes):
-        for offset in (5, 6, 7, 8, 9):  # app metrics, p2p, RPC, ABCI, CometBFT metrics
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-                try:
-                    s.bind(("127.0.0.1", base + 10 * i + offset))
-                except OSError:
-                    return False
-    return True
-
-
 def free_base_port(nodes: int = 4) -> int:
-    while True:
-        base = _next_base[0]
-        _next_base[0] += 100
-        if _ports_free(base, nodes):
-            return base
+    """A base port for a network of ``nodes`` validators, from the suite's one allocator (tests/ports.py)."""
+    return network_base(nodes)
 
 
 def without_hex(text: str) -> str:

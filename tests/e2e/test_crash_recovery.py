@@ -90,7 +90,7 @@ def test_sigkill_only_an_app_process_then_restart_the_node(crash_net: Net):
     with Traffic(net, [("company-2", "company-1", "node0"), ("company-4", "company-3", "node3")]) as traffic:
         wait_until(lambda: len(traffic.committed) >= 5, 60, "traffic to commit")
         net.net.kill_app("node2")
-        wait_until(lambda: not {r["name"]: r for r in net.net.status()}["node2"]["app_running"], 10, "node2's app to be gone")
+        wait_until(lambda: not {r["name"]: r for r in net.net.status()}["node2"]["app_running"], 30, "node2's app to be gone")
         height = net.height("node0")
         wait_until(lambda: net.height("node0") >= height + 3, 60, "the others to keep committing")
         net.net.restart("node2")

@@ -10,6 +10,8 @@ import sys
 import httpx
 import pytest
 
+from tests.ports import free_port
+
 from ets.rpc import ChainClient
 
 from .conftest import REPO, wait_until
@@ -18,9 +20,7 @@ pytestmark = pytest.mark.localnet
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port()
 
 
 def test_demo_seeds_uploads_and_serves(tmp_path):

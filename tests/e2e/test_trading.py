@@ -11,7 +11,7 @@ import pytest
 
 from protocol.codes import Code
 from protocol.messages import BlockTradeAccept, BlockTradePropose, CancelOrder, FundCash, PlaceOrder, RecordAccess, SetViewKey
-from protocol.sealed import open_price, seal_price, view_key_of, view_public_hex
+from protocol.sealed import open_price, seal_price_opening, view_key_of, view_public_hex
 
 from ets.rpc import TxRejectedError
 
@@ -77,10 +77,10 @@ def test_block_trade_price_is_unreadable_to_a_third_company(market_net: Net):
     client = market_net.client("node0")
     for who in (seller, buyer, third, regulator):
         client.submit(who, SetViewKey(view_public_hex(who)))
-    price = 11_235
+    price = 10_235
     readers = {s.address: view_public_hex(s) for s in (seller, buyer, regulator)}
-    commitment, sealed = seal_price(price, readers)
-    proposal = json.loads(client.submit(seller, BlockTradePropose(buyer.address, "KAU25", "sell", 250, commitment, sealed)).data)
+    commitment, sealed, salt = seal_price_opening(price, readers)
+    proposal = json.loads(client.submit(seller, BlockTradePropose(buyer.address, "KAU25", "sell", 250, commitment, sealed, price, salt)).data)
     market_net.sync(market_net.height("node0"))
     accepted = market_net.client("node1").submit(buyer, BlockTradeAccept(proposal["trade_id"]))
 
@@ -97,7 +97,7 @@ def test_block_trade_price_is_unreadable_to_a_third_company(market_net: Net):
         block = httpx.get(f"{rpc}/block", params={"height": height}, timeout=5).text
         results = httpx.get(f"{rpc}/block_results", params={"height": height}, timeout=5).text
         for text in (block, results):
-            assert "11235" not in without_hex(text) and "11,235" not in text
+            assert "10235" not in without_hex(text) and "10,235" not in text
             for tx in json.loads(text)["result"].get("block", {}).get("data", {}).get("txs") or []:
-                assert "11235" not in without_hex(base64.b64decode(tx).decode("utf-8", "replace"))
-    assert "11235" not in json.dumps(client.query("/market/block_volume/KAU25"))
+                assert "10235" not in without_hex(base64.b64decode(tx).decode("utf-8", "replace"))
+    assert "10235" not in json.dumps(client.query("/market/block_volume/KAU25"))

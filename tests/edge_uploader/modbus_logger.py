@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import threading
 
 from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
 from edge_uploader.sources.modbus import SLOT_REGISTERS, RegisterMap
+from tests.ports import free_port as allocate_port
 
 logging.getLogger("pymodbus").setLevel(logging.ERROR)
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port from the suite's one allocator (tests/ports.py)."""
+    return allocate_port()
 
 
 class DataLogger:

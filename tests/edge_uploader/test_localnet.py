@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from protocol.codes import Code
+from tests.ports import network_base
 from protocol.messages import DailyTotal, RegisterDevice, day_number
 from protocol.readings import Reading, SignedReading, sign_reading
 
@@ -41,22 +41,11 @@ COMETBFT = REPO / "bin" / "cometbft"
 SITE_A, SITE_B = "plant-a.stack-1", "plant-b.stack-1"
 
 
-def _free(base: int) -> bool:
-    for offset in range(5, 10):
-        with socket.socket() as s:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                s.bind(("127.0.0.1", base + offset))
-            except OSError:
-                return False
-    return True
+
 
 
 def _base_port() -> int:
-    for base in range(41_000, 45_000, 100):
-        if _free(base):
-            return base
-    pytest.skip("no free ports between 41000 and 45000 for a local validator")
+    return network_base(1)
 
 
 @dataclass

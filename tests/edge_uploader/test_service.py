@@ -45,7 +45,7 @@ def test_notify_watchdog_metrics_and_clean_sigterm(tmp_path):
             while "WATCHDOG=1" not in messages:
                 messages.append(notify.recv(4096).decode())
             up.wait_for(lambda: len(up.named("day_sealed")) == 2, 30, "both days sealed")
-            up.wait_for(lambda: up.named("post_blocked") or up.named("post_failed"), 15, "a failed post (the chain is down)")
+            up.wait_for(lambda: up.named("post_blocked") or up.named("post_failed"), 60, "a failed post (the chain is down)")
             text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
             ready = up.named("ready")[0]
             assert ready["metrics_port"] == port and ready["device"] == signer.address
@@ -88,7 +88,7 @@ def test_meter_down_more_than_five_days_raises_an_alert(tmp_path):
         up.wait_for(lambda: len(up.named("day_sealed")) == 8, 60, "eight days sealed")
         alert = up.named("meter_outage")
         assert alert and alert[0]["level"] == "alert" and alert[0]["down_since"] == HOUR0 + 10 * HOUR
-        up.wait_for(lambda: up.named("meter_restored"), 10, "the meter back")
+        up.wait_for(lambda: up.named("meter_restored"), 60, "the meter back")
         assert up.terminate() == 0
     finally:
         if up.proc.poll() is None:
@@ -113,19 +113,19 @@ def test_live_modbus_service_survives_the_logger_going_away(tmp_path):
     up = Uploader(config)
     try:
         spool_path = tmp_path / "spool.sqlite"
-        up.wait_for(lambda: len(up.named("ready")), 20, "the service to start")
+        up.wait_for(lambda: len(up.named("ready")), 60, "the service to start")
 
         def stored() -> int:
             with Spool.open_existing(spool_path) as spool:
                 return spool.stats().readings
 
-        up.wait_for(lambda: stored() == 10, 20, "ten hours read from the logger")
+        up.wait_for(lambda: stored() == 10, 60, "ten hours read from the logger")
         logger.stop()
-        up.wait_for(lambda: up.named("source_error"), 20, "the service to notice the logger is gone")
+        up.wait_for(lambda: up.named("source_error"), 60, "the service to notice the logger is gone")
         for h in range(10, 26):
             logger.write_hour(HOUR0 + h * HOUR, 30_000 + h)
         logger.start()
-        up.wait_for(lambda: up.named("day_sealed"), 20, "the first day sealed once hour 24 arrives")
+        up.wait_for(lambda: up.named("day_sealed"), 60, "the first day sealed once hour 24 arrives")
         assert up.terminate() == 0
     finally:
         if up.proc.poll() is None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import socket
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from ets.light import LightClient, Timestamp, TrustOptions, Validator, VerificationError
 from ets_tools.localnet import LocalNet
+from tests.ports import network_base
 from rpc_proxy import NodeProxy, Rewrite
 
 pytestmark = pytest.mark.localnet
@@ -31,16 +31,7 @@ CHAIN_ID = "ets-light"
 TARGET = 4  # the height whose answers the proxy rewrites
 
 def _base_port() -> int:
-    for base in range(36_000, 39_000, 100):
-        try:
-            for i in range(4):
-                for offset in range(5, 10):
-                    with socket.socket() as s:
-                        s.bind(("127.0.0.1", base + 10 * i + offset))
-            return base
-        except OSError:
-            continue
-    pytest.skip("no free ports between 36000 and 39000 for four local validators")
+    return network_base(4)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -15,6 +14,8 @@ import httpx
 import pytest
 
 from ets_tools.localnet import LocalNet, LocalNetError, apply_toml_overrides
+from ets_tools.localnet.ports import node_ports
+from tests.ports import network_base
 
 REPO = Path(__file__).resolve().parents[2]
 COMETBFT = REPO / "bin" / "cometbft"
@@ -43,29 +44,21 @@ def test_hosts_layout_dials_peers_by_name_on_default_ports(tmp_path):
         LocalNet(tmp_path / "other").create(2, hosts=["node0", "node0"])
 
 
-def _ports_free(*ports: int) -> bool:
-    for port in ports:
-        with socket.socket() as s:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                return False
-    return True
-
-
 @needs_cometbft
 def test_the_host_entrypoint_runs_a_validator_and_stops_with_its_app(tmp_path):
-    if not _ports_free(26655, 26656, 26657, 26658, 26659):
-        pytest.skip("the default validator ports 26655-26659 are busy (a local network is running)")
+    # a container has the default ports to itself; on this machine's loopback the test moves them to free ones
+    ports = node_ports(network_base(1), 0)
     home = tmp_path / "net"
     LocalNet(home).create(1, chain_id="ets-compose", hosts=["node0"])
     config = home / "node0" / "config" / "config.toml"  # this test runs the "host" on loopback only
     config.write_text(apply_toml_overrides(config.read_text(), {
-        "rpc": {"laddr": "tcp://127.0.0.1:26657"}, "p2p": {"laddr": "tcp://127.0.0.1:26656"},
-        "instrumentation": {"prometheus_listen_addr": "127.0.0.1:26659"}}))
+        "rpc": {"laddr": f"tcp://127.0.0.1:{ports['rpc']}"}, "p2p": {"laddr": f"tcp://127.0.0.1:{ports['p2p']}"},
+        "instrumentation": {"prometheus_listen_addr": f"127.0.0.1:{ports['prometheus']}"},
+        "": {"proxy_app": f"tcp://127.0.0.1:{ports['abci']}"}}))
     script = REPO / "cometbft-config" / "compose-node.sh"
-    text = script.read_text().replace("--metrics 0.0.0.0:26655", "--metrics 127.0.0.1:26655")
+    text = script.read_text().replace("--metrics 0.0.0.0:26655", f"--metrics 127.0.0.1:{ports['app_metrics']}")
+    text = text.replace("127.0.0.1:26658", f"127.0.0.1:{ports['abci']}").replace("127.0.0.1/26658", f"127.0.0.1/{ports['abci']}")
+    assert "2665" not in text, "the entrypoint names a port this test does not move"
     local_script = tmp_path / "compose-node.sh"
     local_script.write_text(text.replace('ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"', f'ROOT="{REPO}"'))
     local_script.chmod(0o755)
@@ -79,11 +72,11 @@ def test_the_host_entrypoint_runs_a_validator_and_stops_with_its_app(tmp_path):
             assert proc.poll() is None, (tmp_path / "host.log").read_text()[-2000:]
             assert time.monotonic() < deadline, "the host did not commit blocks"
             try:
-                height = int(httpx.get("http://127.0.0.1:26657/status", timeout=1).json()["result"]["sync_info"]["latest_block_height"])
+                height = int(httpx.get(f"http://127.0.0.1:{ports['rpc']}/status", timeout=1).json()["result"]["sync_info"]["latest_block_height"])
             except (httpx.HTTPError, KeyError, ValueError):
                 pass
             time.sleep(0.3)
-        assert "ets_app_height" in httpx.get("http://127.0.0.1:26655/metrics", timeout=2).text
+        assert "ets_app_height" in httpx.get(f"http://127.0.0.1:{ports['app_metrics']}/metrics", timeout=2).text
         app = subprocess.run(["pgrep", "-f", f"abci_app --home {home}/node0/app"], capture_output=True, text=True).stdout.split()
         assert app, "the app process was not found"
         os.kill(int(app[0]), signal.SIGKILL)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import socket
 import time
 import tomllib
@@ -20,31 +19,15 @@ import pytest
 
 from ets_tools.cli_localnet import add_localnet_commands
 from ets_tools.localnet import LocalNet, LocalNetError, apply_toml_overrides, node_ports
+from tests.ports import network_base, port_free
 
 COMETBFT = Path(__file__).resolve().parents[2] / "bin" / "cometbft"
 needs_cometbft = pytest.mark.skipif(not COMETBFT.exists(), reason="bin/cometbft missing: run ./scripts/setup.sh")
 
 
-def _free(port: int) -> bool:
-    s = socket.socket()
-    try:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("127.0.0.1", port))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-
-
 def free_base_port(validators: int = 4) -> int:
-    """A random base port in 36000-39000 whose whole block of ports is free (other test runs may be going on)."""
-    candidates = list(range(36000, 39000 - 10 * validators, 100))
-    random.shuffle(candidates)
-    for base in candidates:
-        if all(_free(p) for i in range(validators) for p in node_ports(base, i).values()):
-            return base
-    pytest.skip("no free block of ports in 36000-39000")
+    """A base port whose whole block of ports is free, from the suite's one allocator."""
+    return network_base(validators)
 
 
 def processes_using(home: Path) -> list[int]:
@@ -120,7 +103,7 @@ def test_four_validators_lifecycle(tmp_path: Path) -> None:
         assert rows[0]["rpc"] == f"http://127.0.0.1:{base + 7}" == net.rpc_url("node0")
         assert all(r["height"] >= 2 for r in rows)
         before = heights(net)
-        wait_for(lambda: all(h is not None and h > before[n] for n, h in heights(net).items()), 15, "all heights to advance")
+        wait_for(lambda: all(h is not None and h > before[n] for n, h in heights(net).items()), 60, "all heights to advance")
 
         # Kill one validator: it shows as down, the other three keep committing.
         victim_pids = net.status()[1]["pids"]
@@ -131,13 +114,13 @@ def test_four_validators_lifecycle(tmp_path: Path) -> None:
             f"/proc/{victim_pids['cometbft']}/cmdline").read_bytes()
         others = ["node0", "node2", "node3"]
         base_h = heights(net)
-        wait_for(lambda: all((heights(net)[n] or 0) >= base_h[n] + 2 for n in others), 20, "the three survivors to commit")
+        wait_for(lambda: all((heights(net)[n] or 0) >= base_h[n] + 2 for n in others), 60, "the three survivors to commit")
 
         # Restart it: it comes back and catches up with the others.
         net.restart("node1")
         assert net.status()[1]["running"]
         target = max(h for h in heights(net).values() if h is not None)
-        wait_for(lambda: (heights(net)["node1"] or 0) >= target, 20, "node1 to catch up")
+        wait_for(lambda: (heights(net)["node1"] or 0) >= target, 60, "node1 to catch up")
 
         # CLI status --json reflects the same picture.
         assert run_cli("localnet", "status", "--home", str(home), "--json") == 0
@@ -147,9 +130,9 @@ def test_four_validators_lifecycle(tmp_path: Path) -> None:
     rows = net.status()
     assert not any(r["cometbft_running"] or r["app_running"] for r in rows)
     assert not any((home / f"node{i}" / "cometbft.pid").exists() for i in range(4))
-    wait_for(lambda: not processes_using(home), 5, "no processes left over")
+    wait_for(lambda: not processes_using(home), 30, "no processes left over")
     # Every port is released.
-    assert all(_free(p) for i in range(4) for kind, p in node_ports(base, i).items() if kind != "abci")
+    assert all(port_free(p) for i in range(4) for kind, p in node_ports(base, i).items() if kind != "abci")
 
 
 @pytest.mark.localnet
@@ -169,21 +152,21 @@ def test_four_validators_with_our_app(tmp_path: Path) -> None:
             rows = net.status()
             return len({(r["height"], r["app_hash"]) for r in rows}) == 1 and rows[0]["app_hash"] is not None
 
-        wait_for(agreed, 15, "all four nodes at the same height with the same app hash")
+        wait_for(agreed, 60, "all four nodes at the same height with the same app hash")
 
         # An app crash: the app is gone, and CometBFT stops itself once it loses its app.
         net.kill_app("node2")
         assert not net.status()[2]["app_running"]
-        wait_for(lambda: not net.status()[2]["cometbft_running"], 15, "node2's cometbft to stop without its app")
+        wait_for(lambda: not net.status()[2]["cometbft_running"], 60, "node2's cometbft to stop without its app")
         before = heights(net)
-        wait_for(lambda: all((heights(net)[n] or 0) > before[n] for n in ("node0", "node1", "node3")), 20, "survivors to commit")
+        wait_for(lambda: all((heights(net)[n] or 0) > before[n] for n in ("node0", "node1", "node3")), 60, "survivors to commit")
 
         net.restart("node2")
-        wait_for(agreed, 30, "node2 to catch up and agree on the app hash")
+        wait_for(agreed, 90, "node2 to catch up and agree on the app hash")
     finally:
         net.stop(timeout=10)
     assert not any(r["cometbft_running"] or r["app_running"] for r in net.status())
-    wait_for(lambda: not processes_using(home), 5, "no processes left over")
+    wait_for(lambda: not processes_using(home), 30, "no processes left over")
 
 
 @needs_cometbft

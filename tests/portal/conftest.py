@@ -58,7 +58,9 @@ def chromium():
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (scripts/setup.sh installs it); "
                     "browser tests never download a browser")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)  # assertions wait as long as actions: a loaded 2-core machine
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(

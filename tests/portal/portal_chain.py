@@ -1,4 +1,4 @@
-"""A real 1-validator local network seeded with what the portal shows, and the figures to expect.
+"""A real 4-validator local network seeded with what the portal shows, and the figures to expect.
 
 Seeding goes through the chain's own messages, signed by the localnet's first accounts:
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -28,6 +27,9 @@ from protocol.codec import canonical_json
 from ets_tools.devnet import localnet_passphrase
 from ets.keys import Keystore, Signer
 from ets_tools.localnet import LocalNet
+from tests.ports import network_base
+
+VALIDATORS = 4  # the portal talks to node0 of a real multi-validator network (proofs signed by 3+ of 4)
 from ets.rpc import ChainClient, TxCommit
 from protocol.plan_format import plan_hash
 
@@ -47,19 +49,9 @@ def signer_of(label: str) -> Signer:
     return Signer.from_seed(hashlib.sha256(f"portal-test/{label}".encode()).digest())
 
 
-def free_base_port(start: int = 46000, stop: int = 49000, nodes: int = 1) -> int:
-    for base in range(start, stop, 100):
-        ok = True
-        for port in (base + 10 * i + off for i in range(nodes) for off in (6, 7, 8, 9)):
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-                try:
-                    s.bind(("127.0.0.1", port))
-                except OSError:
-                    ok = False
-                    break
-        if ok:
-            return base
-    raise RuntimeError(f"no free base port between {start} and {stop}")
+def free_base_port(nodes: int = 1) -> int:
+    """A base port for the portal tests' network, from the suite's one allocator (tests/ports.py)."""
+    return network_base(nodes)
 
 
 @dataclass(frozen=True)
@@ -205,8 +197,8 @@ def plans_for(companies: tuple[Company, ...]) -> dict[str, Plan]:
 def start_seeded_chain(home: Path) -> SeededChain:
     if not COMETBFT.exists():
         pytest.skip("bin/cometbft is missing: run ./scripts/setup.sh (the README's test command does)")
-    net = LocalNet(home, base_port=free_base_port())
-    net.create(1, chain_id="ets-portal-test")
+    net = LocalNet(home, base_port=free_base_port(VALIDATORS))
+    net.create(VALIDATORS, chain_id="ets-portal-test")
     net.start()
     try:
         keystore = Keystore(home / "keys")

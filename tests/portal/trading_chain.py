@@ -1,4 +1,4 @@
-"""A real 1-validator market network for the trading pages, and the portal in front of it.
+"""A real 4-validator market network for the trading pages, and the portal in front of it.
 
 Genesis (every key from a fixed seed, so every run is the same):
 
@@ -28,7 +28,7 @@ from ets_tools.localnet import LocalNet
 from ets.rpc import ChainClient
 from protocol.messages import FundCash, SetViewKey
 from protocol.sealed import view_public_hex
-from portal_chain import free_base_port
+from portal_chain import VALIDATORS, free_base_port
 from portal_process import start_portal  # noqa: F401  (re-exported for the trading tests)
 
 REPO = Path(__file__).resolve().parents[2]
@@ -110,8 +110,8 @@ def start_market_chain(home: Path) -> MarketChain:
     """Create and start the network, fund the buyer and publish the regulator's view key."""
     if not COMETBFT.exists():
         pytest.skip("bin/cometbft is missing: run ./scripts/setup.sh (the README's test command does)")
-    net = LocalNet(home, base_port=free_base_port(start=43000, stop=46000))
-    net.create(1, chain_id="ets-portal-trading", app_state=_app_state())
+    net = LocalNet(home, base_port=free_base_port(VALIDATORS))
+    net.create(VALIDATORS, chain_id="ets-portal-trading", app_state=_app_state())
     net.start()
     try:
         chain = MarketChain(net, ChainClient(net.rpc_url("node0")))

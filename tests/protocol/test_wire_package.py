@@ -14,7 +14,7 @@ from protocol.messages import (
     IssueAllowances, IssuePlan, PlaceOrder, PlanChunk, PlanOpen, Propose, RegisterAccount, RegisterAccounts, RegisterDevice,
     RecordAccess, Reject, RotateExecutionKey, SetValidatorPower, SetViewKey, Transfer, WithdrawCash, parse_action,
     parse_message, AssignVerifiers, Bank, Borrow, CertifyEmissions, ConvertOffsets, DecideObjection, EmissionsReport,
-    IssueOffsets, Objection, OtherSource, SetComplianceDeadline, Surrender, VerificationStatement,
+    IssueOffsets, Objection, OtherSource, SetComplianceDeadline, SetParticipantClass, Surrender, VerificationStatement,
 )
 from protocol.messages import AmendAuction, AuctionBid, AuctionCancelBid, AuctionEntry, ScheduleAuctions
 from protocol.messages import SetReferenceSeries, StabilisationMeasure
@@ -43,6 +43,8 @@ SAMPLES = [
     Propose(RegisterAccounts((ACCOUNT,))),
     Propose(IssuePlan("1" * 64)),
     Propose(SetValidatorPower("6" * 64, 10, "validator of the exchange")),
+    Propose(SetParticipantClass(B, "market_maker", "KAU25")),
+    Propose(SetParticipantClass(A, "third_party")),
     Propose(RotateExecutionKey(2, "7" * 64)),
     Propose(ChannelOpen("steel-mrv", "2025 MRV of 한빛철강: raw data and the verification statement", (B, A))),
     Propose(ChannelMembers("steel-mrv", (A, B))),
@@ -57,7 +59,7 @@ SAMPLES = [
     PlaceOrder("KAU25", "buy", 10_000, 300),
     CancelOrder(12),
     SetViewKey("4" * 64),
-    BlockTradePropose(B, "KAU25", "sell", 300, "5" * 64, SEALED),
+    BlockTradePropose(B, "KAU25", "sell", 300, "5" * 64, SEALED, 10_345, "6" * 32),
     BlockTradeAccept(3),
     BlockTradeCancel(3),
     RecordAccess(A, "quarterly inspection of holdings"),

@@ -9,10 +9,8 @@ checks that every process it started is gone and every port it used is free agai
 from __future__ import annotations
 
 import os
-import random
 import re
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -21,6 +19,8 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+
+from tests.ports import network_base, port_free
 
 REPO = Path(__file__).resolve().parents[2]
 UP = REPO / "scripts" / "up.sh"
@@ -44,30 +44,12 @@ def _run_ports(base: int, portal: int) -> dict[int, str]:
     return ports
 
 
-def _port_free(port: int) -> bool:
-    """Nothing listens on 127.0.0.1:port (sockets in TIME_WAIT do not count, as for the servers themselves)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.settimeout(0.5)
-        return s.connect_ex(("127.0.0.1", port)) != 0
-
-
 def _free_layout() -> tuple[int, int]:
-    """A base port and a portal port (base + 4, unused by the nodes) whose every run port is free.
-
-    Chosen below Linux's ephemeral range (32768+) so that outgoing connections do not take them meanwhile.
-    """
-    candidates = list(range(20000, 32000 - 10 * VALIDATORS, 100))
-    random.shuffle(candidates)
-    for base in candidates:
-        if all(_port_free(p) for p in _run_ports(base, base + 4)):
-            return base, base + 4
-    pytest.fail("no free block of ports for a 4-validator run between 20000 and 32000")
+    """A base port and a portal port (base + 4, unused by the nodes) whose every run port is free
+    (the suite's one allocator checks base+1..base+4 and every node port)."""
+    base = network_base(VALIDATORS)
+    assert all(port_free(p) for p in _run_ports(base, base + 4))
+    return base, base + 4
 
 
 # -- processes -----------------------------------------------------------------------------------
@@ -193,11 +175,11 @@ def _run_then_stop(tmp_path: Path, stop: Callable[[subprocess.Popen], None]) -> 
             pytest.fail(f"up.sh did not exit within {STOP_TIMEOUT} s of the stop signal\n{_report(log, home)}")
         assert code in (0, 130), f"up.sh exited with code {code}\n{_report(log, home)}"
 
-        _wait_until(lambda: not _processes_referencing(str(home)) and not _group_members(proc.pid), 15)
+        _wait_until(lambda: not _processes_referencing(str(home)) and not _group_members(proc.pid), 45)
         left = _processes_referencing(str(home)) + _group_members(proc.pid)
         assert not left, "processes left running after up.sh stopped:\n" + "\n".join(left) + "\n" + _report(log, home)
-        _wait_until(lambda: all(_port_free(p) for p in ports), 15)
-        busy = {p: what for p, what in ports.items() if not _port_free(p)}
+        _wait_until(lambda: all(port_free(p) for p in ports), 45)
+        busy = {p: what for p, what in ports.items() if not port_free(p)}
         assert not busy, f"ports still in use after up.sh stopped: {busy}\n{_report(log, home)}"
         assert not (home / "demo" / "services.json").exists()
         assert "Stopping the edge uploaders, the portal and the network" in log.read_text(errors="replace")

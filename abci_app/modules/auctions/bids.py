@@ -3,7 +3,8 @@
 Both are private txs: the bid's price and quantity, the bidder and even the number of bids stay
 sealed until the close. A bid is refused when the auction is not open (opens ≤ block time < closes),
 when the price is below the reserve price or off the tick grid, when the bidder's open bids would
-pass the per-bidder cap (``auction_bidder_cap_bps`` of the volume, carried-in tonnes included), or
+pass the per-bidder cap (``auction_bidder_cap_bps`` of the volume, carried-in tonnes included), when the
+holding limit of its participant class would be passed if all its open bids won (``modules.check_incoming``), or
 when the bidder (``MAX_BIDS_PER_BIDDER``) or the auction (``auction_max_bids``) has no bids left.
 """
 
@@ -18,6 +19,7 @@ from protocol.messages.auctions import AuctionBid, AuctionCancelBid
 
 from ...market.allowance_auction import cap_tonnes
 from ...view import BlockContext, View, add_int, get_json, params, put_json, require_company
+from .. import check_incoming
 from ..trading import keys as trading_keys
 from . import keys
 
@@ -56,6 +58,7 @@ def handle_bid(view: View, signer: str, msg: AuctionBid, ctx: BlockContext) -> b
     if mine["tonnes"] + msg.quantity > cap:
         raise TxRejected(Code.AUCTION_CAP_EXCEEDED, f"your bids in auction {msg.auction_id} would total "
                                                     f"{mine['tonnes'] + msg.quantity:,} t; the per-bidder cap is {cap:,} t")
+    check_incoming(view, signer, record["instrument"], mine["tonnes"] + msg.quantity)  # holding limits count open bids
     if len(mine["bids"]) >= MAX_BIDS_PER_BIDDER:
         raise TxRejected(Code.AUCTION_BID_LIMIT, f"at most {MAX_BIDS_PER_BIDDER} bids per company and auction")
     bid_id = add_int(view, keys.bid_count(msg.auction_id), 1)

@@ -1,4 +1,9 @@
-"""View keys, and block trades proposed, accepted, declined or cancelled."""
+"""View keys, and block trades proposed, accepted, declined or cancelled.
+
+A proposal is refused in a vintage past its surrender deadline (``VINTAGE_CLOSED``, at acceptance too), when its
+price and salt do not open its commitment (``PRICE_OPENING_MISMATCH``) or its price lies outside the day's band
+(``BLOCK_TRADE_OUT_OF_BAND``: the reference price ± ``market_band_bps``, as for orders), and when it would take
+the buyer past its holding limit (``HOLDING_LIMIT_EXCEEDED``, at proposal and at settlement)."""
 
 from __future__ import annotations
 
@@ -7,12 +12,14 @@ from datetime import date
 from protocol.codec import canonical_json
 from protocol.codes import Code, TxRejected
 from protocol.messages.blocktrades import BlockTradeAccept, BlockTradeCancel, BlockTradePropose, SetViewKey
+from protocol.sealed import price_commitment
 
 from ...view import BlockContext, View, account, add_int, day_of, get_json, put_json, require_company
-from .. import check_outgoing
+from .. import check_incoming, check_outgoing
 from ..accounts import keys as account_keys
 from ..transfers import keys as ledger_keys
 from ..trading import keys as trading_keys
+from ..trading.market_state import market_rules, reference, refuse_closed_vintage
 from ..transfers.ledger import move
 from . import keys
 from .events import VIEW_KEY
@@ -31,10 +38,24 @@ def handle_set_view_key(view: View, signer: str, msg: SetViewKey, ctx: BlockCont
     return canonical_json({"view_key": msg.public_key})
 
 
+def _refuse_out_of_band(view: View, msg: BlockTradePropose) -> None:
+    """The price opens the commitment and lies within the day's band, as a continuous-session order must."""
+    if price_commitment(msg.price, msg.salt) != msg.price_commitment:
+        raise TxRejected(Code.PRICE_OPENING_MISMATCH, "price and salt do not open price_commitment: seal the price and "
+                                                      "send the same price and salt (ets clients do)")
+    rules = market_rules(view)
+    lower, upper = rules.price_band(reference(view, msg.instrument, rules))
+    if not lower <= msg.price <= upper:
+        raise TxRejected(Code.BLOCK_TRADE_OUT_OF_BAND, f"a {msg.instrument} block trade must be priced within today's band "
+                                                       f"{lower:,}-{upper:,} KRW/t (reference ± market_band_bps)")
+
+
 def handle_block_trade_propose(view: View, signer: str, msg: BlockTradePropose, ctx: BlockContext) -> bytes:
     if msg.counterparty == signer:
         raise TxRejected(Code.INVALID_MESSAGE, "a block trade needs another company as counterparty")
     require_company(view, msg.counterparty, "counterparty")
+    refuse_closed_vintage(view, msg.instrument, ctx)
+    _refuse_out_of_band(view, msg)
     readers = set(msg.sealed_price)
     missing = sorted({signer, msg.counterparty} - readers)
     if missing:
@@ -54,6 +75,8 @@ def handle_block_trade_propose(view: View, signer: str, msg: BlockTradePropose, 
         check_outgoing(view, signer, msg.instrument, ctx)
         move(view, signer, msg.instrument, -msg.quantity)
         add_int(view, ledger_keys.held(signer, msg.instrument), msg.quantity)
+    else:
+        check_incoming(view, signer, msg.instrument, msg.quantity)  # the buyer's holding limit, checked again at settlement
     trade_id = add_int(view, keys.TRADE_SEQ, 1)
     put_json(view, keys.block_trade(trade_id), {
         "id": trade_id, "proposer": signer, "counterparty": msg.counterparty, "seller": seller, "buyer": buyer,
@@ -77,9 +100,10 @@ def _open_trade(view: View, trade_id: int, signer: str) -> dict:
 
 
 def _release(view: View, trade: dict) -> None:
+    """The seller's held allowances come back (a release, not an arrival: no holding-limit check)."""
     if trade["seller"] == trade["proposer"]:
         add_int(view, ledger_keys.held(trade["seller"], trade["instrument"]), -trade["quantity"])
-        move(view, trade["seller"], trade["instrument"], trade["quantity"])
+        add_int(view, ledger_keys.balance(trade["seller"], trade["instrument"]), trade["quantity"])
 
 
 def handle_block_trade_accept(view: View, signer: str, msg: BlockTradeAccept, ctx: BlockContext) -> bytes:
@@ -87,6 +111,7 @@ def handle_block_trade_accept(view: View, signer: str, msg: BlockTradeAccept, ct
     if trade["counterparty"] != signer:
         raise TxRejected(Code.UNAUTHORIZED, f"only the counterparty of block trade {msg.trade_id} may accept it")
     instrument, quantity = trade["instrument"], trade["quantity"]
+    refuse_closed_vintage(view, instrument, ctx)
     if trade["seller"] == trade["proposer"]:
         add_int(view, ledger_keys.held(trade["seller"], instrument), -quantity)
     else:

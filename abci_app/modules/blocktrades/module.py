@@ -29,7 +29,7 @@ MODULE = Module(
         Query("market/block_volume", queries.block_volume, "/market/block_volume/<instrument>",
               "settled block trades per day: count, tonnes (aggregates only)"),
     ),
-    codes=frozenset({Code.MISSING_VIEW_KEY}),
+    codes=frozenset({Code.MISSING_VIEW_KEY, Code.BLOCK_TRADE_OUT_OF_BAND, Code.PRICE_OPENING_MISMATCH}),
     code_range=range(800, 900),
     keys=keys.PREFIXES,
     state_reads=(StateRead(keys.VIEW_KEYS), StateRead(keys.DAILY_AGGREGATES)),  # view keys and the daily aggregates are public

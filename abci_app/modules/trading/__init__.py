@@ -12,7 +12,7 @@ Nothing here ever lets a pocket go below zero.
 Writes (``keys.py``; allowances through the ledger's ``bal/`` and ``held/``)::
 
     cash/<addr>                    KRW available;  cashheld/<addr>  KRW held behind buy orders;  cashsupply
-    book/<instrument>              the order book (market engine canonical JSON);  books  instruments
+    bko/ bkw/ lvl/                 the order book, one key per resting order (``book_state``);  books  instruments
     order/<id:012d>                {"id","owner","instrument","side","price","quantity","remaining","status","placed"}
     ordersby/<owner>/<id:012d>     a company's orders;  fillsby/<addr>/<seq:012d>  its fills
     fill/<seq:012d>                {"seq","instrument","price","quantity","buyer","seller","buy_order","sell_order","height","time"}
@@ -23,5 +23,9 @@ Writes (``keys.py``; allowances through the ledger's ``bal/`` and ``held/``)::
                                    banking limit of the compliance cycle is a multiple of it
     seq/order, seq/fill
 
-A sell order first asks every module's outgoing checks (``modules.check_outgoing``).
+A sell order first asks every module's outgoing checks (``modules.check_outgoing``), a buy order every
+incoming check (``modules.check_incoming``: holding limits, counting the order). Integrity rules: self-trade
+prevention (an order cancels its owner's resting orders it would cross, ``book_state``); a KAU vintage stops
+trading at its year's surrender deadline (new orders refused with ``VINTAGE_CLOSED``, its resting orders
+cancelled by the begin-block hook, at most 1,000 a block, and no auction for it).
 """

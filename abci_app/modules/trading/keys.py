@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 __all__ = [
-    "PREFIXES", "BARS", "REFERENCE_PRICES", "CASH_SUPPLY", "BOOKS", "MARKET_CLOCK", "ORDER_SEQ", "FILL_SEQ", "cash", "cash_held", "book", "order",
+    "PREFIXES", "BARS", "REFERENCE_PRICES", "CASH_SUPPLY", "BOOKS", "MARKET_CLOCK", "ORDER_SEQ", "FILL_SEQ", "cash", "cash_held", "order",
+    "RESTING", "OWN_RESTING", "LEVELS", "price_key", "price_of", "side_of_book", "resting", "own_side", "own_resting",
+    "levels_of", "level", "upper",
     "order_of_owner", "orders_of", "fill", "fill_of_party", "fills_of", "bar", "bars_of", "reference_price", "id_in",
     "NET_SOLD", "net_sold",
 ]
 
-PREFIXES = ("cash/", "cashheld/", "cashsupply", "book/", "books", "order/", "ordersby/", "fill/", "fillsby/", "bar/",
+PREFIXES = ("cash/", "cashheld/", "cashsupply", "bko/", "bkw/", "lvl/", "books", "order/", "ordersby/", "fill/", "fillsby/", "bar/",
             "ref/", "market/clock", "seq/order", "seq/fill", "netsold/")
 
 CASH, CASH_HELD = "cash/", "cashheld/"  # prefixes of KRW available and held, per account
@@ -31,9 +33,53 @@ def cash_held(address: str) -> str:
     return f"cashheld/{address}"
 
 
-def book(instrument: str) -> str:
-    """The order book (market engine canonical JSON)."""
-    return f"book/{instrument}"
+RESTING, OWN_RESTING, LEVELS = "bko/", "bkw/", "lvl/"
+_PRICE_WIDTH = 19  # digits of the largest price (2**63 - 1): fixed width, so text order is numeric order
+_COMPLEMENT = 2**63 - 1
+
+
+def price_key(side: str, price: int) -> str:
+    """A price as fixed-width digits in priority order: asks ascending, bids complemented (highest first)."""
+    return f"{_COMPLEMENT - price if side == 'b' else price:0{_PRICE_WIDTH}d}"
+
+
+def price_of(side: str, key_segment: str) -> int:
+    value = int(key_segment)
+    return _COMPLEMENT - value if side == "b" else value
+
+
+def side_of_book(instrument: str, side: str) -> str:
+    """Prefix of one side's resting orders, in priority order (``side`` "b" bids, "s" asks)."""
+    return f"{RESTING}{instrument}/{side}/"
+
+
+def resting(instrument: str, side: str, price: int, sequence: int) -> str:
+    """A resting order: {"id","owner","price","quantity","remaining"} (private; not readable raw)."""
+    return f"{side_of_book(instrument, side)}{price_key(side, price)}/{sequence:012d}"
+
+
+def own_side(owner: str, instrument: str, side: str) -> str:
+    """Prefix of an owner's resting orders on one side, in priority order."""
+    return f"{OWN_RESTING}{owner}/{instrument}/{side}/"
+
+
+def own_resting(owner: str, instrument: str, side: str, price: int, sequence: int) -> str:
+    """An owner's index of its resting order: its remaining tonnes."""
+    return f"{own_side(owner, instrument, side)}{price_key(side, price)}/{sequence:012d}"
+
+
+def levels_of(instrument: str, side: str) -> str:
+    return f"{LEVELS}{instrument}/{side}/"
+
+
+def level(instrument: str, side: str, price: int) -> str:
+    """A price level's aggregate, "<tonnes> <orders>" (no owners: /market/depth answers from it)."""
+    return f"{levels_of(instrument, side)}{price_key(side, price)}"
+
+
+def upper(prefix: str) -> str:
+    """The first key after every key that starts with ``prefix``."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def order(order_id: int) -> str:

@@ -1,21 +1,24 @@
-"""The market engine's values in state: rules and schedule from the parameters, books, escrow pockets, fills, bars."""
+"""The market engine's values in state: rules and schedule from the parameters, escrow pockets, fills, bars
+(the book itself is ``book_state``)."""
 
 from __future__ import annotations
 
 from typing import Iterable
 
 from protocol.codes import Code, TxRejected
+from protocol.compliance import vintage_year
 
 from ...market import (
-    Book, DailyBar, Fill, MarketClosed, MarketError, MarketRules, Movement, NotOwner, Schedule, UnknownOrder,
-    book_from_json, book_to_json, update_bar,
+    DailyBar, Fill, MarketClosed, MarketError, MarketRules, Movement, NotOwner, Schedule, UnknownOrder, update_bar,
 )
 from ...market.escrow import CASH
 from ...view import BlockContext, View, add_int, get_json, params, put_json
+from ..compliance import keys as compliance_keys
 from ..transfers import keys as ledger_keys
 from . import keys
 
-__all__ = ["market_rules", "market_schedule", "apply", "book", "save_book", "reference", "bar", "record_fills",
+__all__ = ["market_rules", "market_schedule", "apply", "reference", "bar", "record_fills", "vintage_closed",
+           "refuse_closed_vintage",
            "market_error"]
 
 
@@ -40,29 +43,6 @@ def apply(view: View, movements: Iterable[Movement]) -> None:
         if add_int(view, _pocket(m), m.delta) < 0:
             what = "KRW cash" if m.asset == CASH else f"{m.asset} allowances"
             raise TxRejected(Code.INSUFFICIENT_BALANCE, f"not enough available {what} in {m.account} for this order")
-
-
-_BOOKS: dict[bytes, Book] = {}  # parsed books by their exact bytes (books are immutable values)
-
-
-def book(view: View, instrument: str) -> Book:
-    raw = view.get(keys.book(instrument))
-    if raw is None:
-        return Book(instrument, (), (), 0)
-    parsed = _BOOKS.get(raw)
-    if parsed is None:
-        if len(_BOOKS) > 64:
-            _BOOKS.clear()
-        parsed = _BOOKS[raw] = book_from_json(raw)
-    return parsed
-
-
-def save_book(view: View, new: Book) -> None:
-    if view.get(keys.book(new.instrument)) is None:
-        put_json(view, keys.BOOKS, sorted(set(get_json(view, keys.BOOKS) or []) | {new.instrument}))
-    raw = book_to_json(new)
-    _BOOKS[raw] = new
-    view.set(keys.book(new.instrument), raw)
 
 
 def reference(view: View, instrument: str, rules: MarketRules) -> int:
@@ -109,3 +89,19 @@ def market_error(exc: MarketError) -> TxRejected:
     if isinstance(exc, NotOwner):
         return TxRejected(Code.UNAUTHORIZED, exc.message)
     return TxRejected(Code.ORDER_REJECTED, exc.message)
+
+
+def vintage_closed(view: View, instrument: str, time: int) -> bool:
+    """Whether a KAU vintage has stopped trading: its year's surrender deadline, as the compliance module keeps it
+    (a year record on chain: set by notice or made by the year's first compliance act), has come. A vintage whose
+    year has no record yet trades on."""
+    if not instrument.startswith("KAU"):
+        return False
+    calendar = get_json(view, compliance_keys.year(vintage_year(instrument)))
+    return calendar is not None and (calendar["status"] != "open" or time >= calendar["surrender_due"])
+
+
+def refuse_closed_vintage(view: View, instrument: str, ctx: BlockContext) -> None:
+    if vintage_closed(view, instrument, ctx.time):
+        raise TxRejected(Code.VINTAGE_CLOSED, f"{instrument} stopped trading at the {vintage_year(instrument)} surrender "
+                                              "deadline: no new orders or block trades; it can still be surrendered")

@@ -43,6 +43,7 @@ MODULE = Module(
         StateRead(keys.CASH, private("bank", "government", what="cash balances")),
         StateRead(keys.CASH_HELD, private("bank", "government", what="cash balances")),
         # public market aggregates (no owners): daily bars, reference prices, the instruments, the market clock
+        # (depth is public through /market/depth, from the lvl/ keys a validator serves, as the book/ value before)
         *(StateRead(prefix) for prefix in (keys.BARS, keys.REFERENCE_PRICES, keys.BOOKS, keys.MARKET_CLOCK)),
         StateRead(keys.NET_SOLD, private("government", what="net sales")),
     ),

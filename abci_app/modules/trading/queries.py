@@ -7,10 +7,11 @@ from typing import Any
 
 from protocol.codes import Code
 
-from ...market import book_from_json, depth as book_depth, phase_at
+from ...market import Side, phase_at
 from ...query_args import Denied, MAX_ROWS, first_arg, json_at
 from .. import QueryRequest
 from . import keys
+from . import book_state
 from .market_state import market_rules, market_schedule
 
 __all__ = ["cash", "orders", "fills", "instruments", "depth", "trades", "bars"]
@@ -39,11 +40,11 @@ def instruments(q: QueryRequest) -> Any:
     phase = phase_at(store.block_time, schedule).value
     out = []
     for instrument in _books(q):
-        book = book_from_json(store.get(keys.book(instrument)))
         ref = store.get(keys.reference_price(instrument))
         out.append({"instrument": instrument, "reference_price": rules.reference_price(int(ref) if ref else None),
                     "band": list(rules.price_band(rules.reference_price(int(ref) if ref else None))), "phase": phase,
-                    "best_bid": book.bids[0].price if book.bids else None, "best_ask": book.asks[0].price if book.asks else None})
+                    "best_bid": book_state.best(store, instrument, Side.BUY),  # type: ignore[arg-type]
+                    "best_ask": book_state.best(store, instrument, Side.SELL)})  # type: ignore[arg-type]
     return out
 
 
@@ -56,8 +57,9 @@ def _instrument(q: QueryRequest) -> str:
 
 def depth(q: QueryRequest) -> Any:
     instrument = _instrument(q)
-    levels = book_depth(book_from_json(q.store.get(keys.book(instrument))), levels=10)
-    return {"instrument": instrument, **{side: [list(level) for level in rows] for side, rows in levels.items()}}
+    depth_of = {name: [list(level) for level, _ in zip(book_state.levels(q.store, instrument, side), range(10))]  # type: ignore[arg-type]
+                for name, side in (("bids", Side.BUY), ("asks", Side.SELL))}
+    return {"instrument": instrument, **depth_of}
 
 
 def trades(q: QueryRequest) -> Any:
