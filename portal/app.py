@@ -91,7 +91,7 @@ def pages_for(role: str | None) -> dict[str, list]:
 def main() -> None:
     st.set_page_config(page_title="K-ETS portal", page_icon=":material/eco:", layout="wide")
     user = session.current_user()
-    page = st.navigation(pages_for(user.role if user else None))
+    page = st.navigation(pages_for(user.role if user else None), expanded=True)  # every page listed, none behind "View more"
     with st.sidebar:
         if user:
             st.caption(f"Logged in: **{user.username}** ({session.ROLE_LABELS.get(user.role, user.role)})")
