@@ -53,6 +53,23 @@ PARAM_LIMITS: dict[str, tuple[int, int]] = {
     "compliance_report_month": (1, 12),
     "compliance_surrender_month": (1, 12),
     "compliance_objection_window_seconds": (0, 366 * 24 * 3600),
+    # government auctions (abci_app/modules/auctions): per-bidder cap in basis points of the volume, bids per auction
+    "auction_bidder_cap_bps": (1, 10_000),
+    "auction_max_bids": (1, 100_000),
+    # market stabilisation (abci_app/modules/stabilisation): price floor and ceiling (0 = none), the reserve, triggers
+    "market_price_floor": (0, 10**9),
+    "market_price_ceiling": (0, 10**9),
+    "stabilisation_reserve": (0, 10**12),
+    "stabilisation_auction_share_bps": (0, 2_500),
+    "stabilisation_surge_multiple": (1, 100),
+    "stabilisation_surge_months": (1, 24),
+    "stabilisation_volume_multiple": (1, 100),
+    "stabilisation_high_multiple": (1, 100),
+    "stabilisation_low_bps": (0, 10_000),
+    "stabilisation_floor_discount_bps": (0, 5_000),
+    "stabilisation_floor_lift_bps": (0, 10_000),
+    "stabilisation_floor_lift_days": (1, 60),
+    "stabilisation_measure_seconds": (60, 366 * 24 * 3600),
     # market makers and holding limits (abci_app/modules/makers); a holding limit of 0 means unlimited
     "holding_limit_market_maker": (0, 10**12),
     "holding_limit_third_party": (0, 10**12),
@@ -88,6 +105,25 @@ PARAM_DEFAULTS: dict[str, int] = {
     "compliance_report_month": 3,
     "compliance_surrender_month": 6,
     "compliance_objection_window_seconds": 30 * 24 * 3600,
+    # DOMAIN.md: per-bidder cap 15% of the auction volume
+    "auction_bidder_cap_bps": 1_500,
+    "auction_max_bids": 10_000,
+    # DOMAIN.md (Decree Art. 38): no floor or ceiling until a measure sets one; K-MSR 85.28 Mt, at most 25% in one
+    # auction; triggers 3× for 6 months, 2× volume and 2× price, ≤ 60%; floor = lowest close of 5 days − 10%,
+    # lifted after 5 days at ≥ 10% above it; an automatic measure lasts 30 days unless lifted earlier
+    "market_price_floor": 0,
+    "market_price_ceiling": 0,
+    "stabilisation_reserve": 85_280_000,
+    "stabilisation_auction_share_bps": 2_500,
+    "stabilisation_surge_multiple": 3,
+    "stabilisation_surge_months": 6,
+    "stabilisation_volume_multiple": 2,
+    "stabilisation_high_multiple": 2,
+    "stabilisation_low_bps": 6_000,
+    "stabilisation_floor_discount_bps": 1_000,
+    "stabilisation_floor_lift_bps": 1_000,
+    "stabilisation_floor_lift_days": 5,
+    "stabilisation_measure_seconds": 30 * 24 * 3600,
     # DOMAIN.md (Korea, since 2019): market makers quote both sides, spread ≤ KRW 500, ≥ 3,000 t a side, ≥ 30 minutes a
     # day; holding limits 1.5 Mt for market makers, 200,000 t for third-party securities firms; companies unlimited
     "holding_limit_market_maker": 1_500_000,

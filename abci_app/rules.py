@@ -64,6 +64,11 @@ Messages (a tx carries one; the pipeline checks the role, the module's handler t
     custody_cancel        company, representative     withdraw a waiting transfer; its held tonnes return     custody
                           (holder, initiator or
                           approver)
+    auction_bid           company                     a sealed bid (price, tonnes) in an open auction; price  auctions
+                                                      × tonnes KRW escrowed; within the per-bidder cap, at
+                                                      or above the reserve price
+    auction_cancel_bid    company (bidder)            withdraw a bid before the close; its escrow is          auctions
+                                                      released
 
 Governed actions (carried by propose; executed at the m-th approval, inside that tx):
 
@@ -95,18 +100,36 @@ Governed actions (carried by propose; executed at the m-th approval, inside that
     set_participant_class
                           register a market maker (with its instrument) or a third-party trader, or clear     makers
                           the class
+    schedule_auctions     publish up to 24 auctions in the calendar (instrument, window, volume); each takes  auctions
+                          the instrument's waiting unsold tonnes
+    amend_auction         change an auction's window or volume by notice, until it opens                      auctions
+    set_reference_series  commit the monthly reference series (KRX, the years before the chain) with its      stabilisati
+                          SHA-256; re-evaluates today's triggers                                              on
+    stabilisation_measure
+                          apply a measure: a reserve auction (≤ 25% of the reserve) joins the calendar, or a  stabilisati
+                          price floor/ceiling or limit parameter is set until its expiry                      on
 
 Block hooks (the chain's own work in every block, in ProcessProposal and FinalizeBlock alike):
 
     when                  effect                                                                              module
     before the txs        run the session transitions since the previous block: opening/closing call          trading
                           auctions, expiry of day orders, next reference price
+    before the txs        open the auctions whose opening time has come: fix the reserve price from the       auctions
+                          chain's daily bars
+    before the txs        at the first block of a KST day: lift a floor the market stayed 10% above for 5     stabilisati
+                          days, evaluate the triggers, publish inputs and results, open a proposal of a       on
+                          measure for a tripped trigger
     after the txs         credit the next lines of queued e-order batches (at most 5,000 a block)             plans
     after the txs         at a year's surrender deadline fix its average price and penalty per tonne, then    compliance
                           settle its certified companies (at most 1,000 a block): status A or B, penalty,
                           block
     after the txs         measure each market maker's two-sided quote (spread, tonnes) over block time        makers
     after the txs         waiting transfers past their time expire and release their held tonnes              custody
+    after the txs         at an auction's close: clear the sealed bids at one uniform price, settle DvP       auctions
+                          (allowances to winners, KRW to the treasury, excess escrow refunded), roll unsold
+                          tonnes over, publish the result
+    after the txs         restore the parameters of measures whose expiry has come                            stabilisati
+                                                                                                              on
 
 Transfer-out checks (before a transfer, a sell order or a block-trade sale moves allowances; never a surrender):
 
@@ -220,6 +243,25 @@ Queries (abci_query; a private path needs a signed query and its answer is seale
                                                                           waiting and latest transfers
     /representative/<addr>                the account itself or           the account a representative acts     custody
                                           government                      for and its rights
+    /auctions                             anyone                          the calendar (latest 200) with        auctions
+                                                                          reserve prices and results, treasury
+                                                                          takings, unsold tonnes waiting, the
+                                                                          stabilisation reserve
+    /auction/<id>                         anyone                          one auction: window, volume, reserve  auctions
+                                                                          price and its inputs, result (no
+                                                                          bidders' names)
+    /auction/bids/<addr>                  the account itself or           the company's bids per auction:       auctions
+                                          government                      escrow, allocation, paid, refunded
+    /stabilisation                        anyone                          the latest day's triggers with their  stabilisati
+                                                                          inputs, the measures in force, the    on
+                                                                          series' SHA-256
+    /stabilisation/day/<YYYY-MM-DD>       anyone                          one day's evaluation: monthly         stabilisati
+                                                                          statistics used (chain or             on
+                                                                          reference), thresholds, each trigger
+    /stabilisation/series                 anyone                          the reference series with its         stabilisati
+                                                                          SHA-256                               on
+    /stabilisation/measures               anyone                          the latest 200 measures               stabilisati
+                                                                                                                on
 
 State keys read raw with a proof (/state/<key>, at the latest or a kept past height; others cannot be):
 
@@ -289,6 +331,29 @@ State keys read raw with a proof (/state/<key>, at the latest or a kept past hei
     cust/trust/                           the account in segment 2 of the key or government                     custody
     cust/usage/                           the account in segment 2 of the key or government                     custody
     cust/xfer/                            the account in segment 2 of the key or government                     custody
+    auc/auction/                          anyone                                                                auctions
+    auc/seq                               anyone                                                                auctions
+    auc/pending                           anyone                                                                auctions
+    auc/carry/                            anyone                                                                auctions
+    auc/treasury                          anyone                                                                auctions
+    auc/reserveused                       anyone                                                                auctions
+    auc/mine/                             the account in segment 2 of the key or government                     auctions
+    stab/month/                           anyone                                                                stabilisati
+                                                                                                                on
+    stab/day/                             anyone                                                                stabilisati
+                                                                                                                on
+    stab/last                             anyone                                                                stabilisati
+                                                                                                                on
+    stab/series                           anyone                                                                stabilisati
+                                                                                                                on
+    stab/measure/                         anyone                                                                stabilisati
+                                                                                                                on
+    stab/seq                              anyone                                                                stabilisati
+                                                                                                                on
+    stab/active                           anyone                                                                stabilisati
+                                                                                                                on
+    stab/proposed/                        anyone                                                                stabilisati
+                                                                                                                on
 
 Events (public attributes only; * = indexed; a tx's events are in its result, the hooks' in the block's):
 
@@ -300,14 +365,16 @@ Events (public attributes only; * = indexed; a tx's events are in its result, th
                                                                   block_trade_cancel, surrender, borrow, bank,
                                                                   custody_representative, custody_settings,
                                                                   custody_trusted, custody_transfer,
-                                                                  custody_approve, custody_cancel
+                                                                  custody_approve, custody_cancel,
+                                                                  auction_bid, auction_cancel_bid
     device_registered   device*, company*, site*, registered_by   register_device                               accounts
     account_registered  address*, role*, name                     action register_account, action               accounts
                                                                   register_accounts
     allowances_issued   proposal_id*, company*, instrument*,      action issue_allowances                       transfers
                         amount
     vote                proposal_id*, official*, vote*            propose, approve, reject                      governance
-    proposal            id*, action*, status*                     propose, approve, reject                      governance
+    proposal            id*, action*, status*                     propose, approve, reject, action              governance
+                                                                  set_reference_series, before the txs
     plan                hash*, status*, received, lines           plan_open, plan_chunk, action issue_plan      plans
     eorder              plan_hash*, proposal_id*, status*,        action issue_plan, after the txs              plans
                         issued_lines, lines
@@ -343,6 +410,14 @@ Events (public attributes only; * = indexed; a tx's events are in its result, th
                         penalty_per_tonne
     participant_class   account*, participant_class*,             action set_participant_class                  makers
                         instrument, proposal_id
+    government_auction  id*, instrument*, status*, opens,         action schedule_auctions, action              auctions
+                        closes, volume, reserve_price, price,     amend_auction, before the txs, after the
+                        sold, unsold                              txs, action stabilisation_measure
+    stabilisation_day   day*, month*, tripped*, proposals         action set_reference_series, before the txs   stabilisati
+                                                                                                                on
+    stabilisation_measure
+                        id*, kind*, status*, trigger*,            action stabilisation_measure, before the      stabilisati
+                        proposal_id*, param, value, expires       txs, after the txs                            on
 
 Modules (result codes they own, the range for their new codes, prefixes of the state keys they write):
 
@@ -443,6 +518,21 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                                                             CUSTODY_FULL=1706,
                                                             CUSTODY_KEY_IN_USE=1707,
                                                             CUSTODY_UNCHANGED=1708 (1700-1799)
+    auctions      government auctions (유상할당): a governed    AUCTION_NOT_FOUND=1400,               auc/auction/ auc/seq
+                  calendar, sealed bids with cash escrow,   AUCTION_NOT_OPEN=1401,                auc/pending auc/carry/
+                  a per-bidder cap, uniform-price clearing  AUCTION_BELOW_RESERVE=1402,           auc/treasury
+                  and DvP settlement at the close, unsold   AUCTION_CAP_EXCEEDED=1403,            auc/reserveused
+                  volume rolled over                        AUCTION_BID_LIMIT=1404,               auc/bids/ auc/nbids/
+                                                            AUCTION_BID_NOT_FOUND=1405,           auc/mine/
+                                                            AUCTION_SCHEDULE_CONFLICT=1406,
+                                                            RESERVE_EXCEEDED=1407 (1400-1499)
+    stabilisation
+                  rule-based market stabilisation (Decree   MEASURE_CONFLICT=1500,                stab/month/ stab/day/
+                  Art. 38): daily triggers from the         MEASURE_INVALID=1501 (1500-1599)      stab/last stab/series
+                  chain's bars and a hash-committed                                               stab/measure/ stab/seq
+                  reference series, chain-opened proposals                                        stab/active
+                  of measures, m-of-n approval, expiry by                                         stab/proposed/
+                  rule
 
 Every transaction passes the same pipeline, ``execute_tx``, which is the one check
 function used by CheckTx, PrepareProposal, ProcessProposal and FinalizeBlock:
@@ -478,6 +568,7 @@ from protocol.outcome import is_outcome
 from .modules import MessageRule, assemble, install
 from .modules.access.module import MODULE as ACCESS
 from .modules.accounts.module import MODULE as ACCOUNTS
+from .modules.auctions.module import MODULE as AUCTIONS
 from .modules.blocktrades.module import MODULE as BLOCKTRADES
 from .modules.channels.module import MODULE as CHANNELS
 from .modules.compliance.module import MODULE as COMPLIANCE
@@ -491,6 +582,7 @@ from .modules.mrv.module import MODULE as MRV
 from .modules.plans.module import MODULE as PLANS
 from .modules.privacy import keys as privacy_keys
 from .modules.privacy.module import MODULE as PRIVACY
+from .modules.stabilisation.module import MODULE as STABILISATION
 from .modules.trading.module import MODULE as TRADING
 from .modules.transfers.module import MODULE as TRANSFERS
 from .modules.validators.module import MODULE as VALIDATORS
@@ -499,7 +591,7 @@ from .view import BlockContext, View, account, get_int, get_json
 __all__ = ["MODULES", "CHAIN", "RULES", "BlockContext", "TxOutcome", "Executor", "View"]
 
 MODULES = (CORE, ACCESS, ACCOUNTS, TRANSFERS, GOVERNANCE, PLANS, MRV, TRADING, BLOCKTRADES, VALIDATORS, PRIVACY, CHANNELS,
-           COMPLIANCE, MAKERS, CUSTODY)
+           COMPLIANCE, MAKERS, CUSTODY, AUCTIONS, STABILISATION)
 CHAIN = install(assemble(MODULES))
 RULES: dict[type, MessageRule] = CHAIN.rules  # message class → who may send it and its handler
 

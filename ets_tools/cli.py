@@ -352,6 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
     from edge_uploader.cli import add_edge_commands
     from governance.cli import add_plan_commands
 
+    from .cli_auctions import add_auction_commands, add_stabilisation_commands
     from .cli_channels import add_channel_commands
     from .cli_compliance import add_compliance_commands
     from .cli_custody import add_custody_commands
@@ -366,6 +367,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_verify_commands(sub, _common, _signer, _client)
     add_channel_commands(sub, _common, _signer, _client)
     add_compliance_commands(sub, _common, _signer, _client, _submit)
+    add_auction_commands(sub, _common, _signer, _client, _submit)
+    add_stabilisation_commands(sub, _common, _signer, _client, _submit)
     add_makers_commands(sub, _common, _signer, _client, _submit)
     add_custody_commands(sub, _common, _signer, _client, _submit)
     add_data_commands(sub)

@@ -26,6 +26,7 @@ from portal.views import (  # noqa: E402
     account,
     account_security,
     allocations,
+    auctions,
     block_trades,
     certification,
     compliance_table,
@@ -37,6 +38,7 @@ from portal.views import (  # noqa: E402
     my_holdings,
     plan_review,
     proposals,
+    stabilisation,
     trading,
     transparency,
     verification,
@@ -55,6 +57,9 @@ def pages_for(role: str | None) -> dict[str, list]:
             st.Page(market.render, title="Market", url_path="market", icon=":material/candlestick_chart:"),
             st.Page(market_makers.render, title="Makers 시장조성자", url_path="market_makers", icon=":material/storefront:"),
             st.Page(compliance_table.render, title="Compliance", url_path="compliance", icon=":material/gavel:"),
+            st.Page(auctions.render, title="Government auctions", url_path="auctions", icon=":material/gavel:"),
+            st.Page(stabilisation.render, title="Market stabilisation", url_path="stabilisation",
+                    icon=":material/balance:"),
         ],
     }
     role_pages = {
@@ -91,7 +96,7 @@ def pages_for(role: str | None) -> dict[str, list]:
 def main() -> None:
     st.set_page_config(page_title="K-ETS portal", page_icon=":material/eco:", layout="wide")
     user = session.current_user()
-    page = st.navigation(pages_for(user.role if user else None))
+    page = st.navigation(pages_for(user.role if user else None), expanded=True)  # every page listed, none behind "View more"
     with st.sidebar:
         if user:
             st.caption(f"Logged in: **{user.username}** ({session.ROLE_LABELS.get(user.role, user.role)})")

@@ -96,6 +96,16 @@ class Code(IntEnum):
     OBJECTION_CLOSED = 1117
     HISTORY_FULL = 1118
     VINTAGE_CLOSED = 1119
+    AUCTION_NOT_FOUND = 1400
+    AUCTION_NOT_OPEN = 1401
+    AUCTION_BELOW_RESERVE = 1402
+    AUCTION_CAP_EXCEEDED = 1403
+    AUCTION_BID_LIMIT = 1404
+    AUCTION_BID_NOT_FOUND = 1405
+    AUCTION_SCHEDULE_CONFLICT = 1406
+    RESERVE_EXCEEDED = 1407
+    MEASURE_CONFLICT = 1500
+    MEASURE_INVALID = 1501
     BLOCK_TRADE_OUT_OF_BAND = 800
     PRICE_OPENING_MISMATCH = 801
     HOLDING_LIMIT_EXCEEDED = 1600
@@ -208,6 +218,16 @@ _DESCRIPTIONS = {
     Code.CUSTODY_FULL: "the account has reached its limit of representatives, trusted accounts or waiting transfers",
     Code.CUSTODY_KEY_IN_USE: "that key already belongs to a registered account or another representative",
     Code.CUSTODY_UNCHANGED: "the account's custody record already says so",
+    Code.AUCTION_NOT_FOUND: "no government auction with that id in the calendar",
+    Code.AUCTION_NOT_OPEN: "the auction does not take bids now (not open yet, or closed at its close time)",
+    Code.AUCTION_BELOW_RESERVE: "the bid price is below the auction's reserve price (or off the tick grid)",
+    Code.AUCTION_CAP_EXCEEDED: "the bidder's bids would exceed the per-bidder cap (a share of the auction volume)",
+    Code.AUCTION_BID_LIMIT: "the auction or the bidder has reached its limit of bids",
+    Code.AUCTION_BID_NOT_FOUND: "no such open bid of yours in that auction",
+    Code.AUCTION_SCHEDULE_CONFLICT: "the auction calendar entry cannot be set or changed (times, opened already)",
+    Code.RESERVE_EXCEEDED: "the reserve auction would take more than its share of the market-stabilisation reserve",
+    Code.MEASURE_CONFLICT: "a stabilisation measure on the same parameter is still in force",
+    Code.MEASURE_INVALID: "the stabilisation measure cannot apply here (unknown parameter, value out of range, floor above ceiling)",
     Code.INTERNAL: "internal error",
 }
 

@@ -9,6 +9,7 @@ __all__ = [
     "MAX_CHANNEL_NAME", "MIN_CHANNEL_MEMBERS", "MAX_CHANNEL_MEMBERS", "MAX_CHANNEL_PAYLOAD", "MAX_CHANNEL_CIPHERTEXT",
     "CHANNEL_CHUNK_BYTES", "MAX_CHANNEL_EPOCH",
     "MAX_OTHER_SOURCES", "MAX_STATEMENT_BYTES", "MAX_FINDINGS", "MAX_REVISIONS", "MAX_BATCH_COMPANIES",
+    "MAX_AUCTION_ENTRIES", "MAX_BIDS_PER_BIDDER", "MAX_OPEN_AUCTIONS", "MAX_REFERENCE_MONTHS",
 ]
 
 ROLES = ("government", "verifier", "exchange", "bank", "company", "edge_device", "validator_operator")
@@ -42,3 +43,7 @@ MAX_STATEMENT_BYTES = 16 * 1024  # a verification statement document, before sea
 MAX_FINDINGS = 10_000  # findings counted in one verification statement
 MAX_REVISIONS = 20  # kept earlier versions of one report, statement or certification
 MAX_BATCH_COMPANIES = 1000  # companies in one assignment or certification batch
+MAX_AUCTION_ENTRIES = 24  # auctions in one schedule_auctions action (two years of monthly auctions)
+MAX_BIDS_PER_BIDDER = 20  # bids one company may have in one auction
+MAX_OPEN_AUCTIONS = 100  # auctions in the calendar not yet settled
+MAX_REFERENCE_MONTHS = 360  # months of the historical reference series (30 years)

@@ -87,6 +87,9 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
                          "amount": _WITH_PARTY},
     "custody_approve": {"signer": _SEALED, "type": _SEALED, "transfer_id": _SEALED},
     "custody_cancel": {"signer": _SEALED, "type": _SEALED, "transfer_id": _SEALED},
+    # government auctions: a bid is sealed until the close; the public sees only the result, without names
+    "auction_bid": {"signer": _SEALED, "type": _SEALED, "auction_id": _SEALED, "price": _SEALED, "quantity": _SEALED},
+    "auction_cancel_bid": {"signer": _SEALED, "type": _SEALED, "auction_id": _SEALED, "bid_id": _SEALED},
     # public: in clear, because the law publishes them or governance must be seen
     "register_device": {"*": _PUBLIC},
     "propose": {"*": _PUBLIC},
@@ -119,6 +122,7 @@ PUBLIC_AGGREGATES = (
     "total supply per instrument; a private tx's existence, block, size bucket and key epoch",
     "channels: name, purpose, members, key epochs, and per post its signer, epoch, kind, size and commitment",
     "per company and compliance year, after its surrender deadline: surrendered tonnes, status code, penalty",
+    "per government auction, after its close: uniform price, tonnes sold and unsold, tonnes bid, bid and bidder counts",
 )
 
 

@@ -12,6 +12,8 @@
     trading.py        orders, cash, fills                   company
     block_trades.py   sealed OTC trades                     company, government
     account_security.py representatives, four eyes, limits  company, its representatives
+    auctions.py       auction calendar, results; bids       public; the bid form: company
+    stabilisation.py  daily triggers, measures              public
 
 Restricted pages call ``portal.session.require_role`` first: hiding a page in the navigation
 is not what protects it. A page never imports another page: what pages share lives in

@@ -5,8 +5,9 @@
 expected (stateless checks only; checks against state belong to the chain's modules). Clients
 build the same classes and sign ``m.to_json()``; ``parse_message(m.to_json()) == m`` for each.
 
-One file per domain (``access``, ``accounts``, ``compliance``, ``transfers``, ``governance``, ``plans``, ``mrv``, ``trading``,
-``blocktrades``, ``validators``, ``privacy``, ``channels``, ``makers``, ``custody``); a class joins the registry with ``@message`` or ``@action``.
+One file per domain (``access``, ``accounts``, ``auctions``, ``compliance``, ``transfers``, ``governance``, ``plans``, ``mrv``,
+``trading``, ``blocktrades``, ``validators``, ``privacy``, ``channels``, ``makers``, ``custody``, ``stabilisation``); a class joins the
+registry with ``@message`` or ``@action``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..codes import Code, TxRejected
-from . import access, accounts, blocktrades, channels, compliance, governance, custody, makers, mrv, plans, privacy, trading, transfers, validators
+from . import (
+    access, accounts, auctions, blocktrades, channels, compliance, custody, governance, makers, mrv, plans, privacy, stabilisation,
+    trading, transfers, validators,
+)
 from ._base import ACTIONS, MESSAGES, Wire, day_number, is_instrument
 from .access import *  # noqa: F401,F403  (each domain file's __all__)
 from .accounts import *  # noqa: F401,F403
+from .auctions import *  # noqa: F401,F403
 from .blocktrades import *  # noqa: F401,F403
 from .channels import *  # noqa: F401,F403
 from .compliance import *  # noqa: F401,F403
@@ -27,11 +32,13 @@ from .makers import *  # noqa: F401,F403
 from .mrv import *  # noqa: F401,F403
 from .plans import *  # noqa: F401,F403
 from .privacy import *  # noqa: F401,F403
+from .stabilisation import *  # noqa: F401,F403
 from .trading import *  # noqa: F401,F403
 from .transfers import *  # noqa: F401,F403
 from .validators import *  # noqa: F401,F403
 
-_DOMAINS = (access, accounts, blocktrades, channels, compliance, governance, custody, makers, mrv, plans, privacy, trading, transfers, validators)
+_DOMAINS = (access, accounts, auctions, blocktrades, channels, compliance, custody, governance, makers, mrv, plans, privacy,
+            stabilisation, trading, transfers, validators)
 __all__ = [name for domain in _DOMAINS for name in domain.__all__] + [
     "Message", "Action", "Wire", "MESSAGES", "ACTIONS", "day_number", "parse_message", "parse_action", "is_instrument",
 ]

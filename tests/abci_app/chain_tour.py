@@ -16,12 +16,14 @@ from protocol.codes import Code
 from protocol.private_tx import public_bytes
 from protocol.plan_format import plan_hash as compute_plan_hash
 from protocol.sealed import seal_document, seal_price_opening, view_public_hex
+from protocol.stabilisation import series_hash
 from abci_harness import GENESIS_TIME, Actors, Node, approve, issue, proposal_id, register, reject, transfer
 from abci_app.proto import abci
 from ets.keys import Signer
 
 KST_MIDNIGHT = 1_749_999_600  # 2025-06-16 00:00 KST, a Monday; GENESIS_TIME is 00:06:40 that day
 JAN_2026 = 1_767_193_200 + 4 * 86_400  # 2026-01-05 00:00 KST: 2025 has ended, 2024's surrender deadline has passed
+FEB_2026 = JAN_2026 + 28 * 86_400 + 3600  # 2026-02-02 01:00 KST: January has ended
 AT_0930, AT_1000, AT_1100, AT_1205 = (KST_MIDNIGHT + s for s in (34_200, 36_005, 39_600, 43_205))
 
 
@@ -138,7 +140,9 @@ def tour(home: Path) -> Tour:
     _certified(run, actors, c[1], 2025, 10)
     run(c[1], {"type": "surrender", "year": 2025, "instrument": "KAU25", "amount": 10})
     run(c[1], {"type": "bank", "year": 2025, "amount": 5})
-    _custody(run, node, c[2], c[0])
+    _auction(run, node, out, actors)
+    _stabilisation(run, node, out, actors)
+    _custody(run, node, c[2], c[0])  # after them: it moves the clock by the custody delay
     return out
 
 
@@ -157,6 +161,43 @@ def _custody(run, node: Node, company: Signer, trusted: Signer) -> None:
         waiting = run(initiator, {"type": "custody_transfer", "to": trusted.address, "instrument": "KAU25", "amount": 3})
         closer = approver if closing == "custody_approve" else initiator
         run(closer, {"type": closing, "transfer_id": json.loads(waiting.data)["transfer_id"]})
+
+
+def _stabilisation(run, node: Node, out: Tour, actors: Actors) -> None:
+    """The reference series by m-of-n; on 2 February the chain's daily evaluation trips the slump of January
+    (a month the chain did not trade: the series covers it) and proposes a floor; approved; expired by rule."""
+    g = actors.gov
+    months = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)] + ["2026-01"]
+    rows = [[m, (10_000 if m == "2026-01" else 20_000) * 1_000, 1_000, 20] for m in months]
+    series = {"type": "set_reference_series", "source": "tour series", "sha256": series_hash(rows), "months": rows}
+    run(g[1], approve(proposal_id(run(g[0], {"type": "propose", "action": series}))))
+    out.blocks["stabilisation_day"] = node.finalize([], FEB_2026)  # the first block of the day: the chain proposes
+    node.commit()
+    floor = json.loads(node.query("/stabilisation").value)["latest"]["proposals"][0]["proposal_id"]
+    run(g[0], approve(floor))
+    run(g[1], approve(floor))
+    expires = json.loads(node.query("/stabilisation").value)["active"][0]["expires"]
+    out.blocks["measure_expiry"] = node.finalize([], expires)  # the floor's parameter is restored
+    node.commit()
+
+
+def _auction(run, node: Node, out: Tour, actors: Actors) -> None:
+    """A government auction: scheduled and amended by m-of-n, opened by the chain, a bid and a cancelled bid,
+    cleared and settled by the chain at the close."""
+    g, c = actors.gov, actors.companies
+    opens = JAN_2026 + 13 * 3600
+    window = {"opens": opens, "closes": opens + 3600}
+    schedule = {"type": "schedule_auctions", "auctions": [{"instrument": "KAU26", **window, "volume": 1_000}]}
+    run(g[1], approve(proposal_id(run(g[0], {"type": "propose", "action": schedule}))))
+    amend = {"type": "amend_auction", "auction_id": 1, **window, "volume": 900}
+    run(g[1], approve(proposal_id(run(g[0], {"type": "propose", "action": amend}))))
+    out.blocks["auction_open"] = node.finalize([], opens)  # the chain fixes the reserve price
+    node.commit()
+    run(c[0], {"type": "auction_bid", "auction_id": 1, "price": 10_000, "quantity": 100}, time=opens + 60)
+    withdrawn = json.loads(run(c[0], {"type": "auction_bid", "auction_id": 1, "price": 10_500, "quantity": 10}).data)
+    run(c[0], {"type": "auction_cancel_bid", "auction_id": 1, "bid_id": withdrawn["bid_id"]})
+    out.blocks["auction_close"] = node.finalize([], opens + 3600)  # cleared and settled at the close
+    node.commit()
 
 
 def _certified(run, actors: Actors, company: Signer, year: int, tonnes: int) -> None:

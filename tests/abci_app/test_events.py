@@ -71,7 +71,7 @@ def test_a_transfer_shows_neither_amount_nor_recipient(chain):
     (result,) = chain.results["transfer"]
     values = _values(result.events)
     assert chain.transfer_to.address not in values and "25" not in values and result.data == b"" and result.log == ""
-    assert PRIVATE == ["bank", "block_trade_accept", "block_trade_cancel", "block_trade_propose", "borrow", "cancel_order",
+    assert PRIVATE == ["auction_bid", "auction_cancel_bid", "bank", "block_trade_accept", "block_trade_cancel", "block_trade_propose", "borrow", "cancel_order",
                        "custody_approve", "custody_cancel", "custody_representative", "custody_settings", "custody_transfer",
                        "custody_trusted",
                        "fund_cash", "place_order", "record_access", "surrender", "transfer", "withdraw_cash"] == sorted(EXPOSED_PRIVATE)

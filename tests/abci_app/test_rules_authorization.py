@@ -75,6 +75,7 @@ def test_rules_table_matches_the_matrix():
         "custody_representative": {"company"}, "custody_settings": {"company"},
         "custody_trusted": {"company", "representative"}, "custody_transfer": {"company", "representative"},
         "custody_approve": {"representative"}, "custody_cancel": {"company", "representative"},
+        "auction_bid": {"company"}, "auction_cancel_bid": {"company"},
     }
 
 

@@ -154,6 +154,7 @@ def test_every_tx_rejection_code_is_exercised():
                      Code.CHANNEL_NEEDS_REKEY, Code.CHANNEL_WRONG_EPOCH, Code.CHANNEL_WRAPS_MISMATCH,
                      Code.CHANNEL_POST_TOO_LARGE, Code.CHANNEL_DUPLICATE_POST, Code.CHANNEL_UNCHANGED}
     not_from_txs |= {Code(c) for c in Code if 1100 <= c < 1200}  # the compliance cycle's limits: test_compliance.py
+    not_from_txs |= {Code(c) for c in Code if 1400 <= c < 1600}  # auctions, stabilisation: test_auctions.py, test_stabilisation*.py
     not_from_txs |= {Code.BLOCK_TRADE_OUT_OF_BAND, Code.PRICE_OPENING_MISMATCH}  # test_makers_integrity.py
     not_from_txs |= {Code(c) for c in Code if 1600 <= c < 1700}  # holding limits, market makers: test_makers.py
     not_from_txs |= {Code(c) for c in Code if 1700 <= c < 1800}  # account security: test_custody*.py

@@ -102,3 +102,10 @@ def test_soak(tmp_path):
                            out=tmp_path)
     assert "longest stall" in stdout and figures["faults"] and figures["blocks"] > 0 and figures["txs_acknowledged"] > 0
     assert figures["divergences"] == [] and figures["lost_txs"] == []
+
+
+def test_auctions(tmp_path):
+    stdout, figures = _run("auctions.py", "--bids", "40", "--bidders", "8", "--block", "20", "--volume", "5000",
+                           "--runs", "1", out=tmp_path)
+    assert "closing block" in stdout and figures["bids"] == 40 and figures["sold"] == 5_000  # demand ≈ 2 × volume
+    assert figures["closing_ms"] > 0 and figures["winners"] <= 8

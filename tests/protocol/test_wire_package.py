@@ -18,6 +18,9 @@ from protocol.messages import (
     IssueOffsets, Objection, OtherSource, SetComplianceDeadline, Surrender, VerificationStatement,
     CustodyApprove, CustodyCancel, CustodyRepresentative, CustodySettings, CustodyTransfer, CustodyTrusted,
 )
+from protocol.messages import AmendAuction, AuctionBid, AuctionCancelBid, AuctionEntry, ScheduleAuctions
+from protocol.messages import SetReferenceSeries, StabilisationMeasure
+from protocol.stabilisation import series_hash
 from protocol.channel_box import new_key, seal_post, to_chunks, wrap_key
 from protocol.private_tx import public_bytes
 from protocol.sealed import seal_document, seal_price
@@ -87,6 +90,17 @@ SAMPLES = [
     CustodyTransfer(B, "KAU25", 1_500),
     CustodyApprove(7),
     CustodyCancel(8),
+    AuctionBid(3, 10_500, 20_000),
+    AuctionCancelBid(3, 7),
+    Propose(ScheduleAuctions((AuctionEntry("KAU26", 1_781_409_600, 1_781_413_200, 4_000_000),))),
+    Propose(AmendAuction(3, 1_781_409_600, 1_781_413_200, 3_500_000)),
+    Propose(SetReferenceSeries("KRX 배출권 일별 시세 2024-2025", series_hash([["2024-01", 90_000, 10, 2]]),
+                               (("2024-01", 90_000, 10, 2),))),
+    Propose(StabilisationMeasure("price_floor", "price_slump", "the slump of May", price=9_000, duration=86_400)),
+    Propose(StabilisationMeasure("reserve_auction", "price_surge", "six months at 3×", instrument="KAU26",
+                                 volume=1_000_000, opens_after=604_800, window=3_600)),
+    Propose(StabilisationMeasure("param", "manual", "holding limit for a month", param="compliance_offset_cap_bps",
+                                 value=300, duration=2_592_000)),
 ]
 
 

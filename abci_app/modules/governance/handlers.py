@@ -15,7 +15,9 @@ from ..accounts import keys as account_keys
 from . import keys
 from .events import PROPOSAL, VOTE
 
-__all__ = ["handle_propose", "handle_approve", "handle_reject"]
+__all__ = ["handle_propose", "handle_approve", "handle_reject", "CHAIN_PROPOSER", "open_by_chain"]
+
+CHAIN_PROPOSER = "chain"  # the proposer of a proposal the chain opens by rule (no official's approval counted)
 
 
 def _governed(action: Action) -> GovernedAction:
@@ -89,3 +91,20 @@ def handle_reject(view: View, signer: str, msg: Reject, ctx: BlockContext) -> by
     proposal = _open_proposal(view, msg.proposal_id, signer, ctx)
     _vote(view, proposal, signer, ctx, approve=False, reason=msg.reason)
     return canonical_json({"proposal_id": msg.proposal_id, "status": proposal["status"]})
+
+
+def open_by_chain(view: View, action: Action, ctx: BlockContext) -> int:
+    """Open a proposal the chain itself makes by rule (a tripped stabilisation trigger): checked like any
+    proposal, no approval counted, so it runs only when m officials approve it."""
+    governed = _governed(action)
+    governed.check(view, action, ctx)
+    proposal_id = add_int(view, keys.PROPOSAL_SEQ, 1)
+    put_json(view, keys.proposal(proposal_id), {
+        "id": proposal_id, "action": action.to_json(), "proposer": CHAIN_PROPOSER,
+        "created": {"height": ctx.height, "time": ctx.time},
+        "expires_time": ctx.time + params(view)["proposal_ttl_seconds"], "approvals": [], "rejections": [], "status": "open",
+    })
+    if governed.on_proposed is not None:
+        governed.on_proposed(view, action, proposal_id)
+    ctx.emit(PROPOSAL(id=proposal_id, action=action.TYPE, status="open"))
+    return proposal_id

@@ -12,7 +12,8 @@ from protocol.codes import Code, TxRejected
 from protocol.messages.trading import CancelOrder, FundCash, PlaceOrder, WithdrawCash
 
 from ...market import MarketError, Order, Side, lock_escrow, phase_at, release_escrow, settle_fills, trading_day_at
-from ...view import BlockContext, View, add_int, get_int, get_json, put_json, require_company
+from ...market.price_limits import price_limit_problem
+from ...view import BlockContext, View, add_int, get_int, get_json, params, put_json, require_company
 from .. import check_incoming, check_outgoing
 from . import book_state, keys
 from .market_state import apply, market_error, market_rules, market_schedule, record_fills, reference, refuse_closed_vintage
@@ -64,6 +65,7 @@ def handle_place_order(view: View, signer: str, msg: PlaceOrder, ctx: BlockConte
     try:
         order = Order(order_id, order_id, signer, msg.instrument, Side.BUY if msg.side == "buy" else Side.SELL, msg.price, msg.quantity)
         rules.check_order(order, reference(view, msg.instrument, rules))
+        _check_price_limits(view, msg.price)
         apply(view, lock_escrow(order))
         put_json(view, keys.order(order_id), {
             "id": order_id, "owner": signer, "instrument": msg.instrument, "side": msg.side, "price": msg.price,
@@ -80,6 +82,13 @@ def handle_place_order(view: View, signer: str, msg: PlaceOrder, ctx: BlockConte
     record = get_json(view, keys.order(order_id))
     return canonical_json({"order_id": order_id, "status": record["status"], "filled": msg.quantity - record["remaining"],
                            "fills": len(fills), **({"self_trade_cancelled": [o.order_id for o in own]} if own else {})})
+
+
+def _check_price_limits(view: View, price: int) -> None:
+    p = params(view)
+    problem = price_limit_problem(price, p.get("market_price_floor", 0), p.get("market_price_ceiling", 0))
+    if problem is not None:
+        raise TxRejected(Code.ORDER_REJECTED, problem)
 
 
 def handle_cancel_order(view: View, signer: str, msg: CancelOrder, ctx: BlockContext) -> bytes:
