@@ -142,3 +142,16 @@ def krx_file(path: Any) -> krx_history.KrxHistory:
     """The KRX export at ``path`` (ETS_PORTAL_KRX), read again only when the file changes."""
     stat = path.stat()
     return _krx_from_path(str(path), (stat.st_mtime_ns, stat.st_size))
+
+
+@st.cache_data(ttl=3600, show_spinner=False, max_entries=4)
+def _auction_results(path: str, stamp: tuple[int, int]) -> list:
+    from datasets.auctions import read_auction_results
+
+    return read_auction_results(path)
+
+
+def auction_results(path: Any) -> list:
+    """The published auction results at ``path`` (ETS_PORTAL_AUCTION_RESULTS), read again only when the file changes."""
+    stat = path.stat()
+    return _auction_results(str(path), (stat.st_mtime_ns, stat.st_size))

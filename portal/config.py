@@ -42,6 +42,7 @@ class PortalConfig:
     ttl_seconds: int = DEFAULT_TTL
     genesis: Path | None = None  # None: nothing is trusted, nothing is shown as verified
     light_store_dir: Path = Path(DEFAULT_LIGHT_STORE)
+    auction_results: Path | None = None  # a published auction-results file (JSON or CSV), shown beside the chain's
 
     def __post_init__(self) -> None:
         url = urlparse(self.node_url)
@@ -55,6 +56,7 @@ class PortalConfig:
         env = os.environ if env is None else env
         plans = env.get("ETS_PORTAL_PLANS", "").strip()
         genesis = env.get("ETS_PORTAL_GENESIS", "").strip()
+        results = env.get("ETS_PORTAL_AUCTION_RESULTS", "").strip()
         ttl_text = env.get("ETS_PORTAL_TTL", str(DEFAULT_TTL)).strip()
         try:
             ttl = int(ttl_text)
@@ -67,4 +69,5 @@ class PortalConfig:
             ttl_seconds=ttl,
             genesis=Path(genesis).expanduser() if genesis else None,
             light_store_dir=Path(env.get("ETS_PORTAL_LIGHT_STORE", "").strip() or DEFAULT_LIGHT_STORE).expanduser(),
+            auction_results=Path(results).expanduser() if results else None,
         )

@@ -10,10 +10,13 @@ signed by its own key and never cached.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from ets.rpc import ChainError
 from protocol.messages import AuctionBid, AuctionCancelBid
+
+from datasets.errors import DatasetError
 
 from .. import cache, session, ui
 from ..cache import cached
@@ -99,6 +102,30 @@ def _company(user) -> None:
     _my_bids(user, bids)
 
 
+def _published_history() -> None:
+    """The ministry's published results of past auctions (a file set by ETS_PORTAL_AUCTION_RESULTS), apart from
+    the chain's own: the chain did not record them and does not vouch for them."""
+    st.header("Published auction results · 공표된 경매 결과 (imported file, not chain data)")
+    path = cache.config().auction_results
+    if path is None:
+        st.info("No published auction-results file is configured (ETS_PORTAL_AUCTION_RESULTS: JSON or CSV, one row "
+                "per auction). · 공표된 경매 결과 파일이 설정되지 않았습니다.")
+        return
+    try:
+        rows = cache.auction_results(path)
+    except (OSError, DatasetError) as exc:
+        st.error(f"The auction-results file {path.name} cannot be read: {exc}")
+        return
+    if not rows:
+        st.info(f"{path.name} holds no auction.")
+        return
+    st.caption(f"Source: {rows[0].source}. File {path.name}, {len(rows):,} auctions, {rows[0].date} to {rows[-1].date}. "
+               "Historical data, not recorded on or checked by the chain.")
+    ui.table(pd.DataFrame([{
+        "date": r.date, "instrument": r.instrument or "", "offered (t)": f"{r.offered:,}", "bid (t)": f"{r.bid:,}",
+        "sold (t)": f"{r.sold:,}", "clearing price (KRW/t)": f"{r.clearing_price:,}"} for r in reversed(rows)]))
+
+
 def render() -> None:
     st.title("Government auctions")
     st.caption("정부 유상할당 경매 · sealed bids, one uniform price, results published without bidders' names")
@@ -107,3 +134,5 @@ def render() -> None:
     user = session.current_user()
     if user is not None and user.role == "company":
         _company(user)
+    st.divider()
+    _published_history()
