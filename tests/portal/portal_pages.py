@@ -45,8 +45,8 @@ def absent(page: Page, locator) -> None:
 
 
 def go(page: Page, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()  # "Market" ≠ "Market stabilisation"
+    expect(page.get_by_role("heading", name=title, level=1, exact=True)).to_be_visible()
 
 
 def choose(page: Page, label: str, option_text: str) -> None:

@@ -120,7 +120,7 @@ def test_a_logged_in_user_gets_the_uploader_capped_at_5_mb(portal_url: str, open
     page = open_page()
     submit_login(page, portal_url, "verifier", PASSWORDS["verifier"])
     expect(page.get_by_role("heading", name="Your account")).to_be_visible()
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Market").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Market", exact=True).click()
     expect(page.get_by_role("heading", name="Market", level=1)).to_be_visible()
     uploader = page.get_by_test_id("stFileUploader")
     expect(uploader).to_contain_text("5MB per file")
