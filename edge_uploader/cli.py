@@ -90,7 +90,7 @@ def _prove(args: argparse.Namespace) -> int:
 
     trust = trust_root(args.genesis, args.trust_height, args.trust_hash)
     with Spool.open_existing(args.spool) as spool, ChainClient(args.node) as client:
-        store = None if args.no_light_store else light_store_path(trust.chain_id or client.chain_id)
+        store = None if args.no_light_store else light_store_path(trust.chain_id or client.chain_id, trust)
         with LightClient(client, trust, store_path=store) as light:
             result = prove_reading(spool, device=args.device, day=args.day, seq=args.seq, client=client, light=light)
     print_json(result)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import os
 import time
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from .keys import Signer
 from .light import LightClient, TrustOptions, VerificationError, VerifiedHeader
 from .rpc import ChainClient, ChainError
 
-__all__ = ["VerifiedValue", "verify_state", "trust_root", "light_store_path", "NEXT_HEADER_WAIT"]
+__all__ = ["VerifiedValue", "verify_state", "trust_root", "light_store_path", "trust_fingerprint", "NEXT_HEADER_WAIT"]
 
 NEXT_HEADER_WAIT = 20.0  # seconds to wait for the header that commits to the value's height
 
@@ -48,11 +49,28 @@ def trust_root(genesis: str | Path | None = None, trust_height: int | None = Non
                      "ETS_GENESIS) or --trust-height H --trust-hash HEX obtained out of band")
 
 
-def light_store_path(chain_id: str) -> Path:
-    """Where a user's verified headers of ``chain_id`` are kept: ``~/.ets/light/<chain id>.json``."""
+def light_store_path(chain_id: str, trust: TrustOptions | None = None) -> Path:
+    """Where a user's verified headers of ``chain_id`` are kept: ``~/.ets/light/<chain id>-<trust>.json``, one
+    file per trust root, so a chain re-created under the same chain id (a new local network) starts afresh
+    instead of being refused against the headers of the chain that was there before."""
     folder = Path.home() / ".ets" / "light"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{chain_id}.json"
+    if trust is None:
+        return folder / f"{chain_id}.json"
+    return folder / f"{chain_id}-{trust_fingerprint(trust)}.json"
+
+
+def trust_fingerprint(trust: TrustOptions) -> str:
+    """16 hex digits naming a trust root: the genesis (time, initial height, validators) or a trusted header."""
+    h = hashlib.sha256()
+    if trust.header_hash is not None:
+        h.update(b"header %d " % trust.height + trust.header_hash)
+    else:
+        time = trust.genesis_time
+        h.update(b"genesis %d %d %d " % (trust.initial_height, time.seconds if time else 0, time.nanos if time else 0))
+        for validator in trust.genesis_validators:
+            h.update(validator.pub_key + b"%d;" % validator.power)
+    return h.hexdigest()[:16]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@
 
 What is trusted: ``--genesis FILE`` (env ``ETS_GENESIS``: the chain's published genesis.json),
 or ``--trust-height H --trust-hash HEX`` obtained out of band. Headers verified once are kept in
-``~/.ets/light/<chain id>.json`` (``--light-store``), so later checks start from there.
+``~/.ets/light/<chain id>-<trust root>.json`` (``--light-store``), so later checks start from there.
 Output: JSON with at least ``{"verified": true, "value", "height", "app_hash"}``. Exit codes:
 0 verified; 1 the node's answer does not hold (the message says what failed); 2 usage,
 key or connection errors.
@@ -41,7 +41,7 @@ def open_light_client(client: ChainClient, args: argparse.Namespace) -> LightCli
     trust = trust_from_args(args)
     if args.no_light_store:
         return LightClient(client, trust)
-    return LightClient(client, trust, store_path=args.light_store or light_store_path(trust.chain_id or client.chain_id))
+    return LightClient(client, trust, store_path=args.light_store or light_store_path(trust.chain_id or client.chain_id, trust))
 
 
 def _int_value(fact: VerifiedValue) -> int:
@@ -126,7 +126,7 @@ def add_verify_commands(sub: argparse._SubParsersAction, common: Callable[..., N
         p.add_argument("--genesis", help="the chain's genesis.json to trust (env ETS_GENESIS)")
         p.add_argument("--trust-height", type=int, help="instead of the genesis: a height you trust ...")
         p.add_argument("--trust-hash", help="... and that height's header hash (hex)")
-        p.add_argument("--light-store", type=Path, help="where verified headers are kept (default ~/.ets/light/<chain>.json)")
+        p.add_argument("--light-store", type=Path, help="where verified headers are kept (default ~/.ets/light/<chain>-<trust root>.json)")
         p.add_argument("--no-light-store", action="store_true", help="keep nothing: verify from the trust root every time")
         p.set_defaults(func=lambda args: _verify(args, signer, node))
 
