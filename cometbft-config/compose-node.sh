@@ -11,7 +11,20 @@ NET="${2:-/net}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CHAIN_ID="$("$ROOT/.venv/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["chain_id"])' "$NET/localnet.json")"
 APP_PID="" NODE_PID=""
-stop_both() { kill -TERM $APP_PID $NODE_PID 2>/dev/null || true; wait 2>/dev/null || true; }
+# TERM both, give them 15 s to stop cleanly, then KILL what is left: a cometbft whose app died can
+# hang in its own shutdown, and a supervisor waiting on a host that never exits restarts nothing.
+stop_both() {
+  local pid left
+  kill -TERM $APP_PID $NODE_PID 2>/dev/null || true
+  for _ in $(seq 1 150); do
+    left=""
+    for pid in $APP_PID $NODE_PID; do kill -0 "$pid" 2>/dev/null && left="$left $pid"; done
+    [ -z "$left" ] && break
+    sleep 0.1
+  done
+  [ -n "$left" ] && { echo "compose-node: killing$left, still running 15 s after TERM" >&2; kill -KILL $left 2>/dev/null || true; }
+  wait 2>/dev/null || true
+}
 trap stop_both EXIT
 trap 'exit 143' TERM INT
 

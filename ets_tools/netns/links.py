@@ -20,6 +20,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 
 __all__ = ["Lab", "LabError", "namespaces_unavailable", "SUBNET"]
 
@@ -143,10 +144,31 @@ class Lab:
 
     def mend(self, i: int) -> None:
         _ip("-n", self.switch, "link", "set", self._port(i), "up")
+        self._wait_forwarding([i])
 
     def heal(self) -> None:
         for i in range(len(self.hosts)):
             _ip("-n", self.switch, "link", "set", self._port(i), "master", "sw0", "up")
+        self._wait_forwarding(range(len(self.hosts)))
+
+    def _wait_forwarding(self, hosts, timeout: float = 15.0) -> None:
+        """Return once each host's switch port forwards and both ends of its link have carrier.
+        ``ip link set up`` returns before the kernel's link watcher has raised the carrier, which on
+        a loaded machine lags by up to a second; a frame sent meanwhile is dropped."""
+        deadline = time.monotonic() + timeout
+        pending = list(hosts)
+        while pending:
+            pending = [i for i in pending if not self._forwarding(i)]
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                raise LabError(f"the links of hosts {pending} did not come up within {timeout:.0f} s")
+            time.sleep(0.05)
+
+    def _forwarding(self, i: int) -> bool:
+        port = _ip("-n", self.switch, "-d", "link", "show", self._port(i)).stdout
+        host = _ip("-n", self.hosts[i], "link", "show", "eth0").stdout
+        return "LOWER_UP" in port and "state forwarding" in port and "LOWER_UP" in host
 
     def close(self) -> None:
         """Delete every namespace this lab made (their links and bridges go with them). Processes

@@ -86,7 +86,10 @@ def test_the_host_entrypoint_runs_a_validator_and_stops_with_its_app(tmp_path):
         app = subprocess.run(["pgrep", "-f", f"abci_app --home {home}/node0/app"], capture_output=True, text=True).stdout.split()
         assert app, "the app process was not found"
         os.kill(int(app[0]), signal.SIGKILL)
-        assert proc.wait(timeout=30) != 0  # the host stops so compose's restart policy brings both back
+        try:  # the host stops so compose's restart policy brings both back
+            assert proc.wait(timeout=45) != 0
+        except subprocess.TimeoutExpired:
+            pytest.fail("the host outlived its app by 45 s; its log ends:\n" + (tmp_path / "host.log").read_text()[-3000:])
         node = f"cometbft start --home {home}/node0"
         deadline = time.monotonic() + 30  # and takes its cometbft down with it: nothing of the host lingers
         while subprocess.run(["pgrep", "-f", node], capture_output=True).returncode == 0:

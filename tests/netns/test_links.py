@@ -38,7 +38,7 @@ def lab():
         lab.close()
 
 
-_DIAL_ALL = ("import socket,sys\nfor a in sys.argv[1:]:\n    try:\n        socket.create_connection((a, 7000), timeout=1).close()"
+_DIAL_ALL = ("import socket,sys\nfor a in sys.argv[1:]:\n    try:\n        socket.create_connection((a, 7000), timeout=3).close()"
              "\n        print(a)\n    except OSError:\n        pass")
 
 
