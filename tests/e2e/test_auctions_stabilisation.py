@@ -45,7 +45,7 @@ def _add_companies(app_state: dict) -> None:
 def net(tmp_path_factory) -> Net:
     home = tmp_path_factory.mktemp("auctions") / "net"
     net = start_net(home, "ets-auctions", params={"market_around_the_clock": 1, "market_band_bps": 2_000,
-                                                  "stabilisation_measure_seconds": 60}, edit=_add_companies)
+                                                  "stabilisation_measure_seconds": 40}, edit=_add_companies)
     net.keystore = home.parent / f"{home.name}-keys"
     yield net
     net.net.stop()
@@ -74,7 +74,7 @@ def test_an_auction_with_capped_and_refused_bids_clears_at_the_right_price_and_s
     for company in bidders:
         _ok(client, net.keys["bank-1"], FundCash(company.address, 2_000_000))
     opens = client.chain_time() + 30
-    done = _governed(net, ScheduleAuctions((AuctionEntry("KAU26", opens, opens + 240, 400),)))
+    done = _governed(net, ScheduleAuctions((AuctionEntry("KAU26", opens, opens + 120, 400),)))
     assert done["status"] == "executed"
     auction_id = client.query("/auctions")["auctions"][0]["id"]
     assert _refused(client, bidders[0], AuctionBid(auction_id, 12_000, 60)) == Code.AUCTION_NOT_OPEN

@@ -2,7 +2,7 @@
 
 Each test starts the main job in its own process group on free ports (4 validators, demo data, 3 edge
 uploaders, the portal), waits until the portal answers, checks that the job is still running and printing
-status lines 45 s later, then stops it — Ctrl-C to the whole group, or SIGTERM to the script alone — and
+status lines 45 s later (the SIGTERM test: 15 s), then stops it — Ctrl-C to the whole group, or SIGTERM to the script alone — and
 checks that every process it started is gone and every port it used is free again.
 """
 
@@ -146,7 +146,7 @@ def _force_cleanup(proc: subprocess.Popen, home: Path) -> None:
                        timeout=60, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _run_then_stop(tmp_path: Path, stop: Callable[[subprocess.Popen], None]) -> None:
+def _run_then_stop(tmp_path: Path, stop: Callable[[subprocess.Popen], None], run_for: int = RUN_FOR) -> None:
     if not (REPO / ".venv" / "bin" / "ets").exists():
         pytest.skip(".venv is missing: run ./scripts/setup.sh")
     home = tmp_path / "net"
@@ -163,10 +163,11 @@ def _run_then_stop(tmp_path: Path, stop: Callable[[subprocess.Popen], None]) -> 
             f"the portal did not answer on port {portal} within {STARTUP_TIMEOUT} s\n{_report(log, home)}"
         assert proc.poll() is None, f"up.sh exited with code {proc.returncode} while starting\n{_report(log, home)}"
 
-        time.sleep(RUN_FOR)  # the job must keep running (the old status loop died after ~25 s)
+        time.sleep(run_for)  # the job must keep running (the old status loop died after ~25 s)
         assert proc.poll() is None, f"up.sh exited with code {proc.returncode} while running\n{_report(log, home)}"
         counts = _status_lines(log.read_text(errors="replace"))
-        assert all(n >= 2 for n in counts.values()), f"too few status lines per node: {counts}\n{_report(log, home)}"
+        least = 2 if run_for >= 25 else 1  # a status line every ~10 s
+        assert all(n >= least for n in counts.values()), f"too few status lines per node: {counts}\n{_report(log, home)}"
 
         stop(proc)
         try:
@@ -194,4 +195,4 @@ def test_ctrl_c_to_the_process_group_stops_everything(tmp_path):
 
 def test_sigterm_to_the_script_alone_stops_everything(tmp_path):
     """SIGTERM to the script's pid only, as a supervisor sends it: the script stops its children itself."""
-    _run_then_stop(tmp_path, lambda proc: os.kill(proc.pid, signal.SIGTERM))
+    _run_then_stop(tmp_path, lambda proc: os.kill(proc.pid, signal.SIGTERM), run_for=15)  # the long run is the other test's
