@@ -45,7 +45,7 @@ def _add_companies(app_state: dict) -> None:
 def net(tmp_path_factory) -> Net:
     home = tmp_path_factory.mktemp("auctions") / "net"
     net = start_net(home, "ets-auctions", params={"market_around_the_clock": 1, "market_band_bps": 2_000,
-                                                  "stabilisation_measure_seconds": 40}, edit=_add_companies)
+                                                  "stabilisation_measure_seconds": 60}, edit=_add_companies)
     net.keystore = home.parent / f"{home.name}-keys"
     yield net
     net.net.stop()
