@@ -1,4 +1,5 @@
-"""The main job's demo: seeded once, edge uploaders fill the chain, the portal serves it, and it stops cleanly."""
+"""The main job's demo: a network with the demo genesis, seeded once (a market that trades, a compliance year),
+edge uploaders fill the chain, the portal serves it, and it stops cleanly."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import pytest
 
 from tests.ports import free_port
 
+from ets.keys import Keystore
 from ets.rpc import ChainClient
+from ets_tools.devnet import DEV_PASSPHRASE
 
 from .conftest import REPO, wait_until
 
@@ -30,11 +33,14 @@ def test_demo_seeds_uploads_and_serves(tmp_path):
     if not COMETBFT.exists():
         pytest.skip("bin/cometbft is missing: run ./scripts/setup.sh")
     home = tmp_path / "net"
-    net = LocalNet(home, base_port=free_base_port())
-    net.create(1, chain_id="ets-demo")
+    demo = [sys.executable, "-m", "ets_tools.demo"]
+    created = subprocess.run([*demo, "create", "--home", str(home), "--validators", "1", "--base-port",
+                              str(free_base_port(1))], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert created.returncode == 0, created.stderr
+    assert "24 hours a day" in created.stdout
+    net = LocalNet(home)
     net.start()
     port = _free_port()
-    demo = [sys.executable, "-m", "ets_tools.demo"]
     try:
         up = subprocess.run([*demo, "up", "--home", str(home), "--portal-port", str(port)], cwd=REPO,
                             capture_output=True, text=True, timeout=300)
@@ -44,6 +50,8 @@ def test_demo_seeds_uploads_and_serves(tmp_path):
         client = ChainClient(net.rpc_url("node0"))
         assert client.query(f"/plan/{record['plan_hash']}")["status"] == "sealed"
         assert client.query(f"/proposal/{record['proposal_id']}")["status"] == "open"  # awaiting the 2nd official
+        _assert_market(client, Keystore(home / "keys"), record)
+        _assert_compliance(client, Keystore(home / "keys"), record)
         wait_until(lambda: all(client.query(f"/emissions/daily?device={d['address']}") for d in record["devices"]),
                    120, "every demo device to post a daily total")
         wait_until(lambda: httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status_code == 200
@@ -57,6 +65,41 @@ def test_demo_seeds_uploads_and_serves(tmp_path):
         net.stop()
     assert not (home / "demo" / "services.json").exists()
     assert not _port_open(port)
+
+
+def _assert_market(client: ChainClient, keystore: Keystore, record: dict) -> None:
+    """A 24-hour session; the maker registered and quoting both sides; trades, a daily bar; companies hold KRW."""
+    assert int(client.query("/params")["market_around_the_clock"]) == 1
+    maker = keystore.load("market-maker-1", DEV_PASSPHRASE)
+    assert [(m["account"], m["class"], m["instrument"]) for m in client.query("/makers")] == [
+        (maker.address, "market_maker", "KAU26")]
+    (row,) = client.query("/market/instruments")
+    assert row["phase"] == "continuous" and row["best_bid"] < row["best_ask"] <= row["best_bid"] + 500
+    depth = client.query("/market/depth/KAU26")
+    assert len(depth["bids"]) >= 4 and len(depth["asks"]) >= 4  # the maker's levels and companies' resting orders
+    trades = client.query("/market/trades/KAU26")
+    assert len(trades) == record["market"]["trades"] >= 4
+    assert {t["price"] for t in trades} == {row["best_bid"], row["best_ask"]}  # both sides of the quote were taken
+    (bar,) = client.query("/market/bars/KAU26")
+    assert bar["volume"] == sum(t["quantity"] for t in trades) == record["market"]["traded_tonnes"]
+    for name in ("company-d001", "company-d060", "market-maker-1"):
+        who = keystore.load(name, DEV_PASSPHRASE)
+        cash = client.query(f"/cash/{who.address}", who)
+        assert cash["available"] + cash["held"] > 0, (name, cash)
+
+
+def _assert_compliance(client: ChainClient, keystore: Keystore, record: dict) -> None:
+    """The verifier has reports waiting; company-1 is certified and has allowances to surrender."""
+    year = record["compliance"]["year"]
+    verifier = keystore.load("verifier-1", DEV_PASSPHRASE)
+    rows = client.query(f"/compliance/assignments/{verifier.address}/{year}")
+    waiting = {r["company"] for r in rows if r["statement"] is None and r["reported"]}
+    names = {keystore.load(n, DEV_PASSPHRASE).address: n for n in ("company-1", "company-2", "company-d001")}
+    assert {names.get(a) for a in waiting} == {"company-2", "company-d001"}
+    company = keystore.load("company-1", DEV_PASSPHRASE)
+    position = client.query(f"/compliance/position/{company.address}", company)["years"][str(year)]
+    assert position["certified"] == position["shortfall"] == 48_000 and position["status"] == "open"
+    assert position["eligible"][f"KAU{year % 100:02d}"] >= position["shortfall"]
 
 
 def _port_open(port: int) -> bool:
