@@ -2,8 +2,9 @@
 uploaders and the portal.
 
     python -m ets_tools.demo create --home .localnet   the demo genesis: a new network whose market trades 24 hours a day
-    python -m ets_tools.demo up     --home .localnet   seed once, then start edge uploaders and the portal
-    python -m ets_tools.demo down   --home .localnet   stop the uploaders and the portal
+    python -m ets_tools.demo up     --home .localnet   seed once, then start the edge uploaders, the market maker, the portal
+    python -m ets_tools.demo down   --home .localnet   stop them
+    python -m ets_tools.demo market --home .localnet   the market maker's rounds in the foreground (up starts it)
 
 The demo genesis is the local network's (``ets_tools.devnet``: 3 officials, 2 of 3 approvals, a verification
 body, an exchange, a settlement bank, a validator operator, company-1 … company-4 holding KAU25 and KAU26) with
@@ -22,8 +23,10 @@ Seeding (once per network; each stage recorded in ``<home>/demo/seeded.json``, s
      around the reference price, companies trade against it and leave orders resting;
   6. the last ended compliance year: deadlines by notice, three reports, the verifier assigned; company-1's
      report verified and certified (it has KAU to surrender), company-2's and company-d001's await verifier-1.
-Then three edge uploaders replay data into the chain (the UCI gas turbine readings when
-``../shared/datasets`` is present, otherwise the synthetic source), and the portal starts on
+Then the market maker keeps both sides of KAU26 quoted (day orders expire at midnight KST) and, on each day
+without a trade yet, sends that day's orders (``demo_activity.market_round``); three edge uploaders replay
+data into the chain (the UCI gas turbine readings when ``../shared/datasets`` is present, otherwise the
+synthetic source), and the portal starts on
 http://127.0.0.1:8501 with users gov-1, gov-2, gov-3, verifier-1, company-d001, company-1 and market-maker-1
 (demo password). The uploaders serve metrics on the network's base port + 1, + 2, + 3 (unused by the nodes) unless
 --metrics-port says otherwise. Everything listens on 127.0.0.1 only; logs go to ``<home>/demo/*.log``.
@@ -47,7 +50,7 @@ from protocol.messages import RegisterDevice
 from ets.keys import Keystore, KeystoreError, Signer
 from ets.rpc import ChainClient, ChainError
 
-from .demo_activity import CERTIFIED, INSTRUMENT, MAKER, seed_compliance, seed_market
+from .demo_activity import CERTIFIED, INSTRUMENT, MAKER, keep_market, seed_compliance, seed_market
 from .devnet import LOCALNET_SCRYPT_N, create_localnet_accounts, localnet_passphrase
 from .localnet import LocalNet, LocalNetError
 
@@ -107,7 +110,7 @@ def seed(home: Path) -> dict:
     keys = _demo_keys(Keystore(home / "keys"), localnet_passphrase(), record)
     if "market" not in record:
         _register_maker(client, keys)
-        buyers = [f"company-d{i:03d}" for i in range(1, record["companies"] + 1)]
+        buyers = _buyers(record)
         _say(f"market: the bank funds {len(buyers)} demo companies and {MAKER} with KRW; {MAKER} quotes {INSTRUMENT} "
              "on both sides; companies trade (24-hour demo session)")
         record["market"] = seed_market(client, keys, buyers, DEMO_SEED)
@@ -129,7 +132,7 @@ def seed(home: Path) -> dict:
 def _demo_keys(keystore: Keystore, passphrase: str, record: dict) -> dict[str, Signer]:
     """Signers of every account the demo's stages send from (the maker's key is made on first use)."""
     names = ["gov-1", "gov-2", "bank-1", "verifier-1", *(f"company-{i}" for i in range(1, 5)),
-             *(f"company-d{i:03d}" for i in range(1, record["companies"] + 1))]
+             *_buyers(record)]
     keys = {name: keystore.load(name, passphrase) for name in names}
     try:
         keys[MAKER] = keystore.load(MAKER, passphrase)
@@ -273,6 +276,9 @@ def start_services(home: Path, record: dict, portal_port: int = PORTAL_PORT, met
         config = _uploader_config(home, device, index, node, metrics_port + index - 1)
         record_pid(device["key"], _spawn([sys.executable, "-m", "edge_uploader", "run", "--config", str(config)],
                                          demo / f"edge-{device['key']}.log", env))
+    if "trades" in record.get("market", {}):  # the maker keeps both sides quoted and each day trading
+        record_pid("market-maker", _spawn([sys.executable, "-m", "ets_tools.demo", "market", "--home", str(home)],
+                                          demo / "market-maker.log", env))
     users = demo / "portal-users"
     existing = {u["name"] for u in list_users(users)} if users.exists() else set()
     keystore = Keystore(home / "keys")
@@ -286,6 +292,19 @@ def start_services(home: Path, record: dict, portal_port: int = PORTAL_PORT, met
                                  "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"],
                                 demo / "portal.log", portal_env))
     return pids
+
+
+def run_market(home: Path, interval: float = 30.0) -> None:
+    """The demo market maker's rounds in the foreground (``demo_activity.keep_market``), until stopped."""
+    record = json.loads((home / "demo" / "seeded.json").read_text())
+    keys = _demo_keys(Keystore(home / "keys"), localnet_passphrase(), record)
+    net = LocalNet(home)
+    _say(f"{MAKER} keeps {INSTRUMENT} quoted on both sides and each day trading (a round every {interval:.0f} s)")
+    keep_market(net.rpc_url(net.nodes()[0]), keys, _buyers(record), DEMO_SEED, interval=interval, say=_say)
+
+
+def _buyers(record: dict) -> list[str]:
+    return [f"company-d{i:03d}" for i in range(1, record["companies"] + 1)]
 
 
 def stop_services(home: Path) -> None:
@@ -310,8 +329,9 @@ def stop_services(home: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ets_tools.demo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=["create", "up", "down"],
-                        help="create: a network with the demo genesis; up: seed once and start services; down: stop services")
+    parser.add_argument("action", choices=["create", "up", "down", "market"],
+                        help="create: a network with the demo genesis; up: seed once and start services; down: stop "
+                             "services; market: the demo market maker's rounds in the foreground (up starts it)")
     parser.add_argument("--home", default=str(REPO / ".localnet"), help="the local network's folder (default .localnet)")
     parser.add_argument("--portal-port", type=int, default=PORTAL_PORT, help=f"portal port on 127.0.0.1 (default {PORTAL_PORT})")
     parser.add_argument("--metrics-port", type=int, default=None, metavar="P",
@@ -330,6 +350,9 @@ def main(argv: list[str] | None = None) -> int:
             made = create(home, args.validators, args.base_port)
             _say(f"{'created' if made else 'kept the existing'} network in {home}" +
                  (": demo genesis, the market trades 24 hours a day (market_around_the_clock = 1, demo only)" if made else ""))
+            return 0
+        if args.action == "market":
+            run_market(home)
             return 0
         record = seed(home)
         start_services(home, record, args.portal_port, args.metrics_port)

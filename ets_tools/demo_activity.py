@@ -5,7 +5,11 @@
                                              ``set_participant_class``); company-4 hands it allowances; it quotes
                                              both sides around the reference price; companies trade against it
                                              and leave orders resting (``datasets.demo_activity``, seeded)
-    seed_compliance(client, keys, reporters) the last ended year: deadlines by notice (2 of 3), reports, the
+    market_round(client, keys, buyers, seed) one round of the maker's day: re-quote a side the book lacks (day
+                                             orders expire at midnight KST); on a day without a trade yet, the
+                                             day's takers and resting orders (seeded by the day)
+    keep_market(rpc_url, keys, buyers, seed) market rounds every 30 s: the demo's market on every day it runs
+    seed_compliance(client, keys)            the last ended year: deadlines by notice (2 of 3), reports, the
                                              verifier assigned (2 of 3); company-1 verified and certified (2 of 3),
                                              so it has KAU to surrender; the other reports await the verifier
 
@@ -18,7 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+import time
+from datetime import date, datetime
 from typing import Iterable
 
 from protocol.calendar import KST_ZONE
@@ -34,7 +39,8 @@ from ets.compliance import build_statement
 from ets.keys import Signer
 from ets.rpc import ChainClient, ChainError, TxRejectedError
 
-__all__ = ["MAKER", "INSTRUMENT", "SELLERS", "REPORTS", "submit_all", "governed", "seed_market", "seed_compliance"]
+__all__ = ["MAKER", "INSTRUMENT", "SELLERS", "REPORTS", "submit_all", "governed", "seed_market", "market_round",
+           "keep_market", "seed_compliance"]
 
 MAKER = "market-maker-1"          # registered as a company, then given the market-maker class
 INSTRUMENT = "KAU26"              # every local network's company holds it from genesis
@@ -82,22 +88,68 @@ def _reference(client: ChainClient, instrument: str) -> int:
 
 def seed_market(client: ChainClient, keys: dict[str, Signer], buyers: list[str], seed: int) -> dict:
     """Fund, register the maker, quote and trade (see the module docstring); returns what was done."""
-    if not int(client.query("/params").get("market_around_the_clock", 0)):
+    if not _around_the_clock(client):
         return {"skipped": "this network trades on KRX hours (10:00-12:00 KST): create it with the demo genesis "
                            "(python -m ets_tools.demo create) for a 24-hour session"}
     maker = keys[MAKER]
     if maker.address not in {row["account"] for row in client.query("/makers")}:
         governed(client, keys, SetParticipantClass(maker.address, "market_maker", INSTRUMENT))
-    reference = _reference(client, INSTRUMENT)
-    plan = opening(seed, reference, buyers, list(SELLERS))
-    who = {**keys, "maker": maker}
+    plan = opening(seed, _reference(client, INSTRUMENT), buyers, list(SELLERS))
     submit_all(client, [(keys[MAKER_SUPPLIER], Transfer(maker.address, INSTRUMENT, MAKER_ALLOWANCES))] +
-               [(keys["bank-1"], FundCash(who[name].address, krw)) for name, krw in plan.fundings])
-    for batch in (plan.quote, plan.takers, plan.resting):
-        submit_all(client, [(who[o.who], PlaceOrder(INSTRUMENT, o.side, o.price, o.quantity)) for o in batch])
+               [(keys["bank-1"], FundCash(_who(keys)[name].address, krw)) for name, krw in plan.fundings])
+    done = market_round(client, keys, buyers, seed)
     trades = client.query(f"/market/trades/{INSTRUMENT}")
-    return {"instrument": INSTRUMENT, "maker": maker.address, "reference_price": reference, "funded": len(plan.fundings),
-            "quote_levels": len(plan.quote), "trades": len(trades), "traded_tonnes": plan.traded_tonnes}
+    return {"instrument": INSTRUMENT, "maker": maker.address, "reference_price": done["reference_price"],
+            "funded": len(plan.fundings), "quote_levels": len(plan.quote), "trades": len(trades),
+            "traded_tonnes": sum(t["quantity"] for t in trades)}
+
+
+def _around_the_clock(client: ChainClient) -> bool:
+    return bool(int(client.query("/params").get("market_around_the_clock", 0)))
+
+
+def _who(keys: dict[str, Signer]) -> dict[str, Signer]:
+    return {**keys, "maker": keys[MAKER]}
+
+
+def _trading_day(client: ChainClient) -> date:
+    return datetime.fromtimestamp(client.chain_time(), KST_ZONE).date()
+
+
+def market_round(client: ChainClient, keys: dict[str, Signer], buyers: list[str], seed: int) -> dict:
+    """Re-quote each side the book lacks; on a day with no trade yet, the day's takers and resting orders.
+    The day's orders come from ``opening(seed × 100,000 + days since 1970 (KST), reference)``."""
+    day = _trading_day(client)
+    reference = _reference(client, INSTRUMENT)
+    plan = opening(seed * 100_000 + (day - date(1970, 1, 1)).days, reference, buyers, list(SELLERS))
+    listed = {row["instrument"]: row for row in client.query("/market/instruments")}.get(INSTRUMENT, {})
+    missing = {side for side, best in (("buy", listed.get("best_bid")), ("sell", listed.get("best_ask"))) if best is None}
+    who = _who(keys)
+    quote = [o for o in plan.quote if o.side in missing]
+    submit_all(client, [(who[o.who], PlaceOrder(INSTRUMENT, o.side, o.price, o.quantity)) for o in quote])
+    bars = client.query(f"/market/bars/{INSTRUMENT}") if listed else []
+    traded_today = any(bar["trading_day"] == day.isoformat() for bar in bars)
+    if not traded_today:
+        for batch in (plan.takers, plan.resting):
+            submit_all(client, [(who[o.who], PlaceOrder(INSTRUMENT, o.side, o.price, o.quantity)) for o in batch])
+    return {"trading_day": day.isoformat(), "reference_price": reference, "quoted": sorted(missing),
+            "traded": not traded_today}
+
+
+def keep_market(rpc_url: str, keys: dict[str, Signer], buyers: list[str], seed: int, *,
+                interval: float = 30.0, say=print) -> None:
+    """Market rounds every ``interval`` seconds until stopped; a round that fails is reported and retried
+    (with a new client: nonces are read again from the chain)."""
+    while True:
+        try:
+            with ChainClient(rpc_url, timeout=60) as client:
+                done = market_round(client, keys, buyers, seed)
+            if done["quoted"] or done["traded"]:
+                say(f"{done['trading_day']}: quoted {', '.join(done['quoted']) or 'nothing'}; "
+                    f"day's trades {'sent' if done['traded'] else 'already done'} (reference KRW {done['reference_price']:,})")
+        except (ChainError, ValueError, OSError) as exc:
+            say(f"market round failed, retrying in {interval:.0f} s: {exc}")
+        time.sleep(interval)
 
 
 def _evidence(name: str, year: int) -> str:
