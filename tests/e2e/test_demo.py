@@ -60,6 +60,12 @@ def test_demo_seeds_uploads_and_serves(tmp_path):
                                capture_output=True, text=True, timeout=300)
         assert again.returncode == 0, again.stderr  # re-running seeds nothing twice, restarts the services
         assert json.loads((home / "demo" / "seeded.json").read_text()) == record
+        services = json.loads((home / "demo" / "services.json").read_text())
+        assert set(services) == {"device-1", "device-2", "device-3", "market-maker", "portal"}
+        wait_until(lambda: "keeps KAU26 quoted" in (home / "demo" / "market-maker.log").read_text(), 60,
+                   "the market maker's service to start")
+        subprocess.run([*demo, "down", "--home", str(home)], cwd=REPO, timeout=60, check=True)
+        _assert_requoted(client, Keystore(home / "keys"), record)
     finally:
         subprocess.run([*demo, "down", "--home", str(home)], cwd=REPO, timeout=60)
         net.stop()
@@ -86,6 +92,27 @@ def _assert_market(client: ChainClient, keystore: Keystore, record: dict) -> Non
         who = keystore.load(name, DEV_PASSPHRASE)
         cash = client.query(f"/cash/{who.address}", who)
         assert cash["available"] + cash["held"] > 0, (name, cash)
+
+
+def _assert_requoted(client: ChainClient, keystore: Keystore, record: dict) -> None:
+    """With every ask gone (as at midnight KST, when day orders expire) a market round quotes that side again."""
+    from protocol.messages import CancelOrder
+
+    from ets_tools.demo import DEMO_SEED, _buyers, _demo_keys
+    from ets_tools.demo_activity import market_round, submit_all
+
+    keys = _demo_keys(keystore, DEV_PASSPHRASE, record)
+    (before,) = client.query("/market/instruments")
+    for name in ("market-maker-1", "company-1", "company-2", "company-3"):
+        signer = keys[name]
+        asks = [o["id"] for o in client.query(f"/orders/{signer.address}", signer)
+                if o["side"] == "sell" and o["status"] in ("open", "partially_filled")]
+        submit_all(client, [(signer, CancelOrder(order_id)) for order_id in asks])
+    assert client.query("/market/instruments")[0]["best_ask"] is None
+    done = market_round(client, keys, _buyers(record), DEMO_SEED)
+    assert (done["quoted"], done["traded"]) == (["sell"], False)  # today has traded already: no second opening
+    (after,) = client.query("/market/instruments")
+    assert (after["best_bid"], after["best_ask"]) == (before["best_bid"], before["best_ask"])
 
 
 def _assert_compliance(client: ChainClient, keystore: Keystore, record: dict) -> None:
