@@ -4,6 +4,7 @@ edge uploaders fill the chain, the portal serves it, and it stops cleanly."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -50,6 +51,7 @@ def test_demo_seeds_uploads_and_serves(tmp_path):
         client = ChainClient(net.rpc_url("node0"))
         assert client.query(f"/plan/{record['plan_hash']}")["status"] == "sealed"
         assert client.query(f"/proposal/{record['proposal_id']}")["status"] == "open"  # awaiting the 2nd official
+        _assert_portal_users_are_the_readmes(home)
         _assert_market(client, Keystore(home / "keys"), record)
         _assert_compliance(client, Keystore(home / "keys"), record)
         wait_until(lambda: all(client.query(f"/emissions/daily?device={d['address']}") for d in record["devices"]),
@@ -71,6 +73,17 @@ def test_demo_seeds_uploads_and_serves(tmp_path):
         net.stop()
     assert not (home / "demo" / "services.json").exists()
     assert not _port_open(port)
+
+
+def _assert_portal_users_are_the_readmes(home) -> None:
+    """The README's table of demo users names exactly the portal users the demo made, each with its chain role."""
+    from portal.users import list_users
+
+    made = {u["name"] for u in list_users(home / "demo" / "portal-users")}
+    section = (REPO / "README.md").read_text().split("Portal users, all with the password `portal-demo-password`")[1]
+    table = [line for line in section.split("\n\n")[1].splitlines() if line.startswith("| `")]
+    listed = {name for line in table for name in re.findall(r"`([a-z0-9-]+)`", line.split("|")[1])}
+    assert listed == made == {"gov-1", "gov-2", "gov-3", "verifier-1", "company-d001", "company-1", "market-maker-1"}
 
 
 def _assert_market(client: ChainClient, keystore: Keystore, record: dict) -> None:
