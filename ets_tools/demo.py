@@ -105,20 +105,19 @@ def seed(home: Path) -> dict:
     """Put the demo on chain, each stage once; returns what was done (also kept in seeded.json)."""
     marker = home / "demo" / "seeded.json"
     record = json.loads(marker.read_text()) if marker.exists() else _seed_registry(home)
+    if "market" in record and "compliance" in record:
+        return record
     net = LocalNet(home)
     client = _client(net)
     keys = _demo_keys(Keystore(home / "keys"), localnet_passphrase(), record)
     if "market" not in record:
         _register_maker(client, keys)
-        buyers = _buyers(record)
-        _say(f"market: the bank funds {len(buyers)} demo companies and {MAKER} with KRW; {MAKER} quotes {INSTRUMENT} "
-             "on both sides; companies trade (24-hour demo session)")
-        record["market"] = seed_market(client, keys, buyers, DEMO_SEED)
-        if "skipped" in record["market"]:
-            _say(f"market not seeded: {record['market']['skipped']}")
+        record["market"] = market = seed_market(client, keys, _buyers(record), DEMO_SEED)
+        if "skipped" in market:
+            _say(f"market not seeded: {market['skipped']}")
         else:
-            _say(f"market: {record['market']['trades']} trades of {INSTRUMENT} around KRW "
-                 f"{record['market']['reference_price']:,}; both sides quoted by {MAKER}")
+            _say(f"market: the bank funded {market['funded'] - 1} demo companies and {MAKER} with KRW; {MAKER} quotes "
+                 f"{INSTRUMENT} on both sides; {market['trades']} trades around KRW {market['reference_price']:,}")
         marker.write_text(json.dumps(record, indent=2, ensure_ascii=False))
     if "compliance" not in record:
         record["compliance"] = seed_compliance(client, keys)
@@ -344,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.action == "down":
             stop_services(home)
-            _say("edge uploaders and portal stopped")
+            _say("edge uploaders, market maker and portal stopped")
             return 0
         if args.action == "create":
             made = create(home, args.validators, args.base_port)

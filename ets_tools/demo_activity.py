@@ -89,8 +89,9 @@ def _reference(client: ChainClient, instrument: str) -> int:
 def seed_market(client: ChainClient, keys: dict[str, Signer], buyers: list[str], seed: int) -> dict:
     """Fund, register the maker, quote and trade (see the module docstring); returns what was done."""
     if not _around_the_clock(client):
-        return {"skipped": "this network trades on KRX hours (10:00-12:00 KST): create it with the demo genesis "
-                           "(python -m ets_tools.demo create) for a 24-hour session"}
+        return {"skipped": "this network was created without the demo genesis and trades on KRX hours only "
+                           "(10:00-12:00 KST); for the 24-hour demo market start from an empty --home, which "
+                           "scripts/up.sh creates with `python -m ets_tools.demo create`"}
     maker = keys[MAKER]
     if maker.address not in {row["account"] for row in client.query("/makers")}:
         governed(client, keys, SetParticipantClass(maker.address, "market_maker", INSTRUMENT))

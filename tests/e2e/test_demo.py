@@ -39,6 +39,8 @@ def test_demo_seeds_uploads_and_serves(tmp_path):
                               str(free_base_port(1))], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert created.returncode == 0, created.stderr
     assert "24 hours a day" in created.stdout
+    kept = subprocess.run([*demo, "create", "--home", str(home)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert kept.returncode == 0 and "kept the existing network" in kept.stdout, kept.stderr  # up.sh runs it every time
     net = LocalNet(home)
     net.start()
     port = _free_port()
