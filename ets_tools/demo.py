@@ -1,20 +1,35 @@
-"""The main job's demo on a running local network: data, allocation, edge uploaders and the portal.
+"""The main job's demo on a local network: data, allocation, a market that trades, a compliance year, edge
+uploaders and the portal.
 
-    python -m ets_tools.demo up   --home .localnet    seed once, then start edge uploaders and the portal
-    python -m ets_tools.demo down --home .localnet    stop the uploaders and the portal
+    python -m ets_tools.demo create --home .localnet   the demo genesis: a new network whose market trades 24 hours a day
+    python -m ets_tools.demo up     --home .localnet   seed once, then start the edge uploaders, the market maker, the portal
+    python -m ets_tools.demo down   --home .localnet   stop them
+    python -m ets_tools.demo market --home .localnet   the market maker's rounds in the foreground (up starts it)
 
-Seeding (once per network; recorded in ``<home>/demo/seeded.json``):
+The demo genesis is the local network's (``ets_tools.devnet``: 3 officials, 2 of 3 approvals, a verification
+body, an exchange, a settlement bank, a validator operator, company-1 … company-4 holding KAU25 and KAU26) with
+one demo-only parameter, ``market_around_the_clock = 1``: continuous trading 00:00-24:00 KST every day, so the
+demo can trade whenever it is started (a production chain keeps the KRX session, 10:00-12:00 KST).
+
+Seeding (once per network; each stage recorded in ``<home>/demo/seeded.json``, so a re-run does nothing twice):
   1. a deterministic demo data set in the public formats (``datasets.demo``, seed 2026) in ``<home>/demo/data``;
   2. the allocation plan computed from it by the engine (Phase 4, vintages 2026-2030, grandfathering on
      2021-2023 certified emissions), written to ``<home>/demo/plans``;
-  3. every demo company registered on chain (keys in ``<home>/keys``), the plan uploaded and proposed by
-     official 1 — its second approval is left to an official in the portal;
-  4. three sensor devices registered by the verification body for three companies' sites.
-Then three edge uploaders replay data into the chain (the UCI gas turbine readings when
-``../shared/datasets`` is present, otherwise the synthetic source), and the portal starts on
-http://127.0.0.1:8501 with users gov-1, gov-2, gov-3, verifier-1 and the first demo company (demo password).
-The uploaders serve metrics on the network's base port + 1, + 2, + 3 (unused by the nodes) unless --metrics-port
-says otherwise. Everything listens on 127.0.0.1 only; logs go to ``<home>/demo/*.log``.
+  3. every demo company and the market maker (``market-maker-1``) registered on chain (keys in ``<home>/keys``),
+     the plan uploaded and proposed by official 1 — its second approval is left to an official in the portal;
+  4. three sensor devices registered by the verification body for three companies' sites;
+  5. the market (``ets_tools.demo_activity``, orders from ``datasets.demo_activity``, seed 2026): the bank funds
+     every demo company and the maker with KRW, the officials register the maker for KAU26, it quotes both sides
+     around the reference price, companies trade against it and leave orders resting;
+  6. the last ended compliance year: deadlines by notice, three reports, the verifier assigned; company-1's
+     report verified and certified (it has KAU to surrender), company-2's and company-d001's await verifier-1.
+Then the market maker keeps both sides of KAU26 quoted (day orders expire at midnight KST) and, on each day
+without a trade yet, sends that day's orders (``demo_activity.market_round``); three edge uploaders replay
+data into the chain (the UCI gas turbine readings when ``../shared/datasets`` is present, otherwise the
+synthetic source), and the portal starts on
+http://127.0.0.1:8501 with users gov-1, gov-2, gov-3, verifier-1, company-d001, company-1 and market-maker-1
+(demo password). The uploaders serve metrics on the network's base port + 1, + 2, + 3 (unused by the nodes) unless
+--metrics-port says otherwise. Everything listens on 127.0.0.1 only; logs go to ``<home>/demo/*.log``.
 """
 
 from __future__ import annotations
@@ -32,17 +47,21 @@ from pathlib import Path
 from protocol.calendar import KST_ZONE
 from protocol.messages import RegisterDevice
 
-from ets.keys import Keystore, KeystoreError
+from ets.keys import Keystore, KeystoreError, Signer
 from ets.rpc import ChainClient, ChainError
 
-from .devnet import LOCALNET_SCRYPT_N, localnet_passphrase
-from .localnet import LocalNet
+from .demo_activity import CERTIFIED, INSTRUMENT, MAKER, keep_market, seed_compliance, seed_market
+from .devnet import LOCALNET_SCRYPT_N, create_localnet_accounts, localnet_passphrase
+from .localnet import LocalNet, LocalNetError
 
 __all__ = ["main", "seed", "start_services", "stop_services"]
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_SEED = 2026
 DEMO_COMPANIES = 60
+MAKER_ID = "DEMO-MM-01"
+DEMO_PARAMS = {"market_around_the_clock": 1}  # demo genesis only: continuous trading 00:00-24:00 KST every day
+PORTAL_USERS = ("gov-1", "gov-2", "gov-3", "verifier-1", "company-d001", CERTIFIED, MAKER)
 PORTAL_PASSWORD = "portal-demo-password"  # local demo only; say so wherever it is printed
 PORTAL_PORT = 8501
 SENSORS = REPO.parent / "shared" / "datasets" / "sensors" / "gas_turbine_2011.csv"
@@ -57,8 +76,80 @@ def _client(net: LocalNet) -> ChainClient:
     return ChainClient(net.rpc_url(net.nodes()[0]), timeout=60)
 
 
+def demo_app_state(keystore: Keystore) -> dict:
+    """The demo genesis: the local network's first accounts (keys made in ``keystore``) and a 24-hour session."""
+    app_state = create_localnet_accounts(keystore)
+    app_state["params"].update(DEMO_PARAMS)
+    return app_state
+
+
+def create(home: Path, validators: int = 4, base_port: int | None = None) -> bool:
+    """Create a network with the demo genesis in ``home`` (empty or missing); False if one is there already."""
+    import shutil
+    import tempfile
+
+    from .localnet import DEFAULT_BASE_PORT
+
+    net = LocalNet(home, base_port=DEFAULT_BASE_PORT if base_port is None else base_port)
+    if net.exists():
+        return False
+    home.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".demo-keys-", dir=home.parent) as staging:
+        app_state = demo_app_state(Keystore(Path(staging) / "keys"))
+        net.create(validators, app_state=app_state)  # the folder must be empty: the keys move in afterwards
+        shutil.move(str(Path(staging) / "keys"), str(home / "keys"))
+    return True
+
+
 def seed(home: Path) -> dict:
-    """Put the demo's data on chain once; returns what was done (also kept in seeded.json)."""
+    """Put the demo on chain, each stage once; returns what was done (also kept in seeded.json)."""
+    marker = home / "demo" / "seeded.json"
+    record = json.loads(marker.read_text()) if marker.exists() else _seed_registry(home)
+    if "market" in record and "compliance" in record:
+        return record
+    net = LocalNet(home)
+    client = _client(net)
+    keys = _demo_keys(Keystore(home / "keys"), localnet_passphrase(), record)
+    if "market" not in record:
+        _register_maker(client, keys)
+        record["market"] = market = seed_market(client, keys, _buyers(record), DEMO_SEED)
+        if "skipped" in market:
+            _say(f"market not seeded: {market['skipped']}")
+        else:
+            _say(f"market: the bank funded {market['funded'] - 1} demo companies and {MAKER} with KRW; {MAKER} quotes "
+                 f"{INSTRUMENT} on both sides; {market['trades']} trades around KRW {market['reference_price']:,}")
+        marker.write_text(json.dumps(record, indent=2, ensure_ascii=False))
+    if "compliance" not in record:
+        record["compliance"] = seed_compliance(client, keys)
+        done = record["compliance"]
+        _say(f"compliance {done['year']}: {CERTIFIED} certified (KAU to surrender); reports of "
+             f"{', '.join(done['awaiting_verification'])} await verifier-1")
+        marker.write_text(json.dumps(record, indent=2, ensure_ascii=False))
+    return record
+
+
+def _demo_keys(keystore: Keystore, passphrase: str, record: dict) -> dict[str, Signer]:
+    """Signers of every account the demo's stages send from (the maker's key is made on first use)."""
+    names = ["gov-1", "gov-2", "bank-1", "verifier-1", *(f"company-{i}" for i in range(1, 5)),
+             *_buyers(record)]
+    keys = {name: keystore.load(name, passphrase) for name in names}
+    try:
+        keys[MAKER] = keystore.load(MAKER, passphrase)
+    except KeystoreError:
+        keys[MAKER] = keystore.create(MAKER, passphrase, scrypt_n=LOCALNET_SCRYPT_N)
+    return keys
+
+
+def _register_maker(client: ChainClient, keys: dict[str, Signer]) -> None:
+    from ets.registry import CompanyEntry, register_companies
+
+    maker = keys[MAKER]
+    entry = CompanyEntry(MAKER_ID, "데모 시장조성자 Demo Market Maker", None, maker.address, maker.public_key.hex())
+    register_companies(client, keys["gov-1"], [keys["gov-2"]], [entry])
+
+
+def _seed_registry(home: Path) -> dict:
+    """Stages 1-4: data, plan, companies, devices."""
     import datasets
     from datasets.demo import generate, write
     from governance import AllocationParameters, compute_allocation_plan
@@ -69,8 +160,6 @@ def seed(home: Path) -> dict:
 
     demo = home / "demo"
     marker = demo / "seeded.json"
-    if marker.exists():
-        return json.loads(marker.read_text())
     net = LocalNet(home)
     client = _client(net)
     passphrase = localnet_passphrase()
@@ -186,10 +275,13 @@ def start_services(home: Path, record: dict, portal_port: int = PORTAL_PORT, met
         config = _uploader_config(home, device, index, node, metrics_port + index - 1)
         record_pid(device["key"], _spawn([sys.executable, "-m", "edge_uploader", "run", "--config", str(config)],
                                          demo / f"edge-{device['key']}.log", env))
+    if "trades" in record.get("market", {}):  # the maker keeps both sides quoted and each day trading
+        record_pid("market-maker", _spawn([sys.executable, "-m", "ets_tools.demo", "market", "--home", str(home)],
+                                          demo / "market-maker.log", env))
     users = demo / "portal-users"
     existing = {u["name"] for u in list_users(users)} if users.exists() else set()
     keystore = Keystore(home / "keys")
-    for name in ("gov-1", "gov-2", "gov-3", "verifier-1", record["company_user"]):
+    for name in PORTAL_USERS:
         if name not in existing:
             add_user(users, name, PORTAL_PASSWORD, keystore.load(name, localnet_passphrase()), scrypt_n=LOCALNET_SCRYPT_N)
     portal_env = {**env, "ETS_PORTAL_NODE": node, "ETS_PORTAL_USERS": str(users), "ETS_PORTAL_PLANS": str(demo / "plans"),
@@ -199,6 +291,19 @@ def start_services(home: Path, record: dict, portal_port: int = PORTAL_PORT, met
                                  "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"],
                                 demo / "portal.log", portal_env))
     return pids
+
+
+def run_market(home: Path, interval: float = 30.0) -> None:
+    """The demo market maker's rounds in the foreground (``demo_activity.keep_market``), until stopped."""
+    record = json.loads((home / "demo" / "seeded.json").read_text())
+    keys = _demo_keys(Keystore(home / "keys"), localnet_passphrase(), record)
+    net = LocalNet(home)
+    _say(f"{MAKER} keeps {INSTRUMENT} quoted on both sides and each day trading (a round every {interval:.0f} s)")
+    keep_market(net.rpc_url(net.nodes()[0]), keys, _buyers(record), DEMO_SEED, interval=interval, say=_say)
+
+
+def _buyers(record: dict) -> list[str]:
+    return [f"company-d{i:03d}" for i in range(1, record["companies"] + 1)]
 
 
 def stop_services(home: Path) -> None:
@@ -223,27 +328,42 @@ def stop_services(home: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ets_tools.demo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=["up", "down"], help="up: seed once and start services; down: stop services")
+    parser.add_argument("action", choices=["create", "up", "down", "market"],
+                        help="create: a network with the demo genesis; up: seed once and start services; down: stop "
+                             "services; market: the demo market maker's rounds in the foreground (up starts it)")
     parser.add_argument("--home", default=str(REPO / ".localnet"), help="the local network's folder (default .localnet)")
     parser.add_argument("--portal-port", type=int, default=PORTAL_PORT, help=f"portal port on 127.0.0.1 (default {PORTAL_PORT})")
     parser.add_argument("--metrics-port", type=int, default=None, metavar="P",
                         help="first edge uploader's metrics port on 127.0.0.1; the others use P+1, P+2 "
                              "(default: the network's base port + 1)")
+    parser.add_argument("--validators", type=int, default=4, help="create: how many validators (default 4)")
+    parser.add_argument("--base-port", type=int, default=None, help="create: the network's base port (default 26650)")
     args = parser.parse_args(argv)
     home = Path(args.home).resolve()
     try:
         if args.action == "down":
             stop_services(home)
-            _say("edge uploaders and portal stopped")
+            _say("edge uploaders, market maker and portal stopped")
+            return 0
+        if args.action == "create":
+            made = create(home, args.validators, args.base_port)
+            _say(f"{'created' if made else 'kept the existing'} network in {home}" +
+                 (": demo genesis, the market trades 24 hours a day (market_around_the_clock = 1, demo only)" if made else ""))
+            return 0
+        if args.action == "market":
+            run_market(home)
             return 0
         record = seed(home)
         start_services(home, record, args.portal_port, args.metrics_port)
-    except (ChainError, KeystoreError, OSError, ValueError) as exc:
+    except (ChainError, KeystoreError, LocalNetError, OSError, ValueError) as exc:
         print(f"ets_tools.demo: {exc}", file=sys.stderr)
         return 2
-    _say(f"portal: http://127.0.0.1:{args.portal_port}  (users gov-1, gov-2, gov-3, verifier-1, {record['company_user']}; "
+    _say(f"portal: http://127.0.0.1:{args.portal_port}  (users {', '.join(PORTAL_USERS)}; "
          f"password '{PORTAL_PASSWORD}' — local demo only)")
     _say(f"edge uploaders: {len(record['devices'])} replaying 21 days into the chain; logs in {home / 'demo'}")
+    market = record.get("market", {})
+    _say(f"market: {market['skipped']}" if "skipped" in market else
+         f"market: {INSTRUMENT} trades around the clock (24-hour demo session, demo genesis only); {MAKER} quotes both sides")
     return 0
 
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Set everything up, then run the main job in the foreground: a local network of 4 CometBFT
 # validators on 127.0.0.1, each with its own ETS ABCI application; demo data and an allocation
-# plan awaiting its second approval; three edge uploaders replaying sensor data into the chain;
-# and the portal on http://127.0.0.1:8501. Ctrl-C (SIGINT) or SIGTERM stops it all.
+# plan awaiting its second approval; a market that trades 24 hours a day (demo genesis only) with a
+# market maker quoting both sides; a compliance year with reports awaiting the verifier; three edge
+# uploaders replaying sensor data into the chain; and the portal on http://127.0.0.1:8501.
+# Ctrl-C (SIGINT) or SIGTERM stops it all.
 #   scripts/up.sh [--home DIR] [--validators N] [--base-port P] [--portal-port P] [--detach] [--no-demo]
 # Node i uses ports P+10i+5 .. P+10i+9; the edge uploaders' metrics use P+1, P+2, P+3.
 set -euo pipefail
@@ -17,7 +19,7 @@ while [ $# -gt 0 ]; do
     --portal-port) PORTAL_PORT="$2"; shift 2 ;;
     --detach) DETACH=1; shift ;;
     --no-demo) DEMO=0; shift ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "up.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -48,6 +50,9 @@ trap 'exit 0' INT TERM    # a requested stop: cleanup runs from the EXIT trap an
 
 ./scripts/setup.sh
 STARTED=1
+if [ "$DEMO" = 1 ]; then  # a new network gets the demo genesis (24-hour market session); an existing one is kept
+  "$PY" -m ets_tools.demo create --home "$HOME_DIR" --validators "$VALIDATORS" --base-port "$BASE_PORT"
+fi
 "$ETS" localnet start --validators "$VALIDATORS" --home "$HOME_DIR" --base-port "$BASE_PORT"
 if [ "$DEMO" = 1 ]; then
   "$PY" -m ets_tools.demo up --home "$HOME_DIR" --portal-port "$PORTAL_PORT" --metrics-port "$((BASE_PORT + 1))"
@@ -61,6 +66,15 @@ default 'localnet-dev-passphrase' — local development only). Try:
   $ETS query params
   $ETS localnet status --home $HOME_DIR
 EOT
+if [ "$DEMO" = 1 ]; then
+  cat <<EOT
+Demo: the market trades 24 hours a day, every day (demo genesis only: market_around_the_clock = 1; a production
+chain keeps the KRX session, 10:00-12:00 KST). Portal http://127.0.0.1:$PORTAL_PORT, password 'portal-demo-password'
+(local demo only) for every user: gov-1, gov-2, gov-3 (officials: gov-2 approves the allocation plan), verifier-1
+(reports awaiting verification), company-d001 (trades; its report awaits verification), company-1 (certified:
+KAU to surrender), market-maker-1 (quotes KAU26 on both sides).
+EOT
+fi
 if [ "$DETACH" = 1 ]; then
   trap - EXIT INT TERM
   echo "Detached. Stop it with: $PY -m ets_tools.demo down --home $HOME_DIR; $ETS localnet stop --home $HOME_DIR"
