@@ -20,7 +20,7 @@ if str(_ROOT) not in sys.path:  # `streamlit run portal/app.py` puts only portal
 import streamlit as st  # noqa: E402
 
 from ets.rpc import ChainError  # noqa: E402
-from portal import session  # noqa: E402
+from portal import links, session  # noqa: E402
 from portal.i18n import t  # noqa: E402
 from portal.login import LANDING, login_form  # noqa: E402
 from portal.submit import show_chain_error  # noqa: E402
@@ -51,7 +51,7 @@ from portal.views import (  # noqa: E402
 
 __all__ = ["pages_for", "LANDING_PAGES"]
 
-LANDING_PAGES = {"government": "inbox"}  # where a login on the account page goes on to
+LANDING_PAGES = {"government": "inbox"}  # a role's default page, where a login on the account page goes on to
 
 
 def pages_for(role: str | None) -> dict[str, list]:
@@ -73,7 +73,7 @@ def pages_for(role: str | None) -> dict[str, list]:
     role_pages = {
         "government": [
             st.Page(inbox.render, title="Inbox", url_path="inbox", icon=":material/inbox:",
-                    default=role == "government"),
+                    default=LANDING_PAGES.get(role) == "inbox"),
             st.Page(plan_review.render, title="Plan review", url_path="plan_review", icon=":material/fact_check:"),
             st.Page(proposals.render, title="Proposals", url_path="proposals", icon=":material/how_to_vote:"),
             st.Page(devices.render, title="Devices", url_path="devices", icon=":material/sensors:"),
@@ -139,9 +139,9 @@ def main() -> None:
     user = session.current_user()
     sections = pages_for(user.role if user else None)
     page = st.navigation(sections, expanded=True)  # every page listed, none behind "View more"
-    landing = LANDING_PAGES.get(user.role) if user else None
-    if st.session_state.pop(LANDING, False) and landing:
-        st.switch_page(next(p for pages in sections.values() for p in pages if p.url_path == landing))
+    links.register(p for pages in sections.values() for p in pages if p.visibility == "visible")
+    if st.session_state.pop(LANDING, False) and user and user.role in LANDING_PAGES:
+        st.switch_page(next(p for pages in sections.values() for p in pages if p.url_path == ""))  # the default page
     with st.sidebar:
         session.keep_cookie()
         if user:

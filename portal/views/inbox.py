@@ -11,12 +11,12 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from .. import session, ui
+from .. import links, session
 from ..cache import cached
 from ..data import inbox
 from ..data._base import KST
 from ..data.chain import chain_status
-from ..i18n import language, t
+from ..i18n import t
 
 __all__ = ["render"]
 
@@ -39,14 +39,13 @@ def render() -> None:
     if tasks.empty:
         st.success(t("flows.inbox.empty"))
         return
-    lang = language()
     for kind in inbox.KINDS:
         mine = tasks[tasks["kind"] == kind]
         if mine.empty:
             continue
         st.subheader(f"{t(f'flows.inbox.kind_{kind}')} ({len(mine)})")
-        for row in mine.itertuples():
-            since = f" · {t('flows.inbox.since', height=f'{int(row.since_height):,}')}" if pd.notna(row.since_height) else ""
-            st.markdown(f"- **{row.item}** — {row.detail}{since} · "
-                        f"[{t('flows.inbox.open', page=_PAGES.get(row.page, row.page))}]({row.page}?lang={lang})")
-    ui.table(tasks.drop(columns=["page"]))
+        st.markdown("\n".join(f"- **{row.item}** — {row.detail}" + (
+            f" · {t('flows.inbox.since', height=f'{int(row.since_height):,}')}" if pd.notna(row.since_height) else "")
+            for row in mine.itertuples()))
+        for page in sorted(set(mine["page"])):
+            links.link(page, t("flows.inbox.open", page=_PAGES.get(page, page)))

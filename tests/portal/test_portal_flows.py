@@ -151,7 +151,7 @@ def test_the_inbox_follows_a_plan_from_sealed_to_approved_only_after_confirmatio
     assert list(mine["kind"]) == ["plan"] and list(mine["page"]) == ["plan_review"]
 
     app = _app(_inbox_page, monkeypatch, chain, first)
-    assert f"plan {plan.hash[:12]}…" in _texts(app) and "(plan_review?lang=en)" in _texts(app)
+    assert f"plan {plan.hash[:12]}…" in _texts(app) and "→ Open Plan review" in _texts(app)
     assert int(next(m for m in app.metric if m.label == "Plans awaiting approval").value) >= 1
 
     review = _app(_plan_review_page, monkeypatch, chain, first)
