@@ -131,3 +131,41 @@ def test_a_table_needs_sane_limits(kwargs):
 def test_a_short_secret_is_refused():
     with pytest.raises(ValueError, match="at least 32 bytes"):
         SessionTable(b"short")
+
+
+def _who_page():
+    import streamlit as st
+
+    from portal import session
+
+    user = session.current_user()
+    session.keep_cookie()
+    st.write(f"user={user.username if user else None}")
+
+
+@pytest.mark.parametrize("end", ["idle", "revoked"])
+def test_a_browser_session_ends_with_its_table_entry(monkeypatch, table: SessionTable, clock: Clock, end: str):
+    from streamlit.testing.v1 import AppTest
+
+    from portal import session
+
+    monkeypatch.setattr(session, "SESSIONS", table)
+    monkeypatch.setenv("ETS_PORTAL_LANGUAGE", "en")
+    user = _user("alice")
+    token = table.issue(user)
+    app = AppTest.from_function(_who_page, default_timeout=30)
+    app.session_state["portal_user"], app.session_state["portal_session_token"] = user, token
+    app.run()
+    assert [m.value for m in app.markdown] == ["user=alice"]
+    if end == "idle":
+        clock.now += 31 * 60
+    else:
+        table.revoke(token)  # logged out in another tab
+    app.run()
+    assert not app.exception
+    assert [m.value for m in app.markdown] == ["user=None"]
+    assert [i.value for i in app.info] == ["Your session has ended (30 minutes without activity, or 8 hours after "
+                                           "login). Log in again."]
+    assert "portal_user" not in app.session_state and "portal_session_token" not in app.session_state
+    app.run()
+    assert [m.value for m in app.markdown] == ["user=None"] and not app.info  # said once
