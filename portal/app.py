@@ -20,7 +20,9 @@ if str(_ROOT) not in sys.path:  # `streamlit run portal/app.py` puts only portal
 import streamlit as st  # noqa: E402
 
 from ets.rpc import ChainError  # noqa: E402
-from portal import session  # noqa: E402
+from portal import links, session  # noqa: E402
+from portal.i18n import t  # noqa: E402
+from portal.login import LANDING, login_form  # noqa: E402
 from portal.submit import show_chain_error  # noqa: E402
 from portal.views import (  # noqa: E402
     account,
@@ -31,6 +33,7 @@ from portal.views import (  # noqa: E402
     certification,
     compliance_table,
     devices,
+    inbox,
     market,
     market_makers,
     my_allocation,
@@ -39,19 +42,24 @@ from portal.views import (  # noqa: E402
     plan_review,
     proposals,
     stabilisation,
+    statement,
     trading,
+    transfer,
     transparency,
     verification,
 )
 
-__all__ = ["pages_for"]
+__all__ = ["pages_for", "LANDING_PAGES"]
+
+LANDING_PAGES = {"government": "inbox"}  # a role's default page, where a login on the account page goes on to
 
 
 def pages_for(role: str | None) -> dict[str, list]:
     """The navigation for a visitor with ``role`` (None: not logged in), by section."""
     sections: dict[str, list] = {
         "Public": [
-            st.Page(transparency.render, title="Emission transparency", url_path="transparency", default=True,
+            st.Page(transparency.render, title="Emission transparency", url_path="transparency",
+                    default=LANDING_PAGES.get(role) is None,
                     icon=":material/factory:"),
             st.Page(allocations.render, title="Allocations", url_path="allocations", icon=":material/receipt_long:"),
             st.Page(market.render, title="Market", url_path="market", icon=":material/candlestick_chart:"),
@@ -64,6 +72,8 @@ def pages_for(role: str | None) -> dict[str, list]:
     }
     role_pages = {
         "government": [
+            st.Page(inbox.render, title="Inbox", url_path="inbox", icon=":material/inbox:",
+                    default=LANDING_PAGES.get(role) == "inbox"),
             st.Page(plan_review.render, title="Plan review", url_path="plan_review", icon=":material/fact_check:"),
             st.Page(proposals.render, title="Proposals", url_path="proposals", icon=":material/how_to_vote:"),
             st.Page(devices.render, title="Devices", url_path="devices", icon=":material/sensors:"),
@@ -75,6 +85,8 @@ def pages_for(role: str | None) -> dict[str, list]:
             st.Page(my_holdings.render, title="My holdings", url_path="my_holdings", icon=":material/account_balance:"),
             st.Page(trading.render, title="Trading", url_path="trading", icon=":material/swap_horiz:"),
             st.Page(my_compliance.render, title="My compliance", url_path="my_compliance", icon=":material/task_alt:"),
+            st.Page(transfer.render, title="Transfer", url_path="transfer", icon=":material/send:"),
+            st.Page(statement.render, title="Account statement", url_path="statement", icon=":material/receipt:"),
             st.Page(block_trades.render, title="Block trades", url_path="block_trades", icon=":material/handshake:"),
             st.Page(account_security.render, title="Account security", url_path="account_security", icon=":material/shield_person:"),
         ],
@@ -88,16 +100,50 @@ def pages_for(role: str | None) -> dict[str, list]:
     }
     if role in role_pages:
         sections[session.ROLE_LABELS[role]] = role_pages[role]
+    sections["Public"].extend(_closed_pages(role_pages, role))
     title = "Account" if role else "Log in"
     sections["Account"] = [st.Page(account.render, title=title, url_path="account", icon=":material/person:")]
     return sections
 
 
+def _closed_pages(role_pages: dict[str, list], role: str | None) -> list:
+    """Hidden stand-ins for the restricted pages this visitor may not see, so that such a page reached by its
+    address says which login it needs (and, logged out, offers it: after login the same address is the page)."""
+    open_paths = {p.url_path for p in role_pages.get(role, [])}
+    needs: dict[str, tuple[str, list[str]]] = {}
+    for owner, pages in role_pages.items():
+        for p in pages:
+            if p.url_path not in open_paths:
+                needs.setdefault(p.url_path, (p.title, []))[1].append(owner)
+    return [st.Page(_needs_login(title, roles), title=title, url_path=path, visibility="hidden")
+            for path, (title, roles) in sorted(needs.items())]
+
+
+def _needs_login(title: str, roles: list[str]):
+    def closed_page() -> None:
+        st.title(title)
+        user = session.current_user()
+        if user is None:
+            st.warning(t("flows.login.page_needs", title=title, roles=session.roles_text(roles)))
+            login_form(land=False)
+        else:
+            st.error(t("flows.login.wrong_role", title=title, roles=session.roles_text(roles),
+                       role=session.ROLE_LABELS.get(user.role, user.role)))
+
+    closed_page.__name__ = f"closed_{title}"
+    return closed_page
+
+
 def main() -> None:
     st.set_page_config(page_title="K-ETS portal", page_icon=":material/eco:", layout="wide")
     user = session.current_user()
-    page = st.navigation(pages_for(user.role if user else None), expanded=True)  # every page listed, none behind "View more"
+    sections = pages_for(user.role if user else None)
+    page = st.navigation(sections, expanded=True)  # every page listed, none behind "View more"
+    links.register(p for pages in sections.values() for p in pages if p.visibility == "visible")
+    if st.session_state.pop(LANDING, False) and user and user.role in LANDING_PAGES:
+        st.switch_page(next(p for pages in sections.values() for p in pages if p.url_path == ""))  # the default page
     with st.sidebar:
+        session.keep_cookie()
         if user:
             st.caption(f"Logged in: **{user.username}** ({session.ROLE_LABELS.get(user.role, user.role)})")
             if st.button("Log out", key="sidebar_logout"):

@@ -14,6 +14,9 @@
     account_security.py representatives, four eyes, limits  company, its representatives
     auctions.py       auction calendar, results; bids       public; the bid form: company
     stabilisation.py  daily triggers, measures              public
+    inbox.py          tasks waiting for an official         government (its landing page)
+    transfer.py       transfer allowances, account controls company
+    statement.py      every movement, CSV and Excel         company
 
 Restricted pages call ``portal.session.require_role`` first: hiding a page in the navigation
 is not what protects it. A page never imports another page: what pages share lives in

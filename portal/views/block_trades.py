@@ -22,8 +22,9 @@ from protocol.messages import BlockTradeAccept, BlockTradeCancel, RecordAccess, 
 from protocol.messages.access import EVERY_ACCOUNT, MIN_REASON
 from protocol.sealed import view_public_hex
 
-from .. import cache, session
+from .. import cache, confirm, session, ui
 from ..data import blocktrades, holdings, registry
+from ..i18n import t
 from ..submit import flash, show_chain_error, submit
 
 __all__ = ["render"]
@@ -135,7 +136,10 @@ def _propose(user) -> None:
         show_chain_error(exc, "reading the view keys")
         return
     name = options[counterparty].split(" — ")[0]
-    submit(user.signer, msg, doing="proposing the block trade",
+    restated = t("flows.confirm.block_propose", counterparty=name, side=t(f"flows.confirm.side_{side_key}"),
+                 instrument=instrument, quantity=ui.tonnes(quantity), price=ui.krw(price),
+                 value=ui.krw(int(price) * int(quantity)))
+    confirm.ask("block_trade", restated, msg, doing="proposing the block trade",
            done=lambda c: f"Block trade #{json.loads(c.data or b'{}').get('trade_id')} proposed to {name}: you "
                           f"{side_key} {int(quantity):,} t {instrument} at {int(price):,} KRW/t (sealed; block {c.height}).")
 
@@ -155,13 +159,15 @@ def _incoming(user, trades: pd.DataFrame) -> None:
                 st.error("The price sealed for you cannot be opened or does not match its commitment: do not accept; "
                          "decline and ask the proposer to propose again.")
             elif c1.button(f"Accept #{row.trade_id}", type="primary", key=f"accept_block_{row.trade_id}"):
-                submit(user.signer, BlockTradeAccept(int(row.trade_id)), doing=f"accepting block trade #{row.trade_id}",
-                       done=lambda c, r=row: f"Block trade #{r.trade_id} settled at block {c.height}: {r.quantity:,} t "
-                                             f"{r.instrument} moved. Settle the {int(r.value_krw):,} KRW through your "
-                                             "bank.")
+                confirm.ask("block_trade", _accept_text(row, you), BlockTradeAccept(int(row.trade_id)),
+                            doing=f"accepting block trade #{row.trade_id}",
+                            done=lambda c, r=row: f"Block trade #{r.trade_id} settled at block {c.height}: "
+                                                  f"{r.quantity:,} t {r.instrument} moved. Settle the "
+                                                  f"{int(r.value_krw):,} KRW through your bank.")
             if c2.button(f"Decline #{row.trade_id}", key=f"decline_block_{row.trade_id}"):
-                submit(user.signer, BlockTradeCancel(int(row.trade_id)), doing=f"declining block trade #{row.trade_id}",
-                       done=lambda c, r=row: f"Block trade #{r.trade_id} declined (block {c.height}).")
+                confirm.ask("block_trade", _decline_text(row, row.proposer_name), BlockTradeCancel(int(row.trade_id)),
+                            doing=f"declining block trade #{row.trade_id}",
+                            done=lambda c, r=row: f"Block trade #{r.trade_id} declined (block {c.height}).")
 
 
 def _outgoing(user, trades: pd.DataFrame) -> None:
@@ -175,9 +181,21 @@ def _outgoing(user, trades: pd.DataFrame) -> None:
         left.markdown(f"**#{row.trade_id}** to {row.counterparty_name}: you {you} {row.quantity:,} t {row.instrument} at "
                       f"{_price_text(row)} · waiting since block {row.proposed_height}")
         if right.button(f"Withdraw #{row.trade_id}", key=f"cancel_block_{row.trade_id}"):
-            submit(user.signer, BlockTradeCancel(int(row.trade_id)), doing=f"withdrawing block trade #{row.trade_id}",
-                   done=lambda c, r=row: f"Block trade #{r.trade_id} withdrawn (block {c.height}); held allowances "
-                                         "released.")
+            confirm.ask("block_trade", _decline_text(row, row.counterparty_name), BlockTradeCancel(int(row.trade_id)),
+                        doing=f"withdrawing block trade #{row.trade_id}",
+                        done=lambda c, r=row: f"Block trade #{r.trade_id} withdrawn (block {c.height}); held "
+                                              "allowances released.")
+
+
+def _accept_text(row, you: str) -> str:
+    return t("flows.confirm.block_accept", trade_id=row.trade_id, counterparty=row.proposer_name,
+             side=t(f"flows.confirm.side_{you}"), instrument=row.instrument, quantity=ui.tonnes(row.quantity),
+             price=ui.krw(row.price), value=ui.krw(row.value_krw))
+
+
+def _decline_text(row, other: str) -> str:
+    return t("flows.confirm.block_decline", trade_id=row.trade_id, counterparty=other, instrument=row.instrument,
+             quantity=ui.tonnes(row.quantity))
 
 
 @st.fragment(run_every=_LIVE_SECONDS)
@@ -200,6 +218,7 @@ def _company(user) -> None:
     has_key = _view_key(user)
     if has_key:
         _propose(user)
+    confirm.pending("block_trade", user.signer)
     st.divider()
     _company_live(user)
 

@@ -14,9 +14,10 @@ import streamlit as st
 from ets.rpc import ChainError
 from protocol.messages.compliance import Bank, Borrow, EmissionsReport, Objection, OtherSource, Surrender
 
-from .. import cache, session, ui
+from .. import cache, confirm, session, ui
 from ..data import compliance
 from ..data._base import to_kst
+from ..i18n import t
 from ..submit import flash, show_chain_error, submit
 
 __all__ = ["render"]
@@ -44,9 +45,14 @@ def _amount_form(user, key: str, label: str, limit: int, build, doing: str, inst
         st.markdown(f"**{label}** — you may now: **{limit:,} t**")
         instrument = st.selectbox("Instrument", instruments, key=f"{key}_instrument") if instruments else None
         amount = st.number_input("Tonnes", min_value=1, step=1, key=f"{key}_amount")
-        if st.form_submit_button(label):
-            msg = build(int(amount), instrument)
-            submit(user.signer, msg, doing=doing, done=lambda c: f"{label}: {int(amount):,} t committed at block {c.height}.")
+        submitted = st.form_submit_button(label)
+    confirm.pending(key, user.signer)
+    if submitted:
+        msg = build(int(amount), instrument)
+        restated = t("flows.confirm.compliance", action=label, year=getattr(msg, "year", ""), amount=ui.tonnes(amount),
+                     instrument=f" {instrument}" if instrument else "")
+        confirm.ask(key, restated, msg, doing=doing,
+                    done=lambda c: f"{label}: {int(amount):,} t committed at block {c.height}.")
 
 
 def render() -> None:

@@ -14,10 +14,11 @@ import streamlit as st
 
 from ets.rpc import ChainError
 
-from .. import cache, charts, session, ui
+from .. import cache, charts, confirm, session, ui
 from ..cache import cached
 from ..data import allocations, chain, decisions, emissions, governance, registry
-from ..submit import flash, show_chain_error, submit
+from ..i18n import t
+from ..submit import flash, show_chain_error
 
 __all__ = ["render"]
 
@@ -195,6 +196,7 @@ def _decision(user, plan_hash: str) -> None:
         reason = st.text_input(f"Reason (required to reject, at most {decisions.MAX_REASON} characters; "
                                "sent on chain with a rejection)", key="decision_reason")
         submitted = st.form_submit_button("Send decision", type="primary")
+    confirm.pending("plan_decision", user.signer)
     if not submitted:
         return
     try:
@@ -211,7 +213,20 @@ def _decision(user, plan_hash: str) -> None:
         return (f"Sent {result.sent}: proposal #{result.proposal_id} is now {result.status} "
                 f"(block {result.height}, transaction {result.tx_hash[:16]}…).")
 
-    submit(user.signer, msg, doing="sending your decision", done=done)
+    confirm.ask("plan_decision", _restated(plan_hash, choice == "Approve", reason), msg, doing="sending your decision",
+                done=done)
+
+
+def _restated(plan_hash: str, approve: bool, reason: str) -> str:
+    """What the decision does, with the plan's totals: companies, lines, tonnes per vintage."""
+    lines = cached(allocations.plan_lines, plan_hash)
+    per_vintage = lines.groupby("vintage")["amount"].sum()
+    fields = {"plan": f"{plan_hash[:12]}…", "companies": f"{lines['company_id'].nunique():,}", "lines": f"{len(lines):,}",
+              "total": ui.tonnes(int(lines["amount"].sum())),
+              "vintages": ", ".join(f"{v}: {ui.tonnes(int(a))}" for v, a in per_vintage.items())}
+    if approve:
+        return t("flows.confirm.plan_approve", **fields)
+    return t("flows.confirm.plan_reject", reason=reason.strip(), **fields)
 
 
 def render() -> None:

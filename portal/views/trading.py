@@ -19,10 +19,11 @@ import streamlit as st
 from ets.rpc import ChainError
 from protocol.messages import CancelOrder, PlaceOrder
 
-from .. import cache, session, ui
+from .. import cache, confirm, session, ui
 from ..cache import cached
 from ..data import holdings, market, trading
-from ..submit import flash, show_chain_error, submit
+from ..i18n import t
+from ..submit import flash, show_chain_error
 
 __all__ = ["render"]
 
@@ -58,13 +59,16 @@ def _order_line(row) -> str:
             f"{row.price:,} KRW/t{done} · placed at block {row.placed_height}")
 
 
-def _cancel(user, order_id: int) -> None:
+def _cancel(row) -> None:
+    order_id = int(row.order_id)
+
     def done(commit) -> str:
         released = json.loads(commit.data or b"{}").get("released")
         return (f"Order #{order_id} cancelled at block {commit.height}"
                 + (f"; {int(released):,} t unfilled, its escrow released." if released is not None else "."))
 
-    submit(user.signer, CancelOrder(int(order_id)), doing=f"cancelling order #{order_id}", done=done)
+    confirm.ask("cancel_order", t("flows.confirm.cancel_order", order_id=order_id, line=_order_line(row)),
+                CancelOrder(order_id), doing=f"cancelling order #{order_id}", done=done)
 
 
 def _fills_table(fills: pd.DataFrame) -> pd.DataFrame:
@@ -100,7 +104,7 @@ def _live(user) -> None:
         left, right = st.columns([5, 1])
         left.markdown(_order_line(row))
         if right.button(f"Cancel #{row.order_id}", key=f"cancel_order_{row.order_id}"):
-            _cancel(user, row.order_id)
+            _cancel(row)
     st.subheader("Fills")
     if fills.empty:
         st.caption("No fill yet.")
@@ -143,6 +147,7 @@ def _order_entry(user, instruments: list[str]) -> None:
         st.caption("A day limit order: whatever is not filled today expires at the close and its escrow is released. "
                    "A buy holds price × tonnes of your cash; a sell holds the tonnes.")
         submitted = st.form_submit_button("Place order", type="primary")
+    confirm.pending("place_order", user.signer)
     if not submitted:
         return
     side_key = side.lower()
@@ -166,8 +171,10 @@ def _order_entry(user, instruments: list[str]) -> None:
                 f"is {status}: {int(result.get('filled', 0)):,} t filled in {int(result.get('fills', 0))} trade(s), "
                 f"block {commit.height}.")
 
-    submit(user.signer, PlaceOrder(instrument, side_key, int(price), int(quantity)), doing=f"placing your {side_key} order",
-           done=done)
+    restated = t("flows.confirm.order", side=t(f"flows.confirm.side_{side_key}"), instrument=instrument,
+                 quantity=ui.tonnes(quantity), price=ui.krw(price), value=ui.krw(int(price) * int(quantity)))
+    confirm.ask("place_order", restated, PlaceOrder(instrument, side_key, int(price), int(quantity)),
+                doing=f"placing your {side_key} order", done=done)
 
 
 def render() -> None:
@@ -186,4 +193,5 @@ def render() -> None:
     _positions(user)
     _order_entry(user, instruments)
     st.divider()
+    confirm.pending("cancel_order", user.signer)
     _live(user)

@@ -8,7 +8,7 @@ from typing import Callable, Mapping
 
 from playwright.sync_api import Page, expect
 
-__all__ = ["body", "expect", "login_with", "go", "choose", "nav_links", "settled", "absent"]
+__all__ = ["body", "expect", "login_with", "go", "choose", "nav_links", "settled", "absent", "confirm", "logged_in"]
 
 
 def body(page: Page):
@@ -24,9 +24,20 @@ def login_with(passwords: Mapping[str, str]) -> Callable[[Page, str, str], None]
         page.get_by_role("textbox", name="User name").fill(user)
         page.get_by_role("textbox", name="Password").fill(passwords[user])
         page.get_by_role("button", name="Log in").click()
-        expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+        expect(logged_in(page)).to_be_visible()  # on the account page, or the role's landing page (officials: inbox)
+        settled(page)
 
     return login
+
+
+def logged_in(page: Page):
+    """The sidebar's log-out button, there only while a user is logged in (found by its key, in any language)."""
+    return page.locator(".st-key-sidebar_logout button")
+
+
+def confirm(page: Page, key: str) -> None:
+    """Confirm the action a page restated (``portal.confirm``, by its key): the second step that sends it."""
+    page.locator(f".st-key-confirm_yes_{key} button").click()
 
 
 def settled(page: Page) -> None:

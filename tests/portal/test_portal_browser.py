@@ -35,7 +35,7 @@ if not CHROMIUM.exists():
                 "browser tests never download a browser", allow_module_level=True)
 
 from playwright.sync_api import Page, expect  # noqa: E402
-from portal_pages import absent, body, choose, go, login_with, nav_links  # noqa: E402
+from portal_pages import absent, body, choose, confirm, go, login_with, nav_links  # noqa: E402
 
 login = login_with(PASSWORDS)
 
@@ -137,6 +137,7 @@ def _decide(page: Page, plan_hash: str, expected: str) -> None:
     main = body(page)
     expect(main).to_contain_text(f"Plan hash {plan_hash}")
     page.get_by_role("button", name="Send decision").click()
+    confirm(page, "plan_decision")
     expect(main).to_contain_text(expected)
 
 
@@ -154,9 +155,11 @@ def test_two_officials_approve_and_the_company_sees_its_allocation(chain: Seeded
     expect(main).to_contain_text(f"From the engine's review file {plan.hash}.json")
     expect(main).to_contain_text("No proposal is open for this plan")
     first.get_by_role("button", name="Send decision").click()
+    confirm(first, "plan_decision")
     expect(main).to_contain_text(re.compile(r"Sent propose: proposal #\d+ is now open"))
     expect(main).to_contain_text("1 of 2 approvals")
     first.get_by_role("button", name="Send decision").click()  # a second vote: the chain refuses it, in full
+    confirm(first, "plan_decision")
     expect(main).to_contain_text("The chain rejected the transaction while sending your decision (code 16")
     expect(main).to_contain_text("already voted")
     expect(main).to_contain_text("Nothing was changed.")
@@ -188,8 +191,8 @@ def test_visitor_cannot_reach_government_or_company_pages(portal_url: str, open_
     page = open_page()
     for path in ("plan_review", "proposals", "my_holdings", "my_allocation", "devices", "certification", "my_compliance",
                  "verification"):
-        page.goto(f"{portal_url}/{path}")
-        expect(page.get_by_role("heading", name="Emission transparency", level=1)).to_be_visible()
+        page.goto(f"{portal_url}/{path}")  # the page says which login it needs, and offers it
+        expect(page.get_by_role("textbox", name="Password")).to_be_visible()
         links = nav_links(page)
         assert links == ["Emission transparency", "Allocations", "Market", "Makers 시장조성자", "Compliance",
                          "Government auctions", "Market stabilisation", "Log in"], links

@@ -22,7 +22,7 @@ if not Path("/usr/bin/chromium").exists():
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium", allow_module_level=True)
 
 from playwright.sync_api import expect  # noqa: E402
-from portal_pages import body as main, go, login_with, settled  # noqa: E402
+from portal_pages import body as main, confirm, go, login_with, settled  # noqa: E402
 
 YEAR, REPORTED, HELD = 2024, 7_000, 10_000
 PASSWORDS = {"chem": "mirae-chemical-pw", "verifier": "verification-body-pw", "official": "official-one-pw"}
@@ -104,12 +104,17 @@ def test_the_verifier_issues_its_statement_and_the_company_surrenders(seeded: Se
     company.get_by_role("spinbutton", name="Tonnes").first.fill(str(REPORTED + 1))
     company.get_by_role("spinbutton", name="Tonnes").first.press("Tab")  # the widget takes the value on blur, as a user's click does
     company.get_by_role("button", name="Surrender", exact=True).click()
+    expect(company.locator(".st-key-confirm_yes_compliance_surrender button")).to_be_visible()  # restated, not sent
+    expect(body).to_contain_text(f"{REPORTED + 1:,} t")
+    assert compliance.position(client, chem.address, chem.signer)["years"][str(YEAR)]["surrendered_total"] == 0
+    confirm(company, "compliance_surrender")
     expect(body).to_contain_text("The chain rejected the transaction")  # more than the obligation: refused, in full
     expect(body).to_contain_text(f"only {REPORTED:,} t of your {YEAR} obligation")
     settled(company)
     company.get_by_role("spinbutton", name="Tonnes").first.fill(str(REPORTED))
     company.get_by_role("spinbutton", name="Tonnes").first.press("Tab")  # the widget takes the value on blur, as a user's click does
     company.get_by_role("button", name="Surrender", exact=True).click()
+    confirm(company, "compliance_surrender")
     expect(body).to_contain_text(f"Surrender: {REPORTED:,} t committed at block")
     expect(body).to_contain_text("you may now: 0 t")
     position = compliance.position(client, chem.address, chem.signer)["years"][str(YEAR)]

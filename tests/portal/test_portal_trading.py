@@ -32,7 +32,7 @@ from protocol.sealed import view_public_hex
 from portal.data import blocktrades, holdings, trading
 from portal.data import market as mkt
 from portal.krx_history import KrxHistoryError, load_krx_history
-from portal_pages import absent, body, choose, expect, go, login_with, nav_links
+from portal_pages import absent, body, choose, confirm, expect, go, login_with, nav_links
 from trading_chain import GENESIS, TRADER_PASSWORDS, MarketChain, add_portal_users, start_market_chain, start_portal
 
 pytestmark = pytest.mark.localnet
@@ -118,6 +118,9 @@ def test_company_buys_into_a_resting_sell_and_both_see_the_fill(market: MarketCh
     number(page, "Limit price (KRW per tonne)", BUY["price"])
     number(page, "Quantity (tonnes)", BUY["quantity"])
     page.get_by_role("button", name="Place order").click()
+    expect(page.locator(".st-key-confirm_yes_place_order button")).to_be_visible()  # restated: nothing sent yet
+    assert len(trading.orders(client, buyer.address, buyer.signer)) == orders_before
+    confirm(page, "place_order")
     expect(main).to_contain_text(re.compile(rf"is filled: {BUY['quantity']:,} t filled in 1 trade\(s\)"))
     fills = trading.fills(client, buyer.address, buyer.signer)
     fill = fills[fills["instrument"] == "KAU25"].iloc[0]
@@ -133,6 +136,7 @@ def test_company_buys_into_a_resting_sell_and_both_see_the_fill(market: MarketCh
     expect(seller_main).to_contain_text(f"{value:,}")
     expect(seller_main).to_contain_text(f"#{resting_id} Sell KAU25 — {left:,} of {RESTING['quantity']:,} t left")
     seller_page.get_by_role("button", name=f"Cancel #{resting_id}").click()
+    confirm(seller_page, "cancel_order")
     expect(seller_main).to_contain_text(f"Order #{resting_id} cancelled")
     expect(seller_main).to_contain_text("You have no order in the book.")
     order = trading.orders(client, seller.address, seller.signer).set_index("order_id").loc[resting_id]
@@ -418,6 +422,7 @@ def test_block_trade_in_two_browsers_with_the_price_sealed(market: MarketChain, 
     number(page, "Quantity (tonnes)", BLOCK["quantity"])
     number(page, "Price (KRW per tonne, sealed)", BLOCK["price"])
     page.get_by_role("button", name="Seal price and propose").click()
+    confirm(page, "block_trade")
     main = body(page)
     expect(main).to_contain_text(re.compile(r"Block trade #\d+ proposed to Daehan Cement"))
     (trade_id,) = [int(t["id"]) for t in client.query(f"/block_trades/{seller.address}", reader=seller.signer)
@@ -430,6 +435,7 @@ def test_block_trade_in_two_browsers_with_the_price_sealed(market: MarketChain, 
     expect(buyer_main).to_contain_text(f"{BLOCK['price']:,} KRW/t (value {BLOCK['price'] * BLOCK['quantity']:,} KRW)")
     kau25_before = holdings.holdings(client, buyer.address, buyer.signer).set_index("instrument")["available"].get("KAU25", 0)
     buyer_page.get_by_role("button", name=f"Accept #{trade_id}").click()
+    confirm(buyer_page, "block_trade")
     expect(buyer_main).to_contain_text(f"Block trade #{trade_id} settled")
     after = holdings.holdings(client, buyer.address, buyer.signer).set_index("instrument").loc["KAU25", "available"]
     assert after == kau25_before + BLOCK["quantity"]

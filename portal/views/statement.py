@@ -1,0 +1,47 @@
+"""Company page: the account statement — every movement the chain records for the account, downloadable.
+
+Current balances first (a signed query), then the movements of ``portal.data.statement`` oldest first,
+filterable by instrument and kind, with CSV and Excel downloads of exactly what is shown.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ets.rpc import ChainError
+
+from .. import cache, session, ui
+from ..data import holdings, statement
+from ..i18n import t
+from ..submit import show_chain_error
+
+__all__ = ["render"]
+
+
+def render() -> None:
+    user = session.require_role("company")
+    st.title(t("flows.statement.title"))
+    st.caption(t("flows.statement.caption", name=user.name, address=user.address))
+    client = cache.client()
+    try:
+        owned = holdings.holdings(client, user.address, user.signer)
+        moves = statement.movements(client, user.address, user.signer)
+    except ChainError as exc:
+        show_chain_error(exc, "reading your account statement")
+        return
+    st.subheader(t("flows.statement.balances"))
+    ui.table(owned)
+    st.subheader(t("flows.statement.movements", count=len(moves)))
+    left, right = st.columns(2)
+    instruments = left.multiselect(t("flows.statement.instrument"), sorted(moves["instrument"].unique()),
+                                   key="statement_instruments")
+    kinds = right.multiselect(t("flows.statement.kind"), sorted(moves["kind"].unique()), key="statement_kinds")
+    shown = moves[(moves["instrument"].isin(instruments) | (not instruments)) & (moves["kind"].isin(kinds) | (not kinds))]
+    ui.table(shown)
+    st.caption(t("flows.statement.not_listed", what="; ".join(statement.NOT_LISTED)))
+    name = f"statement-{user.address[:12]}"
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button(t("flows.statement.csv"), statement.to_csv(shown), file_name=f"{name}.csv", mime="text/csv",
+                       key="statement_csv")
+    c2.download_button(t("flows.statement.excel"), statement.to_excel(shown), file_name=f"{name}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="statement_xlsx")
