@@ -183,7 +183,7 @@ class Application(PlainRequests):
         except Exception:
             log.exception("CheckTx failed unexpectedly; the tx is refused")
             return abci.ResponseCheckTx(code=Code.INTERNAL, log="internal error while checking the tx; it was refused", codespace=CODESPACE)
-        self.metrics.txs.labels("check", str(outcome.code)).inc()
+        self.metrics.count_tx("check", outcome.code)
         return abci.ResponseCheckTx(code=outcome.code, log=outcome.log, codespace=CODESPACE if outcome.code else "")
 
     # ------------------------------------------------------------ proposals
@@ -303,7 +303,7 @@ class Application(PlainRequests):
                                f"{block.app_hash.hex()} here): this node diverged from the chain and stops")
         self.staged = _Staged(req.height, req.time.seconds, block.view, block.records, block.tree)
         for outcome in block.outcomes:
-            self.metrics.txs.labels("deliver", str(outcome.code)).inc()
+            self.metrics.count_tx("deliver", outcome.code)
         self.metrics.block_txs.observe(len(txs) - 1)
         self.metrics.block_seconds.labels("finalize_block").observe(time.perf_counter() - started)
         if len(txs) > 1:

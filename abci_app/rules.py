@@ -553,12 +553,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from protocol.codec import CodecError, decode_envelope, Envelope, sign_digest, tx_hash
 from protocol.codes import Code, TxRejected
+from protocol.ed25519 import verify as verify_signature
 from protocol.events import MESSAGE, Event
 from protocol.exposure import PRIVATE
 from protocol.messages import Message, parse_message
@@ -646,7 +645,6 @@ class Executor:
         self._cache_entries = cache_entries
         self._cache_bytes = cache_bytes
         self._cached_bytes = 0
-        self._keys: dict[bytes, Ed25519PublicKey] = {}
 
     @property
     def cache_usage(self) -> tuple[int, int]:
@@ -709,12 +707,7 @@ class Executor:
 
     def _verify(self, tx: bytes, digest: bytes, env: Envelope, public_key_hex: str) -> _Decoded:
         public_key = bytes.fromhex(public_key_hex)
-        key = self._keys.get(public_key)
-        if key is None:
-            key = self._keys[public_key] = Ed25519PublicKey.from_public_bytes(public_key)
-        try:
-            key.verify(env.signature, sign_digest(env.body))
-        except InvalidSignature:
+        if not verify_signature(public_key, env.signature, sign_digest(env.body)):
             raise TxRejected(Code.BAD_SIGNATURE, "signature does not match the body and the signer's registered key") from None
         try:
             message, error = parse_message(env.msg), None
