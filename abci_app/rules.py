@@ -718,6 +718,24 @@ class Executor:
         self._remember(digest, entry)
         return entry
 
+    def recheck(self, committed: View, tx: bytes) -> TxOutcome | None:
+        """CometBFT's RECHECK of a tx already in its mempool, without executing it again: refused when
+        its nonce was used in the ``committed`` state meanwhile, kept while it stays verified against its
+        signer's current key; None when it has to be checked in full (not cached, or the key changed)."""
+        entry = self._cache.get(tx_hash(tx))
+        if entry is None or entry.message_error is not None:
+            return None
+        env = entry.envelope
+        acct = _signer_record(committed, env.signer)
+        if acct is None or bytes.fromhex(acct["public_key"]) != entry.verified_key:
+            return None
+        kind, sealed = str(env.msg.get("type", ""))[:40], is_private(tx)
+        expected = get_int(committed, core_keys.nonce(env.signer))
+        if env.nonce < expected:
+            return TxOutcome(Code.NONCE_REPLAYED, f"nonce {env.nonce} was already used; the account's next nonce is {expected}",
+                             env.signer, kind, private=sealed)
+        return TxOutcome(Code.OK, "", env.signer, kind, private=sealed)
+
     @staticmethod
     def begin_block(view: View, ctx: BlockContext) -> None:
         """Work the chain does by itself before a block's transactions (the modules' begin hooks);
