@@ -433,7 +433,8 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                                                             NOT_SUPPORTED=22,
                                                             MALFORMED_REQUEST=32, INTERNAL=99,
                                                             NOT_A_CLIENT_TX=100,
-                                                            OBSERVER_ONLY_PUBLIC=101 (100-199)
+                                                            OBSERVER_ONLY_PUBLIC=101,
+                                                            CHECK_BACKLOG=102 (100-199)
     access        who looked: an official records why       ACCESS_NOT_RECORDED=1300 (1300-1399)  looked/ lookgrant/
                   before reading a company's private data;                                        seq/looked
                   the company reads the records
