@@ -562,7 +562,7 @@ from protocol.ed25519 import verify as verify_signature
 from protocol.events import MESSAGE, Event
 from protocol.exposure import PRIVATE
 from protocol.messages import Message, parse_message
-from protocol.private_tx import PrivateTxError, epoch_of, is_private, open_tx, reader_id, reader_ids
+from protocol.private_tx import PrivateTxError, epoch_of, is_private, open_tx, public_bytes, reader_id, reader_ids
 from protocol.outcome import is_outcome
 
 from .modules import MessageRule, assemble, install
@@ -646,6 +646,7 @@ class Executor:
         self._cache_entries = cache_entries
         self._cache_bytes = cache_bytes
         self._cached_bytes = 0
+        self._publics: dict[int, tuple[X25519PrivateKey, bytes]] = {}  # epoch → (execution key, its public half)
 
     @property
     def cache_usage(self) -> tuple[int, int]:
@@ -701,8 +702,11 @@ class Executor:
         key = self.execution_keys(epoch)
         if key is None:
             raise TxRejected(Code.EXECUTION_KEY_MISSING, f"this validator does not hold the execution key of epoch {epoch}")
+        held = self._publics.get(epoch)
+        if held is None or held[0] is not key:
+            held = self._publics[epoch] = (key, public_bytes(key))
         try:
-            return open_tx(tx, key)
+            return open_tx(tx, key, public=held[1])
         except PrivateTxError as exc:
             raise TxRejected(Code.PRIVATE_TX_UNREADABLE, str(exc)) from None
 

@@ -11,7 +11,9 @@ still gives comparable figures.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
+import pstats
 import sys
 import tempfile
 import time
@@ -44,6 +46,7 @@ def main() -> int:
     parser.add_argument("--txs", type=int, default=20000)
     parser.add_argument("--block", type=int, default=2000)
     parser.add_argument("--senders", type=int, default=400)
+    parser.add_argument("--profile", action="store_true", help="also print where CheckTx spends its time (cProfile, top 15)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="folder for the JSON result")
     args = parser.parse_args()
     senders = [Signer.generate() for _ in range(args.senders)]
@@ -82,11 +85,18 @@ def main() -> int:
         totals = {"check_tx": 0.0, "recheck": 0.0, "process_proposal": 0.0, "finalize_block": 0.0, "commit": 0.0}
         blocks = [txs[start : start + args.block] for start in range(0, len(txs), args.block)]
 
+        profile = cProfile.Profile() if args.profile else None
+
         def check(block_txs: list[bytes], kind) -> None:
+            requests = [abci.RequestCheckTx(tx=tx, type=kind) for tx in block_txs]
+            if profile is not None and kind == abci.CheckTxType.NEW:
+                profile.enable()
             t = _clock()
-            for tx in block_txs:
-                assert app.check_tx(abci.RequestCheckTx(tx=tx, type=kind)).code == Code.OK
+            for request in requests:
+                assert app.check_tx(request).code == Code.OK
             totals["check_tx" if kind == abci.CheckTxType.NEW else "recheck"] += _clock() - t
+            if profile is not None:
+                profile.disable()
 
         check(blocks[0], abci.CheckTxType.NEW)
         for height, client_txs in enumerate(blocks, 1):
@@ -115,6 +125,8 @@ def main() -> int:
         print(f"signing (client side): {sign_us:.1f} us/tx")
         for stage, seconds in totals.items():
             print(f"{stage:>17}: {seconds / len(txs) * 1e6:7.1f} us/tx")
+        if profile is not None:
+            pstats.Stats(profile).sort_stats("tottime").print_stats(15)
         total = sum(totals.values()) / len(txs)
         print(f"{'total per node':>17}: {total * 1e6:7.1f} us/tx  → one core sustains ~{1 / total:,.0f} tx/s per node")
     figures = {"txs": len(txs), "block": args.block, "senders": args.senders, "sign_us": sign_us, "seal_us": seal_us,

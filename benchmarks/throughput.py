@@ -2,10 +2,10 @@
 
 For each offered rate the generator pre-signs transfers (many sender companies, each sender
 bound to one node so its nonces arrive in order), sends them in JSON-RPC batches of
-``broadcast_tx_async`` spread evenly over the step, and follows committed blocks on node0 to
-time every tx from broadcast to commit. A tx a full mempool refuses ("mempool is full", the
-bounded mempool of ``cometbft-config/localnet.toml``) is counted as refused and sent again, before
-the sender's next one; "lost" is what was sent and never committed. The same generator shape then
+``broadcast_tx_sync`` (each answer carries the tx's CheckTx result) spread evenly over the step, and follows committed blocks on node0 to
+time every tx from broadcast to commit. A tx refused for overload (CometBFT's "mempool is full",
+the bounded mempool of ``cometbft-config/localnet.toml``, or the app's ``CHECK_BACKLOG``) is counted
+as refused and sent again, before the sender's next one; "lost" is what was sent and never committed. The same generator shape then
 runs against CometBFT's built-in ``kvstore`` app on the same 4-node layout.
 
 Prints a table and writes JSON to ``benchmarks/results/throughput-<time>.json``. Also reports
@@ -35,6 +35,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from protocol.codes import Code  # noqa: E402
 from protocol.messages import Transfer  # noqa: E402
 from protocol.private_tx import seal_to  # noqa: E402
 
@@ -45,6 +46,7 @@ from ets_tools.localnet import LocalNet  # noqa: E402
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 RETRY_SECONDS = 0.2  # a client's pause before sending a tx a full mempool refused again
 GIVE_UP_SECONDS = 30.0
+OVERLOAD_CODE = int(Code.CHECK_BACKLOG)  # the app's "too many txs waiting to be checked": send again
 
 
 def cpu_seconds(pid: int) -> float:
@@ -90,7 +92,8 @@ class BlockFollower(threading.Thread):
             time.sleep(0.02)
 
 
-def send_step(rpcs: list[str], per_node: list[list[bytes]], rate: int, seconds: float, batch_interval: float = 0.05):
+def send_step(rpcs: list[str], per_node: list[list[bytes]], rate: int, seconds: float, batch_interval: float = 0.05,
+              method: str = "broadcast_tx_sync"):
     """Send each node's txs in order, paced to ``rate`` tx/s overall; returns send times, rejections and
     refusals. A tx a full mempool refuses is sent again (after ``RETRY_SECONDS``) before anything after
     it, as a client would, for up to ``GIVE_UP_SECONDS``; its latency counts from its first send."""
@@ -101,8 +104,8 @@ def send_step(rpcs: list[str], per_node: list[list[bytes]], rate: int, seconds: 
     total = sum(len(txs) for txs in per_node)
 
     def post(http: httpx.Client, chunk: list[bytes]) -> list[bytes]:
-        """Broadcast ``chunk``; returns the txs refused because the mempool is full."""
-        payload = [{"jsonrpc": "2.0", "id": j, "method": "broadcast_tx_async", "params": {"tx": base64.b64encode(tx).decode()}}
+        """Broadcast ``chunk``; returns the txs refused for overload (a full mempool, ``CHECK_BACKLOG``)."""
+        payload = [{"jsonrpc": "2.0", "id": j, "method": method, "params": {"tx": base64.b64encode(tx).decode()}}
                    for j, tx in enumerate(chunk)]
         try:
             answers = http.post("/", json=payload).json()
@@ -110,17 +113,19 @@ def send_step(rpcs: list[str], per_node: list[list[bytes]], rate: int, seconds: 
             with lock:
                 rejected.extend((-1, str(exc)) for _ in chunk)
             return []
-        full = []
+        again = []
         for answer in answers if isinstance(answers, list) else [answers]:
-            if "error" not in answer:
+            index = answer.get("id") if isinstance(answer, dict) else None
+            if not isinstance(index, int) or not 0 <= index < len(chunk):
                 continue
-            text = str(answer["error"])
-            if "mempool is full" in text and isinstance(answer.get("id"), int) and 0 <= answer["id"] < len(chunk):
-                full.append(chunk[answer["id"]])
-            else:
+            code = (answer.get("result") or {}).get("code", 0)
+            text = str(answer.get("error") or (answer.get("result") or {}).get("log", ""))
+            if "mempool is full" in text or code == OVERLOAD_CODE:
+                again.append(chunk[index])
+            elif "error" in answer or code:
                 with lock:
-                    rejected.append((-1, text[:120]))
-        return full
+                    rejected.append((code or -1, text[:120]))
+        return again
 
     def worker(rpc: str, txs: list[bytes]) -> None:
         http = httpx.Client(base_url=rpc, timeout=30)
@@ -157,7 +162,7 @@ def send_step(rpcs: list[str], per_node: list[list[bytes]], rate: int, seconds: 
     return sent, rejected, refusals[0]
 
 
-def measure(net: LocalNet, rate: int, seconds: float, make_txs) -> dict:
+def measure(net: LocalNet, rate: int, seconds: float, make_txs, method: str = "broadcast_tx_sync") -> dict:
     rpcs = [net.rpc_url(n) for n in net.nodes()]
     per_node = make_txs(rate, seconds, len(rpcs))
     follower = BlockFollower(rpcs[0], int(httpx.get(rpcs[0] + "/status").json()["result"]["sync_info"]["latest_block_height"]))
@@ -166,7 +171,7 @@ def measure(net: LocalNet, rate: int, seconds: float, make_txs) -> dict:
     cpu_before = {k: sum(cpu_seconds(p) for p in pids) for k, pids in groups.items()}
     gen_before = time.process_time()
     t0 = time.monotonic()
-    sent, rejected, refusals = send_step(rpcs, per_node, rate, seconds)
+    sent, rejected, refusals = send_step(rpcs, per_node, rate, seconds, method=method)
     send_done = time.monotonic()
     deadline = send_done + 30
     while time.monotonic() < deadline and sum(1 for h in sent if h in follower.committed) < len(sent) - len(rejected):
@@ -255,11 +260,14 @@ def main() -> int:
     parser.add_argument("--base-port", type=int, default=28650, help="first port of the benchmark networks")
     parser.add_argument("--skip-kvstore", action="store_true", help="do not run the kvstore baseline")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="folder for the JSON result")
+    parser.add_argument("--broadcast", choices=["sync", "async"], default="sync",
+                        help="broadcast_tx_sync (default: refusals are seen and sent again) or broadcast_tx_async")
     parser.add_argument("--keep", action="store_true", help="keep the networks' folders (logs) and say where they are")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="ets-bench-"))
-    report: dict = {"validators": 4, "seconds_per_step": args.seconds, "machine": {"cpus": os.cpu_count()}}
+    report: dict = {"validators": 4, "seconds_per_step": args.seconds, "broadcast": args.broadcast,
+                    "machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()[0]}}
     try:
         senders = [Signer.generate() for _ in range(args.senders)]
         accounts = [GenesisAccount(f"gov-{i}", "government", Signer.generate()) for i in range(3)]
@@ -273,7 +281,7 @@ def main() -> int:
         make = signed_transfers(senders, list(reversed(senders)), "ets-bench", readers)
         rows = []
         for rate in args.rates:
-            rows.append(measure(net, rate, args.seconds, make))
+            rows.append(measure(net, rate, args.seconds, make, f"broadcast_tx_{args.broadcast}"))
             print_table("ETS app (signed transfers)", rows[-1:])
         net.stop()
         report["ets"] = rows
@@ -285,7 +293,7 @@ def main() -> int:
             make_kv = kvstore_txs()
             kv_rows = []
             for rate in args.rates:
-                kv_rows.append(measure(base, rate, args.seconds, make_kv))
+                kv_rows.append(measure(base, rate, args.seconds, make_kv, f"broadcast_tx_{args.broadcast}"))
                 print_table("kvstore baseline", kv_rows[-1:])
             base.stop()
             report["kvstore"] = kv_rows
