@@ -2,8 +2,10 @@
 
     Info             last committed height and app hash (CometBFT replays anything after it)
     InitChain        genesis app_state → state at height 0 (re-run from scratch if called again)
-    CheckTx          execute_tx on the mempool view (reset to committed state at every Commit;
-                     CometBFT's Recheck re-applies what stays in the mempool)
+    CheckTx          execute_tx on the mempool view: committed state with each sender's pending
+                     nonce carried across Commit (``pending.py``). A RECHECK does not execute again:
+                     it refuses a tx whose nonce was used or that this node's proposal left out as
+                     failing, and keeps the rest (their signatures stay verified)
     PrepareProposal  execute_tx over the mempool's txs in order; keep those that pass and fit, then
                      the end-of-block work, and append the block's **outcome** (``protocol.outcome``:
                      the app hash, public results and events, validator updates and public writes),
@@ -52,6 +54,7 @@ from .errors import GenesisError
 from protocol.codes import Code, CODESPACE
 from .genesis import genesis_state
 from .metrics import AppMetrics
+from .pending import LeftOut, PendingNonces
 from .privacy import EXECUTION_KEYS_FILE, ExecutionKeys
 from .modules.accounts import keys as account_keys
 from .modules.validators.updates import validator_updates
@@ -77,6 +80,7 @@ def _proto_size(tx: bytes) -> int:
     return 1 + size + len(tx)
 
 
+_NONCE_ORDER = frozenset({Code.NONCE_REPLAYED, Code.NONCE_AHEAD})  # a failure that says nothing about the sender's next nonce
 _REJECT = abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.REJECT)
 _OUTCOME_RESERVE = 4096  # bytes kept free for the block outcome's fixed part
 
@@ -146,6 +150,8 @@ class Application(PlainRequests):
         self.metrics = metrics or AppMetrics()
         self.metrics.height.set(self.store.height)
         self.check_view = Overlay(self.store)
+        self.pending = PendingNonces()  # each sender's next nonce in the mempool, kept across Commit
+        self.left_out = LeftOut()  # mempool txs this node's proposals found failing: refused at their RECHECK
         self.staged: _Staged | None = None
         self._blocks: OrderedDict[bytes, _Block] = OrderedDict()  # executed proposals, by content
         self.query_gate = QueryGate(clock)  # signed queries: this node's clock, each answered once
@@ -165,6 +171,7 @@ class Application(PlainRequests):
         entries = genesis_state(req.app_state_bytes, validators)
         app_hash = self.store.reset_genesis(req.chain_id, entries, req.time.seconds)
         self.check_view = Overlay(self.store)
+        self.pending.clear()
         self.staged = None
         log.info("init_chain chain_id=%s accounts=%d validators=%d app_hash=%s", req.chain_id,
                  sum(1 for k in entries if k.startswith(account_keys.ACCOUNTS)), len(validators), app_hash.hex())
@@ -179,12 +186,29 @@ class Application(PlainRequests):
         # CometBFT stops the whole node on an exception from any ABCI connection, so a bug reached
         # through the mempool must become a rejection here, never an exception.
         try:
-            outcome = self.executor.execute_tx(self.check_view, req.tx, self._next_context())
+            if req.type == abci.CheckTxType.RECHECK:
+                outcome = self._recheck(req.tx)
+            else:
+                outcome = self.executor.execute_tx(self.check_view, req.tx, self._next_context())
+                if outcome.code == Code.OK:
+                    self.pending.accepted(outcome.signer, self.check_view, self.store.height)
         except Exception:
             log.exception("CheckTx failed unexpectedly; the tx is refused")
             return abci.ResponseCheckTx(code=Code.INTERNAL, log="internal error while checking the tx; it was refused", codespace=CODESPACE)
-        self.metrics.txs.labels("check", str(outcome.code)).inc()
+        self.metrics.count_tx("check", outcome.code)
         return abci.ResponseCheckTx(code=outcome.code, log=outcome.log, codespace=CODESPACE if outcome.code else "")
+
+    def _recheck(self, tx: bytes) -> TxOutcome:
+        """A tx still in CometBFT's mempool after a Commit: refused if this node's proposer left it out as
+        failing or its nonce is used; else kept without executing it again (its signature stays verified)."""
+        failed = self.left_out.pop(tx_hash(tx))
+        if failed is not None:
+            return TxOutcome(*failed)
+        quick = self.executor.recheck(self.store, tx)
+        if quick is not None:
+            return quick
+        outcome = self.executor.execute_tx(Overlay(self.store), tx, self._next_context())  # not cached: in full
+        return TxOutcome(Code.OK, "", outcome.signer, outcome.type) if outcome.code == Code.NONCE_AHEAD else outcome
 
     # ------------------------------------------------------------ proposals
 
@@ -192,7 +216,7 @@ class Application(PlainRequests):
         ctx = BlockContext(self.store.chain_id, req.height, req.time.seconds)
         view = Overlay(self.store)
         self.executor.begin_block(view, ctx)
-        chosen, outcomes, used = [], [], _OUTCOME_RESERVE
+        chosen, outcomes, used, failed = [], [], _OUTCOME_RESERVE, set()
         for tx in req.txs:
             size = _proto_size(tx)
             reserve = _outcome_share(tx)
@@ -203,6 +227,8 @@ class Application(PlainRequests):
                 chosen.append(tx)
                 outcomes.append(outcome)
                 used += size + reserve
+            else:
+                self._leave_out(tx, outcome, view, failed)
         self.executor.end_block(view, ctx)
         block = self._seal(req.height, req.time.seconds, view, chosen, outcomes, ctx.events)
         while sum(map(_proto_size, block.txs)) > req.max_tx_bytes and chosen:
@@ -211,6 +237,17 @@ class Application(PlainRequests):
             block = self._execute(req.height, req.time.seconds, chosen, strict=True)
         self._remember(block)
         return abci.ResponsePrepareProposal(txs=block.txs)
+
+    def _leave_out(self, tx: bytes, outcome: TxOutcome, view: Overlay, failed: set[str]) -> None:
+        """A mempool tx that fails in this proposal: the next RECHECK drops it from CometBFT's mempool, and
+        its sender may send its nonce again. A tx ahead of its sender's failed one goes too (as a full recheck
+        would refuse it); one ahead only of a tx that did not fit in the block stays for the next block."""
+        if outcome.code == Code.NONCE_AHEAD and outcome.signer not in failed:
+            return
+        self.left_out.add(tx_hash(tx), outcome.code, outcome.log)
+        if outcome.signer and outcome.code not in _NONCE_ORDER:
+            failed.add(outcome.signer)
+            self.pending.rewind(outcome.signer, self.check_view, view, self.store.height)
 
     def process_proposal(self, req):
         txs = list(req.txs)
@@ -303,7 +340,7 @@ class Application(PlainRequests):
                                f"{block.app_hash.hex()} here): this node diverged from the chain and stops")
         self.staged = _Staged(req.height, req.time.seconds, block.view, block.records, block.tree)
         for outcome in block.outcomes:
-            self.metrics.txs.labels("deliver", str(outcome.code)).inc()
+            self.metrics.count_tx("deliver", outcome.code)
         self.metrics.block_txs.observe(len(txs) - 1)
         self.metrics.block_seconds.labels("finalize_block").observe(time.perf_counter() - started)
         if len(txs) > 1:
@@ -322,7 +359,7 @@ class Application(PlainRequests):
         self.metrics.block_seconds.labels("commit").observe(time.perf_counter() - started)
         self.metrics.height.set(staged.height)
         self.staged = None
-        self.check_view = Overlay(self.store)
+        self.check_view = self.pending.view_after_commit(self.store)
         self.snapshots.after_commit()  # every snapshot_interval heights; written in the background
         return abci.ResponseCommit(retain_height=0)
 
@@ -358,6 +395,7 @@ class Application(PlainRequests):
         response = self.snapshots.apply_snapshot_chunk(req)
         if self.snapshots.take_restored():  # the last chunk replaced the state: nothing staged survives it
             self.check_view, self.staged = Overlay(self.store), None
+            self.pending.clear()
             self._blocks.clear()
             self.metrics.height.set(self.store.height)
         return response

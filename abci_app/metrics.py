@@ -22,6 +22,14 @@ class AppMetrics:
                                        buckets=(0.001, 0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
         self.block_txs = Histogram("ets_app_block_txs", "transactions per block", registry=self.registry,
                                    buckets=(0, 1, 10, 100, 500, 1000, 2500, 5000, 10000))
+        self._tx_counters: dict[tuple[str, int], object] = {}  # children of ``txs``, bound once per (stage, code)
+
+    def count_tx(self, stage: str, code: int) -> None:
+        """One tx result of ``stage`` with ``code``; the labelled counter is looked up once, not per tx."""
+        counter = self._tx_counters.get((stage, code))
+        if counter is None:
+            counter = self._tx_counters[(stage, code)] = self.txs.labels(stage, str(int(code)))
+        counter.inc()
 
     def serve(self, address: str) -> None:
         """Serve /metrics on HOST:PORT (loopback by default)."""

@@ -29,11 +29,9 @@ import base64
 from dataclasses import dataclass
 from typing import Callable
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from protocol.codec import canonical_json, CodecError, decode_envelope, sign_digest
 from protocol.codes import Code
+from protocol.ed25519 import verify as verify_signature
 from protocol.replies import seal_reply
 from protocol.messages.access import EVERY_ACCOUNT
 
@@ -117,9 +115,7 @@ def _reader(store: Store, path: str, data: _Read) -> tuple[str, str]:
     if acct is None:
         raise Denied(Code.UNKNOWN_SIGNER, f"reader {env.signer} is not a registered account")
     digest = sign_digest(env.body, query=True)
-    try:
-        Ed25519PublicKey.from_public_bytes(bytes.fromhex(acct["public_key"])).verify(env.signature, digest)
-    except InvalidSignature:
+    if not verify_signature(bytes.fromhex(acct["public_key"]), env.signature, digest):
         raise Denied(Code.BAD_SIGNATURE, "signed query signature does not match the reader's key") from None
     data.gate.admit(digest, env.nonce, json_at(store, core_keys.PARAMS)["query_max_age_seconds"])
     data.verified = (env.signer, acct["role"], env.msg["reply_key"], digest, acct.get("account", env.signer))

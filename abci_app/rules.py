@@ -433,7 +433,8 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                                                             NOT_SUPPORTED=22,
                                                             MALFORMED_REQUEST=32, INTERNAL=99,
                                                             NOT_A_CLIENT_TX=100,
-                                                            OBSERVER_ONLY_PUBLIC=101 (100-199)
+                                                            OBSERVER_ONLY_PUBLIC=101,
+                                                            CHECK_BACKLOG=102 (100-199)
     access        who looked: an official records why       ACCESS_NOT_RECORDED=1300 (1300-1399)  looked/ lookgrant/
                   before reading a company's private data;                                        seq/looked
                   the company reads the records
@@ -553,16 +554,15 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from protocol.codec import CodecError, decode_envelope, Envelope, sign_digest, tx_hash
 from protocol.codes import Code, TxRejected
+from protocol.ed25519 import verify as verify_signature
 from protocol.events import MESSAGE, Event
 from protocol.exposure import PRIVATE
 from protocol.messages import Message, parse_message
-from protocol.private_tx import PrivateTxError, epoch_of, is_private, open_tx, reader_id, reader_ids
+from protocol.private_tx import PrivateTxError, epoch_of, is_private, open_tx, public_bytes, reader_id, reader_ids
 from protocol.outcome import is_outcome
 
 from .modules import MessageRule, assemble, install
@@ -646,7 +646,7 @@ class Executor:
         self._cache_entries = cache_entries
         self._cache_bytes = cache_bytes
         self._cached_bytes = 0
-        self._keys: dict[bytes, Ed25519PublicKey] = {}
+        self._publics: dict[int, tuple[X25519PrivateKey, bytes]] = {}  # epoch → (execution key, its public half)
 
     @property
     def cache_usage(self) -> tuple[int, int]:
@@ -702,19 +702,17 @@ class Executor:
         key = self.execution_keys(epoch)
         if key is None:
             raise TxRejected(Code.EXECUTION_KEY_MISSING, f"this validator does not hold the execution key of epoch {epoch}")
+        held = self._publics.get(epoch)
+        if held is None or held[0] is not key:
+            held = self._publics[epoch] = (key, public_bytes(key))
         try:
-            return open_tx(tx, key)
+            return open_tx(tx, key, public=held[1])
         except PrivateTxError as exc:
             raise TxRejected(Code.PRIVATE_TX_UNREADABLE, str(exc)) from None
 
     def _verify(self, tx: bytes, digest: bytes, env: Envelope, public_key_hex: str) -> _Decoded:
         public_key = bytes.fromhex(public_key_hex)
-        key = self._keys.get(public_key)
-        if key is None:
-            key = self._keys[public_key] = Ed25519PublicKey.from_public_bytes(public_key)
-        try:
-            key.verify(env.signature, sign_digest(env.body))
-        except InvalidSignature:
+        if not verify_signature(public_key, env.signature, sign_digest(env.body)):
             raise TxRejected(Code.BAD_SIGNATURE, "signature does not match the body and the signer's registered key") from None
         try:
             message, error = parse_message(env.msg), None
@@ -724,6 +722,24 @@ class Executor:
         entry = _Decoded(env, message, error, public_key, _ENTRY_OVERHEAD + _COST_PER_TX_BYTE * (len(env.body) + 68))
         self._remember(digest, entry)
         return entry
+
+    def recheck(self, committed: View, tx: bytes) -> TxOutcome | None:
+        """CometBFT's RECHECK of a tx already in its mempool, without executing it again: refused when
+        its nonce was used in the ``committed`` state meanwhile, kept while it stays verified against its
+        signer's current key; None when it has to be checked in full (not cached, or the key changed)."""
+        entry = self._cache.get(tx_hash(tx))
+        if entry is None or entry.message_error is not None:
+            return None
+        env = entry.envelope
+        acct = _signer_record(committed, env.signer)
+        if acct is None or bytes.fromhex(acct["public_key"]) != entry.verified_key:
+            return None
+        kind, sealed = str(env.msg.get("type", ""))[:40], is_private(tx)
+        expected = get_int(committed, core_keys.nonce(env.signer))
+        if env.nonce < expected:
+            return TxOutcome(Code.NONCE_REPLAYED, f"nonce {env.nonce} was already used; the account's next nonce is {expected}",
+                             env.signer, kind, private=sealed)
+        return TxOutcome(Code.OK, "", env.signer, kind, private=sealed)
 
     @staticmethod
     def begin_block(view: View, ctx: BlockContext) -> None:

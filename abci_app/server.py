@@ -19,6 +19,10 @@ What no input may do (CometBFT stops the whole node when a connection closes or 
 * A frame above ``MAX_FRAME`` is answered with a ``ResponseException`` and its bytes are
   skipped as they arrive, without buffering them. Only a length prefix longer than 64 bits
   closes the connection: after it no frame boundary can be found again.
+* A flood of new txs is refused, not queued: when more than ``check_backlog`` bytes of requests wait
+  on a connection (read but not yet answered, plus what the kernel holds for it), a NEW CheckTx is
+  answered at once with ``CHECK_BACKLOG`` instead of being executed. CometBFT waits for every queued
+  CheckTx before each Commit, so an unbounded queue would stall the chain; a RECHECK is never refused.
 * Consensus requests (InitChain, PrepareProposal, ..., Commit) are accepted on one
   connection only: the first that sends one claims the role until it closes. The same
   requests from any other connection are refused with a ``ResponseException`` and touch
@@ -29,9 +33,12 @@ What no input may do (CometBFT stops the whole node when a connection closes or 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import os
 import signal
+import struct
+import termios
 from typing import Callable
 
 from google.protobuf.message import DecodeError
@@ -49,6 +56,8 @@ _KIND_BY_NUMBER = {f.number: f.name for f in abci.Request.DESCRIPTOR.oneofs_by_n
 _WRITE_HIGH_WATER = 4 * 1024 * 1024
 _YIELD_EVERY = 32
 _MAX_LOG = 200
+CHECK_BACKLOG = 1 << 20  # bytes of waiting requests (~1,300 txs, about a second of checks) before NEW CheckTx are refused
+_BACKLOG_LOG = "this validator has too many txs waiting to be checked; send the tx again shortly, or to another validator"
 
 
 def _refusal(kind: str | None, code: Code, log_text: str) -> abci.Response:
@@ -146,20 +155,33 @@ def parse_listen(address: str) -> tuple[str, str | int | None]:
 
 
 class _Connection:
-    """What the server knows about one connection: its peer and whether it holds the consensus role."""
+    """What the server knows about one connection: its peer, whether it holds the consensus role, and
+    whether its requests are backed up (``backlogged``: new txs are refused until it catches up)."""
 
-    __slots__ = ("peer", "consensus")
+    __slots__ = ("peer", "consensus", "backlogged", "_fd")
 
-    def __init__(self, peer: object):
+    def __init__(self, peer: object, fd: int = -1):
         self.peer = peer
         self.consensus = False
+        self.backlogged = False
+        self._fd = fd
+
+    def kernel_bytes(self) -> int:
+        """Bytes the kernel holds for this connection that the server has not read yet."""
+        if self._fd < 0:
+            return 0
+        try:
+            return struct.unpack("i", fcntl.ioctl(self._fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+        except OSError:
+            return 0
 
 
 class AbciServer:
-    def __init__(self, app, listen: str, *, max_frame: int = MAX_FRAME):
+    def __init__(self, app, listen: str, *, max_frame: int = MAX_FRAME, check_backlog: int = CHECK_BACKLOG):
         self.app = app
         self.listen = listen
         self.max_frame = max_frame
+        self.check_backlog = check_backlog
         self._handlers: dict[str, Callable] = {}
         for field in abci.Request.DESCRIPTOR.oneofs_by_name["value"].fields:
             handler = getattr(app, field.name, None)
@@ -168,6 +190,11 @@ class AbciServer:
         self._server: asyncio.base_events.Server | None = None
         self._stopped = asyncio.Event()
         self._consensus_conn: _Connection | None = None
+
+    def _count_refusal(self) -> None:
+        metrics = getattr(self.app, "metrics", None)
+        if metrics is not None:
+            metrics.count_tx("check", Code.CHECK_BACKLOG)
 
     def _claims_consensus(self, conn: _Connection, kind: str) -> bool:
         if self._consensus_conn is None:
@@ -190,6 +217,9 @@ class AbciServer:
                                 "the request could not be parsed (a string field that is not UTF-8, or a broken field)")
         else:
             kind = request.WhichOneof("value")
+            if kind == "check_tx" and conn.backlogged and request.check_tx.type != abci.CheckTxType.RECHECK:
+                self._count_refusal()
+                return _BUSY, kind
             response = self._dispatch(conn, kind, request)
         return _encoded(response), kind
 
@@ -214,7 +244,8 @@ class AbciServer:
             return _refusal(kind, Code.INTERNAL, f"internal error while handling {kind}")
 
     async def _serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        conn = _Connection(writer.get_extra_info("peername") or "unix")
+        sock = writer.get_extra_info("socket")
+        conn = _Connection(writer.get_extra_info("peername") or "unix", sock.fileno() if sock is not None else -1)
         log.info("connection from %s", conn.peer)
         buf = bytearray()
         out: list[bytes] = []
@@ -228,6 +259,7 @@ class AbciServer:
                     break
                 buf += chunk
                 pos = 0
+                conn.backlogged = len(buf) + conn.kernel_bytes() > self.check_backlog
                 while True:
                     if skip:
                         dropped = min(skip, len(buf) - pos)
@@ -260,6 +292,7 @@ class AbciServer:
                     handled += 1
                     if handled % _YIELD_EVERY == 0:
                         await asyncio.sleep(0)  # let the consensus connection in during a CheckTx flood
+                        conn.backlogged = len(buf) - pos + conn.kernel_bytes() > self.check_backlog
                 if pos:
                     del buf[:pos]
         except (ConnectionError, asyncio.IncompleteReadError) as exc:
@@ -290,3 +323,6 @@ class AbciServer:
 def _encoded(response: abci.Response) -> bytes:
     data = response.SerializeToString()
     return encode_varint(len(data)) + data
+
+
+_BUSY = _encoded(abci.Response(check_tx=abci.ResponseCheckTx(code=Code.CHECK_BACKLOG, log=_BACKLOG_LOG, codespace=CODESPACE)))

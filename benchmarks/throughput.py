@@ -2,9 +2,11 @@
 
 For each offered rate the generator pre-signs transfers (many sender companies, each sender
 bound to one node so its nonces arrive in order), sends them in JSON-RPC batches of
-``broadcast_tx_async`` spread evenly over the step, and follows committed blocks on node0 to
-time every tx from broadcast to commit. The same generator shape then runs against
-CometBFT's built-in ``kvstore`` app on the same 4-node layout.
+``broadcast_tx_sync`` (each answer carries the tx's CheckTx result) spread evenly over the step, and follows committed blocks on node0 to
+time every tx from broadcast to commit. A tx refused for overload (CometBFT's "mempool is full",
+the bounded mempool of ``cometbft-config/localnet.toml``, or the app's ``CHECK_BACKLOG``) is counted
+as refused and sent again, before the sender's next one; "lost" is what was sent and never committed. The same generator shape then
+runs against CometBFT's built-in ``kvstore`` app on the same 4-node layout.
 
 Prints a table and writes JSON to ``benchmarks/results/throughput-<time>.json``. Also reports
 where CPU time went during each step (cometbft processes, app processes, the generator).
@@ -33,6 +35,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from protocol.codes import Code  # noqa: E402
 from protocol.messages import Transfer  # noqa: E402
 from protocol.private_tx import seal_to  # noqa: E402
 
@@ -41,6 +44,9 @@ from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # 
 from ets_tools.localnet import LocalNet  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+RETRY_SECONDS = 0.2  # a client's pause before sending a tx a full mempool refused again
+GIVE_UP_SECONDS = 30.0
+OVERLOAD_CODE = int(Code.CHECK_BACKLOG)  # the app's "too many txs waiting to be checked": send again
 
 
 def cpu_seconds(pid: int) -> float:
@@ -86,12 +92,40 @@ class BlockFollower(threading.Thread):
             time.sleep(0.02)
 
 
-def send_step(rpcs: list[str], per_node: list[list[bytes]], rate: int, seconds: float, batch_interval: float = 0.05):
-    """Send each node's txs in order, paced to ``rate`` tx/s overall; returns send times and rejections."""
+def send_step(rpcs: list[str], per_node: list[list[bytes]], rate: int, seconds: float, batch_interval: float = 0.05,
+              method: str = "broadcast_tx_sync"):
+    """Send each node's txs in order, paced to ``rate`` tx/s overall; returns send times, rejections and
+    refusals. A tx a full mempool refuses is sent again (after ``RETRY_SECONDS``) before anything after
+    it, as a client would, for up to ``GIVE_UP_SECONDS``; its latency counts from its first send."""
     sent: dict[str, float] = {}
     rejected: list[tuple[int, str]] = []
+    refusals = [0]
     lock = threading.Lock()
     total = sum(len(txs) for txs in per_node)
+
+    def post(http: httpx.Client, chunk: list[bytes]) -> list[bytes]:
+        """Broadcast ``chunk``; returns the txs refused for overload (a full mempool, ``CHECK_BACKLOG``)."""
+        payload = [{"jsonrpc": "2.0", "id": j, "method": method, "params": {"tx": base64.b64encode(tx).decode()}}
+                   for j, tx in enumerate(chunk)]
+        try:
+            answers = http.post("/", json=payload).json()
+        except (httpx.HTTPError, ValueError) as exc:
+            with lock:
+                rejected.extend((-1, str(exc)) for _ in chunk)
+            return []
+        again = []
+        for answer in answers if isinstance(answers, list) else [answers]:
+            index = answer.get("id") if isinstance(answer, dict) else None
+            if not isinstance(index, int) or not 0 <= index < len(chunk):
+                continue
+            code = (answer.get("result") or {}).get("code", 0)
+            text = str(answer.get("error") or (answer.get("result") or {}).get("log", ""))
+            if "mempool is full" in text or code == OVERLOAD_CODE:
+                again.append(chunk[index])
+            elif "error" in answer or code:
+                with lock:
+                    rejected.append((code or -1, text[:120]))
+        return again
 
     def worker(rpc: str, txs: list[bytes]) -> None:
         http = httpx.Client(base_url=rpc, timeout=30)
@@ -104,34 +138,31 @@ def send_step(rpcs: list[str], per_node: list[list[bytes]], rate: int, seconds: 
             if delay > 0:
                 time.sleep(delay)
             chunk = txs[i : i + per_batch]
-            payload = [
-                {"jsonrpc": "2.0", "id": i + j, "method": "broadcast_tx_async", "params": {"tx": base64.b64encode(tx).decode()}}
-                for j, tx in enumerate(chunk)
-            ]
             now = time.monotonic()
             with lock:
                 for tx in chunk:
                     sent[hashlib.sha256(tx).hexdigest()] = now
-            try:
-                answers = http.post("/", json=payload).json()
-            except (httpx.HTTPError, ValueError) as exc:
+            full = post(http, chunk)
+            give_up = time.monotonic() + GIVE_UP_SECONDS
+            while full:
                 with lock:
-                    rejected.extend((-1, str(exc)) for _ in chunk)
-                continue
-            for answer in answers if isinstance(answers, list) else [answers]:
-                if "error" in answer:
+                    refusals[0] += len(full)
+                if time.monotonic() > give_up:
                     with lock:
-                        rejected.append((-1, str(answer["error"])[:120]))
+                        rejected.extend((-1, "mempool is full (gave up)") for _ in full)
+                    break
+                time.sleep(RETRY_SECONDS)
+                full = post(http, full)
 
     threads = [threading.Thread(target=worker, args=(rpc, txs)) for rpc, txs in zip(rpcs, per_node)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return sent, rejected
+    return sent, rejected, refusals[0]
 
 
-def measure(net: LocalNet, rate: int, seconds: float, make_txs) -> dict:
+def measure(net: LocalNet, rate: int, seconds: float, make_txs, method: str = "broadcast_tx_sync") -> dict:
     rpcs = [net.rpc_url(n) for n in net.nodes()]
     per_node = make_txs(rate, seconds, len(rpcs))
     follower = BlockFollower(rpcs[0], int(httpx.get(rpcs[0] + "/status").json()["result"]["sync_info"]["latest_block_height"]))
@@ -140,7 +171,7 @@ def measure(net: LocalNet, rate: int, seconds: float, make_txs) -> dict:
     cpu_before = {k: sum(cpu_seconds(p) for p in pids) for k, pids in groups.items()}
     gen_before = time.process_time()
     t0 = time.monotonic()
-    sent, rejected = send_step(rpcs, per_node, rate, seconds)
+    sent, rejected, refusals = send_step(rpcs, per_node, rate, seconds, method=method)
     send_done = time.monotonic()
     deadline = send_done + 30
     while time.monotonic() < deadline and sum(1 for h in sent if h in follower.committed) < len(sent) - len(rejected):
@@ -159,6 +190,7 @@ def measure(net: LocalNet, rate: int, seconds: float, make_txs) -> dict:
         "offered_rate": rate,
         "sent": len(sent),
         "rpc_errors": len(rejected),
+        "mempool_full_refusals": refusals,  # answered at once with "mempool is full", then sent again
         "not_committed": len(sent) - len(committed),
         "rejection_samples": sorted({f"{c}: {l}" for c, l in rejected})[:3],
         "committed": len(committed),
@@ -211,10 +243,12 @@ def kvstore_txs():
 
 def print_table(title: str, rows: list[dict]) -> None:
     print(f"\n{title}")
-    print(f"{'offered/s':>10} {'sent':>7} {'lost':>8} {'committed':>9} {'tx/s':>8} {'p50 ms':>8} {'p99 ms':>8}  cpu s (cometbft / app / generator)")
+    print(f"{'offered/s':>10} {'sent':>7} {'lost':>8} {'refused':>8} {'committed':>9} {'tx/s':>8} {'p50 ms':>8} {'p99 ms':>8}  "
+          "cpu s (cometbft / app / generator)")
     for r in rows:
         cpu = r["cpu_seconds"]
-        print(f"{r['offered_rate']:>10} {r['sent']:>7} {r['not_committed']:>8} {r['committed']:>9} {r['committed_tps']:>8} "
+        print(f"{r['offered_rate']:>10} {r['sent']:>7} {r['not_committed']:>8} {r.get('mempool_full_refusals', 0):>8} "
+              f"{r['committed']:>9} {r['committed_tps']:>8} "
               f"{str(r['p50_ms']):>8} {str(r['p99_ms']):>8}  {cpu['cometbft(4)']} / {cpu['app(4)']} / {cpu['generator']}")
 
 
@@ -226,10 +260,14 @@ def main() -> int:
     parser.add_argument("--base-port", type=int, default=28650, help="first port of the benchmark networks")
     parser.add_argument("--skip-kvstore", action="store_true", help="do not run the kvstore baseline")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="folder for the JSON result")
+    parser.add_argument("--broadcast", choices=["sync", "async"], default="sync",
+                        help="broadcast_tx_sync (default: refusals are seen and sent again) or broadcast_tx_async")
+    parser.add_argument("--keep", action="store_true", help="keep the networks' folders (logs) and say where they are")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="ets-bench-"))
-    report: dict = {"validators": 4, "seconds_per_step": args.seconds, "machine": {"cpus": os.cpu_count()}}
+    report: dict = {"validators": 4, "seconds_per_step": args.seconds, "broadcast": args.broadcast,
+                    "machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()[0]}}
     try:
         senders = [Signer.generate() for _ in range(args.senders)]
         accounts = [GenesisAccount(f"gov-{i}", "government", Signer.generate()) for i in range(3)]
@@ -243,7 +281,7 @@ def main() -> int:
         make = signed_transfers(senders, list(reversed(senders)), "ets-bench", readers)
         rows = []
         for rate in args.rates:
-            rows.append(measure(net, rate, args.seconds, make))
+            rows.append(measure(net, rate, args.seconds, make, f"broadcast_tx_{args.broadcast}"))
             print_table("ETS app (signed transfers)", rows[-1:])
         net.stop()
         report["ets"] = rows
@@ -255,7 +293,7 @@ def main() -> int:
             make_kv = kvstore_txs()
             kv_rows = []
             for rate in args.rates:
-                kv_rows.append(measure(base, rate, args.seconds, make_kv))
+                kv_rows.append(measure(base, rate, args.seconds, make_kv, f"broadcast_tx_{args.broadcast}"))
                 print_table("kvstore baseline", kv_rows[-1:])
             base.stop()
             report["kvstore"] = kv_rows
@@ -273,7 +311,10 @@ def main() -> int:
         for name in ("ets", "kvstore"):
             if (work / name / "localnet.json").exists():
                 LocalNet(work / name).stop()
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -19,6 +19,7 @@ Rejected readings are recorded in the spool's ``rejected`` table (for audit) and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 from protocol.readings import PublicKeyVerifier, SignedReading
 
@@ -86,6 +87,15 @@ class Ingestor:
             self.spool.record_rejection("spool_conflict", str(exc), signed.to_line())
             return IngestResult(False, "spool_conflict", str(exc))
         return IngestResult(True, alarm=not signed.reading.substituted and at_alarm_level(signed.reading, self.limits))
+
+    def ingest_many(self, batch: Iterable[SignedReading]) -> list[IngestResult]:
+        """Ingest a group of readings in one spool transaction: one durable commit (one fsync) for all.
+
+        Each reading is judged exactly as ``ingest`` would, in order, seeing the ones before it. The
+        results come back only after the commit, so a reading reported accepted is on disk; a crash
+        before it leaves none of the group stored (whoever holds them sends them again)."""
+        with self.spool.transaction():
+            return [self.ingest(signed) for signed in batch]
 
     def reject_unparsed(self, reason: str, detail: str, raw: str | None) -> IngestResult:
         """Record input that could not even be parsed as a reading (malformed line, bad Modbus block)."""

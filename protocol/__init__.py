@@ -2,6 +2,7 @@
 
     codec        signed envelopes (tx, query), canonical JSON, addresses, explicit JSON limits
     codes        result codes with descriptions, ``TxRejected``
+    ed25519      the one Ed25519 signature check (libsodium; stricter than OpenSSL on small-order points)
     constants    roles, quantity limits, message limits
     calendar     KST days of block times and reading timestamps
     text         explicit character classes for free text and registered names

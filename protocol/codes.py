@@ -52,6 +52,7 @@ class Code(IntEnum):
     NAME_TAKEN = 33
     NOT_A_CLIENT_TX = 100
     OBSERVER_ONLY_PUBLIC = 101
+    CHECK_BACKLOG = 102
     DAY_NOT_ENDED = 600
     VALIDATOR_NOT_FOUND = 900
     VALIDATOR_UNCHANGED = 901
@@ -160,6 +161,7 @@ _DESCRIPTIONS = {
     Code.NAME_TAKEN: "another participant is registered under the same (normalised) name",
     Code.NOT_A_CLIENT_TX: "a block outcome is written by the block's proposer; clients cannot send one",
     Code.OBSERVER_ONLY_PUBLIC: "an observer node holds only public state and takes no txs; ask a validator",
+    Code.CHECK_BACKLOG: "this validator has more txs waiting to be checked than it checks in about a second; send again shortly",
     Code.DAY_NOT_ENDED: "the reported day has not ended yet in block time (KST); post it after midnight",
     Code.VALIDATOR_NOT_FOUND: "no validator with that public key is in the set",
     Code.VALIDATOR_UNCHANGED: "the validator already has that voting power",

@@ -137,10 +137,11 @@ def reader_ids(tx: bytes) -> list[bytes]:
     return [rid for rid, _ in _parse(tx)[2]]
 
 
-def open_tx(tx: bytes, key: X25519PrivateKey) -> bytes:
-    """The signed inner envelope, opened with one reader's private key; ``PrivateTxError`` otherwise."""
+def open_tx(tx: bytes, key: X25519PrivateKey, *, public: bytes | None = None) -> bytes:
+    """The signed inner envelope, opened with one reader's private key (``public``: its public half, if
+    the caller keeps it, which saves deriving it per tx); ``PrivateTxError`` otherwise."""
     epoch, eph_pub, wraps, pos = _parse(tx)
-    mine = public_bytes(key)
+    mine = public_bytes(key) if public is None else public
     rid = reader_id(mine)
     wrapped = next((w for r, w in wraps if r == rid), None)
     if wrapped is None:

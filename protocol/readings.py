@@ -28,11 +28,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from .calendar import HOUR, iso_day as day_of
 from .codec import canonical_json, is_address
+from .ed25519 import PUBLIC_KEY_SIZE, verify as verify_signature
 
 __all__ = [
     "ReadingError",
@@ -169,11 +168,8 @@ class PublicKeyVerifier:
 
     def __init__(self, public_key: bytes):
         self.public_key = public_key
-        self._key = Ed25519PublicKey.from_public_bytes(public_key)
+        if len(public_key) != PUBLIC_KEY_SIZE:
+            raise ReadingError(f"a device public key is {PUBLIC_KEY_SIZE} bytes, not {len(public_key)}")
 
     def verify(self, signed: SignedReading) -> bool:
-        try:
-            self._key.verify(signed.signature, signed.reading.signing_digest())
-            return True
-        except InvalidSignature:
-            return False
+        return verify_signature(self.public_key, signed.signature, signed.reading.signing_digest())

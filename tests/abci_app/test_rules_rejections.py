@@ -150,6 +150,7 @@ def test_every_tx_rejection_code_is_exercised():
                      Code.VALIDATOR_SET_EMPTY, Code.VALIDATOR_SET_FULL, Code.VALIDATOR_CHANGED_IN_BLOCK}
     not_from_txs |= {Code.NOT_A_CLIENT_TX, Code.OBSERVER_ONLY_PUBLIC}  # test_outcome.py, test_observer.py
     not_from_txs |= {Code.ACCESS_NOT_RECORDED}  # a query refusal: test_access.py
+    not_from_txs |= {Code.CHECK_BACKLOG}  # the server's overload refusal: test_server.py
     not_from_txs |= {Code.CHANNEL_NOT_FOUND, Code.CHANNEL_EXISTS, Code.CHANNEL_NOT_A_MEMBER,  # test_channels.py
                      Code.CHANNEL_NEEDS_REKEY, Code.CHANNEL_WRONG_EPOCH, Code.CHANNEL_WRAPS_MISMATCH,
                      Code.CHANNEL_POST_TOO_LARGE, Code.CHANNEL_DUPLICATE_POST, Code.CHANNEL_UNCHANGED}

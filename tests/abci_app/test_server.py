@@ -517,3 +517,27 @@ def test_four_connections_like_cometbft_and_a_block_over_the_consensus_one(tmp_p
                 await c.close()
 
     run(scenario())
+
+
+def test_a_flood_of_new_txs_is_refused_with_check_backlog_and_rechecks_are_not(tmp_path):
+    junk = [bytes([i % 251]) * 2000 for i in range(120)]  # not envelopes: checked, they get MALFORMED_TX
+    flood = [frame(check_tx=abci.RequestCheckTx(tx=tx, type=abci.CheckTxType.RECHECK if i % 10 == 0 else abci.CheckTxType.NEW))
+             for i, tx in enumerate(junk)]
+
+    async def go():
+        app = Application(tmp_path, blinding_key=BLINDING_KEY, execution_keys=EXECUTION_KEYS)
+        async with serving(app, check_backlog=64 * 1024) as listen:
+            conn = await Conn.open(listen)
+            await conn.send(*flood, FLUSH)
+            answers = [r.check_tx for r in (await conn.receive(len(flood) + 1))[:-1]]
+            refused = [i for i, a in enumerate(answers) if a.code == Code.CHECK_BACKLOG]
+            assert refused and refused[0] < 20, "the flood is refused from its start, without checking it"
+            assert all(i % 10 for i in refused), "a RECHECK is never refused"
+            assert answers[refused[0]].codespace == "ets" and "again shortly" in answers[refused[0]].log
+            assert answers[-1].code == Code.MALFORMED_TX, "the tail, under the bound again, is checked"
+            assert all(answers[i].code == Code.MALFORMED_TX for i in range(0, len(flood), 10))
+            await conn.send(frame(check_tx=abci.RequestCheckTx(tx=junk[0])), FLUSH)
+            (alone, _) = await conn.receive(2)
+            assert alone.check_tx.code == Code.MALFORMED_TX, "once caught up, new txs are checked again"
+            await conn.close()
+    run(go())

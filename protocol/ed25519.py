@@ -1,0 +1,48 @@
+"""Ed25519 signature verification: the one rule every signature on the chain is checked by.
+
+Verification is libsodium's ``crypto_sign_open`` (through PyNaCl), about twice as fast as the
+OpenSSL path of ``cryptography`` and stricter where the two differ:
+
+    signature   exactly 64 bytes; S below the group order (no malleable S + L)
+    public key  exactly 32 bytes; a canonical encoding of a point that is not of small order
+    R           not of small order
+
+OpenSSL accepts small-order public keys and R values: with the identity point as the public key,
+R = identity and S = 0 "verify" for every message. Honest keys (``Ed25519PrivateKey.generate``)
+never meet those cases, so every signature an honest signer makes is accepted by both; what only
+OpenSSL accepts is a forgery. ``verify_openssl`` is kept for the tests that compare the two.
+"""
+
+from __future__ import annotations
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from nacl.bindings import crypto_sign_open
+from nacl.exceptions import BadSignatureError
+
+__all__ = ["PUBLIC_KEY_SIZE", "SIGNATURE_SIZE", "verify", "verify_openssl"]
+
+PUBLIC_KEY_SIZE = 32
+SIGNATURE_SIZE = 64
+
+
+def verify(public_key: bytes, signature: bytes, message: bytes) -> bool:
+    """Whether ``signature`` is a valid Ed25519 signature of ``message`` by ``public_key``."""
+    if len(public_key) != PUBLIC_KEY_SIZE or len(signature) != SIGNATURE_SIZE:
+        return False
+    try:
+        crypto_sign_open(bytes(signature) + bytes(message), bytes(public_key))
+    except BadSignatureError:
+        return False
+    return True
+
+
+def verify_openssl(public_key: bytes, signature: bytes, message: bytes) -> bool:
+    """The same check through OpenSSL (``cryptography``): for comparison only, see the module docstring."""
+    if len(public_key) != PUBLIC_KEY_SIZE or len(signature) != SIGNATURE_SIZE:
+        return False
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
