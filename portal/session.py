@@ -13,6 +13,8 @@ session.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -20,20 +22,30 @@ from protocol.constants import REPRESENTATIVE
 
 from .auth import PortalUser
 from .cache import account_record
+from .i18n import t
 
 __all__ = ["current_user", "sign_in", "sign_out", "require_role", "client_key", "ROLE_LABELS"]
 
 _KEY = "portal_user"
-ROLE_LABELS = {
-    "government": "Government official",
-    "company": "Company",
-    "verifier": "Verification body",
-    "exchange": "Exchange",
-    "bank": "Settlement bank",
-    "validator_operator": "Validator operator",
-    "edge_device": "Edge device",
-    "representative": "Account representative (계정 대리인)",
-}
+class _RoleLabels(Mapping):
+    """Each chain role's name in the visitor's language (``role.<role>`` in the text catalogue)."""
+
+    _ROLES = ("government", "company", "verifier", "exchange", "bank", "validator_operator", "edge_device",
+              "representative")
+
+    def __getitem__(self, role: str) -> str:
+        if role not in self._ROLES:
+            raise KeyError(role)
+        return t(f"role.{role}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ROLES)
+
+    def __len__(self) -> int:
+        return len(self._ROLES)
+
+
+ROLE_LABELS = _RoleLabels()
 
 
 def current_user() -> PortalUser | None:
@@ -69,14 +81,14 @@ def require_role(*roles: str) -> PortalUser:
     The role is re-read from the chain (cached briefly), so a change on chain takes effect."""
     user = current_user()
     if user is None:
-        st.error("This page needs a login. Log in with the portal user name and password you were given.")
+        st.error(t("session.needs_login"))
         st.stop()
     record = account_record(user.address)
     role = record["role"] if record else None
     if role is None and user.acts_for:  # a representative: each of its reads is checked by the chain itself
         role = REPRESENTATIVE
     if role not in roles:
-        wanted = " or ".join(ROLE_LABELS.get(r, r) for r in roles)
-        st.error(f"This page is for: {wanted}. Your account's role on the chain is {ROLE_LABELS.get(role, role or 'none')}.")
+        wanted = t("session.or").join(ROLE_LABELS.get(r, r) for r in roles)
+        st.error(t("session.wrong_role", wanted=wanted, role=ROLE_LABELS.get(role, role or t("role.none"))))
         st.stop()
     return user
