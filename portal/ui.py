@@ -16,7 +16,7 @@ from .data._base import to_kst
 from .i18n import catalogue, t
 
 __all__ = ["short", "number", "tonnes", "krw", "krw_per_t", "kg_to_t_text", "kst", "columns", "table", "phase_text",
-           "plan_label", "year_input", "status_text"]
+           "plan_label", "year_input", "status_text", "compliance_status"]
 
 _PHASES = ("closed", "opening_call", "continuous", "closing_call")
 _PLAN_STATUS = ("uploading", "sealed", "issued", "rejected")
@@ -64,7 +64,9 @@ def kst(when: Any, seconds: bool = False) -> str:
 def columns(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with each column that has a catalogue name (key ``col.<column>``) shown under that name."""
     names = catalogue()
-    return df.rename(columns={c: t(f"col.{c}") for c in df.columns if isinstance(c, str) and f"col.{c}" in names})
+    shown = {c: t(f"col.{c}") for c in df.columns if isinstance(c, str) and f"col.{c}" in names}
+    taken = [shown.get(c, c) for c in df.columns]
+    return df.rename(columns={c: name if taken.count(name) == 1 else f"{name} · {c}" for c, name in shown.items()})
 
 
 def table(df: pd.DataFrame, **kwargs: Any) -> None:
@@ -80,6 +82,11 @@ def phase_text(phase: str | None) -> str:
 def status_text(status: str | None) -> str:
     """An allocation plan's status in words."""
     return t(f"common.plan_status.{status}") if status in _PLAN_STATUS else (status or "")
+
+
+def compliance_status(code: str) -> str:
+    """What a compliance table's status code (open, A-D) means."""
+    return t(f"compliance.status.{code}") if code in ("open", "A", "B", "C", "D") else code
 
 
 def plan_label(row: pd.Series) -> str:
