@@ -9,6 +9,7 @@ from ets.rpc import ChainError
 from .. import cache, session
 from ..submit import show_chain_error
 from ..auth import LoginError, login
+from ..i18n import t
 
 __all__ = ["render"]
 
@@ -16,34 +17,33 @@ __all__ = ["render"]
 def render() -> None:
     user = session.current_user()
     if user is not None:
-        st.title("Your account")
+        st.title(t("account.title"))
         st.markdown(
-            f"Logged in as **{user.username}** — {user.name}  \n"
-            f"Role on chain: **{session.ROLE_LABELS.get(user.role, user.role)}**  \n"
-            f"Address: `{user.address}`" + (f"  \nCompany id: {user.company_id}" if user.company_id else "")
+            t("account.details", username=user.username, name=user.name,
+              role=session.ROLE_LABELS.get(user.role, user.role), address=user.address)
+            + (t("account.company_id", company_id=user.company_id) if user.company_id else "")
         )
-        st.caption("Your unlocked key is kept only in this browser session's server memory; logging out forgets it.")
-        if st.button("Log out", type="primary"):
+        st.caption(t("account.key_note"))
+        if st.button(t("account.log_out"), type="primary"):
             session.sign_out()
             st.rerun()
         return
-    st.title("Log in")
-    st.caption("Government officials, companies and verification bodies log in with the portal user name and "
-               "password they were given. The public pages need no login.")
+    st.title(t("account.log_in"))
+    st.caption(t("account.intro"))
     with st.form("login", enter_to_submit=True):
-        username = st.text_input("User name")
-        password = st.text_input("Password", type="password")
-        submitted = st.form_submit_button("Log in", type="primary")
+        username = st.text_input(t("account.username"))
+        password = st.text_input(t("account.password"), type="password")
+        submitted = st.form_submit_button(t("account.log_in"), type="primary")
     if not submitted:
         return
-    with st.spinner("Unlocking your key and reading your role from the chain…"):
+    with st.spinner(t("account.unlocking")):
         try:
             user = login(cache.config().users_dir, username, password, cache.client(), client_key=session.client_key())
         except LoginError as exc:
             st.error(str(exc))
             return
         except ChainError as exc:
-            show_chain_error(exc, "reading your account's role")
+            show_chain_error(exc, t("account.doing_role"))
             return
     session.sign_in(user)
     st.rerun()
