@@ -95,10 +95,11 @@ def pages_for(role: str | None) -> dict[str, list]:
 
 
 def main() -> None:
-    st.set_page_config(page_title=t("app.page_title"), page_icon=":material/eco:", layout="wide")
+    st.set_page_config(page_title="K-ETS", page_icon=":material/eco:", layout="wide")
+    language_selector()  # first: the navigation below is built in the language chosen in this very run
+    st.set_page_config(page_title=t("app.page_title"))
     user = session.current_user()
     page = st.navigation(pages_for(user.role if user else None), expanded=True)  # every page listed, none behind "View more"
-    language_selector()
     with st.sidebar:
         if user:
             st.caption(t("app.logged_in", user=user.username, role=session.ROLE_LABELS.get(user.role, user.role)))
