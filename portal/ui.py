@@ -69,9 +69,10 @@ def columns(df: pd.DataFrame) -> pd.DataFrame:
     return df.rename(columns={c: name if taken.count(name) == 1 else f"{name} · {c}" for c, name in shown.items()})
 
 
-def table(df: pd.DataFrame, **kwargs: Any) -> None:
+def table(df: pd.DataFrame | list[dict[str, Any]], **kwargs: Any) -> None:
     """A read-only table (a searchable, sortable grid) with its columns under their catalogue names."""
-    st.dataframe(columns(df), hide_index=True, width="stretch", **kwargs)
+    st.dataframe(columns(df if isinstance(df, pd.DataFrame) else pd.DataFrame(df)), hide_index=True, width="stretch",
+                 **kwargs)
 
 
 def phase_text(phase: str | None) -> str:

@@ -50,7 +50,7 @@ def _view_key(user) -> bool:
         return False
     own = view_public_hex(user.signer)
     if record.get("view_key") == own:
-        st.caption(t("block.key_on_chain", key=own[:16]))
+        st.caption(t("block.key_on_chain", prefix=own[:16]))
         return True
     if record.get("view_key"):
         st.warning(t("block.key_mismatch"))

@@ -7,6 +7,7 @@ page never meets a missing key at run time in front of a visitor."""
 from __future__ import annotations
 
 import ast
+import string
 from pathlib import Path
 
 from portal import i18n, session, ui
@@ -15,14 +16,20 @@ PORTAL = Path(__file__).resolve().parents[2] / "portal"
 SOURCES = sorted(PORTAL.rglob("*.py"))
 
 
+def _calls_in(path: Path) -> list[ast.Call]:
+    """Each ``t("...")`` call with a literal first argument."""
+    return [node for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" and node.args
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)]
+
+
 def _keys_in(path: Path) -> list[tuple[str, int]]:
     """(key, line) of each ``t("...")`` call with a literal first argument."""
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" and node.args
-                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
-            found.append((node.args[0].value, node.lineno))
-    return found
+    return [(node.args[0].value, node.lineno) for node in _calls_in(path)]
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 def test_the_portal_names_text_keys():
@@ -34,6 +41,24 @@ def test_every_literal_key_in_the_source_is_in_the_catalogue():
     missing = [f"{path.relative_to(PORTAL.parent)}:{line} {key}" for path in SOURCES for key, line in _keys_in(path)
                if key not in entries]
     assert not missing, f"add these keys to a file in portal/text/: {missing}"
+
+
+def test_every_call_fills_exactly_the_fields_of_its_text_in_both_languages():
+    """A field the text names but the call does not give fails at run time; so does a field called ``key``
+    (it is ``t``'s own parameter)."""
+    entries = i18n.catalogue()
+    wrong = []
+    for path in SOURCES:
+        for node in _calls_in(path):
+            key = node.args[0].value
+            if key not in entries or any(k.arg is None for k in node.keywords):
+                continue
+            given = {k.arg for k in node.keywords}
+            wanted = _fields(entries[key]["ko"]) | _fields(entries[key]["en"])
+            if given != wanted or "key" in given:
+                wrong.append(f"{path.relative_to(PORTAL.parent)}:{node.lineno} {key}: gives {sorted(given)}, "
+                             f"the text wants {sorted(wanted)}")
+    assert not wrong, wrong
 
 
 def test_every_key_built_from_a_known_set_is_in_the_catalogue():
