@@ -21,7 +21,7 @@ import streamlit as st  # noqa: E402
 
 from ets.rpc import ChainError  # noqa: E402
 from portal import links, session  # noqa: E402
-from portal.i18n import t  # noqa: E402
+from portal.i18n import language_selector, t  # noqa: E402
 from portal.login import LANDING, login_form  # noqa: E402
 from portal.submit import show_chain_error  # noqa: E402
 from portal.views import (  # noqa: E402
@@ -57,52 +57,52 @@ LANDING_PAGES = {"government": "inbox"}  # a role's default page, where a login 
 def pages_for(role: str | None) -> dict[str, list]:
     """The navigation for a visitor with ``role`` (None: not logged in), by section."""
     sections: dict[str, list] = {
-        "Public": [
-            st.Page(transparency.render, title="Emission transparency", url_path="transparency",
+        t("app.section.public"): [
+            st.Page(transparency.render, title=t("page.transparency"), url_path="transparency",
                     default=LANDING_PAGES.get(role) is None,
                     icon=":material/factory:"),
-            st.Page(allocations.render, title="Allocations", url_path="allocations", icon=":material/receipt_long:"),
-            st.Page(market.render, title="Market", url_path="market", icon=":material/candlestick_chart:"),
-            st.Page(market_makers.render, title="Makers 시장조성자", url_path="market_makers", icon=":material/storefront:"),
-            st.Page(compliance_table.render, title="Compliance", url_path="compliance", icon=":material/gavel:"),
-            st.Page(auctions.render, title="Government auctions", url_path="auctions", icon=":material/gavel:"),
-            st.Page(stabilisation.render, title="Market stabilisation", url_path="stabilisation",
+            st.Page(allocations.render, title=t("page.allocations"), url_path="allocations", icon=":material/receipt_long:"),
+            st.Page(market.render, title=t("page.market"), url_path="market", icon=":material/candlestick_chart:"),
+            st.Page(market_makers.render, title=t("page.market_makers"), url_path="market_makers", icon=":material/storefront:"),
+            st.Page(compliance_table.render, title=t("page.compliance"), url_path="compliance", icon=":material/gavel:"),
+            st.Page(auctions.render, title=t("page.auctions"), url_path="auctions", icon=":material/gavel:"),
+            st.Page(stabilisation.render, title=t("page.stabilisation"), url_path="stabilisation",
                     icon=":material/balance:"),
         ],
     }
     role_pages = {
         "government": [
-            st.Page(inbox.render, title="Inbox", url_path="inbox", icon=":material/inbox:",
+            st.Page(inbox.render, title=t("page.inbox"), url_path="inbox", icon=":material/inbox:",
                     default=LANDING_PAGES.get(role) == "inbox"),
-            st.Page(plan_review.render, title="Plan review", url_path="plan_review", icon=":material/fact_check:"),
-            st.Page(proposals.render, title="Proposals", url_path="proposals", icon=":material/how_to_vote:"),
-            st.Page(devices.render, title="Devices", url_path="devices", icon=":material/sensors:"),
-            st.Page(block_trades.render, title="Block trades", url_path="block_trades", icon=":material/handshake:"),
-            st.Page(certification.render, title="Certification", url_path="certification", icon=":material/verified:"),
+            st.Page(plan_review.render, title=t("page.plan_review"), url_path="plan_review", icon=":material/fact_check:"),
+            st.Page(proposals.render, title=t("page.proposals"), url_path="proposals", icon=":material/how_to_vote:"),
+            st.Page(devices.render, title=t("page.devices"), url_path="devices", icon=":material/sensors:"),
+            st.Page(block_trades.render, title=t("page.block_trades"), url_path="block_trades", icon=":material/handshake:"),
+            st.Page(certification.render, title=t("page.certification"), url_path="certification", icon=":material/verified:"),
         ],
         "company": [
-            st.Page(my_allocation.render, title="My allocation", url_path="my_allocation", icon=":material/inventory:"),
-            st.Page(my_holdings.render, title="My holdings", url_path="my_holdings", icon=":material/account_balance:"),
-            st.Page(trading.render, title="Trading", url_path="trading", icon=":material/swap_horiz:"),
-            st.Page(my_compliance.render, title="My compliance", url_path="my_compliance", icon=":material/task_alt:"),
-            st.Page(transfer.render, title="Transfer", url_path="transfer", icon=":material/send:"),
-            st.Page(statement.render, title="Account statement", url_path="statement", icon=":material/receipt:"),
-            st.Page(block_trades.render, title="Block trades", url_path="block_trades", icon=":material/handshake:"),
-            st.Page(account_security.render, title="Account security", url_path="account_security", icon=":material/shield_person:"),
+            st.Page(my_allocation.render, title=t("page.my_allocation"), url_path="my_allocation", icon=":material/inventory:"),
+            st.Page(my_holdings.render, title=t("page.my_holdings"), url_path="my_holdings", icon=":material/account_balance:"),
+            st.Page(trading.render, title=t("page.trading"), url_path="trading", icon=":material/swap_horiz:"),
+            st.Page(my_compliance.render, title=t("page.my_compliance"), url_path="my_compliance", icon=":material/task_alt:"),
+            st.Page(transfer.render, title=t("page.transfer"), url_path="transfer", icon=":material/send:"),
+            st.Page(statement.render, title=t("page.statement"), url_path="statement", icon=":material/receipt:"),
+            st.Page(block_trades.render, title=t("page.block_trades"), url_path="block_trades", icon=":material/handshake:"),
+            st.Page(account_security.render, title=t("page.account_security"), url_path="account_security", icon=":material/shield_person:"),
         ],
         "representative": [
-            st.Page(account_security.render, title="Account security", url_path="account_security", icon=":material/shield_person:"),
+            st.Page(account_security.render, title=t("page.account_security"), url_path="account_security", icon=":material/shield_person:"),
         ],
         "verifier": [
-            st.Page(devices.render, title="Devices", url_path="devices", icon=":material/sensors:"),
-            st.Page(verification.render, title="Verification", url_path="verification", icon=":material/rule:"),
+            st.Page(devices.render, title=t("page.devices"), url_path="devices", icon=":material/sensors:"),
+            st.Page(verification.render, title=t("page.verification"), url_path="verification", icon=":material/rule:"),
         ],
     }
     if role in role_pages:
         sections[session.ROLE_LABELS[role]] = role_pages[role]
-    sections["Public"].extend(_closed_pages(role_pages, role))
-    title = "Account" if role else "Log in"
-    sections["Account"] = [st.Page(account.render, title=title, url_path="account", icon=":material/person:")]
+    sections[t("app.section.public")].extend(_closed_pages(role_pages, role))
+    title = t("page.account") if role else t("page.log_in")
+    sections[t("app.section.account")] = [st.Page(account.render, title=title, url_path="account", icon=":material/person:")]
     return sections
 
 
@@ -135,7 +135,9 @@ def _needs_login(title: str, roles: list[str]):
 
 
 def main() -> None:
-    st.set_page_config(page_title="K-ETS portal", page_icon=":material/eco:", layout="wide")
+    st.set_page_config(page_title="K-ETS", page_icon=":material/eco:", layout="wide")
+    language_selector()  # first: the navigation below is built in the language chosen in this very run
+    st.set_page_config(page_title=t("app.page_title"))
     user = session.current_user()
     sections = pages_for(user.role if user else None)
     page = st.navigation(sections, expanded=True)  # every page listed, none behind "View more"
@@ -145,16 +147,16 @@ def main() -> None:
     with st.sidebar:
         session.keep_cookie()
         if user:
-            st.caption(f"Logged in: **{user.username}** ({session.ROLE_LABELS.get(user.role, user.role)})")
-            if st.button("Log out", key="sidebar_logout"):
+            st.caption(t("app.logged_in", user=user.username, role=session.ROLE_LABELS.get(user.role, user.role)))
+            if st.button(t("app.log_out"), key="sidebar_logout"):
                 session.sign_out()
                 st.rerun()
         else:
-            st.caption("Not logged in: public pages only.")
+            st.caption(t("app.not_logged_in"))
     try:
         page.run()
     except ChainError as exc:
-        show_chain_error(exc, "reading the chain")
+        show_chain_error(exc, t("submit.reading_chain"))
 
 
 main()

@@ -12,6 +12,7 @@ from ets.rpc import ChainError
 
 from . import cache, session
 from .auth import LoginError, login
+from .i18n import t
 from .submit import show_chain_error
 
 __all__ = ["login_form", "LANDING"]
@@ -24,19 +25,19 @@ def login_form(*, land: bool) -> None:
 
     ``land``: go on to the role's landing page (the account page); otherwise stay on this page."""
     with st.form("login", enter_to_submit=True):
-        username = st.text_input("User name")
-        password = st.text_input("Password", type="password")
-        submitted = st.form_submit_button("Log in", type="primary")
+        username = st.text_input(t("account.username"))
+        password = st.text_input(t("account.password"), type="password")
+        submitted = st.form_submit_button(t("account.log_in"), type="primary")
     if not submitted:
         return
-    with st.spinner("Unlocking your key and reading your role from the chain…"):
+    with st.spinner(t("account.unlocking")):
         try:
             user = login(cache.config().users_dir, username, password, cache.client(), client_key=session.client_key())
         except LoginError as exc:
             st.error(str(exc))
             return
         except ChainError as exc:
-            show_chain_error(exc, "reading your account's role")
+            show_chain_error(exc, t("account.doing_role"))
             return
     session.sign_in(user)
     if land:

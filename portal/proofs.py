@@ -47,6 +47,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from protocol.calendar import iso_day
 from protocol.codec import canonical_json, is_address
 
+from .i18n import t
+
 __all__ = ["ProofError", "InclusionProof", "ProofResult", "parse_proof", "verify_inclusion", "verify_signature",
            "format_help"]
 
@@ -216,8 +218,7 @@ def verify_inclusion(proof: InclusionProof, chain_root_hex: str, *, device: str 
     chain_root = _hash(chain_root_hex, "the on-chain root")
     reading_device = (proof.reading or {}).get("device")
     if device is not None and reading_device is not None and reading_device != device:
-        return ProofResult(False, "", f"The reading is from device {reading_device}, but the daily record checked "
-                           f"is device {device}'s: choose that device's record.")
+        return ProofResult(False, "", t("proof.other_device", reading=reading_device, device=device))
     m = _merkle()
     if proof.sides is not None:
         computed = _root_by_sides(proof)
@@ -227,13 +228,10 @@ def verify_inclusion(proof: InclusionProof, chain_root_hex: str, *, device: str 
         ok = m.verify_proof(proof.leaf, mp, chain_root)
         computed = chain_root if ok else _fold_positions(proof)
     if proof.claimed_root is not None and proof.claimed_root != chain_root:
-        return ProofResult(False, computed.hex(), "The proof claims a different root than the chain holds for this day: "
-                           "it was not made for this daily record.")
+        return ProofResult(False, computed.hex(), t("proof.other_root"))
     if ok:
-        return ProofResult(True, computed.hex(), "Verified: this reading is part of the day's readings whose "
-                           "Merkle root is on chain.")
-    return ProofResult(False, computed.hex(), "Not verified: the reading and path lead to a different root than "
-                       "the one on chain (the reading was altered, or the proof belongs to another day or device).")
+        return ProofResult(True, computed.hex(), t("proof.verified"))
+    return ProofResult(False, computed.hex(), t("proof.not_verified"))
 
 
 def _fold_positions(proof: InclusionProof) -> bytes:

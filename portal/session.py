@@ -17,6 +17,8 @@ session.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -35,16 +37,27 @@ _TOKEN = "portal_session_token"
 _ENDED = "portal_session_ended"  # the session expired: say so once on the next page
 _CLEAR = "portal_session_clear_cookie"
 COOKIE = "ets_portal_session"
-ROLE_LABELS = {
-    "government": "Government official",
-    "company": "Company",
-    "verifier": "Verification body",
-    "exchange": "Exchange",
-    "bank": "Settlement bank",
-    "validator_operator": "Validator operator",
-    "edge_device": "Edge device",
-    "representative": "Account representative (계정 대리인)",
-}
+
+
+class _RoleLabels(Mapping):
+    """Each chain role's name in the visitor's language (``role.<role>`` in the text catalogue)."""
+
+    _ROLES = ("government", "company", "verifier", "exchange", "bank", "validator_operator", "edge_device",
+              "representative")
+
+    def __getitem__(self, role: str) -> str:
+        if role not in self._ROLES:
+            raise KeyError(role)
+        return t(f"role.{role}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ROLES)
+
+    def __len__(self) -> int:
+        return len(self._ROLES)
+
+
+ROLE_LABELS = _RoleLabels()
 
 
 def _cookie() -> str | None:
@@ -143,7 +156,7 @@ def require_role(*roles: str) -> PortalUser:
     if role is None and user.acts_for:  # a representative: each of its reads is checked by the chain itself
         role = REPRESENTATIVE
     if role not in roles:
-        wanted = " or ".join(ROLE_LABELS.get(r, r) for r in roles)
-        st.error(f"This page is for: {wanted}. Your account's role on the chain is {ROLE_LABELS.get(role, role or 'none')}.")
+        wanted = t("session.or").join(ROLE_LABELS.get(r, r) for r in roles)
+        st.error(t("session.wrong_role", wanted=wanted, role=ROLE_LABELS.get(role, role or t("role.none"))))
         st.stop()
     return user

@@ -24,6 +24,7 @@ from protocol.codes import describe
 from protocol.messages import Wire
 
 from . import cache
+from .i18n import t
 
 __all__ = ["submit", "flash", "show_chain_error"]
 
@@ -36,15 +37,14 @@ def submit(signer: Signer, msg: Wire, *, doing: str, done: Callable[[TxCommit], 
     """Send ``msg`` signed by ``signer`` and wait for its block; then redraw the page with the outcome.
 
     ``doing`` says what is being done ("placing your order"); ``done(commit)`` is the success message."""
-    with st.status(f"{doing[:1].upper()}{doing[1:]}: signing, sending and waiting for the block…",
-                   expanded=True) as progress:
+    with st.status(t("submit.progress", doing=f"{doing[:1].upper()}{doing[1:]}"), expanded=True) as progress:
         try:
             commit = cache.client().submit(signer, msg.to_json())
         except ChainError as exc:
-            progress.update(label="Not done: nothing was changed", state="error")
+            progress.update(label=t("submit.not_done"), state="error")
             st.session_state[_FAILED] = (exc, doing)
             st.rerun()
-        progress.update(label="Committed", state="complete")
+        progress.update(label=t("submit.committed"), state="complete")
     assert isinstance(commit, TxCommit)
     st.session_state[_DONE] = done(commit)
     cache.forget_chain_data()
@@ -63,15 +63,13 @@ def flash() -> None:
 def show_chain_error(exc: BaseException, doing: str) -> None:
     """Tell the user what the chain said, in full: code, meaning and log."""
     if isinstance(exc, TxRejectedError):
-        st.error(f"The chain rejected the transaction while {doing} (code {exc.code}: {describe(exc.code)}). "
-                 f"{exc.log}" + (f"  \nTransaction {exc.hash}" if exc.hash else "") + "  \nNothing was changed.")
+        st.error(t("submit.rejected", doing=doing, code=exc.code, meaning=describe(exc.code), log=exc.log)
+                 + (f"  \n{t('submit.transaction', hash=exc.hash)}" if exc.hash else "") + f"  \n{t('submit.nothing_changed')}")
     elif isinstance(exc, QueryError):
-        st.error(f"The chain refused the query {exc.path} while {doing} (code {exc.code}: {describe(exc.code)}). "
-                 f"{exc.log}")
+        st.error(t("submit.query_refused", doing=doing, path=exc.path, code=exc.code, meaning=describe(exc.code),
+                   log=exc.log))
     elif isinstance(exc, RpcUnavailable):
         _LOG.warning("chain node unreachable while %s: %s", doing, exc)  # names the RPC address: log only
-        st.error(f"Cannot reach the chain node while {doing}. Try again in a moment; if this persists, the portal's "
-                 "operator should check that the node is running and that ETS_PORTAL_NODE points at its RPC address "
-                 "(the portal's log names the address it tried).")
+        st.error(t("submit.unreachable", doing=doing))
     else:
-        st.error(f"The chain client failed while {doing}: {exc}")
+        st.error(t("submit.client_failed", doing=doing, error=exc))

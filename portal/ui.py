@@ -1,4 +1,9 @@
-"""Shared display pieces of the pages: number formats, labels, read-only tables (no chain access)."""
+"""Shared display pieces of the pages: number formats, times, labels, read-only tables (no chain access).
+
+Every format reads its words from the text catalogue (``portal.i18n``), so a page shows tonnes as
+"1,234 t CO₂-eq", money as "1,234 KRW" (Korean: "1,234원"), block times in Korea Standard Time and
+table columns under their catalogue names (``col.<column>`` keys in ``portal/text/columns.toml``).
+"""
 
 from __future__ import annotations
 
@@ -7,48 +12,93 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-__all__ = ["short", "tonnes", "krw", "kg_to_t_text", "table", "phase_text", "plan_label", "year_input"]
+from .data._base import to_kst
+from .i18n import catalogue, t
 
-_PHASES = {"closed": "closed", "opening_call": "opening call auction", "continuous": "continuous trading",
-           "closing_call": "closing call auction"}
-_PLAN_STATUS = {"uploading": "uploading", "sealed": "awaiting approval", "issued": "issued", "rejected": "rejected"}
+__all__ = ["short", "number", "tonnes", "krw", "krw_per_t", "kg_to_t_text", "kst", "columns", "table", "phase_text",
+           "plan_label", "year_input", "status_text", "compliance_status"]
+
+_PHASES = ("closed", "opening_call", "continuous", "closing_call")
+_PLAN_STATUS = ("uploading", "sealed", "issued", "rejected")
 
 
 def short(value: str | None, n: int = 12) -> str:
     return "" if not value else (value if len(value) <= n else value[:n] + "…")
 
 
+def number(value: int) -> str:
+    """A whole number with thousands separators."""
+    return f"{int(value):,}"
+
+
 def tonnes(value: int) -> str:
-    return f"{int(value):,} t"
+    """Tonnes of CO₂-equivalent (1 KAU = 1 t CO₂-eq)."""
+    return t("common.unit_tonnes", value=number(value))
 
 
 def krw(value: int) -> str:
-    return f"{int(value):,} KRW"
+    return t("common.unit_krw", value=number(value))
+
+
+def krw_per_t(value: int) -> str:
+    return t("common.unit_krw_per_t", value=number(value))
 
 
 def kg_to_t_text(kg: int) -> str:
     """Kilograms as tonnes with three decimals (exact: 1 t = 1,000 kg)."""
     kg = int(kg)
-    return f"{kg // 1000:,}.{kg % 1000:03d} t"
+    return t("common.unit_tonnes", value=f"{kg // 1000:,}.{kg % 1000:03d}")
 
 
-def table(df: pd.DataFrame, **kwargs: Any) -> None:
-    """A read-only table (a searchable, sortable grid)."""
-    st.dataframe(df, hide_index=True, width="stretch", **kwargs)
+def kst(when: Any, seconds: bool = False) -> str:
+    """A block time (unix seconds, or a timestamp) in Korea Standard Time, e.g. "2025-02-01 13:00 KST"."""
+    if when is None or (not isinstance(when, str) and pd.isna(when)):
+        return ""
+    stamp = when if isinstance(when, pd.Timestamp) else to_kst(when)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    stamp = stamp.tz_convert("Asia/Seoul")
+    return t("common.kst_time", time=stamp.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"))
+
+
+def columns(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with each column that has a catalogue name (key ``col.<column>``) shown under that name."""
+    names = catalogue()
+    shown = {c: t(f"col.{c}") for c in df.columns if isinstance(c, str) and f"col.{c}" in names}
+    taken = [shown.get(c, c) for c in df.columns]
+    return df.rename(columns={c: name if taken.count(name) == 1 else f"{name} · {c}" for c, name in shown.items()})
+
+
+def table(df: pd.DataFrame | list[dict[str, Any]], **kwargs: Any) -> None:
+    """A read-only table (a searchable, sortable grid) with its columns under their catalogue names."""
+    st.dataframe(columns(df if isinstance(df, pd.DataFrame) else pd.DataFrame(df)), hide_index=True, width="stretch",
+                 **kwargs)
 
 
 def phase_text(phase: str | None) -> str:
     """The market session phase in words."""
-    return _PHASES.get(phase or "", "reported once the market has its first order")
+    return t(f"common.phase.{phase}") if phase in _PHASES else t("common.phase.none")
+
+
+def status_text(status: str | None) -> str:
+    """An allocation plan's status in words."""
+    return t(f"common.plan_status.{status}") if status in _PLAN_STATUS else (status or "")
+
+
+def compliance_status(code: str) -> str:
+    """What a compliance table's status code (open, A-D) means."""
+    return t(f"compliance.status.{code}") if code in ("open", "A", "B", "C", "D") else code
 
 
 def plan_label(row: pd.Series) -> str:
-    """One line naming a plan in a select box: hash, kind, status, opening block."""
+    """One line naming a plan in a select box: hash, kind, status, when it was opened."""
     kind = f" · {row['kind']}" if row["kind"] else ""
-    return (f"{row['plan_hash'][:12]}…{kind} · {_PLAN_STATUS.get(row['status'], row['status'])} · opened at block "
-            f"{row['opened_height']}")
+    opened = kst(row["opened_time"]) if "opened_time" in row and row["opened_time"] is not None else ""
+    when = t("common.plan_opened", time=opened) if opened else t("common.plan_opened_block", height=row["opened_height"])
+    return f"{row['plan_hash'][:12]}…{kind} · {status_text(row['status'])} · {when}"
 
 
 def year_input(key: str, default: int = 2024) -> int:
     """The compliance year a page shows (2015-2030: the phases the chain knows)."""
-    return int(st.number_input("Compliance year", min_value=2015, max_value=2030, value=default, step=1, key=key))
+    return int(st.number_input(t("common.compliance_year"), min_value=2015, max_value=2030, value=default, step=1,
+                               key=key))

@@ -14,18 +14,17 @@ __all__ = ["render"]
 def render() -> None:
     user = session.current_user()
     if user is not None:
-        st.title("Your account")
+        st.title(t("account.title"))
         st.markdown(
-            f"Logged in as **{user.username}** — {user.name}  \n"
-            f"Role on chain: **{session.ROLE_LABELS.get(user.role, user.role)}**  \n"
-            f"Address: `{user.address}`" + (f"  \nCompany id: {user.company_id}" if user.company_id else "")
+            t("account.details", username=user.username, name=user.name,
+              role=session.ROLE_LABELS.get(user.role, user.role), address=user.address)
+            + (t("account.company_id", company_id=user.company_id) if user.company_id else "")
         )
         st.caption(t("flows.session.kept"))
-        if st.button("Log out", type="primary"):
+        if st.button(t("account.log_out"), type="primary"):
             session.sign_out()
             st.rerun()
         return
-    st.title("Log in")
-    st.caption("Government officials, companies and verification bodies log in with the portal user name and "
-               "password they were given. The public pages need no login.")
+    st.title(t("account.log_in"))
+    st.caption(t("account.intro"))
     login_form(land=True)

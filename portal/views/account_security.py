@@ -22,7 +22,7 @@ from protocol.messages.custody import TRUSTED_OPS, CustodyApprove, CustodyCancel
 
 from .. import cache, session, ui
 from ..data import custody
-from ..data._base import to_kst
+from ..i18n import t
 from ..submit import flash, show_chain_error, submit
 
 __all__ = ["render"]
@@ -31,136 +31,150 @@ __all__ = ["render"]
 def _duration(seconds: int) -> str:
     days, rest = divmod(int(seconds), 86_400)
     parts = [(days, "d"), (rest // 3600, "h"), (rest % 3600 // 60, "min"), (rest % 60, "s")]
-    return " ".join(f"{n} {unit}" for n, unit in parts if n) or "none"
+    return " ".join(t(f"custody.duration.{unit}", n=n) for n, unit in parts if n) or t("common.none")
+
+
+def _rights(rights: list[str] | None) -> str:
+    """A representative's rights in words (none: read-only)."""
+    return ", ".join(t(f"custody.right.{r}") if r in ("initiate", "approve") else r for r in rights) if rights \
+        else t("custody.read_only")
+
+
+def _on_off(value: bool) -> str:
+    return t("common.on" if value else "common.off")
 
 
 def _overview(answer: dict[str, Any]) -> None:
     limits, usage = answer.get("limits") or {}, answer.get("usage") or {}
     cols = st.columns(4)
-    cols[0].metric("Four eyes (이중 승인)", "on" if answer.get("four_eyes") else "off")
-    cols[1].metric("Central cap per transfer", ui.tonnes(answer["central_cap"]), help="to an account not on the trusted list")
-    cols[2].metric("Own limit per transaction", ui.tonnes(limits["transaction"]) if limits.get("transaction") else "none")
-    cols[3].metric("Delay for loosening", _duration(answer["delay_seconds"]),
-                   help="new rights, four eyes off, higher limits and trusted accounts wait this long (block time)")
-    st.caption(" · ".join(f"{name}: {usage.get(name, 0):,} t used of "
-                          + (f"{limits[name]:,} t" if limits.get(name) else "no own limit")
-                          for name in ("daily", "weekly", "monthly")) + " (transfers to untrusted accounts)")
+    cols[0].metric(t("custody.four_eyes"), _on_off(answer.get("four_eyes")))
+    cols[1].metric(t("custody.central_cap"), ui.tonnes(answer["central_cap"]), help=t("custody.central_cap_help"))
+    cols[2].metric(t("custody.own_limit"), ui.tonnes(limits["transaction"]) if limits.get("transaction")
+                   else t("common.none"))
+    cols[3].metric(t("custody.delay"), _duration(answer["delay_seconds"]), help=t("custody.delay_help"))
+    st.caption(" · ".join(t("custody.usage", period=t(f"custody.period.{name}"), used=ui.tonnes(usage.get(name, 0)),
+                            limit=ui.tonnes(limits[name]) if limits.get(name) else t("custody.no_own_limit"))
+                          for name in ("daily", "weekly", "monthly")) + t("custody.usage_note"))
     if answer.get("next"):
-        st.info(f"Scheduled loosening from block time {answer['next']['from']}: four eyes "
-                f"{'on' if answer['next']['four_eyes'] else 'off'}, limits {answer['next']['limits']}. "
-                "Send the current settings again to cancel it.")
+        st.info(t("custody.scheduled", time=ui.kst(answer["next"]["from"]), four_eyes=_on_off(answer["next"]["four_eyes"]),
+                  limits=answer["next"]["limits"]))
 
 
 def _waiting(user, answer: dict[str, Any], may_approve: bool) -> None:
-    st.subheader("Awaiting an approver (승인 대기)")
+    st.subheader(t("custody.waiting"))
     pending = waiting(answer)
     if not pending:
-        st.caption("No transfer awaits an approver.")
+        st.caption(t("custody.none_waiting"))
         return
-    labels = {t["id"]: f"Transfer #{t['id']}: {t['amount']:,} t {t['instrument']} → {t['to']}" for t in pending}
-    st.markdown("\n".join(f"- {labels[t['id']]} · initiated by `{t['initiator']}` · expires "
-                           f"{to_kst(t['expires']):%Y-%m-%d %H:%M} KST" for t in pending))
+    labels = {p["id"]: t("custody.transfer_label", id=p["id"], amount=ui.tonnes(p["amount"]), instrument=p["instrument"],
+                         to=p["to"]) for p in pending}
+    st.markdown("\n".join(t("custody.waiting_line", label=labels[p["id"]], initiator=p["initiator"],
+                             expires=ui.kst(p["expires"])) for p in pending))
     with st.form("custody_waiting"):
-        chosen = st.selectbox("Waiting transfer", list(labels), format_func=labels.get)
+        chosen = st.selectbox(t("custody.waiting_transfer"), list(labels), format_func=labels.get)
         left, right = st.columns(2)
-        approve = left.form_submit_button("Approve", type="primary", disabled=not may_approve)
-        cancel = right.form_submit_button("Cancel transfer")
+        approve = left.form_submit_button(t("custody.approve"), type="primary", disabled=not may_approve)
+        cancel = right.form_submit_button(t("custody.cancel"))
     if approve:
-        submit(user.signer, CustodyApprove(int(chosen)), doing=f"approving transfer #{chosen}",
-               done=lambda c: f"Transfer #{chosen} approved and executed at block {c.height}.")
+        submit(user.signer, CustodyApprove(int(chosen)), doing=t("custody.doing_approve", id=chosen),
+               done=lambda c: t("custody.approved", id=chosen, height=c.height))
     if cancel:
-        submit(user.signer, CustodyCancel(int(chosen)), doing=f"cancelling transfer #{chosen}",
-               done=lambda c: f"Transfer #{chosen} cancelled at block {c.height}; its tonnes are available again.")
+        submit(user.signer, CustodyCancel(int(chosen)), doing=t("custody.doing_cancel", id=chosen),
+               done=lambda c: t("custody.cancelled", id=chosen, height=c.height))
 
 
 def _initiate(user) -> None:
     with st.form("custody_initiate"):
-        st.markdown("**Initiate a transfer out (이전 개시)** — with four eyes it waits, its tonnes held, for an approver.")
-        to = st.text_input("Recipient account (address)")
-        instrument = st.text_input("Instrument", value="KAU25")
-        amount = st.number_input("Tonnes", min_value=1, step=1, key="custody_amount")
-        if st.form_submit_button("Initiate transfer"):
-            submit(user.signer, CustodyTransfer(to.strip(), instrument.strip(), int(amount)), doing="initiating the transfer",
-                   done=lambda c: f"Transfer of {int(amount):,} t committed at block {c.height}: "
-                                  f"{_status_of(c)}.")
+        st.markdown(t("custody.initiate_intro"))
+        to = st.text_input(t("custody.recipient"))
+        instrument = st.text_input(t("common.instrument"), value="KAU25")
+        amount = st.number_input(t("common.tonnes_label"), min_value=1, step=1, key="custody_amount")
+        if st.form_submit_button(t("custody.initiate")):
+            submit(user.signer, CustodyTransfer(to.strip(), instrument.strip(), int(amount)),
+                   doing=t("custody.doing_initiate"),
+                   done=lambda c: t("custody.initiated", amount=ui.tonnes(amount), height=c.height, status=_status_of(c)))
 
 
 def _status_of(commit) -> str:
     result = json.loads(commit.data) if commit.data else {}
     if result.get("status") == "waiting":
-        return f"transfer #{result['transfer_id']} awaits an approver"
-    return "executed"
+        return t("custody.status_waiting", id=result["transfer_id"])
+    return t("custody.status_executed")
 
 
 def _trusted(user, answer: dict[str, Any]) -> None:
-    st.subheader("Trusted accounts (신뢰 계정)")
-    ui.table(custody.trusted(answer))
+    st.subheader(t("custody.trusted"))
+    trusted = custody.trusted(answer)
+    ui.table(trusted.assign(**{"from": trusted["from"].map(ui.kst)}))
     with st.form("custody_trusted"):
-        other = st.text_input("Account (address)", key="custody_trusted_account")
-        op = st.selectbox("Change", TRUSTED_OPS, help="add: one person; confirm: a second person with the approve "
-                                                      "right (the delay starts); cancel: before it takes effect; "
-                                                      "remove: at once")
-        if st.form_submit_button("Send trusted-list change"):
-            submit(user.signer, CustodyTrusted(op, other.strip()), doing=f"sending '{op}' for {other.strip()[:12]}",
-                   done=lambda c: f"Trusted list: {op} committed at block {c.height}.")
+        other = st.text_input(t("custody.trusted_account"), key="custody_trusted_account")
+        op = st.selectbox(t("custody.change"), TRUSTED_OPS, help=t("custody.change_help"))
+        if st.form_submit_button(t("custody.send_trusted")):
+            submit(user.signer, CustodyTrusted(op, other.strip()),
+                   doing=t("custody.doing_trusted", op=op, account=other.strip()[:12]),
+                   done=lambda c: t("custody.trusted_done", op=op, height=c.height))
 
 
 def _holder_forms(user, answer: dict[str, Any]) -> None:
     with st.form("custody_representative"):
-        st.markdown("**Admit a representative (대리인 등록)** — by its public key; new rights act after the delay.")
-        public_key = st.text_input("Public key (hex)")
-        name = st.text_input("Name")
-        rights = st.multiselect("Rights", ["initiate", "approve"], help="none: read-only")
-        if st.form_submit_button("Admit representative"):
+        st.markdown(t("custody.admit_intro"))
+        public_key = st.text_input(t("custody.public_key"))
+        name = st.text_input(t("custody.name"))
+        rights = st.multiselect(t("custody.rights"), ["initiate", "approve"], format_func=lambda r: t(f"custody.right.{r}"),
+                                help=t("custody.rights_help"))
+        if st.form_submit_button(t("custody.admit")):
             submit(user.signer, representative_message(public_key.strip(), name.strip(), rights),
-                   doing="admitting the representative", done=lambda c: f"Representative admitted at block {c.height}.")
+                   doing=t("custody.doing_admit"), done=lambda c: t("custody.admitted", height=c.height))
     reps = [r["representative"] for r in answer.get("representatives", [])]
     if reps:
         with st.form("custody_remove"):
-            chosen = st.selectbox("Representative", reps)
-            if st.form_submit_button("Remove at once"):
-                submit(user.signer, CustodyRepresentative("remove", chosen), doing="removing the representative",
-                       done=lambda c: f"Representative removed at block {c.height}.")
+            chosen = st.selectbox(t("custody.representative"), reps)
+            if st.form_submit_button(t("custody.remove")):
+                submit(user.signer, CustodyRepresentative("remove", chosen), doing=t("custody.doing_remove"),
+                       done=lambda c: t("custody.removed", height=c.height))
     with st.form("custody_settings"):
-        st.markdown("**Settings** — stricter at once, looser after the delay.")
-        four_eyes = st.checkbox("Four eyes on transfers out", value=bool(answer.get("four_eyes")))
+        st.markdown(t("custody.settings_intro"))
+        four_eyes = st.checkbox(t("custody.four_eyes_check"), value=bool(answer.get("four_eyes")))
         limits = answer.get("limits") or {}
-        values = {name: st.number_input(f"Own {name} limit (t, 0 = none)", min_value=0, step=1,
+        values = {name: st.number_input(t("custody.limit_input", period=t(f"custody.period.{name}")), min_value=0, step=1,
                                         value=int(limits.get(name, 0)), key=f"custody_limit_{name}")
                   for name in ("transaction", "daily", "weekly", "monthly")}
-        if st.form_submit_button("Save settings"):
+        if st.form_submit_button(t("custody.save")):
             submit(user.signer, settings_with(answer, four_eyes, **{k: int(v) for k, v in values.items()}),
-                   doing="saving the settings", done=lambda c: f"Settings committed at block {c.height}.")
+                   doing=t("custody.doing_save"), done=lambda c: t("custody.saved", height=c.height))
 
 
 def render() -> None:
     user = session.require_role("company", REPRESENTATIVE)
-    st.title("Account security")
-    st.caption("계정 보안 · representatives, four eyes, trusted accounts and limits on transfers out")
+    st.title(t("page.account_security"))
+    st.caption(t("custody.caption"))
     flash()
     try:
         account, rights = custody.acting_for(cache.client(), user.signer)
         answer = custody.record(cache.client(), user.signer, account)
     except ChainError as exc:
-        show_chain_error(exc, "reading the account's security record")
+        show_chain_error(exc, t("custody.doing_record"))
         return
     holder = rights == "holder"
-    st.markdown(f"Account `{account}` · you: **{'the holder (own key)' if holder else user.name}** · rights: "
-                f"**{'holder' if holder else custody.rights_text(rights)}**")
+    st.markdown(t("custody.who", account=account, you=t("custody.holder_you") if holder else user.name,
+                  rights=t("custody.holder") if holder else _rights(rights)))
     if not answer["under_custody"]:
-        st.info("This account is not under custody: no representatives, no four eyes, no caps. Admit a "
-                "representative or save settings to start.")
+        st.info(t("custody.not_under_custody"))
     else:
         _overview(answer)
         _waiting(user, answer, may_approve=not holder and "approve" in rights)
     if holder or "initiate" in rights:
         _initiate(user)
-    st.subheader("Representatives (대리인)")
-    ui.table(custody.representatives(answer))
+    st.subheader(t("custody.representatives"))
+    reps = custody.representatives(answer)
+    ui.table(reps.assign(rights=[_rights(r["rights"]) for r in answer.get("representatives", [])],
+                         scheduled=[_rights(r["next"]["rights"]) if r["next"] else "" for r in answer.get("representatives", [])],
+                         **{"from": reps["from"].map(ui.kst)}))
     if holder or rights:
         _trusted(user, answer)
     if holder:
         _holder_forms(user, answer)
     if answer.get("transfers"):
-        st.subheader("Latest transfers")
-        ui.table(custody.transfers(answer))
+        st.subheader(t("custody.latest_transfers"))
+        transfers = custody.transfers(answer)
+        ui.table(transfers.assign(initiated=transfers["initiated"].map(ui.kst), expires=transfers["expires"].map(ui.kst)))

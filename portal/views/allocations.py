@@ -10,33 +10,36 @@ import streamlit as st
 from .. import charts, ui
 from ..cache import cached
 from ..data import allocations
+from ..i18n import t
 
 __all__ = ["render"]
 
 
 def render() -> None:
-    st.title("Allocations")
-    st.caption("Allocation plans and the allowances issued under them (e-orders), as recorded on chain.")
+    st.title(t("page.allocations"))
+    st.caption(t("allocations.caption"))
     plans = cached(allocations.plans)
     if plans.empty:
-        st.info("No allocation plan is on chain yet.")
+        st.info(t("allocations.no_plan"))
         return
-    st.subheader("Allocation plans")
-    ui.table(plans[["plan_hash", "kind", "status", "vintages", "lines", "opened_height", "issued_height", "issued_time"]])
+    st.subheader(t("allocations.plans"))
+    ui.table(plans[["plan_hash", "kind", "status", "vintages", "lines", "opened_time", "issued_time"]]
+             .assign(status=plans["status"].map(ui.status_text), opened_time=plans["opened_time"].map(ui.kst),
+                     issued_time=plans["issued_time"].map(ui.kst)))
     issued = plans[plans["status"] == "issued"].reset_index(drop=True)
     if issued.empty:
-        st.info("No plan has been issued yet; allocations appear here once the government approves a plan.")
+        st.info(t("allocations.none_issued"))
         return
     labels = {r["plan_hash"]: ui.plan_label(r) for _, r in issued.iterrows()}
-    plan_hash = st.selectbox("Issued plan", list(labels), format_func=labels.get, key="alloc_plan")
+    plan_hash = st.selectbox(t("allocations.issued_plan"), list(labels), format_func=labels.get, key="alloc_plan")
     lines = cached(allocations.plan_lines, plan_hash)
     record = cached(allocations.eorder, plan_hash) or {}
     if record:
-        st.caption(f"Issued at block {record['issued']['height']} by proposal #{record['proposal_id']} with "
-                   f"{len(record['approvals'])} approvals. Totals: "
-                   + ", ".join(f"{v} {t:,} t" for v, t in record["totals"].items()))
-    search = st.text_input("Search company (name, company id or sector)", key="alloc_search")
+        st.caption(t("allocations.issued_caption", time=ui.kst(record["issued"]["time"]), proposal=record["proposal_id"],
+                     approvals=len(record["approvals"]),
+                     totals=", ".join(f"{v} {ui.tonnes(n)}" for v, n in record["totals"].items())))
+    search = st.text_input(t("allocations.search"), key="alloc_search")
     wide = allocations.allocation_table(lines, search)
-    st.subheader("Allocation by company and vintage (t)")
+    st.subheader(t("allocations.by_company"))
     ui.table(wide)
-    st.altair_chart(charts.allocation_by_sector(allocations.plan_sector_totals(lines), "Allocation by sector"), width="stretch")
+    st.altair_chart(charts.allocation_by_sector(allocations.plan_sector_totals(lines), t("allocations.by_sector")), width="stretch")

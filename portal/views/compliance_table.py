@@ -13,37 +13,35 @@ from ets.rpc import ChainError
 from .. import ui
 from ..cache import cached
 from ..data import compliance
-from ..data._base import to_kst
+from ..i18n import t
 from ..submit import show_chain_error
 
 __all__ = ["render"]
 
 
 def render() -> None:
-    st.title("Compliance")
-    st.caption("Per company and year: allocated, certified emissions, surrendered allowances and the compliance status "
-               "code, as the chain records them. Surrendered tonnes are published once the year's deadline has passed.")
+    st.title(t("page.compliance"))
+    st.caption(t("compliance.caption"))
     year = ui.year_input("compliance_year")
     try:
         record = cached(compliance.year_record, year)
         table = cached(compliance.table, year)
     except ChainError as exc:
-        show_chain_error(exc, "reading the compliance table")
+        show_chain_error(exc, t("compliance.doing_table"))
         return
-    deadline = to_kst(record["surrender_due"])
-    text = f"Surrender deadline {deadline:%Y-%m-%d %H:%M} KST · settlement: {record['status']}"
+    text = t("compliance.deadline", deadline=ui.kst(record["surrender_due"]), status=record["status"])
     if "penalty_per_tonne" in record:
-        text += (f" · average market price {record['average_price']:,} KRW/t ({record['price_source']}) · "
-                 f"penalty {record['penalty_per_tonne']:,} KRW/t")
+        text += t("compliance.penalty", price=ui.krw_per_t(record["average_price"]), source=record["price_source"],
+                  penalty=ui.krw_per_t(record["penalty_per_tonne"]))
     st.caption(text)
-    ui.table(table, column_config={"status": st.column_config.TextColumn("status", help="; ".join(
-        f"{k}: {v}" for k, v in compliance.STATUS_CODES.items()))})
-    st.download_button("Download CSV", cached(compliance.table_csv, year), file_name=f"compliance-{year}.csv",
+    status = t("col.status")
+    ui.table(table.drop(columns=["company", "company_id"]), column_config={status: st.column_config.TextColumn(
+        status, help="; ".join(f"{k}: {ui.compliance_status(k)}" for k in compliance.STATUS_CODES))})
+    st.download_button(t("compliance.download"), cached(compliance.table_csv, year), file_name=f"compliance-{year}.csv",
                        mime="text/csv", key="compliance_csv")
-    with st.expander("Status codes"):
-        for code, meaning in compliance.STATUS_CODES.items():
-            st.markdown(f"**{code}** — {meaning}")
-    st.subheader("Verification bodies' scorecards")
-    st.caption("How far the government's certification moved each body's verified figures (error in basis points "
-               "of the verified tonnes).")
-    ui.table(cached(compliance.scorecards))
+    with st.expander(t("compliance.status_codes")):
+        for code in compliance.STATUS_CODES:
+            st.markdown(f"**{code}** — {ui.compliance_status(code)}")
+    st.subheader(t("compliance.scorecards"))
+    st.caption(t("compliance.scorecards_caption"))
+    ui.table(cached(compliance.scorecards).drop(columns=["verifier"]).rename(columns={"certified": "certified_statements"}))

@@ -24,6 +24,7 @@ from .. import cache, krx_history, session, ui
 from ..cache import cached
 from ..charts import depth_chart, price_chart, volume_chart
 from ..data import chain, market
+from ..i18n import t
 from ..submit import show_chain_error
 
 __all__ = ["render", "upload_size_error", "KRX_UPLOAD_MAX_MB"]
@@ -37,24 +38,23 @@ KRX_UPLOAD_MAX_MB = 5  # a KRX daily export of several years is well under 1 MB
 
 def _instruments_table(listed: pd.DataFrame) -> None:
     shown = pd.DataFrame({
-        "instrument": listed["instrument"],
-        "reference price (KRW/t)": listed["reference_price"].map(lambda v: f"{int(v):,}"),
-        "today's band (KRW/t)": [f"{int(lo):,} – {int(hi):,}" for lo, hi in zip(listed["band_low"], listed["band_high"])],
-        "session": listed["phase"].map(ui.phase_text),
-        "best bid": listed["best_bid"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
-        "best ask": listed["best_ask"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
+        t("market.col_instrument"): listed["instrument"],
+        t("market.col_reference"): listed["reference_price"].map(ui.number),
+        t("market.col_band"): [f"{int(lo):,} – {int(hi):,}" for lo, hi in zip(listed["band_low"], listed["band_high"])],
+        t("market.col_session"): listed["phase"].map(ui.phase_text),
+        t("market.col_best_bid"): listed["best_bid"].map(lambda v: "" if pd.isna(v) else ui.number(v)),
+        t("market.col_best_ask"): listed["best_ask"].map(lambda v: "" if pd.isna(v) else ui.number(v)),
     })
     st.table(shown.reset_index(drop=True))
 
 
 def _trades_table(trades: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
-        "time (KST)": trades["time"].map(lambda t: t.strftime("%Y-%m-%d %H:%M:%S")),
-        "price (KRW/t)": trades["price"].map(lambda v: f"{int(v):,}"),
-        "tonnes": trades["quantity"].map(lambda v: f"{int(v):,}"),
-        "value (KRW)": trades["value_krw"].map(lambda v: f"{int(v):,}"),
-        "how": trades["auction"].map(lambda a: "call auction" if a else "continuous"),
-        "block": trades["height"],
+        t("market.col_time"): trades["time"].map(lambda when: when.strftime("%Y-%m-%d %H:%M:%S")),
+        t("market.col_price"): trades["price"].map(ui.number),
+        t("market.col_tonnes"): trades["quantity"].map(ui.number),
+        t("market.col_value"): trades["value_krw"].map(ui.number),
+        t("market.col_how"): trades["auction"].map(lambda a: t("market.how_call" if a else "market.how_continuous")),
     }).reset_index(drop=True)
 
 
@@ -66,73 +66,76 @@ def _live(instrument: str) -> None:
         trades = cached(market.trades, instrument)
         book = cached(market.depth, instrument)
     except ChainError as exc:
-        show_chain_error(exc, "refreshing the market")
+        show_chain_error(exc, t("market.doing_refresh"))
         return
     c1, c2, c3, c4 = st.columns(4)
     if not trades.empty:
-        c1.metric("Last trade", f"{int(trades['price'].iloc[0]):,} KRW/t",
-                  help=f"{int(trades['quantity'].iloc[0]):,} t at block {int(trades['height'].iloc[0])}")
+        c1.metric(t("market.last_trade"), ui.krw_per_t(trades["price"].iloc[0]),
+                  help=t("market.last_trade_help", tonnes=ui.tonnes(trades["quantity"].iloc[0]),
+                         time=ui.kst(trades["time"].iloc[0], seconds=True)))
     else:
-        c1.metric("Last trade", "none yet")
+        c1.metric(t("market.last_trade"), t("common.none_yet"))
     if not bars.empty:
         last = bars.iloc[-1]
-        c2.metric(f"Volume {last['trading_day']}", f"{int(last['volume']):,} t")
-        c3.metric("VWAP", f"{int(last['vwap']):,} KRW/t")
-        c4.metric("Trades that day", f"{int(last['trades']):,}")
+        c2.metric(t("market.volume_day", day=last["trading_day"]), ui.tonnes(last["volume"]))
+        c3.metric(t("market.vwap"), ui.krw_per_t(last["vwap"]))
+        c4.metric(t("market.trades_that_day"), ui.number(last["trades"]))
     left, right = st.columns([2, 3])
     with left:
-        st.subheader("Order book (aggregated)")
-        st.caption("Tonnes waiting at each price, best 10 levels a side. Who placed them is not public.")
+        st.subheader(t("market.book"))
+        st.caption(t("market.book_caption"))
         if book.empty:
-            st.info("The book is empty.")
+            st.info(t("market.book_empty"))
         else:
-            st.altair_chart(depth_chart(book, f"{instrument} depth"), width="stretch")
-            shown = book.assign(price=book["price"].map(lambda v: f"{int(v):,}"),
-                                quantity=book["quantity"].map(lambda v: f"{int(v):,}"),
-                                cumulative=book["cumulative"].map(lambda v: f"{int(v):,}"))
-            st.table(shown.rename(columns={"price": "price (KRW/t)", "quantity": "tonnes",
-                                           "cumulative": "cumulative tonnes"}).reset_index(drop=True))
+            st.altair_chart(depth_chart(book, t("market.depth_title", instrument=instrument)), width="stretch")
+            shown = book.assign(side=book["side"].map(lambda s: t(f"market.side_{s}") if s in ("buy", "sell") else s),
+                                price=book["price"].map(ui.number), quantity=book["quantity"].map(ui.number),
+                                cumulative=book["cumulative"].map(ui.number))
+            st.table(shown.rename(columns={"side": t("market.col_side"), "price": t("market.col_price"),
+                                           "quantity": t("market.col_tonnes"),
+                                           "cumulative": t("market.col_cumulative")}).reset_index(drop=True))
     with right:
-        st.subheader("Latest trades")
-        st.caption("Price and tonnes of each trade on chain, newest first. Buyers and sellers are confidential.")
+        st.subheader(t("market.latest_trades"))
+        st.caption(t("market.latest_caption"))
         if trades.empty:
-            st.info("No trade yet.")
+            st.info(t("market.no_trade"))
         else:
             st.table(_trades_table(trades.head(20)))
-    st.subheader("Daily price and volume (chain)")
+    st.subheader(t("market.daily"))
     if bars.empty:
-        st.info(f"No {instrument} trade on chain yet, so there is no daily bar.")
+        st.info(t("market.no_bar", instrument=instrument))
     else:
         frame = bars.assign(trading_day=pd.to_datetime(bars["trading_day"]))
         c1, c2 = st.columns(2)
-        c1.altair_chart(price_chart(frame, "trading_day", f"{instrument} close (chain)"), width="stretch")
-        c2.altair_chart(volume_chart(frame, "trading_day", f"{instrument} volume (chain)"), width="stretch")
-        with st.expander("Daily bars (table)"):
+        c1.altair_chart(price_chart(frame, "trading_day", t("market.close_chart", instrument=instrument)), width="stretch")
+        c2.altair_chart(volume_chart(frame, "trading_day", t("market.volume_chart", instrument=instrument)),
+                        width="stretch")
+        with st.expander(t("market.bars_table")):
             ui.table(bars)
 
 
 def _block_aggregates(instrument: str) -> None:
-    st.subheader("Block trades (aggregates only)")
-    st.caption("Block (OTC, 협의) trades agreed between two companies. Their prices are sealed to the two parties and "
-               "the regulator; the public sees only how many settled each day and how many tonnes.")
+    st.subheader(t("market.block"))
+    st.caption(t("market.block_caption"))
     volume = cached(market.block_volume, instrument)
     if volume.empty:
-        st.info(f"No {instrument} block trade has settled on chain.")
+        st.info(t("market.no_block", instrument=instrument))
         return
     c1, c2 = st.columns(2)
-    c1.metric("Block trades settled", f"{int(volume['trades'].sum()):,}")
-    c2.metric("Block tonnes", f"{int(volume['volume'].sum()):,} t")
-    st.table(volume.rename(columns={"day": "day (KST)", "trades": "block trades", "volume": "tonnes"})
-             .assign(tonnes=lambda d: d["tonnes"].map(lambda v: f"{int(v):,}")).reset_index(drop=True))
+    c1.metric(t("market.block_settled"), ui.number(volume["trades"].sum()))
+    c2.metric(t("market.block_tonnes"), ui.tonnes(volume["volume"].sum()))
+    st.table(volume.assign(volume=volume["volume"].map(ui.number))
+             .rename(columns={"day": t("market.col_day"), "trades": t("market.col_block_trades"),
+                              "volume": t("market.col_tonnes")}).reset_index(drop=True))
 
 
 def _chain_market() -> None:
     listed = cached(market.instruments)
     if listed.empty:
-        st.info("No order has been placed on chain yet, so there is no market data.")
+        st.info(t("market.no_order"))
         return
     _instruments_table(listed)
-    instrument = st.selectbox("Instrument", list(listed["instrument"]), key="market_instrument")
+    instrument = st.selectbox(t("market.instrument"), list(listed["instrument"]), key="market_instrument")
     _live(instrument)
     _block_aggregates(instrument)
 
@@ -145,20 +148,17 @@ def upload_size_error(size: int, limit_mb: int = KRX_UPLOAD_MAX_MB) -> str | Non
     limit = limit_mb * 1024 * 1024
     if size <= limit:
         return None
-    return (f"The file is {size:,} bytes; uploads are limited to {limit_mb} MB ({limit:,} bytes), and a KRX daily "
-            "export is far smaller. Nothing was read from it. Upload the daily export exactly as downloaded from KRX.")
+    return t("market.upload_too_large", size=ui.number(size), limit_mb=limit_mb, limit=ui.number(limit))
 
 
 def _krx_history() -> None:
-    st.header("Historical KRX data (imported file, not chain data)")
-    st.caption("Daily prices and volumes published by KRX for the real K-ETS market, read from a KRX export file. "
-               "They are not chain data: the chain did not record them and does not vouch for them, and they are kept "
-               "out of the chain charts above.")
+    st.header(t("market.krx_header"))
+    st.caption(t("market.krx_caption"))
     logged_in = session.current_user() is not None
     upload = None
     if logged_in:  # public visitors get no uploader at all
         limit_mb = min(KRX_UPLOAD_MAX_MB, int(st.get_option("server.maxUploadSize")))
-        upload = st.file_uploader("KRX daily export (배출권 시장 일별 시세, CSV / HTML / XLSX as downloaded)",
+        upload = st.file_uploader(t("market.krx_upload"),
                                   type=["csv", "html", "htm", "xls", "xlsx"], key="krx_upload", max_upload_size=limit_mb)
     path = krx_history.krx_file_from_env()
     try:
@@ -170,44 +170,44 @@ def _krx_history() -> None:
             history = cache.krx_upload(upload.getvalue(), upload.name)
         elif path is not None:
             if not path.exists():
-                st.error(f"ETS_PORTAL_KRX names {path}, which does not exist. Upload the file above instead." if logged_in else
-                         "The portal's KRX file is missing, so there is no historical KRX data to show.")
+                st.error(t("market.krx_missing_env", path=path) if logged_in else t("market.krx_missing"))
                 return
             history = cache.krx_file(path)
         elif logged_in:
-            st.info("Upload a KRX daily export above (or set ETS_PORTAL_KRX to its path) to compare with history.")
+            st.info(t("market.krx_upload_hint"))
             return
         else:
-            st.info("No historical KRX file is configured. Logged-in users can upload a KRX daily export here.")
+            st.info(t("market.krx_none"))
             return
     except krx_history.KrxHistoryError as exc:
-        st.error(f"The KRX file cannot be shown: {exc}")
+        st.error(t("market.krx_unreadable", error=exc))
         return
     st.info(history.provenance(), icon=":material/history:")
-    instrument = st.selectbox("KRX instrument (most traded first)", history.instruments, key="krx_instrument")
+    instrument = st.selectbox(t("market.krx_instrument"), history.instruments, key="krx_instrument")
     days = history.of(instrument)
     traded = days[days["volume"] > 0]
     c1, c2, c3 = st.columns(3)
     last = days.iloc[-1]
-    c1.metric(f"KRX close {last['date']:%Y-%m-%d}", f"{int(last['close']):,} KRW/t")
-    c2.metric("KRX days with trades", f"{len(traded):,} of {len(days):,}")
-    c3.metric("KRX volume in file", f"{int(days['volume'].sum()):,} t")
+    c1.metric(t("market.krx_close", day=f"{last['date']:%Y-%m-%d}"), ui.krw_per_t(last["close"]))
+    c2.metric(t("market.krx_days"), t("market.krx_days_value", traded=ui.number(len(traded)), days=ui.number(len(days))))
+    c3.metric(t("market.krx_volume"), ui.tonnes(days["volume"].sum()))
     frame = days.assign(date=pd.to_datetime(days["date"]))
     c1, c2 = st.columns(2)
-    c1.altair_chart(price_chart(frame, "date", f"{instrument} close — source: {history.short_source}"), width="stretch")
-    c2.altair_chart(volume_chart(frame, "date", f"{instrument} volume — source: {history.short_source}"), width="stretch")
-    with st.expander(f"Rows of {instrument} (source: {history.short_source})"):
+    source = history.short_source
+    c1.altair_chart(price_chart(frame, "date", t("market.krx_close_chart", instrument=instrument, source=source)),
+                    width="stretch")
+    c2.altair_chart(volume_chart(frame, "date", t("market.krx_volume_chart", instrument=instrument, source=source)),
+                    width="stretch")
+    with st.expander(t("market.krx_rows", instrument=instrument, source=source)):
         ui.table(days.sort_values("date", ascending=False))
 
 
 def render() -> None:
-    st.title("Market")
-    st.caption("The emissions market on chain: limit orders matched by the chain, settled delivery versus payment. "
-               "Market aggregates are public; who holds, bids or trades what is visible only to the parties and the "
-               "regulator.")
+    st.title(t("page.market"))
+    st.caption(t("market.caption"))
     status = cached(chain.chain_status)
-    st.caption(f"Chain {status.chain_id}, latest block {status.height:,} at {status.time_kst}. Figures are cached for "
-               f"{cache.config().ttl_seconds} s.")
+    st.caption(t("common.cached_for", chain=status.chain_id, time=ui.kst(status.time, seconds=True),
+                 seconds=cache.config().ttl_seconds))
     _chain_market()
     st.divider()
     _krx_history()

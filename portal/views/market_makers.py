@@ -15,49 +15,73 @@ from ets.rpc import ChainError
 from .. import cache, session, ui
 from ..cache import cached
 from ..data import makers
+from ..i18n import t
 from ..submit import show_chain_error
 
 __all__ = ["render"]
 
 
+_CLASSES = {label: code for code, label in makers.CLASS_LABELS.items()}  # the data layer's label: its class
+
+
+def _class(label: str) -> str:
+    return t(f"makers.class.{_CLASSES[label]}") if label in _CLASSES else label
+
+
+def _names(accounts) -> dict[str, str]:
+    return {a: (cache.account_record(a) or {}).get("name") or a for a in accounts}
+
+
+def _summary(month: dict) -> str:
+    return t("makers.summary", month=month["month"], instrument=month["instrument"], met=month["days_met"],
+             required=month["days_required"], seconds=ui.number(month["min_seconds"]),
+             spread=ui.krw(month["max_spread_krw"]), tonnes=ui.tonnes(month["min_quote_tonnes"]))
+
+
 def _report(user) -> None:
-    st.subheader("Obligation report 시장조성 의무 보고")
+    st.subheader(t("makers.report"))
     table = cached(makers.makers)
     choices = [a for a, c in zip(table["account"], table["class"]) if c == makers.CLASS_LABELS["market_maker"]]
     if user.role == "company":
         if user.address not in choices:
-            st.caption("Your account is not a registered market maker: no obligation report.")
+            st.caption(t("makers.not_a_maker"))
             return
         address = user.address
     else:
         if not choices:
-            st.caption("No market maker is registered yet.")
+            st.caption(t("makers.none_registered"))
             return
-        address = st.selectbox("Market maker", choices, key="maker_account")
+        names = _names(choices)
+        address = st.selectbox(t("makers.maker"), choices, format_func=names.get, key="maker_account")
     try:
         answer = makers.report(cache.client(), address, user.signer)
     except ChainError as exc:
-        show_chain_error(exc, "reading the obligation report")
+        show_chain_error(exc, t("makers.doing_report"))
         return
     if not answer["months"]:
-        st.caption("No quoting recorded yet.")
+        st.caption(t("makers.no_quoting"))
         return
     labels = [m["month"] for m in answer["months"]]
-    month = answer["months"][labels.index(st.selectbox("Month", labels, index=len(labels) - 1, key="maker_month"))]
-    st.markdown(makers.summary(month))
-    st.metric("Days met 충족일", f"{month['days_met']} / {month['days_required']}")
-    ui.table(makers.month_frame(month))
+    month = answer["months"][labels.index(st.selectbox(t("common.month"), labels, index=len(labels) - 1,
+                                                       key="maker_month"))]
+    st.markdown(_summary(month))
+    st.metric(t("makers.days_met"), f"{month['days_met']} / {month['days_required']}")
+    days = makers.month_frame(month)
+    ui.table(days.assign(met=days["met"].map(lambda m: t("makers.met") if m != "-" else "-")))
 
 
 def render() -> None:
-    st.title("Market makers 시장조성자")
-    st.caption("Accounts with a participant class, set by the government (m-of-n). Market makers quote both sides of "
-               "their instrument every trading day; holding limits apply by class.")
+    st.title(t("page.market_makers"))
+    st.caption(t("makers.caption"))
     try:
-        ui.table(cached(makers.makers))
+        listed = cached(makers.makers)
     except ChainError as exc:
-        show_chain_error(exc, "reading the market makers")
+        show_chain_error(exc, t("makers.doing_list"))
         return
+    names = _names(listed["account"])
+    ui.table(listed.assign(name=listed["account"].map(names), **{"class": listed["class"].map(_class),
+                           "since (KST)": listed["since (KST)"].map(ui.kst)})[["name", "account", "class", "instrument",
+                                                                                "since (KST)"]])
     user = session.current_user()
     if user is not None and user.role in ("company", "government"):
         _report(user)

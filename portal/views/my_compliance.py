@@ -25,26 +25,25 @@ __all__ = ["render"]
 
 def _report_form(user, year: int) -> None:
     with st.form("compliance_report"):
-        st.markdown("**Annual emissions report** — your sites' daily totals on chain are added by the chain; declare "
-                    "other sources here.")
-        source = st.text_input("Other source", value="")
-        method = st.text_input("Method", value="")
-        quantity = st.number_input("Tonnes", min_value=0, step=1, key="report_tonnes")
-        evidence = st.file_uploader("Evidence file (its SHA-256 goes on chain)", key="report_evidence")
-        if st.form_submit_button("Submit report"):
+        st.markdown(t("my_compliance.report_intro"))
+        source = st.text_input(t("my_compliance.other_source"), value="")
+        method = st.text_input(t("my_compliance.method"), value="")
+        quantity = st.number_input(t("common.tonnes_label"), min_value=0, step=1, key="report_tonnes")
+        evidence = st.file_uploader(t("my_compliance.evidence"), key="report_evidence")
+        if st.form_submit_button(t("my_compliance.submit_report")):
             sources = ()
             if source and quantity:
                 digest = hashlib.sha256(evidence.getvalue() if evidence else b"").hexdigest()
                 sources = (OtherSource(source, method or "declared", int(quantity), digest),)
-            submit(user.signer, EmissionsReport(year, sources), doing="submitting your report",
-                   done=lambda c: f"Report for {year} committed at block {c.height}.")
+            submit(user.signer, EmissionsReport(year, sources), doing=t("my_compliance.doing_report"),
+                   done=lambda c: t("my_compliance.report_done", year=year, height=c.height))
 
 
 def _amount_form(user, key: str, label: str, limit: int, build, doing: str, instruments: list[str] | None = None) -> None:
     with st.form(key):
-        st.markdown(f"**{label}** — you may now: **{limit:,} t**")
-        instrument = st.selectbox("Instrument", instruments, key=f"{key}_instrument") if instruments else None
-        amount = st.number_input("Tonnes", min_value=1, step=1, key=f"{key}_amount")
+        st.markdown(t("my_compliance.may_now", label=label, limit=ui.number(limit)))
+        instrument = st.selectbox(t("common.instrument"), instruments, key=f"{key}_instrument") if instruments else None
+        amount = st.number_input(t("common.tonnes_label"), min_value=1, step=1, key=f"{key}_amount")
         submitted = st.form_submit_button(label)
     confirm.pending(key, user.signer)
     if submitted:
@@ -52,65 +51,69 @@ def _amount_form(user, key: str, label: str, limit: int, build, doing: str, inst
         restated = t("flows.confirm.compliance", action=label, year=getattr(msg, "year", ""), amount=ui.tonnes(amount),
                      instrument=f" {instrument}" if instrument else "")
         confirm.ask(key, restated, msg, doing=doing,
-                    done=lambda c: f"{label}: {int(amount):,} t committed at block {c.height}.")
+                    done=lambda c: t("my_compliance.amount_done", label=label, amount=ui.number(amount), height=c.height))
 
 
 def render() -> None:
     user = session.require_role("company")
-    st.title("My compliance")
+    st.title(t("page.my_compliance"))
     flash()
     year = ui.year_input("my_compliance_year")
     try:
         answer = compliance.position(cache.client(), user.address, user.signer)
     except ChainError as exc:
-        show_chain_error(exc, "reading your compliance position")
+        show_chain_error(exc, t("my_compliance.doing_position"))
         return
     if answer["blocked_years"]:
-        st.error(f"Your account is blocked for transfers out: shortfall past the deadline of "
-                 f"{', '.join(map(str, answer['blocked_years']))}. Surrender the shortfall to lift the block.")
+        st.error(t("my_compliance.blocked", years=", ".join(map(str, answer["blocked_years"]))))
     position = answer["years"].get(str(year))
     if position is None:
-        st.info(f"Nothing on chain yet for {year}: submit your report.")
+        st.info(t("my_compliance.nothing_yet", year=year))
         _report_form(user, year)
         return
     cols = st.columns(5)
-    cols[0].metric("Certified", "-" if position["certified"] is None else ui.tonnes(position["certified"]))
-    cols[1].metric("Surrendered", ui.tonnes(position["surrendered_total"]))
-    cols[2].metric("Shortfall", "-" if position["shortfall"] is None else ui.tonnes(position["shortfall"]))
-    cols[3].metric("Penalty if unpaid", "-" if position["penalty_if_unpaid"] is None else ui.krw(position["penalty_if_unpaid"]),
-                   help=f"{position['penalty_per_tonne']:,} KRW per tonne of shortfall at the deadline")
-    cols[4].metric("Status", position["status"])
-    st.caption(f"Deadline {to_kst(position['deadline']):%Y-%m-%d %H:%M} KST · reported {position['reported']} t · "
-               f"verified {position['verified']} t · borrowed {position['borrowed']:,} t · banked {position['banked']:,} t")
+    cols[0].metric(t("my_compliance.certified"), "-" if position["certified"] is None else ui.tonnes(position["certified"]))
+    cols[1].metric(t("my_compliance.surrendered"), ui.tonnes(position["surrendered_total"]))
+    cols[2].metric(t("my_compliance.shortfall"), "-" if position["shortfall"] is None else ui.tonnes(position["shortfall"]))
+    cols[3].metric(t("my_compliance.penalty"), "-" if position["penalty_if_unpaid"] is None
+                   else ui.krw(position["penalty_if_unpaid"]),
+                   help=t("my_compliance.penalty_help", price=ui.krw(position["penalty_per_tonne"])))
+    cols[4].metric(t("my_compliance.status"), position["status"], help=ui.compliance_status(position["status"]))
+    maybe = lambda v: "-" if v is None else ui.tonnes(v)  # noqa: E731
+    st.caption(t("my_compliance.summary", deadline=ui.kst(position["deadline"]), reported=maybe(position["reported"]),
+                 verified=maybe(position["verified"]), borrowed=ui.tonnes(position["borrowed"]),
+                 banked=ui.tonnes(position["banked"])))
     limits = position["limits"]
     if position["certified"] is None:
         if position["verified"] is None:
             _report_form(user, year)
-        st.info("Surrender, borrowing and banking open once the government certifies your emissions.")
+        st.info(t("my_compliance.opens_after_certification"))
         return
     eligible = [i for i, held in position["eligible"].items() if held and (i[3:] == str(year)[2:] or i.startswith("KCU")
                                                                            or position["status"] != "open")]
-    _amount_form(user, "compliance_surrender", "Surrender", limits["may_surrender"],
-                 lambda amount, instrument: Surrender(year, instrument, amount), "surrendering allowances",
+    _amount_form(user, "compliance_surrender", t("my_compliance.surrender"), limits["may_surrender"],
+                 lambda amount, instrument: Surrender(year, instrument, amount), t("my_compliance.doing_surrender"),
                  eligible or [f"KAU{str(year)[2:]}"])
-    st.caption(f"KCU may cover {limits['offset_cap']:,} t ({limits['offset_cap_bps'] // 100}% of the obligation); "
-               f"{limits['may_surrender_kcu']:,} t of it remain. Holdings: "
-               + ", ".join(f"{i} {t:,} t" for i, t in position["eligible"].items()))
+    st.caption(t("my_compliance.offsets", cap=ui.number(limits["offset_cap"]), percent=limits["offset_cap_bps"] // 100,
+                 left=ui.number(limits["may_surrender_kcu"]),
+                 holdings=", ".join(f"{i} {ui.tonnes(n)}" for i, n in position["eligible"].items())))
     left, right = st.columns(2)
     with left:
-        _amount_form(user, "compliance_borrow", "Borrow", limits["may_borrow"], lambda amount, _: Borrow(year, amount),
-                     "borrowing from the next vintage")
-        st.caption(f"Limit {limits['borrow_limit']:,} t ({limits['borrow_limit_bps'] // 100}% of the obligation).")
+        _amount_form(user, "compliance_borrow", t("my_compliance.borrow"), limits["may_borrow"],
+                     lambda amount, _: Borrow(year, amount), t("my_compliance.doing_borrow"))
+        st.caption(t("my_compliance.borrow_limit", limit=ui.tonnes(limits["borrow_limit"]),
+                     percent=limits["borrow_limit_bps"] // 100))
     with right:
-        _amount_form(user, "compliance_bank", "Bank", limits["may_bank"], lambda amount, _: Bank(year, amount),
-                     "banking into the next vintage")
-        st.caption(f"Limit {limits['bank_limit']:,} t (a multiple of your net sales of the vintage).")
-    with st.expander("Object to the certification"):
+        _amount_form(user, "compliance_bank", t("my_compliance.bank"), limits["may_bank"],
+                     lambda amount, _: Bank(year, amount), t("my_compliance.doing_bank"))
+        st.caption(t("my_compliance.bank_limit", limit=ui.tonnes(limits["bank_limit"])))
+    with st.expander(t("my_compliance.object")):
         with st.form("compliance_objection"):
-            reason = st.text_area("Reason")
-            requested = st.number_input("Figure you ask for (t)", min_value=0, step=1)
-            evidence = st.file_uploader("Evidence file", key="objection_evidence")
-            if st.form_submit_button("File objection") and reason:
+            reason = st.text_area(t("common.reason"))
+            requested = st.number_input(t("my_compliance.requested"), min_value=0, step=1)
+            evidence = st.file_uploader(t("my_compliance.evidence_file"), key="objection_evidence")
+            if st.form_submit_button(t("my_compliance.file_objection")) and reason:
                 digest = hashlib.sha256(evidence.getvalue() if evidence else b"").hexdigest()
                 submit(user.signer, Objection("certification", year, reason, digest, int(requested) or None),
-                       doing="filing your objection", done=lambda c: f"Objection filed at block {c.height}.")
+                       doing=t("my_compliance.doing_objection"),
+                       done=lambda c: t("my_compliance.objection_done", height=c.height))

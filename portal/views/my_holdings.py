@@ -12,28 +12,28 @@ import streamlit as st
 
 from ets.rpc import ChainError
 
-from .. import session, verified
+from .. import session, ui, verified
 from ..submit import show_chain_error
+from ..i18n import t
 
 __all__ = ["render"]
 
 
 def render() -> None:
     user = session.require_role("company")
-    st.title("My holdings")
-    st.caption(f"{user.name} · account {user.address}. Read with a query signed by your key; only you and the "
-               "regulator can read these figures.")
-    with st.spinner("Signing the query, reading your holdings and proving them against a signed header…"):
+    st.title(t("page.my_holdings"))
+    st.caption(t("holdings.caption", name=user.name, address=user.address))
+    with st.spinner(t("holdings.reading")):
         try:
             holdings, check = verified.holdings(user)
         except ChainError as exc:
-            show_chain_error(exc, "reading your holdings")
+            show_chain_error(exc, t("holdings.doing"))
             return
     if holdings.empty:
-        st.info("This account holds no allowances.")
+        st.info(t("holdings.none"))
         return
     cols = st.columns(max(1, len(holdings)))
     for col, row in zip(cols, holdings.itertuples()):
-        col.metric(row.instrument, f"{row.amount:,} t")
-    st.table(holdings.assign(amount=holdings["amount"].map(lambda v: f"{int(v):,}")).reset_index(drop=True))
+        col.metric(row.instrument, ui.tonnes(row.amount))
+    st.table(ui.columns(holdings.assign(amount=holdings["amount"].map(ui.number))).reset_index(drop=True))
     verified.show(check, "holdings")

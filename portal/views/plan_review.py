@@ -32,49 +32,47 @@ def _default_index(plans: pd.DataFrame) -> int:
 
 def _summary(record: dict, lines: pd.DataFrame) -> None:
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Status", record["status"])
-    c2.metric("Lines", f"{record['received']:,} of {record['lines']:,}")
-    c3.metric("Companies", f"{lines['company_id'].nunique():,}")
-    c4.metric("Allowances in plan", f"{int(lines['amount'].sum()):,} t")
+    c1.metric(t("review.status"), ui.status_text(record["status"]))
+    c2.metric(t("review.lines"), t("review.lines_value", received=ui.number(record["received"]), lines=ui.number(record["lines"])))
+    c3.metric(t("review.companies"), ui.number(lines["company_id"].nunique()))
+    c4.metric(t("review.allowances"), ui.tonnes(lines["amount"].sum()))
     names = cached(registry.accounts)
     proposer = names.loc[names["address"] == record["proposer"], "name"]
-    st.caption(f"Plan hash {record['hash']}. Uploaded by {proposer.iloc[0] if len(proposer) else record['proposer']}, "
-               f"opened at block {record['opened']['height']}"
-               + (f", sealed at block {record['sealed']['height']}" if record.get("sealed") else "") + ".")
+    st.caption(t("review.plan_caption", hash=record["hash"], proposer=proposer.iloc[0] if len(proposer) else record["proposer"],
+                 opened=ui.kst(record["opened"]["time"]),
+                 sealed=t("review.sealed_at", time=ui.kst(record["sealed"]["time"])) if record.get("sealed") else ""))
     header = record.get("header") or {}
     if isinstance(header.get("totals"), dict) and header["totals"]:
-        with st.expander("Header totals (cap, reserves, scaling)"):
+        with st.expander(t("review.header_totals")):
             st.table(pd.DataFrame(header["totals"]).T)
     if record["status"] == "uploading":
-        st.warning(f"The upload is incomplete: {record['received']:,} of {record['lines']:,} lines are on chain. "
-                   "The plan can be decided once its last line arrives and its hash checks.")
+        st.warning(t("review.incomplete", received=ui.number(record["received"]), lines=ui.number(record["lines"])))
     missing = lines.loc[~lines["registered"], "company_id"].unique()
     if len(missing):
-        st.error(f"{len(missing)} company id(s) in this plan have no registered account, so issuing it would be "
-                 f"rejected: {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}. Register them first.")
+        st.error(t("review.unregistered", n=len(missing), ids=", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")))
 
 
 def _lines_table(lines: pd.DataFrame) -> None:
-    st.subheader("Lines")
-    search = st.text_input("Search company (name, company id or sector)", key="review_search")
+    st.subheader(t("review.lines_title"))
+    search = st.text_input(t("review.search"), key="review_search")
     wide = allocations.allocation_table(lines, search)
-    st.caption(f"{len(wide):,} companies shown.")
+    st.caption(t("review.shown", n=ui.number(len(wide))))
     ui.table(wide)
 
 
 def _sectors(lines: pd.DataFrame) -> None:
-    st.subheader("Sector totals")
+    st.subheader(t("review.sector_totals"))
     totals = allocations.plan_sector_totals(lines)
     left, right = st.columns([2, 3])
     with left:
-        shown = totals.assign(amount=totals["amount"].map(lambda v: f"{int(v):,}"))
-        st.table(shown.reset_index(drop=True))
+        shown = totals.assign(amount=totals["amount"].map(ui.number))
+        st.table(ui.columns(shown).reset_index(drop=True))
     with right:
-        st.altair_chart(charts.allocation_by_sector(totals, "Allowances by sector"), width="stretch")
+        st.altair_chart(charts.allocation_by_sector(totals, t("review.by_sector_chart")), width="stretch")
 
 
 def _history(plan_hash: str, lines: pd.DataFrame) -> None:
-    st.subheader("Allocation next to historical emissions")
+    st.subheader(t("review.history"))
     review = cache.plan_review(plan_hash)
     per_vintage = lines.pivot_table(index=["company_id"], columns="vintage", values="amount", aggfunc="sum",
                                     fill_value=0)
@@ -83,19 +81,18 @@ def _history(plan_hash: str, lines: pd.DataFrame) -> None:
     per_vintage["allocation"] = per_vintage.filter(like="allocation ").mean(axis=1).round().astype("int64")
     if review is None:
         folder = cache.config().plans_dir
-        where = f"no review file with this plan hash in {folder}" if folder else "ETS_PORTAL_PLANS is not set"
-        st.info(f"Historical emissions are unavailable for this plan ({where}). The engine writes the review file "
-                "beside the plan it computes.")
+        where = t("review.no_review_file", folder=folder) if folder else t("review.no_plans_dir")
+        st.info(t("review.history_unavailable", where=where))
         table = per_vintage
     else:
-        st.caption(f"From the engine's review file {review.source} (not on chain; matched by plan hash).")
+        st.caption(t("review.from_file", source=review.source))
         table = per_vintage.merge(review.companies[["company_id", "method", "base_average"]], on="company_id", how="left")
         table = table.merge(review.history_wide(), on="company_id", how="left")
         table["allocation / history"] = (table["allocation"] / table["base_average"].where(table["base_average"] > 0))
         names = lines.drop_duplicates("company_id").set_index("company_id")["company_name"]
         chart = table.head(40).assign(company=table["company_id"].map(lambda c: names.get(c) or c),
                                       **{"historical average": table["base_average"]})
-        st.altair_chart(charts.allocation_comparison(chart, "Average allocation per vintage vs. base-year average"),
+        st.altair_chart(charts.allocation_comparison(chart, t("review.comparison_chart")),
                         width="stretch")
     reported = cached(emissions.emissions_by_company, "year")
     if not reported.empty:
@@ -106,11 +103,11 @@ def _history(plan_hash: str, lines: pd.DataFrame) -> None:
 
 
 def _diff(plans: pd.DataFrame, plan_hash: str, lines: pd.DataFrame) -> None:
-    st.subheader("Difference from a previous plan")
+    st.subheader(t("review.diff"))
     current = plans.loc[plans["plan_hash"] == plan_hash].iloc[0]
     others = plans[plans["plan_hash"] != plan_hash]
     if others.empty:
-        st.info("There is no other plan on chain to compare with.")
+        st.info(t("review.no_other"))
         return
     earlier = others[others["opened_height"] <= current["opened_height"]]
     same_kind = earlier[earlier["kind"] == current["kind"]]
@@ -118,12 +115,12 @@ def _diff(plans: pd.DataFrame, plan_hash: str, lines: pd.DataFrame) -> None:
     pick = same_kind if not same_kind.empty else earlier  # the latest earlier plan, of the same kind if any
     default = options.index(pick.iloc[0]["plan_hash"]) if not pick.empty else 0
     labels = {r["plan_hash"]: ui.plan_label(r) for _, r in others.iterrows()}
-    previous = st.selectbox("Compare with", options, index=default, format_func=labels.get, key="review_previous")
+    previous = st.selectbox(t("review.compare_with"), options, index=default, format_func=labels.get, key="review_previous")
     diff = allocations.plan_diff(lines, cached(allocations.plan_lines, previous))
     changed = diff[diff["change"] != 0]
     c1, c2 = st.columns(2)
-    c1.metric("Company-vintage lines changed", f"{len(changed):,}")
-    c2.metric("Net change", f"{int(diff['change'].sum()):+,} t")
+    c1.metric(t("review.changed"), ui.number(len(changed)))
+    c2.metric(t("review.net_change"), t("common.unit_tonnes", value=f"{int(diff['change'].sum()):+,}"))
     ui.table(changed if not changed.empty else diff)
 
 
@@ -147,30 +144,32 @@ def _live_status(plan_hash: str) -> None:
         accounts = cached(registry.accounts)
         names = dict(zip(accounts["address"], accounts["name"]))
     except ChainError as exc:
-        show_chain_error(exc, "following the approval")
+        show_chain_error(exc, t("review.doing_follow"))
         return
     if record is None:
         return
-    st.markdown(f"**Plan status: {record['status']}** · chain height {status.height:,} · {status.time_kst}")
+    st.markdown(t("review.live", status=ui.status_text(record["status"]), time=ui.kst(status.time, seconds=True)))
     if not props:
-        st.caption("No proposal to issue this plan yet.")
+        st.caption(t("review.no_proposal_yet"))
     for p in props[:3]:
-        approvals = ", ".join(f"{names.get(v['official'], v['official'][:10])} (block {v['height']})" for v in p["approvals"])
-        line = (f"Proposal #{p['id']} — **{p['status']}** — {len(p['approvals'])} of {required} approvals"
+        approvals = ", ".join(t("review.approval", official=names.get(v["official"], v["official"][:10]),
+                                time=ui.kst(v.get("time"))) for v in p["approvals"])
+        line = (t("review.proposal_line", id=p["id"], status=p["status"], approvals=len(p["approvals"]), required=required)
                 + (f": {approvals}" if approvals else ""))
         st.markdown(line)
         for v in p["rejections"]:
-            st.markdown(f"&nbsp;&nbsp;Rejected by {names.get(v['official'], v['official'][:10])} at block {v['height']}: "
-                        f"“{v.get('reason', '')}”")
+            st.markdown(t("review.rejected_by", official=names.get(v["official"], v["official"][:10]),
+                          time=ui.kst(v.get("time")), reason=v.get("reason", "")))
     if record["status"] == "issued":
         eorder = allocations.eorder(client, plan_hash)
         if eorder:
-            st.success(f"Issued at block {eorder['issued']['height']} by proposal #{eorder['proposal_id']}: "
-                       f"{eorder['lines']:,} e-orders, " + ", ".join(f"{v} {t:,} t" for v, t in eorder["totals"].items()))
+            st.success(t("review.issued", height=eorder["issued"]["height"], proposal=eorder["proposal_id"],
+                         time=ui.kst(eorder["issued"]["time"]), lines=ui.number(eorder["lines"]),
+                         totals=", ".join(f"{v} {ui.tonnes(n)}" for v, n in eorder["totals"].items())))
 
 
 def _decision(user, plan_hash: str) -> None:
-    st.subheader("Decision")
+    st.subheader(t("review.decision"))
     flash()
     _live_status(plan_hash)
     client = cache.client()
@@ -178,42 +177,40 @@ def _decision(user, plan_hash: str) -> None:
         record = allocations.plan_record(client, plan_hash)  # fresh: another official may just have decided
         open_proposal = governance.open_plan_proposal(client, plan_hash)
     except ChainError as exc:
-        show_chain_error(exc, "looking for an open proposal")
+        show_chain_error(exc, t("review.doing_open"))
         return
     if open_proposal is None and record["status"] != decisions.SEALED:
-        st.info(f"This plan is {record['status']}; there is nothing to decide.")
+        st.info(t("review.nothing_to_decide", status=ui.status_text(record["status"])))
         return
     if open_proposal is None:
-        st.caption("No proposal is open for this plan: approving proposes to issue it (your approval counts as "
-                   "the first). Rejecting needs an open proposal.")
+        st.caption(t("review.no_open_proposal"))
     else:
         voted = {v["official"] for v in open_proposal["approvals"] + open_proposal["rejections"]}
-        st.caption(f"Proposal #{open_proposal['id']} is open: approving adds your approval (the last one needed "
-                   "issues every line at once); rejecting records your reason on chain."
-                   + (" You have already voted on it." if user.address in voted else ""))
+        st.caption(t("review.open_proposal", id=open_proposal["id"])
+                   + (t("review.already_voted") if user.address in voted else ""))
     with st.form("plan_decision"):
-        choice = st.radio("Your decision", ["Approve", "Reject"], horizontal=True, key="decision_choice")
-        reason = st.text_input(f"Reason (required to reject, at most {decisions.MAX_REASON} characters; "
-                               "sent on chain with a rejection)", key="decision_reason")
-        submitted = st.form_submit_button("Send decision", type="primary")
+        choice = st.radio(t("review.your_decision"), ["Approve", "Reject"], horizontal=True, key="decision_choice",
+                          format_func=lambda c: t(f"review.{c.lower()}"))
+        reason = st.text_input(t("review.reason", n=decisions.MAX_REASON), key="decision_reason")
+        submitted = st.form_submit_button(t("review.send"), type="primary")
     confirm.pending("plan_decision", user.signer)
     if not submitted:
         return
     try:
         msg = decisions.plan_decision_message(client, record["hash"], approve=choice == "Approve", reason=reason)
     except decisions.DecisionError as exc:
-        st.error(f"Nothing was sent: {exc}")
+        st.error(t("review.not_sent", error=exc))
         return
     except ChainError as exc:
-        show_chain_error(exc, "preparing your decision")
+        show_chain_error(exc, t("review.doing_prepare"))
         return
 
     def done(commit) -> str:
         result = decisions.decision_result(msg, commit)
-        return (f"Sent {result.sent}: proposal #{result.proposal_id} is now {result.status} "
-                f"(block {result.height}, transaction {result.tx_hash[:16]}…).")
+        return t("review.sent", sent=result.sent, id=result.proposal_id, status=result.status, height=result.height,
+                 tx=result.tx_hash[:16])
 
-    confirm.ask("plan_decision", _restated(plan_hash, choice == "Approve", reason), msg, doing="sending your decision",
+    confirm.ask("plan_decision", _restated(plan_hash, choice == "Approve", reason), msg, doing=t("review.doing_send"),
                 done=done)
 
 
@@ -231,17 +228,17 @@ def _restated(plan_hash: str, approve: bool, reason: str) -> str:
 
 def render() -> None:
     user = session.require_role("government")
-    st.title("Plan review")
+    st.title(t("page.plan_review"))
     plans = cached(allocations.plans)
     if plans.empty:
-        st.info("No allocation plan is on chain yet. Officials upload plans computed by the allocation engine.")
+        st.info(t("review.no_plan"))
         return
     labels = {r["plan_hash"]: ui.plan_label(r) for _, r in plans.iterrows()}
-    plan_hash = st.selectbox("Plan", list(labels), index=_default_index(plans), format_func=labels.get,
+    plan_hash = st.selectbox(t("review.plan"), list(labels), index=_default_index(plans), format_func=labels.get,
                              key="review_plan")
     record = cached(allocations.plan_record, plan_hash)
     if record is None:
-        st.error("This plan is no longer on chain.")
+        st.error(t("review.gone"))
         return
     lines = cached(allocations.plan_lines, plan_hash)
     _summary(record, lines)

@@ -7,30 +7,32 @@ import streamlit as st
 from .. import session, ui
 from ..cache import cached
 from ..data import chain, governance
+from ..i18n import t
 
 __all__ = ["render"]
 
 
 def render() -> None:
     session.require_role("government")
-    st.title("Proposals")
+    st.title(t("page.proposals"))
     params = cached(chain.params)
-    st.caption(f"A governed action runs once {params['approvals_required']} officials have approved it; proposals "
-               f"expire after {params['proposal_ttl_seconds'] // 86400} days of block time.")
+    st.caption(t("proposals.caption", required=params["approvals_required"], days=params["proposal_ttl_seconds"] // 86400))
     proposals = cached(governance.proposals)
     if proposals.empty:
-        st.info("No proposal has been made yet.")
+        st.info(t("proposals.none"))
         return
     statuses = sorted(proposals["status"].unique())
-    shown = st.multiselect("Status", statuses, default=statuses, key="proposal_status")
+    shown = st.multiselect(t("proposals.status"), statuses, default=statuses, key="proposal_status")
     table = proposals[proposals["status"].isin(shown)]
-    ui.table(table[["proposal_id", "status", "summary", "proposer_name", "approvals", "rejections", "created_height",
-                    "created_time", "expires_time", "executed_height", "closed_height"]])
-    st.subheader("Votes")
+    ui.table(table[["proposal_id", "status", "summary", "proposer_name", "approvals", "rejections", "created_time",
+                    "expires_time"]].assign(created_time=table["created_time"].map(ui.kst),
+                                            expires_time=table["expires_time"].map(ui.kst)))
+    st.subheader(t("proposals.votes"))
     ids = list(table["proposal_id"])
     if not ids:
         return
-    chosen = st.selectbox("Proposal", ids, format_func=lambda i: f"#{i} — "
+    chosen = st.selectbox(t("proposals.proposal"), ids, format_func=lambda i: f"#{i} — "
                           + table.loc[table["proposal_id"] == i, "summary"].iloc[0], key="proposal_votes")
     votes = cached(governance.proposal_votes, int(chosen))
-    st.table(votes[["vote", "official_name", "official", "reason", "height", "time"]].reset_index(drop=True))
+    st.table(ui.columns(votes[["vote", "official_name", "reason", "time"]].assign(time=votes["time"].map(ui.kst)))
+             .reset_index(drop=True))

@@ -9,46 +9,53 @@ import streamlit as st
 from .. import ui
 from ..cache import cached
 from ..data import auctions
-from ..data._base import to_kst
+from ..i18n import t
 
 __all__ = ["render"]
 
-_TRIGGERS = {"price_surge": "price ≥ 3× the two-year average for 6 months · 6개월 연속 3배",
-             "volume_and_price": "volume ≥ 2× the same month and price ≥ 2× · 거래량 2배·가격 2배",
-             "price_slump": "price ≤ 60% of the two-year average · 60% 이하"}
+_TRIGGERS = ("price_surge", "volume_and_price", "price_slump")
+
+
+def _rule(trigger: str) -> str:
+    return t(f"stabilisation.trigger.{trigger}") if trigger in _TRIGGERS else trigger
+
+
+def _yes_no(value) -> str:
+    return value if not isinstance(value, bool) else t("stabilisation.yes" if value else "stabilisation.no")
 
 
 def render() -> None:
-    st.title("Market stabilisation")
-    st.caption("시장안정화조치 · computed by the chain every KST day in block time; a tripped trigger makes the chain "
-               "propose a measure, which runs only when officials approve it (m-of-n) and ends by rule")
+    st.title(t("page.stabilisation"))
+    st.caption(t("stabilisation.caption"))
     overview = cached(auctions.stabilisation)
     day = overview["latest"]
     series = overview["series"]
-    st.markdown("**Reference series** · 기준 시계열: " + (f"{series['months']} months, SHA-256 `{series['sha256']}` "
-                f"(proposal {series['proposal_id']}; {series['source']})" if series else "not set yet"))
+    st.markdown(t("stabilisation.series", text=t("stabilisation.series_set", months=series["months"], sha=series["sha256"],
+                                                 proposal=series["proposal_id"], source=series["source"])
+                  if series else t("stabilisation.series_unset")))
     if day is None:
-        st.info("No evaluation yet: the chain evaluates once the market has its first order or the series is set.")
+        st.info(t("stabilisation.no_evaluation"))
     else:
-        st.subheader(f"Triggers on {day['day']} (month {day['month']}) · 발동 요건")
+        st.subheader(t("stabilisation.triggers_on", day=day["day"], month=day["month"]))
         rows = auctions.trigger_rows(day)
-        rows["rule"] = rows["trigger"].map(_TRIGGERS)
-        ui.table(rows[["trigger", "rule", "tripped", "inputs", "missing", "recomputed"]])
         same = bool((rows["tripped"] == rows["recomputed"]).all())
-        (st.success if same else st.error)("Recomputed here from the published inputs: " +
-                                           ("the same result." if same else "a DIFFERENT result than the chain's."))
+        rows["rule"] = rows["trigger"].map(_rule)
+        shown = rows.assign(tripped=rows["tripped"].map(_yes_no), recomputed=rows["recomputed"].map(_yes_no))
+        ui.table(shown[["trigger", "rule", "tripped", "inputs", "missing", "recomputed"]])
+        (st.success if same else st.error)(t("stabilisation.recomputed", result=t(
+            "stabilisation.same" if same else "stabilisation.different")))
         if day["proposals"]:
-            st.warning("The chain proposed: " + "; ".join(
-                f"{p['measure']} (proposal {p['proposal_id']})" if "proposal_id" in p else f"{p['trigger']}: {p['refused']}"
-                for p in day["proposals"]))
-        with st.expander("Monthly statistics used · 월별 통계"):
+            st.warning(t("stabilisation.proposed", list="; ".join(
+                t("stabilisation.proposal_item", measure=p["measure"], proposal=p["proposal_id"]) if "proposal_id" in p
+                else f"{_rule(p['trigger'])}: {p['refused']}" for p in day["proposals"])))
+        with st.expander(t("stabilisation.monthly")):
             ui.table(auctions.month_rows(day))
-    st.subheader("Measures · 안정화 조치")
+    st.subheader(t("stabilisation.measures"))
     for m in overview["active"]:
-        st.info(f"In force: measure {m['id']} — {m['kind']} {m.get('param')} = {m.get('value'):,} "
-                f"(was {m.get('previous'):,}) until {to_kst(m['expires']):%Y-%m-%d %H:%M} KST")
+        st.info(t("stabilisation.in_force", id=m["id"], kind=m["kind"], param=m.get("param"), value=f"{m.get('value'):,}",
+                  previous=f"{m.get('previous'):,}", until=ui.kst(m["expires"])))
     history = cached(auctions.measures)
     if history.empty:
-        st.caption("No measure has been applied.")
+        st.caption(t("stabilisation.no_measure"))
     else:
-        ui.table(history)
+        ui.table(history.assign(applied=history["applied"].map(ui.kst), expires=history["expires"].map(ui.kst)))

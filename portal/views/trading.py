@@ -39,24 +39,25 @@ def _positions(user) -> None:
         money = holdings.cash(client, user.address, user.signer)
         held = holdings.holdings(client, user.address, user.signer)
     except ChainError as exc:
-        show_chain_error(exc, "reading your cash and allowances")
+        show_chain_error(exc, t("trading.doing_positions"))
         return
     cols = st.columns(2 + max(1, len(held)))
-    cols[0].metric("Cash available", ui.krw(money.available), help="KRW you can put behind new buy orders")
-    cols[1].metric("Cash held", ui.krw(money.held), help="KRW held behind your open buy orders")
+    cols[0].metric(t("trading.cash_available"), ui.krw(money.available), help=t("trading.cash_available_help"))
+    cols[1].metric(t("trading.cash_held"), ui.krw(money.held), help=t("trading.cash_held_help"))
     for col, row in zip(cols[2:], held.itertuples()):
-        col.metric(f"{row.instrument} available", f"{row.available:,} t",
-                   help=f"{row.held:,} t held behind open sells and your block-trade sell proposals; {row.total:,} t in all")
+        col.metric(t("trading.available", instrument=row.instrument), ui.tonnes(row.available),
+                   help=t("trading.available_help", held=ui.number(row.held), total=ui.number(row.total)))
     if held["held"].sum():
-        st.caption("Held: " + ", ".join(f"{r.instrument} {r.held:,} t" for r in held.itertuples() if r.held)
-                   + " (behind open sell orders or block-trade proposals; released when they are cancelled).")
+        st.caption(t("trading.held", list=", ".join(f"{r.instrument} {ui.tonnes(r.held)}" for r in held.itertuples()
+                                                    if r.held)))
 
 
 def _order_line(row) -> str:
-    verb = "Buy" if row.side == "buy" else "Sell"
-    done = f", {row.filled:,} t filled" if row.filled else ""
-    return (f"**#{row.order_id}** {verb} {row.instrument} — {row.remaining:,} of {row.quantity:,} t left at "
-            f"{row.price:,} KRW/t{done} · placed at block {row.placed_height}")
+    verb = t("trading.buy" if row.side == "buy" else "trading.sell")
+    done = t("trading.filled_part", filled=ui.number(row.filled)) if row.filled else ""
+    return t("trading.order_line", id=row.order_id, verb=verb, instrument=row.instrument,
+             remaining=ui.number(row.remaining), quantity=ui.number(row.quantity), price=ui.number(row.price), done=done,
+             time=ui.kst(row.placed_time))
 
 
 def _cancel(row) -> None:
@@ -64,25 +65,25 @@ def _cancel(row) -> None:
 
     def done(commit) -> str:
         released = json.loads(commit.data or b"{}").get("released")
-        return (f"Order #{order_id} cancelled at block {commit.height}"
-                + (f"; {int(released):,} t unfilled, its escrow released." if released is not None else "."))
+        return (t("trading.cancelled", id=order_id, height=commit.height)
+                + (t("trading.released", tonnes=ui.number(released)) if released is not None else "."))
 
     confirm.ask("cancel_order", t("flows.confirm.cancel_order", order_id=order_id, line=_order_line(row)),
-                CancelOrder(order_id), doing=f"cancelling order #{order_id}", done=done)
+                CancelOrder(order_id), doing=t("trading.doing_cancel", id=order_id), done=done)
 
 
 def _fills_table(fills: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
-        "time (KST)": fills["time"].map(lambda t: t.strftime("%Y-%m-%d %H:%M:%S")),
-        "instrument": fills["instrument"],
-        "you": fills["side"].map({"buy": "bought", "sell": "sold"}),
-        "price (KRW/t)": fills["price"].map(lambda v: f"{int(v):,}"),
-        "tonnes": fills["quantity"].map(lambda v: f"{int(v):,}"),
-        "value (KRW)": fills["value_krw"].map(lambda v: f"{int(v):,}"),
-        "counterparty": fills["counterparty_name"].where(fills["counterparty_name"] != "", fills["counterparty"]),
-        "your order": fills["order_id"].map(lambda v: f"#{v}"),
-        "how": fills["auction"].map(lambda a: "call auction" if a else "continuous"),
-        "block": fills["height"],
+        t("trading.col_time"): fills["time"].map(lambda when: when.strftime("%Y-%m-%d %H:%M:%S")),
+        t("trading.col_instrument"): fills["instrument"],
+        t("trading.col_you"): fills["side"].map({"buy": t("trading.bought"), "sell": t("trading.sold")}),
+        t("trading.col_price"): fills["price"].map(ui.number),
+        t("trading.col_tonnes"): fills["quantity"].map(ui.number),
+        t("trading.col_value"): fills["value_krw"].map(ui.number),
+        t("trading.col_counterparty"): fills["counterparty_name"].where(fills["counterparty_name"] != "",
+                                                                         fills["counterparty"]),
+        t("trading.col_order"): fills["order_id"].map(lambda v: f"#{v}"),
+        t("trading.col_how"): fills["auction"].map(lambda a: t("trading.how_call" if a else "trading.how_continuous")),
     }).reset_index(drop=True)
 
 
@@ -94,59 +95,58 @@ def _live(user) -> None:
         orders = trading.orders(client, user.address, user.signer)
         fills = trading.fills(client, user.address, user.signer)
     except ChainError as exc:
-        show_chain_error(exc, "reading your orders and fills")
+        show_chain_error(exc, t("trading.doing_live"))
         return
-    st.subheader("Open orders")
+    st.subheader(t("trading.open_orders"))
     open_orders = orders[orders["open"]]
     if open_orders.empty:
-        st.caption("You have no order in the book.")
+        st.caption(t("trading.no_order"))
     for row in open_orders.itertuples():
         left, right = st.columns([5, 1])
         left.markdown(_order_line(row))
-        if right.button(f"Cancel #{row.order_id}", key=f"cancel_order_{row.order_id}"):
+        if right.button(t("trading.cancel", id=row.order_id), key=f"cancel_order_{row.order_id}"):
             _cancel(row)
-    st.subheader("Fills")
+    st.subheader(t("trading.fills"))
     if fills.empty:
-        st.caption("No fill yet.")
+        st.caption(t("trading.no_fill"))
     else:
-        st.caption("Your trades, with the price and the counterparty (visible only to you, the counterparty and the "
-                   "regulator).")
+        st.caption(t("trading.fills_caption"))
         st.table(_fills_table(fills))
     if not orders.empty:
-        with st.expander("All your orders"):
+        with st.expander(t("trading.all_orders")):
             ui.table(orders[["order_id", "instrument", "side", "price", "quantity", "remaining", "filled", "status",
-                             "placed_height", "placed_time"]])
+                             "placed_time"]].assign(placed_time=orders["placed_time"].map(ui.kst)))
 
 
 def _rules_box(limits: market.OrderLimits) -> None:
     best = []
     if limits.best_bid is not None:
-        best.append(f"best bid {limits.best_bid:,}")
+        best.append(t("trading.best_bid", price=ui.number(limits.best_bid)))
     if limits.best_ask is not None:
-        best.append(f"best ask {limits.best_ask:,}")
+        best.append(t("trading.best_ask", price=ui.number(limits.best_ask)))
     st.info(
-        f"**Today's rules for {limits.instrument}** — price band **{limits.band_low:,} – {limits.band_high:,} KRW/t** "
-        f"({limits.band_pct} of the reference price {limits.reference_price:,} KRW/t) · tick **{limits.tick:,} KRW** · "
-        f"at most **{limits.max_quantity:,} t** per order · session: {ui.phase_text(limits.phase)}"
-        + (f" · {', '.join(best)} KRW/t" if best else ""),
+        t("trading.rules", instrument=limits.instrument, low=ui.number(limits.band_low), high=ui.number(limits.band_high),
+          pct=limits.band_pct, reference=ui.number(limits.reference_price), tick=ui.number(limits.tick),
+          max=ui.number(limits.max_quantity), phase=ui.phase_text(limits.phase))
+        + (t("trading.rules_best", best=", ".join(best)) if best else ""),
         icon=":material/rule:")
 
 
 def _order_entry(user, instruments: list[str]) -> None:
-    st.subheader("New order")
+    st.subheader(t("trading.new_order"))
     default = instruments.index(_DEFAULT_INSTRUMENT) if _DEFAULT_INSTRUMENT in instruments else 0
-    instrument = st.selectbox("Instrument", instruments, index=default, key="trade_instrument")
+    instrument = st.selectbox(t("common.instrument"), instruments, index=default, key="trade_instrument")
     limits: market.OrderLimits = cached(market.order_limits, instrument)
     _rules_box(limits)
     with st.form("place_order"):
-        side = st.radio("Side", ["Buy", "Sell"], horizontal=True, key="order_side")
+        side = st.radio(t("trading.side"), ["Buy", "Sell"], horizontal=True, key="order_side",
+                        format_func=lambda s: t(f"trading.{s.lower()}"))
         c1, c2 = st.columns(2)
-        price = c1.number_input("Limit price (KRW per tonne)", min_value=0, value=limits.reference_price,
+        price = c1.number_input(t("trading.limit_price"), min_value=0, value=limits.reference_price,
                                 step=limits.tick, key="order_price")
-        quantity = c2.number_input("Quantity (tonnes)", min_value=0, value=0, step=1, key="order_quantity")
-        st.caption("A day limit order: whatever is not filled today expires at the close and its escrow is released. "
-                   "A buy holds price × tonnes of your cash; a sell holds the tonnes.")
-        submitted = st.form_submit_button("Place order", type="primary")
+        quantity = c2.number_input(t("trading.quantity"), min_value=0, value=0, step=1, key="order_quantity")
+        st.caption(t("trading.day_order"))
+        submitted = st.form_submit_button(t("trading.place"), type="primary")
     confirm.pending("place_order", user.signer)
     if not submitted:
         return
@@ -156,37 +156,36 @@ def _order_entry(user, instruments: list[str]) -> None:
         money = holdings.cash(client, user.address, user.signer)
         held = holdings.holdings(client, user.address, user.signer)
     except ChainError as exc:
-        show_chain_error(exc, "checking your cash and allowances")
+        show_chain_error(exc, t("trading.doing_check"))
         return
     row = held[held["instrument"] == instrument]
     problems = limits.problems(side_key, int(price), int(quantity), available_cash=money.available,
                                available_tonnes=int(row["available"].iloc[0]) if not row.empty else 0)
     if problems:
-        st.error("The order was not sent:\n" + "\n".join(f"- {p}" for p in problems))
+        st.error(t("trading.not_sent") + "\n" + "\n".join(f"- {p}" for p in problems))
         return
     def done(commit) -> str:
         result = json.loads(commit.data or b"{}")
         status = str(result.get("status", "")).replace("_", " ")
-        return (f"Order #{result.get('order_id')} ({side_key} {int(quantity):,} t {instrument} at {int(price):,} KRW/t) "
-                f"is {status}: {int(result.get('filled', 0)):,} t filled in {int(result.get('fills', 0))} trade(s), "
-                f"block {commit.height}.")
+        return t("trading.placed", id=result.get("order_id"), side=t(f"trading.{side_key}").lower(),
+                 quantity=ui.number(quantity), instrument=instrument, price=ui.number(price), status=status,
+                 filled=ui.number(result.get("filled", 0)), trades=int(result.get("fills", 0)), height=commit.height)
 
     restated = t("flows.confirm.order", side=t(f"flows.confirm.side_{side_key}"), instrument=instrument,
                  quantity=ui.tonnes(quantity), price=ui.krw(price), value=ui.krw(int(price) * int(quantity)))
     confirm.ask("place_order", restated, PlaceOrder(instrument, side_key, int(price), int(quantity)),
-                doing=f"placing your {side_key} order", done=done)
+                doing=t("trading.doing_place", side=t(f"trading.{side_key}").lower()), done=done)
 
 
 def render() -> None:
     user = session.require_role("company")
-    st.title("Trading")
-    st.caption(f"{user.name} · account {user.address}. Your cash, allowances, orders and fills are read with queries "
-               "signed by your key: only you and the regulator can read them.")
+    st.title(t("page.trading"))
+    st.caption(t("trading.caption", name=user.name, address=user.address))
     flash()
     try:
         owned = holdings.holdings(cache.client(), user.address, user.signer)
     except ChainError as exc:
-        show_chain_error(exc, "reading your allowances")
+        show_chain_error(exc, t("trading.doing_allowances"))
         return
     listed = cached(market.instruments)
     instruments = sorted(set(owned["instrument"]) | set(listed["instrument"]) | {_DEFAULT_INSTRUMENT})

@@ -15,30 +15,34 @@ import pandas as pd
 import streamlit as st
 
 from .. import cache, charts, proofs, ui, verified
+from ..i18n import t
 from ..cache import cached
 from ..data import chain, emissions, registry
 
 __all__ = ["render"]
 
-_PERIODS = {"Daily": "day", "Monthly": "month", "Yearly": "year"}
+_PERIODS = {"day": "transparency.period_day", "month": "transparency.period_month", "year": "transparency.period_year"}
 
 
 def _totals_table(df: pd.DataFrame, label: str, label_title: str) -> pd.DataFrame:
     """Readable summary rows: exact kg, tCO2, readings, substituted and its share (with a marker)."""
     out = pd.DataFrame({
-        label_title: df[label],
-        "tCO2": df["total_kg"].map(ui.kg_to_t_text),
-        "kg": df["total_kg"].map(lambda v: f"{int(v):,}"),
-        "readings": df["readings"].map(lambda v: f"{int(v):,}"),
-        "substituted": df["substituted"].map(lambda v: f"{int(v):,}"),
-        "substituted share": df["substituted_share"].map(lambda v: f"{v:.1%}"),
-        "mark": df["substituted"].map(lambda v: "⚠ substituted values" if v else ""),
+        t(f"transparency.col_{label_title}"): df[label],
+        t("transparency.col_tco2"): df["total_kg"].map(ui.kg_to_t_text),
+        t("transparency.col_kg"): df["total_kg"].map(ui.number),
+        t("transparency.col_readings"): df["readings"].map(ui.number),
+        t("transparency.col_substituted"): df["substituted"].map(ui.number),
+        t("transparency.col_share"): df["substituted_share"].map(lambda v: f"{v:.1%}"),
+        _MARK: df["substituted"].map(lambda v: t("transparency.mark_substituted") if v else ""),
     })
     return out.reset_index(drop=True)
 
 
+_MARK = "⚠"  # the marker column's heading (the same in both languages)
+
+
 def _highlight(row: pd.Series) -> list[str]:
-    style = "background-color: #fde2e1" if row.get("mark") else ""
+    style = "background-color: #fde2e1" if row.get(_MARK) else ""
     return [style] * len(row)
 
 
@@ -47,11 +51,12 @@ def _freshness() -> str | None:
     latest = cached(emissions.latest_reports)
     last_day = latest["latest_day"].max() if not latest.empty else None
     c1, c2, c3 = st.columns(3)
-    c1.metric("Latest day reported", last_day or "none yet")
-    c2.metric("Block height", f"{status.height:,}", help=f"Latest block at {status.time_kst}")
-    c3.metric("Reporting companies", f"{len(latest):,}")
-    st.caption(f"Chain {status.chain_id}, latest block at {status.time_kst}. Figures are cached for "
-               f"{cache.config().ttl_seconds} s.")
+    c1.metric(t("transparency.latest_day"), last_day or t("common.none_yet"))
+    c2.metric(t("transparency.latest_block"), ui.kst(status.time), help=t("transparency.latest_block_help",
+                                                                          height=ui.number(status.height)))
+    c3.metric(t("transparency.reporting_companies"), ui.number(len(latest)))
+    st.caption(t("common.cached_for", chain=status.chain_id, time=ui.kst(status.time, seconds=True),
+                 seconds=cache.config().ttl_seconds))
     return last_day
 
 
@@ -59,7 +64,7 @@ def _range(period: str, last_day: str) -> tuple[str | None, str | None]:
     if period != "day":
         return None, None
     end = date.fromisoformat(last_day)
-    picked = st.date_input("Days", value=(end - timedelta(days=30), end), max_value=end + timedelta(days=1))
+    picked = st.date_input(t("transparency.days"), value=(end - timedelta(days=30), end), max_value=end + timedelta(days=1))
     if isinstance(picked, (tuple, list)) and len(picked) == 2:
         return picked[0].isoformat(), picked[1].isoformat()
     return (end - timedelta(days=30)).isoformat(), end.isoformat()
@@ -70,69 +75,70 @@ def _overview(by_sector: pd.DataFrame, by_company: pd.DataFrame) -> None:
     readings = int(by_sector["readings"].sum())
     substituted = int(by_sector["substituted"].sum())
     c1, c2, c3 = st.columns(3)
-    c1.metric("Total emissions", ui.kg_to_t_text(total_kg), help=f"{total_kg:,} kg CO2")
-    c2.metric("Hourly readings", f"{readings:,}")
-    c3.metric("Substituted readings", f"{substituted:,} ({substituted / readings:.1%})" if readings else "0")
+    c1.metric(t("transparency.total"), ui.kg_to_t_text(total_kg), help=t("transparency.total_help", kg=ui.number(total_kg)))
+    c2.metric(t("transparency.readings"), ui.number(readings))
+    c3.metric(t("transparency.substituted"), f"{substituted:,} ({substituted / readings:.1%})" if readings else "0")
     if substituted:
-        st.warning(f"{substituted:,} of {readings:,} readings are substituted values (missing data filled with the "
-                   "mean + 2σ of the valid hours), not measurements. They are marked wherever they appear.")
-    tab_sector, tab_company = st.tabs(["By sector", "By company"])
+        st.warning(t("transparency.substituted_warning", substituted=ui.number(substituted), readings=ui.number(readings)))
+    tab_sector, tab_company = st.tabs([t("transparency.by_sector"), t("transparency.by_company")])
     with tab_sector:
-        st.altair_chart(charts.emissions_over_time(by_sector, "sector", "Emissions by sector"), width="stretch")
+        st.altair_chart(charts.emissions_over_time(by_sector, "sector", t("transparency.chart_sector")), width="stretch")
         sums = by_sector.groupby("sector", as_index=False)[["total_kg", "readings", "substituted", "reports"]].sum()
         sums["substituted_share"] = sums["substituted"] / sums["readings"].where(sums["readings"] > 0)
         sums["substituted_share"] = sums["substituted_share"].fillna(0.0)
-        st.subheader("Sector totals")
+        st.subheader(t("transparency.sector_totals"))
         st.table(_totals_table(sums.sort_values("total_kg", ascending=False), "sector", "sector")
                  .style.apply(_highlight, axis=1))
     with tab_company:
-        st.altair_chart(charts.emissions_over_time(by_company, "company_name", "Emissions by company"), width="stretch")
+        st.altair_chart(charts.emissions_over_time(by_company, "company_name", t("transparency.chart_company")), width="stretch")
         per = by_company.groupby(["company_name", "company_id", "sector"], as_index=False, dropna=False)[
             ["total_kg", "readings", "substituted", "reports"]].sum()
         per["substituted_share"] = (per["substituted"] / per["readings"].where(per["readings"] > 0)).fillna(0.0)
-        st.subheader("Company totals")
+        st.subheader(t("transparency.company_totals"))
         table = _totals_table(per.sort_values("total_kg", ascending=False), "company_name", "company")
-        table.insert(1, "company id", per.sort_values("total_kg", ascending=False)["company_id"].values)
-        table.insert(2, "sector", per.sort_values("total_kg", ascending=False)["sector"].values)
+        table.insert(1, t("transparency.col_sector"), per.sort_values("total_kg", ascending=False)["sector"].values)
         st.dataframe(table.style.apply(_highlight, axis=1), hide_index=True, width="stretch")
-        st.altair_chart(charts.substituted_share(per, "company_name", "Share of substituted readings"), width="stretch")
-    with st.expander("Every period (table)"):
-        ui.table(by_company[["period", "company_name", "company_id", "sector", "total_kg", "total_t", "readings",
-                             "substituted", "substituted_share"]])
+        st.altair_chart(charts.substituted_share(per, "company_name", t("transparency.chart_substituted")), width="stretch")
+    with st.expander(t("transparency.every_period")):
+        ui.table(by_company[["period", "company_name", "sector", "total_kg", "total_t", "readings", "substituted",
+                             "substituted_share"]])
 
 
 def _records_table(daily: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
-        "day": daily["day"], "site": daily["site"], "device": daily["device"].map(lambda d: ui.short(d, 10)),
-        "total kg": daily["total_kg"].map(lambda v: f"{int(v):,}"), "tCO2": daily["total_kg"].map(ui.kg_to_t_text),
-        "readings": daily["readings"], "substituted": daily["substituted"],
-        "mark": daily["substituted"].map(lambda v: f"⚠ {v} substituted" if v else ""),
-        "Merkle root": daily["merkle_root"].map(lambda r: ui.short(r, 16)), "block": daily["height"],
+        t("transparency.col_day"): daily["day"], t("transparency.col_site"): daily["site"],
+        t("transparency.col_device"): daily["device"].map(lambda d: ui.short(d, 10)),
+        t("transparency.col_kg"): daily["total_kg"].map(ui.number), t("transparency.col_tco2"): daily["total_kg"].map(ui.kg_to_t_text),
+        t("transparency.col_readings"): daily["readings"], t("transparency.col_substituted"): daily["substituted"],
+        _MARK: daily["substituted"].map(lambda v: t("transparency.mark_n_substituted", n=v) if v else ""),
+        t("transparency.col_merkle"): daily["merkle_root"].map(lambda r: ui.short(r, 16)),
+        t("transparency.col_time"): daily["time"].map(ui.kst),
     }).reset_index(drop=True)
 
 
 def _drilldown() -> None:
-    st.header("Company drill-down")
+    st.header(t("transparency.drilldown"))
     devices = cached(registry.devices)
     if devices.empty:
-        st.info("No sensor devices are registered yet.")
+        st.info(t("transparency.no_devices"))
         return
     owners = devices.drop_duplicates("company")[["company", "company_name", "company_id"]]
-    labels = {r.company: f"{r.company_name} ({r.company_id or r.company[:10]})" for r in owners.itertuples()}
-    company = st.selectbox("Company", list(labels), format_func=labels.get, key="drill_company")
+    labels = {r.company: r.company_name or r.company_id or ui.short(r.company, 10) for r in owners.itertuples()}
+    company = st.selectbox(t("common.company"), list(labels), format_func=labels.get, key="drill_company")
     yearly = cached(emissions.emissions_yearly, company=company)
     monthly = cached(emissions.emissions_monthly, company=company)
     daily = cached(emissions.emissions_daily, company)
     if daily.empty:
-        st.info("This company has not reported any day yet.")
+        st.info(t("transparency.no_day"))
         return
     cols = st.columns(max(1, len(yearly)))
     for col, row in zip(cols, yearly.itertuples()):
-        col.metric(f"Emissions {row.year}", ui.kg_to_t_text(row.total_kg),
-                   help=f"{row.total_kg:,} kg; {row.substituted} of {row.readings} readings substituted")
-    with st.expander("Monthly sums"):
+        col.metric(t("transparency.emissions_year", year=row.year), ui.kg_to_t_text(row.total_kg),
+                   help=t("transparency.emissions_year_help", kg=ui.number(row.total_kg), substituted=row.substituted,
+                          readings=row.readings))
+    with st.expander(t("transparency.monthly")):
         st.table(_totals_table(monthly, "month", "month").style.apply(_highlight, axis=1))
-    st.subheader("Daily records")
+    st.subheader(t("transparency.daily_records"))
     st.table(_records_table(daily).style.apply(_highlight, axis=1))
     _verified_day(daily)
     _proof_check(daily)
@@ -141,78 +147,77 @@ def _drilldown() -> None:
 def _verified_day(daily: pd.DataFrame) -> None:
     """The badge of one day's records of the company: the latest day unless the visitor picks another."""
     days = sorted(daily["day"].unique(), reverse=True)
-    day = st.selectbox("Day to verify against the validators' signatures (검증할 날짜)", days, index=0,
+    day = st.selectbox(t("transparency.verify_day"), days, index=0,
                        key=f"verify_day_{daily['company'].iloc[0]}")
     records = daily[daily["day"] == day]
-    with st.spinner("Proving the daily totals against a signed header…"):
+    with st.spinner(t("transparency.proving")):
         check = verified.daily_totals(records)
     verified.show(check, "daily_totals")
 
 
 def _proof_check(daily: pd.DataFrame) -> None:
-    st.subheader("Check a reading against the chain")
-    st.caption("Paste or upload the inclusion proof of one reading (as printed by the edge uploader). It is checked "
-               "against the Merkle root the chain holds for that device and day.")
-    with st.expander("Proof format"):
+    st.subheader(t("transparency.proof_title"))
+    st.caption(t("transparency.proof_caption"))
+    with st.expander(t("transparency.proof_format")):
         st.code(proofs.format_help(), language="text")
     options = list(daily.index)
-    label = {i: f"{daily.at[i, 'day']} · {daily.at[i, 'site']} · device {ui.short(daily.at[i, 'device'], 10)}"
-             for i in options}
+    label = {i: t("transparency.record_label", day=daily.at[i, "day"], site=daily.at[i, "site"],
+                  device=ui.short(daily.at[i, "device"], 10)) for i in options}
     with st.form("proof_check"):
-        chosen = st.selectbox("Daily record (used when the proof does not name device and day)", options,
+        chosen = st.selectbox(t("transparency.record_choice"), options,
                               format_func=label.get, index=len(options) - 1)
-        text = st.text_area("Proof JSON", height=160, key="proof_text")
-        upload = st.file_uploader("…or upload a proof file", type=["json"])
-        submitted = st.form_submit_button("Check proof")
+        text = st.text_area(t("transparency.proof_json"), height=160, key="proof_text")
+        upload = st.file_uploader(t("transparency.proof_upload"), type=["json"])
+        submitted = st.form_submit_button(t("transparency.check_proof"))
     if not submitted:
         return
     raw = upload.getvalue() if upload is not None else text
     try:
         proof = proofs.parse_proof(raw)
     except proofs.ProofError as exc:
-        st.error(f"The proof cannot be read: {exc}")
+        st.error(t("transparency.proof_unreadable", error=exc))
         return
     record = daily.loc[chosen]
     if proof.device and proof.day:
         found = cached(emissions.emissions_daily, device=proof.device, start=proof.day, end=proof.day)
         if found.empty:
-            st.error(f"The chain holds no daily total of device {proof.device} for {proof.day}.")
+            st.error(t("transparency.no_daily_total", device=proof.device, day=proof.day))
             return
         record = found.iloc[0]
     result = proofs.verify_inclusion(proof, record["merkle_root"], device=record["device"])
-    where = f"device {record['device']} on {record['day']} (block {record['height']})"
+    where = t("transparency.where", device=record["device"], day=record["day"], time=ui.kst(record["time"]))
     if result.ok:
-        st.success(f"{result.message}  \nRecord: {where}; root {record['merkle_root']}")
+        st.success(t("transparency.proof_ok", message=result.message, where=where, root=record["merkle_root"]))
         if proof.reading:
-            kind = "a SUBSTITUTED value" if proof.reading.get("substituted") else "a measurement"
-            st.markdown(f"Reading #{proof.reading.get('seq')}: **{int(proof.reading.get('co2_kg', 0)):,} kg CO2**, {kind}.")
+            kind = t("transparency.reading_substituted" if proof.reading.get("substituted") else "transparency.reading_measured")
+            st.markdown(t("transparency.reading_line", seq=proof.reading.get("seq"),
+                          kg=ui.number(proof.reading.get("co2_kg", 0)), kind=kind))
         device = cache.account_record(record["device"]) or {}
         signed = proofs.verify_signature(proof, device.get("public_key", "00" * 32))
         if signed is True:
-            st.success("The reading's signature verifies with the device key registered on chain.")
+            st.success(t("transparency.signature_ok"))
         elif signed is False:
-            st.error("The reading's signature does NOT verify with the device key registered on chain.")
+            st.error(t("transparency.signature_bad"))
     else:
-        st.error(f"{result.message}  \nRecord: {where}; on-chain root {record['merkle_root']}"
-                 + (f"; the proof leads to {result.computed_root}" if result.computed_root else ""))
+        st.error(t("transparency.proof_failed", message=result.message, where=where, root=record["merkle_root"])
+                 + (t("transparency.proof_leads_to", root=result.computed_root) if result.computed_root else ""))
 
 
 def render() -> None:
-    st.title("Emission transparency")
-    st.caption("Company emissions are public under the K-ETS Act. Source: daily totals (kg CO2) posted on chain by "
-               "sensor devices that a verification body registered for each company site.")
+    st.title(t("page.transparency"))
+    st.caption(t("transparency.caption"))
     last_day = _freshness()
     if last_day is None:
-        st.info("No emissions have been reported on chain yet.")
+        st.info(t("transparency.none_reported"))
         return
-    choice = st.radio("Period", list(_PERIODS), index=1, horizontal=True)
-    period = _PERIODS[choice]
+    period = st.radio(t("transparency.period"), list(_PERIODS), index=1, horizontal=True,
+                      format_func=lambda p: t(_PERIODS[p]))
     start, end = _range(period, last_day)
-    with st.spinner("Reading emissions from the chain…"):
+    with st.spinner(t("transparency.reading")):
         by_sector = cached(emissions.emissions_by_sector, period, start, end)
         by_company = cached(emissions.emissions_by_company, period, start, end)
     if by_sector.empty:
-        st.info("No emissions in this range.")
+        st.info(t("transparency.none_in_range"))
     else:
         _overview(by_sector, by_company)
     _drilldown()

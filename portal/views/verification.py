@@ -12,6 +12,7 @@ from protocol.messages.compliance import OPINIONS
 from .. import cache, session, ui
 from ..cache import cached
 from ..data import compliance
+from ..i18n import t
 from ..submit import flash, show_chain_error, submit
 
 __all__ = ["render"]
@@ -19,39 +20,39 @@ __all__ = ["render"]
 
 def render() -> None:
     user = session.require_role("verifier")
-    st.title("Verification")
+    st.title(t("page.verification"))
     flash()
     year = ui.year_input("verification_year")
     try:
         assigned = cached(compliance.assignments, user.address, year)
     except ChainError as exc:
-        show_chain_error(exc, "reading your assignments")
+        show_chain_error(exc, t("verification.doing_assignments"))
         return
     if assigned.empty:
-        st.info(f"No company is assigned to you for {year}.")
+        st.info(t("verification.none_assigned", year=year))
         return
     names = {a: (cache.account_record(a) or {}).get("name", a) for a in assigned["company"]}
-    ui.table(assigned.assign(name=assigned["company"].map(names)))
-    company = st.selectbox("Company", list(names), format_func=lambda a: f"{names[a]} ({a[:10]}…)", key="verify_company")
+    ui.table(assigned.assign(company=assigned["company"].map(names)))
+    company = st.selectbox(t("common.company"), list(names), format_func=names.get, key="verify_company")
     report = cached(compliance.report, company, year)
     if report is None:
-        st.info("This company has not submitted its report yet.")
+        st.info(t("verification.not_submitted"))
         return
-    st.subheader(f"Report v{report['version']}: {report['total']:,} t")
-    st.caption(f"Sites {report['sites_tonnes']:,} t from {report['daily_reports']} daily totals "
-               f"({report['substituted']} substituted hours) · other sources {report['other_tonnes']:,} t")
+    st.subheader(t("verification.report", version=report["version"], total=ui.tonnes(report["total"])))
+    st.caption(t("verification.report_caption", sites=ui.tonnes(report["sites_tonnes"]), daily=report["daily_reports"],
+                 substituted=report["substituted"], other=ui.tonnes(report["other_tonnes"])))
     if report["other_sources"]:
         ui.table(report["other_sources"])
     with st.form("statement"):
-        verified = st.number_input("Verified emissions (t)", min_value=0, value=int(report["total"]), step=1)
-        opinion = st.selectbox("Opinion", OPINIONS)
-        findings = st.number_input("Findings", min_value=0, step=1)
-        document = st.text_area("Statement document", value=f"Verification statement {year}")
-        if st.form_submit_button("Issue statement"):
+        verified = st.number_input(t("verification.verified"), min_value=0, value=int(report["total"]), step=1)
+        opinion = st.selectbox(t("verification.opinion"), OPINIONS)
+        findings = st.number_input(t("verification.findings"), min_value=0, step=1)
+        document = st.text_area(t("verification.document"), value=t("verification.default_document", year=year))
+        if st.form_submit_button(t("verification.issue")):
             try:
                 msg = build_statement(cache.client(), company, year, int(verified), opinion, int(findings), document.encode())
             except (ChainError, ValueError) as exc:
-                show_chain_error(exc, "sealing the statement")
+                show_chain_error(exc, t("verification.doing_seal"))
                 return
-            submit(user.signer, msg, doing="issuing the statement",
-                   done=lambda c: f"Statement on {names[company]} for {year} committed at block {c.height}.")
+            submit(user.signer, msg, doing=t("verification.doing_issue"),
+                   done=lambda c: t("verification.issued", company=names[company], year=year, height=c.height))

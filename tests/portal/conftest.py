@@ -94,3 +94,10 @@ def open_page(chromium, request, tmp_path):
             except Exception as exc:  # the page may be gone; the test's own error is what matters
                 print(f"no screenshot of page {i}: {exc}")
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def english_portal(monkeypatch):
+    """In-process pages (AppTest) speak English, as the portal processes of the browser tests do; a test of the
+    Korean default sets the language itself."""
+    monkeypatch.setenv("ETS_PORTAL_LANGUAGE", "en")

@@ -24,10 +24,13 @@ def _free_port() -> int:
 
 @contextmanager
 def start_portal(rpc_url: str, users_dir: Path, work: Path, **env: str) -> Iterator[str]:
-    """``streamlit run portal/app.py`` on a free loopback port; yields its URL, stops it on exit."""
+    """``streamlit run portal/app.py`` on a free loopback port; yields its URL, stops it on exit.
+
+    The portal speaks English here (tests find links and buttons by their English names); a test of the
+    Korean default passes ``ETS_PORTAL_LANGUAGE=""``."""
     port = _free_port()
     environment = {**os.environ, "ETS_PORTAL_NODE": rpc_url, "ETS_PORTAL_USERS": str(users_dir), "ETS_PORTAL_TTL": "1",
-                   **env}
+                   "ETS_PORTAL_LANGUAGE": "en", **env}  # English unless a test asks for the Korean default
     log_path = work / "streamlit.log"
     log = log_path.open("wb")
     proc = subprocess.Popen(

@@ -84,7 +84,7 @@ def test_a_company_places_a_sealed_bid_with_its_escrow_shown(seeded, portal_url:
     go(page, "Government auctions")
     body = main(page)
     expect(body).to_contain_text("taking sealed bids")
-    expect(body).to_contain_text("your cap 1,500 t, of which 0 t already bid")
+    expect(body).to_contain_text("your cap 1,500 t CO₂-eq, of which 0 t CO₂-eq already bid")
     page.get_by_role("spinbutton", name="Price (KRW per tonne)").fill(str(PRICE))
     page.get_by_role("spinbutton", name="Price (KRW per tonne)").press("Tab")
     settled(page)
@@ -95,7 +95,7 @@ def test_a_company_places_a_sealed_bid_with_its_escrow_shown(seeded, portal_url:
     page.get_by_role("button", name="Place sealed bid").click()
     expect(body).to_contain_text(f"Sealed bid in auction #{auction_id} committed at block")
     expect(body).to_contain_text("Your bids")
-    expect(body).to_contain_text(f"of which {TONNES:,} t already bid")
+    expect(body).to_contain_text(f"of which {TONNES:,} t CO₂-eq already bid")
     after = holdings.cash(client, steel.address, steel.signer)
     assert after.held - before.held == PRICE * TONNES and before.available - after.available == PRICE * TONNES
     (record,) = [r for r in client.query(f"/auction/bids/{steel.address}", reader=steel.signer) if r["auction"] == auction_id]

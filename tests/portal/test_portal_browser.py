@@ -194,7 +194,7 @@ def test_visitor_cannot_reach_government_or_company_pages(portal_url: str, open_
         page.goto(f"{portal_url}/{path}")  # the page says which login it needs, and offers it
         expect(page.get_by_role("textbox", name="Password")).to_be_visible()
         links = nav_links(page)
-        assert links == ["Emission transparency", "Allocations", "Market", "Makers 시장조성자", "Compliance",
+        assert links == ["Emission transparency", "Allocations", "Market", "Market makers", "Compliance",
                          "Government auctions", "Market stabilisation", "Log in"], links
         absent(page, page.get_by_role("button", name="Send decision"))
 

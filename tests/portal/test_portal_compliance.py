@@ -73,7 +73,7 @@ def test_the_verifier_issues_its_statement_and_the_company_surrenders(seeded: Se
     verifier = open_page()
     login(verifier, portal_url, "verifier")
     go(verifier, "Verification")
-    expect(main(verifier)).to_contain_text(f"Report v1: {REPORTED:,} t")
+    expect(main(verifier)).to_contain_text(f"Report v1: {REPORTED:,} t CO₂-eq")
     expect(main(verifier)).to_contain_text("cracker furnace")
     verifier.get_by_role("button", name="Issue statement").click()
     expect(main(verifier)).to_contain_text(f"Statement on {chem.name} for {YEAR} committed at block")

@@ -87,7 +87,7 @@ def test_a_four_eyes_transfer_is_initiated_by_one_representative_and_approved_by
     login(initiator, portal_url, "initiator")
     go(initiator, "Account security")
     body = main(initiator)
-    expect(body).to_contain_text("initiate (개시)")
+    expect(body).to_contain_text("rights: initiate")
     expect(body).to_contain_text("No transfer awaits an approver.")
     initiator.get_by_role("textbox", name="Recipient account (address)").fill(to.address)
     initiator.get_by_role("spinbutton", name="Tonnes").fill(str(AMOUNT))
@@ -95,7 +95,7 @@ def test_a_four_eyes_transfer_is_initiated_by_one_representative_and_approved_by
     initiator.get_by_role("button", name="Initiate transfer").click()
     expect(body).to_contain_text("transfer #1 awaits an approver")
     settled(initiator)
-    expect(body).to_contain_text(f"Transfer #1: {AMOUNT:,} t KAU25")
+    expect(body).to_contain_text(f"Transfer #1: {AMOUNT:,} t CO₂-eq KAU25")
     expect(initiator.get_by_role("button", name="Approve")).to_be_disabled()  # an initiator never approves
     held = client.query(f"/holdings/{holder.address}", reader=holder)["KAU25"]["held"]
     assert held == AMOUNT and client.query(f"/balances/{to.address}", reader=to)["KAU25"] == before
@@ -104,7 +104,7 @@ def test_a_four_eyes_transfer_is_initiated_by_one_representative_and_approved_by
     login(approver, portal_url, "approver")
     go(approver, "Account security")
     body = main(approver)
-    expect(body).to_contain_text(f"Transfer #1: {AMOUNT:,} t KAU25 → {to.address}")
+    expect(body).to_contain_text(f"Transfer #1: {AMOUNT:,} t CO₂-eq KAU25 → {to.address}")
     approver.get_by_role("button", name="Approve").click()
     expect(body).to_contain_text("Transfer #1 approved and executed at block")
     settled(approver)

@@ -95,7 +95,7 @@ def test_a_transfer_happens_only_after_its_confirmation(chain: SeededChain, monk
     app.number_input(key="transfer_amount").set_value(7)
     _run(_button(app, "Review transfer").click())
     restated = _texts(app)
-    assert f"Transfer **7 t KAU26** to **{power.name}" in restated and power.address in restated
+    assert f"Transfer **7 t CO₂-eq KAU26** to **{power.name}" in restated and power.address in restated
     assert "Nothing has been sent yet" in " ".join(w.value for w in app.warning)
     assert _balance(chain, "steel", "KAU26") == steel_before  # the first click sent nothing
 
@@ -107,7 +107,7 @@ def test_a_transfer_happens_only_after_its_confirmation(chain: SeededChain, monk
     _run(_button(app, "Review transfer").click())
     _run(app.button(key="confirm_yes_transfer").click())
     done = [s.value for s in app.success]
-    assert len(done) == 1 and f"7 t KAU26 transferred to {power.name}" in done[0], (done, [e.value for e in app.error])
+    assert len(done) == 1 and f"7 t CO₂-eq KAU26 transferred to {power.name}" in done[0], (done, [e.value for e in app.error])
     assert _balance(chain, "steel", "KAU26") == steel_before - 7
     assert _balance(chain, "power", "KAU26") == power_before + 7
 
@@ -160,7 +160,7 @@ def test_the_inbox_follows_a_plan_from_sealed_to_approved_only_after_confirmatio
     review.radio(key="decision_choice").set_value("Approve")
     _run(_button(review, "Send decision").click())
     restated = _texts(review)
-    assert f"Approve plan **{plan.hash[:12]}…**: 1 companies, 1 lines, **4,321 t** in all (KAU27: 4,321 t)" in restated
+    assert f"Approve plan **{plan.hash[:12]}…**: 1 companies, 1 lines, **4,321 t CO₂-eq** in all (KAU27: 4,321 t CO₂-eq)" in restated
     st.cache_data.clear()
     assert inbox.tasks(chain.client, first.address, (2024,))["item"].eq(f"plan {plan.hash[:12]}…").any()  # not sent
 
