@@ -104,6 +104,6 @@ def language_selector() -> None:
     current = language()
     choice = st.sidebar.radio("언어 / Language", list(LANGUAGES), index=list(LANGUAGES).index(current),
                               format_func=LANGUAGES.get, horizontal=True, key="portal_language_choice")
-    if choice != current or st.query_params.get("lang") != choice:
-        st.session_state[_STATE] = choice
+    st.session_state[_STATE] = choice  # kept for this session: links within the portal drop the URL's ?lang=
+    if st.query_params.get("lang") != choice:
         st.query_params["lang"] = choice

@@ -20,9 +20,6 @@ from ..i18n import t
 
 __all__ = ["render"]
 
-_PAGES = {"plan_review": "Plan review", "proposals": "Proposals", "certification": "Certification"}
-
-
 def _years() -> tuple[int, ...]:
     latest = datetime.fromtimestamp(cached(chain_status).time, KST).year
     return tuple(range(latest - 2, latest + 1))  # statements of the last three compliance years
@@ -48,4 +45,4 @@ def render() -> None:
             f" · {t('flows.inbox.since', height=f'{int(row.since_height):,}')}" if pd.notna(row.since_height) else "")
             for row in mine.itertuples()))
         for page in sorted(set(mine["page"])):
-            links.link(page, t("flows.inbox.open", page=_PAGES.get(page, page)))
+            links.link(page, t("flows.inbox.open", page=t(f"page.{page}")))

@@ -103,7 +103,7 @@ def test_each_roles_main_page_in_korean_then_english(korean_url: str, open_page,
     page.get_by_role("textbox", name=ko("account.username")).fill(user)
     page.get_by_role("textbox", name=ko("account.password")).fill(PASSWORDS[user])
     page.get_by_role("button", name=ko("account.log_in")).click()
-    expect(_heading(page, ko("account.title"))).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_role("button", name=ko("app.log_out"))).to_be_visible()  # officials land on their inbox
     title = f"page.{ROLE_PAGES[user]}"
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=ko(title), exact=True).click()
     expect(_heading(page, ko(title))).to_be_visible()
