@@ -7,6 +7,7 @@
     ETS_PORTAL_GENESIS the chain's genesis.json that the portal's light client trusts: holdings and
                        daily totals are shown "verified against block N, signed by k of n
                        validators" only when set (unset: shown with a "not verified" note)
+    ETS_PORTAL_COMPLIANCE_YEAR  the year the compliance pages open on (default: the last ended year, KST)
     ETS_PORTAL_LIGHT_STORE  folder of the light client's store of verified headers, one
                        ``<chain id>-<genesis digest>.json`` per trusted genesis (default ./.portal/light,
                        beside the users folder's default)

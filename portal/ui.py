@@ -7,7 +7,10 @@ table columns under their catalogue names (``col.<column>`` keys in ``portal/tex
 
 from __future__ import annotations
 
+import os
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -98,7 +101,19 @@ def plan_label(row: pd.Series) -> str:
     return f"{row['plan_hash'][:12]}…{kind} · {status_text(row['status'])} · {when}"
 
 
-def year_input(key: str, default: int = 2024) -> int:
-    """The compliance year a page shows (2015-2030: the phases the chain knows)."""
+def year_input(key: str, default: int | None = None) -> int:
+    """The compliance year a page shows (2015-2030: the phases the chain knows). It opens on ``default``, else
+    ``ETS_PORTAL_COMPLIANCE_YEAR``, else the last ended year in Korea: the year being verified and surrendered."""
+    if default is None:
+        default = compliance_year_default()
     return int(st.number_input(t("common.compliance_year"), min_value=2015, max_value=2030, value=default, step=1,
                                key=key))
+
+
+def compliance_year_default(env: dict | None = None, today: date | None = None) -> int:
+    """``ETS_PORTAL_COMPLIANCE_YEAR`` when it names a year from 2015 to 2030, else last year (KST), within 2015-2030."""
+    text = (os.environ if env is None else env).get("ETS_PORTAL_COMPLIANCE_YEAR", "").strip()
+    if text.isdigit() and 2015 <= int(text) <= 2030:
+        return int(text)
+    today = today or datetime.now(ZoneInfo("Asia/Seoul")).date()
+    return min(max(today.year - 1, 2015), 2030)

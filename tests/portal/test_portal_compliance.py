@@ -57,7 +57,7 @@ def portal_url(seeded: SeededChain, tmp_path_factory) -> str:
     add_user(users, "chem", PASSWORDS["chem"], seeded.company("chem").signer, scrypt_n=2**12)
     add_user(users, "verifier", PASSWORDS["verifier"], seeded.keys["verifier-1"], scrypt_n=2**12)
     add_user(users, "official", PASSWORDS["official"], seeded.keys["gov-1"], scrypt_n=2**12)
-    with start_portal(seeded.rpc_url, users, work, ETS_PORTAL_TTL="1") as url:
+    with start_portal(seeded.rpc_url, users, work, ETS_PORTAL_TTL="1", ETS_PORTAL_COMPLIANCE_YEAR=str(YEAR)) as url:
         yield url
 
 

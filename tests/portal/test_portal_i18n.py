@@ -34,3 +34,15 @@ def test_korean_is_the_default_and_the_environment_may_choose_english(monkeypatc
     assert i18n.default_language() == "en"
     monkeypatch.setenv("ETS_PORTAL_LANGUAGE", "klingon")
     assert i18n.default_language() == "ko"
+
+
+def test_compliance_pages_open_on_the_last_ended_year_unless_the_portal_names_one():
+    from datetime import date
+
+    from portal.ui import compliance_year_default
+
+    assert compliance_year_default({}, date(2026, 12, 1)) == 2025
+    assert compliance_year_default({}, date(2026, 1, 1)) == 2025
+    assert compliance_year_default({"ETS_PORTAL_COMPLIANCE_YEAR": "2024"}, date(2026, 12, 1)) == 2024
+    assert compliance_year_default({"ETS_PORTAL_COMPLIANCE_YEAR": "1999"}, date(2026, 12, 1)) == 2025
+    assert compliance_year_default({"ETS_PORTAL_COMPLIANCE_YEAR": "soon"}, date(2040, 6, 1)) == 2030
