@@ -13,7 +13,6 @@ a sample of balances against the plan. Prints the figures and writes them to
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import shutil
 import sys
@@ -36,6 +35,7 @@ from ets_tools.localnet import LocalNet  # noqa: E402
 from governance import AllocationParameters, compute_allocation_plan  # noqa: E402
 from governance.parameters import PHASE4_MSR_PER_VINTAGE, Reserve  # noqa: E402
 from governance.inputs import build_company_inputs  # noqa: E402
+from _results import write_figures  # noqa: E402
 
 
 def main() -> int:
@@ -104,11 +104,7 @@ def main() -> int:
         figures["balances_checked"] = len(sample)
         for key, value in figures.items():
             print(f"{key:>45}: {value}")
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"allocation-{time.strftime('%Y%m%dT%H%M%S')}.json"
-        path.write_text(json.dumps(figures, indent=2))
-        print(f"wrote {path}")
+        write_figures(args.out, "allocation", figures)
     finally:
         if net is not None and net.exists():
             net.stop()

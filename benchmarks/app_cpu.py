@@ -36,6 +36,7 @@ from abci_app.privacy import ExecutionKeys  # noqa: E402
 from abci_app.proto import abci  # noqa: E402
 from ets.keys import Signer  # noqa: E402
 from ets_tools.devnet import GenesisAccount, build_app_state  # noqa: E402
+from _results import write_figures  # noqa: E402
 
 
 _clock = time.process_time
@@ -132,11 +133,7 @@ def main() -> int:
     figures = {"txs": len(txs), "block": args.block, "senders": args.senders, "sign_us": sign_us, "seal_us": seal_us,
                "open_us": open_us, "inner_bytes": sum(map(len, inner)) / len(inner), "sealed_bytes": sum(map(len, txs)) / len(txs),
                **{f"{stage}_us": seconds / len(txs) * 1e6 for stage, seconds in totals.items()}}
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"app_cpu-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"wrote {path}", file=sys.stderr)
+    write_figures(args.out, "app_cpu", figures, log=sys.stderr)
     return 0
 
 

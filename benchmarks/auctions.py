@@ -45,6 +45,7 @@ from abci_app.privacy import ExecutionKeys  # noqa: E402
 from abci_app.proto import abci  # noqa: E402
 from ets.keys import Signer  # noqa: E402
 from ets_tools.devnet import GenesisAccount, build_app_state  # noqa: E402
+from _results import write_figures  # noqa: E402
 
 CHAIN = "bench-auction"
 START = 1_800_000_000
@@ -161,11 +162,7 @@ def main() -> int:
     print(f"  closing block (clear+DvP):  {figures['closing_ms']:8.1f} ms")
     print(f"  uniform price {record['price']:,} KRW, sold {record['sold']:,} t to {record['winners']} companies "
           f"({record['winning_bids']} winning bids)")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"auctions-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"wrote {path}", file=sys.stderr)
+    write_figures(args.out, "auctions", figures, log=sys.stderr)
     return 0
 
 

@@ -17,7 +17,6 @@ The first depth is the baseline (0: an empty book); the JSON-value layout runs a
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import shutil
 import sys
@@ -32,6 +31,7 @@ from abci_app.market import Book, Order, Side, add_order, book_to_json, match_or
 from abci_app.market.session import Phase  # noqa: E402
 from abci_app.modules.trading import book_state  # noqa: E402
 from abci_app.state import Overlay, Store  # noqa: E402
+from _results import write_figures  # noqa: E402
 
 INSTRUMENT = "KAU25"
 BLINDING_KEY = bytes(range(32))
@@ -157,11 +157,7 @@ def main() -> int:
           f"{ratio:.2f}× the {base['resting']:,}-order book's {base['orders_per_s']:,.0f} (seeding took {deep['seed_seconds']} s)")
     print(f"one JSON value: {json_value[-1]['orders_per_s']:,.1f} orders/s with {deep['resting']:,} resting orders "
           f"({deep['orders_per_s'] / json_value[-1]['orders_per_s']:,.0f}× fewer than one key per order)")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"book-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(json.dumps({"rows": rows, "deepest_over_baseline": round(ratio, 3)}, indent=2))
-    print(f"wrote {path}")
+    write_figures(args.out, "book", {"rows": rows, "deepest_over_baseline": round(ratio, 3)})
     return 0
 
 

@@ -47,6 +47,7 @@ from ets.rpc import ChainClient  # noqa: E402
 from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
 from ets_tools.localnet import LocalNet  # noqa: E402
 from governance.inputs import build_company_inputs  # noqa: E402
+from _results import write_figures  # noqa: E402
 
 PRE_ALLOCATION = ROOT.parent / "shared" / "datasets" / "kets" / "phase3_pre_allocation_2021_2025.csv"
 YEAR = 2024
@@ -167,11 +168,7 @@ def main() -> int:
         figures["settle_total_seconds"] = round(figures["surrenders_seconds"] + figures["settlement_after_deadline_block_seconds"], 2)
         for key, value in figures.items():
             print(f"{key:>42}: {value}")
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"compliance-{time.strftime('%Y%m%dT%H%M%S')}.json"
-        path.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
-        print(f"wrote {path}")
+        write_figures(args.out, "compliance", figures)
     finally:
         if net is not None and net.exists():
             net.stop()

@@ -42,6 +42,7 @@ from abci_app.proto import abci  # noqa: E402
 from ets.custody import representative_message  # noqa: E402
 from ets.keys import Signer  # noqa: E402
 from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
+from _results import write_figures  # noqa: E402
 
 GENESIS = 1_800_000_000
 TTL = 3_600
@@ -136,11 +137,7 @@ def main() -> int:
         print(f"{text:>36}: {figures[f'{kind}_us']:7.1f} us/tx (FinalizeBlock + Commit)")
     print(f"{'expiry of ' + str(args.expire) + ' waiting transfers':>36}: {figures['expire_block_ms']:7.1f} ms in one block "
           f"(at most 1,000 a block: all expired in {figures['expire_blocks']} block(s))")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"custody-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"wrote {path}", file=sys.stderr)
+    write_figures(args.out, "custody", figures, log=sys.stderr)
     return 0
 
 

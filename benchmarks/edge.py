@@ -10,7 +10,6 @@ Prints the figures and writes ``benchmarks/results/edge-<time>.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from edge_uploader.ingest import Ingestor  # noqa: E402
 from edge_uploader.spool import Spool  # noqa: E402
 from edge_uploader.validity import Limits  # noqa: E402
 from ets.keys import Signer  # noqa: E402
+from _results import write_figures  # noqa: E402
 
 HOUR0 = 1_709_218_800  # 2024-03-01 00:00 KST
 
@@ -87,11 +87,7 @@ def main() -> int:
     for group, values in figures.items():
         for key, value in values.items():
             print(f"{group:>7} {key:>40}: {value}")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"edge-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(json.dumps(figures, indent=2))
-    print(f"wrote {path}")
+    write_figures(args.out, "edge", figures)
     return 0
 
 

@@ -11,11 +11,9 @@ fill. Prints a table and writes ``benchmarks/results/market-<time>.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +28,7 @@ from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # 
 from ets_tools.localnet import LocalNet  # noqa: E402
 
 from throughput import measure, print_table  # noqa: E402
+from _results import write_figures  # noqa: E402
 
 
 def main() -> int:
@@ -80,11 +79,7 @@ def main() -> int:
         print_table("market orders, 4 validators", rows)
         fills = client.query("/market/trades/KAU25")
         print(f"latest trade seq {fills[0]['seq'] if fills else 0}")
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"market-{time.strftime('%Y%m%dT%H%M%S')}.json"
-        path.write_text(json.dumps({"validators": 4, "rows": rows}, indent=2))
-        print(f"wrote {path}")
+        write_figures(args.out, "market", {"validators": 4, "rows": rows})
     finally:
         if net is not None and net.exists():
             net.stop()

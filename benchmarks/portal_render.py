@@ -16,7 +16,6 @@ seconds per page are printed (after one uncounted warm-up run of each) and writt
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import shutil
@@ -39,6 +38,7 @@ from ets.rpc import ChainClient  # noqa: E402
 from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
 from ets_tools.localnet import LocalNet  # noqa: E402
 from governance.inputs import build_company_inputs  # noqa: E402
+from _results import write_figures  # noqa: E402
 
 PAGES = {  # page module: who renders it
     "transparency": None, "allocations": None, "market": None, "compliance_table": None, "auctions": None,
@@ -142,11 +142,7 @@ def main() -> int:
         worst = max(figures["pages"].items(), key=lambda kv: kv[1]["p95"])
         figures["worst_p95"] = {"page": worst[0], "seconds": worst[1]["p95"]}
         print(f"companies {len(inputs)}, reports accepted {accepted}; worst p95: {worst[0]} {worst[1]['p95']:.3f} s")
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"portal-render-{time.strftime('%Y%m%dT%H%M%S')}.json"
-        path.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
-        print(f"wrote {path}")
+        write_figures(args.out, "portal-render", figures)
     finally:
         if net is not None and net.exists():
             net.stop()

@@ -16,7 +16,6 @@ recovery time. Needs root (network namespaces).
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import shutil
 import sys
@@ -31,6 +30,7 @@ from ets_tools.netns.audit import chain_divergences, lost_txs  # noqa: E402
 from ets_tools.netns.hosts import HostNet  # noqa: E402
 from ets_tools.netns.links import namespaces_unavailable  # noqa: E402
 from ets_tools.netns.load import Load, Progress, percentile  # noqa: E402
+from _results import write_figures  # noqa: E402
 
 FAULTS = ("kill", "partition 2-2", "partition 3-1", "delay 200±50 ms, 1% loss")
 LOAD_NODES = ("node0", "node2")
@@ -135,9 +135,7 @@ def main() -> int:
           f"{figures['txs_acknowledged']} txs acknowledged ({figures['failed_submissions']} submissions failed), "
           f"longest stall {figures['longest_stall_s']} s, p99 latency {figures['p99_latency_s']} s, "
           f"{len(figures['divergences'])} divergences, {len(figures['lost_txs'])} acknowledged txs lost")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"soak-{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+    write_figures(args.out, "soak", figures, log=None)
     return 0 if not figures["divergences"] and not figures["lost_txs"] else 1
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import random
 import statistics
 import sys
@@ -37,6 +36,7 @@ from abci_app.blinding import new_blinding_key  # noqa: E402
 from abci_app.proto import abci  # noqa: E402
 from abci_app.snapshots import Snapshots  # noqa: E402
 from abci_app.state import History, Store  # noqa: E402
+from _results import write_figures  # noqa: E402
 
 
 def _key(i: int) -> str:
@@ -158,11 +158,7 @@ def main() -> int:
             line.append(f"  snapshot: take {result['snapshot_take_s']:.1f} s, restore {result['snapshot_restore_s']:.1f} s, "
                         f"{result['snapshot_bytes'] / 2**20:.1f} MiB in {result['snapshot_chunks']} chunks")
         print("\n".join(line), flush=True)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"state_tree-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(json.dumps({"args": vars(args), "results": results}, indent=2) + "\n")
-    print(f"wrote {path}", file=sys.stderr)
+    write_figures(args.out, "state_tree", {"args": vars(args), "results": results}, log=sys.stderr)
     return 0
 
 

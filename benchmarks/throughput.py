@@ -42,6 +42,7 @@ from protocol.private_tx import seal_to  # noqa: E402
 from ets.keys import Signer  # noqa: E402
 from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
 from ets_tools.localnet import LocalNet  # noqa: E402
+from _results import write_figures  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 RETRY_SECONDS = 0.2  # a client's pause before sending a tx a full mempool refused again
@@ -302,11 +303,7 @@ def main() -> int:
             best_kv = max(r["committed_tps"] for r in kv_rows)
             report["ratio_best_ets_to_kvstore"] = round(best_ets / best_kv, 3) if best_kv else None
             print(f"\nbest committed tx/s: ets {best_ets} · kvstore {best_kv} · ratio {report['ratio_best_ets_to_kvstore']}")
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"throughput-{time.strftime('%Y%m%dT%H%M%S')}.json"
-        path.write_text(json.dumps(report, indent=2))
-        print(f"wrote {path}")
+        write_figures(args.out, "throughput", report)
     finally:
         for name in ("ets", "kvstore"):
             if (work / name / "localnet.json").exists():
