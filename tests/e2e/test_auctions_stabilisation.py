@@ -76,6 +76,7 @@ def test_an_auction_with_capped_and_refused_bids_clears_at_the_right_price_and_s
     opens = client.chain_time() + 30
     done = _governed(net, ScheduleAuctions((AuctionEntry("KAU26", opens, opens + 120, 400),)))
     assert done["status"] == "executed"
+    wait_until(lambda: client.query("/auctions")["auctions"], 60, "node0 to commit the approved calendar")
     auction_id = client.query("/auctions")["auctions"][0]["id"]
     assert _refused(client, bidders[0], AuctionBid(auction_id, 12_000, 60)) == Code.AUCTION_NOT_OPEN
     wait_until(lambda: client.query(f"/auction/{auction_id}")["status"] == "open", 120, "the auction to open")

@@ -7,9 +7,9 @@ import io
 
 import pandas as pd
 import pytest
+import streamlit as st
 
 from protocol.messages import Transfer
-import streamlit as st
 
 from portal.auth import PortalUser
 from portal.data import inbox, statement

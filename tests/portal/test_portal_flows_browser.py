@@ -14,7 +14,7 @@ import pytest
 
 from protocol.messages import Transfer
 
-from portal_chain import PASSWORDS, SeededChain
+from portal_chain import PASSWORDS, Plan, SeededChain, upload_plan
 from portal_process import start_portal
 
 pytestmark = pytest.mark.localnet
@@ -105,6 +105,10 @@ def test_a_restricted_address_names_its_login_and_returns_there(chain: SeededCha
 
 
 def test_the_inbox_links_to_the_page_of_each_task(chain: SeededChain, portal_url: str, open_page):
+    chem = chain.company("chem")  # a plan of its own awaiting approval: other tests decide the seeded ones
+    upload_plan(chain.client, chain.keys["gov-1"],
+                Plan({"kind": "additional", "name": "inbox browser plan", "vintages": ["KAU27"]},
+                     ((chem.company_id, "KAU27", 1_234),)))
     page = open_page()
     login(page, portal_url, "official1")
     expect(_heading(page, "Inbox")).to_be_visible()
