@@ -27,7 +27,7 @@ def render() -> None:
         owned = holdings.holdings(client, user.address, user.signer)
         moves = statement.movements(client, user.address, user.signer)
     except ChainError as exc:
-        show_chain_error(exc, "reading your account statement")
+        show_chain_error(exc, t("flows.statement.doing_read"))
         return
     st.subheader(t("flows.statement.balances"))
     ui.table(owned)

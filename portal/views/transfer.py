@@ -61,7 +61,7 @@ def render() -> None:
         owned = holdings.holdings(client, user.address, user.signer)
         record = custody.record(client, user.signer, user.address)
     except ChainError as exc:
-        show_chain_error(exc, "reading your allowances and account controls")
+        show_chain_error(exc, t("flows.transfer.doing_read"))
         return
     _controls(record)
     available = {r.instrument: int(r.available) for r in owned.itertuples() if int(r.available) > 0}
