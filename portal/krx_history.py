@@ -26,6 +26,8 @@ import pandas as pd
 from datasets import DatasetError
 from datasets.krx import read_market_history
 
+from .i18n import t
+
 __all__ = ["SOURCE", "KrxHistory", "KrxHistoryError", "krx_file_from_env", "load_krx_history"]
 
 SOURCE = "KRX (Korea Exchange) emissions market daily data (배출권 시장 일별 시세)"
@@ -33,7 +35,14 @@ COLUMNS = ["date", "instrument", "close", "change", "change_bp", "open", "high",
 
 
 class KrxHistoryError(ValueError):
-    """A KRX file that cannot be shown; the message names the file (and row and column) and what to do."""
+    """A KRX file that cannot be shown; the message names the file (and row and column) and what to do.
+
+    ``kind`` is ``"unreadable"`` (the file could not be read) or ``"content"`` (its content is not a KRX daily
+    export), ``detail`` the reader's own words: the page says what to do in the visitor's language."""
+
+    def __init__(self, message: str, *, kind: str, detail: str) -> None:
+        super().__init__(message)
+        self.kind, self.detail = kind, detail
 
 
 @dataclass(frozen=True)
@@ -77,9 +86,8 @@ class KrxHistory:
 
     def provenance(self) -> str:
         """One line saying what the figures are and where they came from."""
-        return (f"Source: {self.source}. Imported file {self.file_name} (SHA-256 {self.sha256[:16]}…), "
-                f"{len(self.days):,} rows, {self.first_day} to {self.last_day}. Historical data, not recorded on "
-                "or checked by the chain.")
+        return t("market.krx_provenance", source=self.source, file=self.file_name, sha=self.sha256[:16],
+                 rows=f"{len(self.days):,}", first=self.first_day, last=self.last_day)
 
     def of(self, instrument: str) -> pd.DataFrame:
         """One instrument's days, oldest first."""
@@ -104,8 +112,9 @@ def load_krx_history(file: str | os.PathLike[str] | bytes, *, name: str | None =
         try:
             data = path.read_bytes()
         except OSError as exc:
+            detail = f"{path}: {exc.strerror or exc}"
             raise KrxHistoryError(f"{path}: cannot read the KRX file ({exc.strerror or exc}); check ETS_PORTAL_KRX "
-                                  "or upload the file instead") from None
+                                  "or upload the file instead", kind="unreadable", detail=detail) from None
         file_name = name or path.name
     try:
         history = read_market_history(data, name=file_name)
@@ -113,7 +122,7 @@ def load_krx_history(file: str | os.PathLike[str] | bytes, *, name: str | None =
         text = str(exc).rstrip()
         text += "" if text.endswith((".", "?", "!")) else "."
         raise KrxHistoryError(f"{text} Download the daily data again from KRX (배출권 시장 일별 시세) and upload it "
-                              "unchanged.") from None
+                              "unchanged.", kind="content", detail=text) from None
     df = pd.DataFrame([{c: getattr(r, c) for c in COLUMNS} for r in history.days], columns=COLUMNS)
     for column in COLUMNS[2:]:  # change and change_bp are unknown (NA) on an instrument's first day without 대비
         df[column] = df[column].astype("Int64" if column in ("change", "change_bp") else "int64")

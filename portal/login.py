@@ -11,8 +11,9 @@ import streamlit as st
 from ets.rpc import ChainError
 
 from . import cache, session
-from .auth import LoginError, login
-from .i18n import t
+from .auth import LoginError, LoginThrottled, login
+from .i18n import language, t
+from .throttle import wait_text
 from .submit import show_chain_error
 
 __all__ = ["login_form", "LANDING"]
@@ -33,8 +34,12 @@ def login_form(*, land: bool) -> None:
     with st.spinner(t("account.unlocking")):
         try:
             user = login(cache.config().users_dir, username, password, cache.client(), client_key=session.client_key())
-        except LoginError as exc:
-            st.error(str(exc))
+        except LoginThrottled as exc:
+            ko, en = wait_text(exc.retry_after)
+            st.error(t("account.login_paused", wait=ko if language() == "ko" else en))
+            return
+        except LoginError:  # the one message for an unknown name and a wrong password: neither is revealed
+            st.error(t("account.login_failed"))
             return
         except ChainError as exc:
             show_chain_error(exc, t("account.doing_role"))

@@ -20,10 +20,10 @@ import streamlit as st
 
 from ets.keys import Signer
 from ets.rpc import ChainError, QueryError, RpcUnavailable, TxCommit, TxRejectedError
-from protocol.codes import describe
 from protocol.messages import Wire
 
 from . import cache
+from .code_text import meaning
 from .i18n import t
 
 __all__ = ["submit", "flash", "show_chain_error"]
@@ -63,10 +63,10 @@ def flash() -> None:
 def show_chain_error(exc: BaseException, doing: str) -> None:
     """Tell the user what the chain said, in full: code, meaning and log."""
     if isinstance(exc, TxRejectedError):
-        st.error(t("submit.rejected", doing=doing, code=exc.code, meaning=describe(exc.code), log=exc.log)
+        st.error(t("submit.rejected", doing=doing, code=exc.code, meaning=meaning(exc.code), log=exc.log)
                  + (f"  \n{t('submit.transaction', hash=exc.hash)}" if exc.hash else "") + f"  \n{t('submit.nothing_changed')}")
     elif isinstance(exc, QueryError):
-        st.error(t("submit.query_refused", doing=doing, path=exc.path, code=exc.code, meaning=describe(exc.code),
+        st.error(t("submit.query_refused", doing=doing, path=exc.path, code=exc.code, meaning=meaning(exc.code),
                    log=exc.log))
     elif isinstance(exc, RpcUnavailable):
         _LOG.warning("chain node unreachable while %s: %s", doing, exc)  # names the RPC address: log only

@@ -71,11 +71,9 @@ def wait_text(seconds: float) -> tuple[str, str]:
 
 
 def lockout_message(seconds: float) -> str:
-    """What the login form says during a lockout (Korean first, then English; Markdown line break)."""
-    ko, en = wait_text(seconds)
-    return (f"로그인 실패가 너무 많아 로그인이 잠시 막혔습니다. {ko} 후에 다시 시도하세요. "
-            "그때까지는 올바른 비밀번호도 거부됩니다.  \n"
-            f"Too many failed logins: logging in is paused. Try again in {en}. "
+    """The exception's words during a lockout (English, for logs; the form says it from the catalogue's
+    ``account.login_paused`` in the visitor's language)."""
+    return (f"Too many failed logins: logging in is paused. Try again in {wait_text(seconds)[1]}. "
             "Until then every login is refused, even with the right password.")
 
 

@@ -1,4 +1,4 @@
-"""How a page proves what it shows and the badge it shows beside it (Korean and English).
+"""How a page proves what it shows and the badge it shows beside it (in the visitor's language).
 
 The checks are ``portal.data.verified``'s, run in the portal process by its one light client
 (``portal.cache.light_client``: trusting only the genesis file ``ETS_PORTAL_GENESIS`` names,
@@ -29,6 +29,7 @@ from .auth import PortalUser
 from .data import verified as proofs
 from .data.holdings import balances
 from .data.verified import Verification
+from .i18n import t
 
 __all__ = ["SUBJECTS", "holdings", "daily_totals", "show", "badge_text"]
 
@@ -76,35 +77,30 @@ def _plain(value: Any) -> Any:
         return str(value)
 
 
-SUBJECTS = {"holdings": ("보유량", "holdings"), "daily_totals": ("일별 배출량", "daily totals")}  # (Korean, English)
+SUBJECTS = ("holdings", "daily_totals")  # what a badge can be about: its name is ``badge.subject.<subject>``
 
 
 def badge_text(check: Verification, subject: str) -> str:
-    """What the badge says (Markdown; Korean first, then English) about a ``SUBJECTS`` entry."""
-    ko, en = SUBJECTS[subject]
+    """What the badge says (Markdown, in the visitor's language) about one of ``SUBJECTS``."""
+    if subject not in SUBJECTS:
+        raise ValueError(f"no badge for {subject!r}: one of {', '.join(SUBJECTS)}")
+    name = t(f"badge.subject.{subject}")
     block = check.block
     if check.status == proofs.VERIFIED and block is None:
-        return f"검증할 {ko}이 없습니다.  \nNothing to verify: no {en} are shown."
+        return t("badge.nothing", subject=name)
     if check.status == proofs.VERIFIED:
-        return (f"{ko}: 블록 {block.block} 기준 검증됨, 검증인 {block.validators}명 중 {block.signers}명 서명  \n"
-                f"{en[:1].upper()}{en[1:]} verified against block {block.block}, signed by {block.signers} of "
-                f"{block.validators} validators")
+        return t("badge.verified", Subject=f"{name[:1].upper()}{name[1:]}", block=block.block,
+                 validators=block.validators, signers=block.signers)
     if check.status == proofs.DISCREPANCY:
-        lines = "\n".join(f"- {d.what}: shown {d.shown}, proven {d.proven}" for d in check.discrepancies)
-        return (f"불일치: 노드가 보여준 {ko}이 블록 {block.block} 기준으로 검증된 값과 다릅니다. 위 수치를 믿지 마십시오.  \n"
-                f"Discrepancy: the {en} the node showed differ from the values proven against block {block.block} "
-                f"(signed by {block.signers} of {block.validators} validators). Do not rely on the figures above.\n\n"
-                f"{lines}")
+        lines = "\n".join("- " + t("badge.discrepancy_line", what=d.what, shown=d.shown, proven=d.proven)
+                          for d in check.discrepancies)
+        return t("badge.discrepancy", subject=name, block=block.block, validators=block.validators,
+                 signers=block.signers) + f"\n\n{lines}"
     if check.status == proofs.UNTRUSTED:
-        return ("검증되지 않음: 신뢰할 제네시스가 설정되지 않았습니다 (ETS_PORTAL_GENESIS). 위 수치는 노드의 응답이며 "
-                "검증인 서명으로 확인하지 않았습니다.  \n"
-                "Not verified: no trusted genesis configured (ETS_PORTAL_GENESIS). The figures above are the node's "
-                "answer, not checked against the validators' signatures.")
+        return t("badge.untrusted")
     if check.unreachable:
-        return (f"검증 실패: 체인 노드에 연결할 수 없어 {ko}을 검증하지 못했습니다. 잠시 후 다시 시도하십시오.  \n"
-                f"Not verified: the chain node could not be reached to verify the {en}. Try again in a moment.")
-    return (f"검증 실패: {ko}을 검증인 서명으로 확인하지 못했습니다. 위 수치를 믿지 마십시오.  \n"
-            f"Not verified: the {en} could not be proven against a header the validators signed: {check.failure}")
+        return t("badge.unreachable", subject=name)
+    return t("badge.failed", subject=name, failure=check.failure)
 
 
 def show(check: Verification, subject: str) -> None:
@@ -114,9 +110,8 @@ def show(check: Verification, subject: str) -> None:
         st.success(text, icon=":material/verified:")
         if check.block is not None:
             b = check.block
-            st.caption(f"{check.checked} value(s) proven with Merkle proofs against the app hash {b.app_hash[:16]}… "
-                       f"of block {b.block:,} ({b.time_kst}), signed with power {b.signed_power} of {b.total_power}; "
-                       "checked in the portal by its light client from the trusted genesis, not taken from the node.")
+            st.caption(t("badge.verified_detail", checked=check.checked, app_hash=b.app_hash[:16], block=b.block,
+                         time=b.time_kst, signed=b.signed_power, total=b.total_power))
     elif check.status == proofs.UNTRUSTED:
         st.warning(text, icon=":material/gpp_maybe:")
     else:

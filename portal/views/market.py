@@ -180,7 +180,8 @@ def _krx_history() -> None:
             st.info(t("market.krx_none"))
             return
     except krx_history.KrxHistoryError as exc:
-        st.error(t("market.krx_unreadable", error=exc))
+        key = "market.krx_unreadable_file" if exc.kind == "unreadable" else "market.krx_bad_content"
+        st.error(t(key, detail=exc.detail))
         return
     st.info(history.provenance(), icon=":material/history:")
     instrument = st.selectbox(t("market.krx_instrument"), history.instruments, key="krx_instrument")

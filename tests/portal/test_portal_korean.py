@@ -3,7 +3,8 @@
 (a) a visitor sees the public pages in Korean (headings and navigation from the catalogue); the sidebar's
     language switch flips the page to English, and a reload keeps English (the choice is in the URL);
 (b) each role's main page after a Korean login (company, government official, verification body) has its
-    Korean heading, and the same page in English has the English one.
+    Korean heading, and the same page in English has the English one;
+(c) a refused login says so in Korean only.
 
 With ``ETS_PORTAL_SCREENSHOTS=<folder>`` the test also saves a screenshot of each role's main page in both
 languages there (the portal's docs keep the ones in ``portal/docs/screenshots``)."""
@@ -114,3 +115,15 @@ def test_each_roles_main_page_in_korean_then_english(korean_url: str, open_page,
     expect(_heading(page, en(title))).to_be_visible()
     settled(page)
     _shot(page, f"{ROLE_PAGES[user]}-en")
+
+
+def test_a_refused_login_is_said_in_korean_only(korean_url: str, open_page):
+    page = open_page()
+    page.goto(f"{korean_url}/account")
+    expect(_heading(page, ko("account.log_in"))).to_be_visible()
+    page.get_by_role("textbox", name=ko("account.username")).fill("steel")
+    page.get_by_role("textbox", name=ko("account.password")).fill("not-the-password")
+    page.get_by_role("button", name=ko("account.log_in")).click()
+    expect(body(page)).to_contain_text(ko("account.login_failed"))
+    settled(page)
+    assert en("account.login_failed") not in body(page).inner_text()

@@ -220,7 +220,7 @@ def test_krx_history_is_rendered_from_the_real_file_and_labelled(portal_url: str
     expect(page.get_by_role("heading", name="Historical KRX data (imported file, not chain data)")).to_be_visible()
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
         files=[{"name": "broken.csv", "mimeType": "text/csv", "buffer": "일자,종목명\n2025-01-02\n".encode()}])
-    expect(main).to_contain_text("The KRX file cannot be shown: broken.csv")
+    expect(main).to_contain_text("The file cannot be read as a KRX daily export: broken.csv row 1")
     expect(main).to_contain_text("upload it unchanged")
 
 
@@ -233,10 +233,12 @@ def test_krx_history_reads_the_real_file():
     kau25 = history.of("KAU25")
     assert list(kau25["date"]) == sorted(kau25["date"]) and (kau25["instrument"] == "KAU25").all()
     assert history.first_day == "2024-12-12" and history.last_day == "2025-06-12"
-    with pytest.raises(KrxHistoryError, match=r"broken\.csv row 1"):
+    with pytest.raises(KrxHistoryError, match=r"broken\.csv row 1") as bad:
         load_krx_history(b"a,b\n1,2\n", name="broken.csv")
-    with pytest.raises(KrxHistoryError, match="ETS_PORTAL_KRX"):
+    assert bad.value.kind == "content" and bad.value.detail.startswith("broken.csv row 1")
+    with pytest.raises(KrxHistoryError, match="ETS_PORTAL_KRX") as missing:
         load_krx_history(KRX_FILE.with_name("no-such-file.csv"))
+    assert missing.value.kind == "unreadable" and "no-such-file.csv" in missing.value.detail
 
 
 # ---------------------------------------------------------------- (d) the data layer against the chain

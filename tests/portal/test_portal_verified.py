@@ -49,7 +49,7 @@ def _shown(chain: SeededChain, label: str) -> dict[str, int]:
 # ---------------------------------------------------------------- the data layer
 
 
-def test_balances_are_proven_at_one_block_signed_by_the_validators(chain: SeededChain, light: LightClient):
+def test_balances_are_proven_at_one_block_signed_by_the_validators(chain: SeededChain, light: LightClient, monkeypatch):
     steel = chain.company("steel")
     frame, check = verified.verified_balances(chain.client, light, steel.address, steel.signer)
     assert check.status == verified.VERIFIED and check.checked == len(frame) >= 2, check
@@ -59,11 +59,12 @@ def test_balances_are_proven_at_one_block_signed_by_the_validators(chain: Seeded
     assert (check.block.signers, check.block.validators) == (header.signers, header.validators)
     assert header.validators == 4 and header.signers >= 3  # more than 2/3 of the power of 4 validators
     k = header.signers
-    assert badge_text(check, "holdings").endswith(BADGE.format(block=check.block.block, k=k, n=4))
-    assert f"검증인 4명 중 {k}명 서명" in badge_text(check, "holdings")
+    assert badge_text(check, "holdings") == BADGE.format(block=check.block.block, k=k, n=4)
+    monkeypatch.setenv("ETS_PORTAL_LANGUAGE", "ko")
+    assert badge_text(check, "holdings") == f"보유량: 블록 {check.block.block} 기준 검증됨, 검증인 4명 중 {k}명 서명"
 
 
-def test_a_figure_that_differs_from_the_proof_is_a_discrepancy(chain: SeededChain, light: LightClient):
+def test_a_figure_that_differs_from_the_proof_is_a_discrepancy(chain: SeededChain, light: LightClient, monkeypatch):
     steel = chain.company("steel")
     shown = _shown(chain, "steel")
     instrument = sorted(shown)[0]
@@ -73,7 +74,10 @@ def test_a_figure_that_differs_from_the_proof_is_a_discrepancy(chain: SeededChai
     assert [d.what for d in check.discrepancies] == [f"{instrument} available"]
     assert check.discrepancies[0].proven == f"{shown[instrument]:,} t"
     text = badge_text(check, "holdings")
-    assert "Discrepancy" in text and "불일치" in text and "verified against" not in text
+    assert text.startswith("Discrepancy") and "verified against" not in text
+    assert f"- {instrument} available: shown {shown[instrument] + 1:,} t, proven {shown[instrument]:,} t" in text
+    monkeypatch.setenv("ETS_PORTAL_LANGUAGE", "ko")
+    assert badge_text(check, "holdings").startswith("불일치: 노드가 보여준 보유량이")
 
 
 def test_daily_totals_are_proven_and_an_altered_record_is_named(chain: SeededChain, light: LightClient):
@@ -110,7 +114,8 @@ def _alter_app_hash(method, params, result):
     (state_rewrite(_garble_sealed), "could not be opened"),
     (_alter_app_hash, "the header was altered"),
 ], ids=["proof", "sealed-value", "app-hash"])
-def test_a_node_that_lies_gives_the_failure_not_the_badge(chain: SeededChain, trust: TrustOptions, rewrite, words):
+def test_a_node_that_lies_gives_the_failure_not_the_badge(chain: SeededChain, trust: TrustOptions, rewrite, words,
+                                                         monkeypatch):
     steel = chain.company("steel")
     shown = _shown(chain, "steel")
     proxy = NodeProxy(chain.rpc_url, rewrite)
@@ -122,7 +127,10 @@ def test_a_node_that_lies_gives_the_failure_not_the_badge(chain: SeededChain, tr
     assert check.status == verified.FAILED and words in check.failure, check
     assert check.block is None and proxy.url not in check.failure
     text = badge_text(check, "holdings")
-    assert text.startswith("검증 실패") and "verified against" not in text and words in text
+    assert text.startswith("Not verified: the holdings could not be proven") and words in text
+    monkeypatch.setenv("ETS_PORTAL_LANGUAGE", "ko")
+    text = badge_text(check, "holdings")
+    assert text.startswith("검증 실패: 보유량을") and "verified against" not in text and words in text
 
 
 def test_an_unreachable_node_is_said_without_its_address(chain: SeededChain, trust: TrustOptions):
