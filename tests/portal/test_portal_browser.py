@@ -35,7 +35,7 @@ if not CHROMIUM.exists():
                 "browser tests never download a browser", allow_module_level=True)
 
 from playwright.sync_api import Page, expect  # noqa: E402
-from portal_pages import absent, body, choose, confirm, go, login_with, nav_links  # noqa: E402
+from portal_pages import absent, body, choose, confirm, go, logged_in, login_with, nav_links  # noqa: E402
 
 login = login_with(PASSWORDS)
 
@@ -220,6 +220,35 @@ def test_company_sees_only_its_own_holdings(chain: SeededChain, portal_url: str,
     # the government's page is not in this session's navigation, even by its address
     page.goto(f"{portal_url}/plan_review")
     absent(page, page.get_by_role("button", name="Send decision"))
+
+
+# another role's pages, reached by their address inside a logged-in session (a reload keeps the session)
+OTHER_ROLES_PAGES = {
+    "steel": (("plan_review", "Plan review", "Government official"), ("certification", "Certification", "Government official"),
+              ("verification", "Verification", "Verification body")),
+    "official1": (("my_holdings", "My holdings", "Company"), ("my_compliance", "My compliance", "Company"),
+                  ("verification", "Verification", "Verification body")),
+    "verifier": (("my_holdings", "My holdings", "Company"), ("plan_review", "Plan review", "Government official")),
+}
+ROLE_NAMES = {"steel": "Company", "official1": "Government official", "verifier": "Verification body"}
+
+
+@pytest.mark.parametrize("user", sorted(OTHER_ROLES_PAGES))
+def test_a_logged_in_user_reaching_another_roles_page_is_told_whose_it_is(chain: SeededChain, portal_url: str,
+                                                                          open_page, user: str):
+    page = open_page()
+    login(page, portal_url, user)
+    for path, title, needed in OTHER_ROLES_PAGES[user]:
+        page.goto(f"{portal_url}/{path}")
+        main = body(page)
+        expect(page.get_by_role("heading", name=title, level=1, exact=True)).to_be_visible()
+        expect(main).to_contain_text(f"{title} is for")
+        expect(main).to_contain_text(f"You are logged in as {ROLE_NAMES[user]}")
+        assert needed in main.inner_text()
+        expect(logged_in(page)).to_be_visible()  # still in the same session, not logged out by the reload
+        absent(page, page.get_by_role("textbox", name="Password"))  # no login form to slip past the check
+        absent(page, page.get_by_test_id("stDataFrame"))  # and none of the page's data
+        absent(page, page.get_by_role("button", name="Send decision"))
 
 
 # ---------------------------------------------------------------- (d) verified facts
