@@ -25,6 +25,7 @@ from ..submit import flash, show_chain_error
 __all__ = ["render"]
 
 _KEY = "transfer"
+_PERIODS = ("transaction", "daily", "weekly", "monthly")  # the custody limits, each named in the catalogue
 
 
 def _controls(record: dict) -> None:
@@ -34,13 +35,18 @@ def _controls(record: dict) -> None:
     st.info(t("flows.transfer.four_eyes_on" if four_eyes else "flows.transfer.four_eyes_off"), icon=":material/shield:")
     if set_limits:
         st.caption(t("flows.transfer.limits", limits=", ".join(
-            f"{name.replace('_', ' ')} {ui.tonnes(value)} (used {ui.tonnes(usage.get(name, 0))})"
-            for name, value in set_limits.items())))
+            t("flows.transfer.limit_item", period=_period(name), limit=ui.tonnes(value),
+              used=ui.tonnes(usage.get(name, 0))) for name, value in set_limits.items())))
+
+
+def _period(name: str) -> str:
+    return t(f"custody.period.{name}") if name in _PERIODS else name
 
 
 def _recipients(user) -> dict[str, str]:
+    """Each other company's name by address (the select box adds the start of the address to tell two apart)."""
     companies = cached(registry.accounts, "company")
-    return {r.address: f"{r.name} ({r.address[:12]}…)" for r in companies.itertuples() if r.address != user.address}
+    return {r.address: r.name for r in companies.itertuples() if r.address != user.address}
 
 
 def _done(commit, amount: int, instrument: str, name: str) -> str:
@@ -70,9 +76,11 @@ def render() -> None:
         st.info(t("flows.transfer.nothing" if not available else "flows.transfer.no_recipient"))
         return
     with st.form("transfer_form"):
-        to = st.selectbox(t("flows.transfer.to"), list(recipients), format_func=recipients.get, key="transfer_to")
+        to = st.selectbox(t("flows.transfer.to"), list(recipients), format_func=lambda a: f"{recipients[a]} ({a[:12]}…)",
+                          key="transfer_to")
         instrument = st.selectbox(t("flows.transfer.instrument"), list(available),
-                                  format_func=lambda i: f"{i} ({ui.tonnes(available[i])} available)",
+                                  format_func=lambda i: t("flows.transfer.instrument_option", instrument=i,
+                                                          available=ui.tonnes(available[i])),
                                   key="transfer_instrument")
         amount = int(st.number_input(t("flows.transfer.amount"), min_value=1, step=1, key="transfer_amount"))
         submitted = st.form_submit_button(t("flows.transfer.send"), type="primary")
@@ -88,5 +96,5 @@ def render() -> None:
     msg = CustodyTransfer(to, instrument, amount) if four_eyes else Transfer(to, instrument, amount)
     restated = t("flows.confirm.transfer_waits" if four_eyes else "flows.confirm.transfer", amount=ui.tonnes(amount),
                  instrument=instrument, name=name, address=to)
-    confirm.ask(_KEY, restated, msg, doing="transferring allowances",
+    confirm.ask(_KEY, restated, msg, doing=t("flows.transfer.doing_send"),
                 done=lambda c: _done(c, amount, instrument, name))

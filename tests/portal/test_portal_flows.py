@@ -97,7 +97,7 @@ def test_a_transfer_happens_only_after_its_confirmation(chain: SeededChain, monk
     app.number_input(key="transfer_amount").set_value(7)
     _run(_button(app, "Review transfer").click())
     restated = _texts(app)
-    assert f"Transfer **7 t CO₂-eq KAU26** to **{power.name}" in restated and power.address in restated
+    assert f"Transfer **7 t CO₂-eq KAU26** to **{power.name}** (`{power.address}`)." in restated  # named once
     assert "Nothing has been sent yet" in " ".join(w.value for w in app.warning)
     assert _balance(chain, "steel", "KAU26") == steel_before  # the first click sent nothing
 

@@ -4,7 +4,8 @@
     language switch flips the page to English, and a reload keeps English (the choice is in the URL);
 (b) each role's main page after a Korean login (company, government official, verification body) has its
     Korean heading, and the same page in English has the English one;
-(c) a refused login says so in Korean only.
+(c) a refused login says so in Korean only;
+(d) a company's transfer is restated, confirmed and reported done in Korean.
 
 With ``ETS_PORTAL_SCREENSHOTS=<folder>`` the test also saves a screenshot of each role's main page in both
 languages there (the portal's docs keep the ones in ``portal/docs/screenshots``)."""
@@ -53,6 +54,15 @@ def _heading(page: Page, text: str):
     return page.get_by_role("heading", name=text, level=1, exact=True)
 
 
+def _log_in(page: Page, url: str, user: str, password: str) -> None:
+    """Submit the Korean login form (the portal's first page can take a while to draw on a loaded machine)."""
+    page.goto(f"{url}/account")
+    expect(_heading(page, ko("account.log_in"))).to_be_visible(timeout=60_000)
+    page.get_by_role("textbox", name=ko("account.username")).fill(user)
+    page.get_by_role("textbox", name=ko("account.password")).fill(password)
+    page.get_by_role("button", name=ko("account.log_in")).click()
+
+
 def _switch(page: Page, label: str) -> None:
     page.get_by_test_id("stSidebar").get_by_text(label, exact=True).click()
 
@@ -99,11 +109,7 @@ def test_the_default_portal_is_korean_and_the_switch_keeps_english_across_a_relo
 @pytest.mark.parametrize("user", sorted(ROLE_PAGES))
 def test_each_roles_main_page_in_korean_then_english(korean_url: str, open_page, user: str):
     page = open_page()
-    page.goto(f"{korean_url}/account")
-    expect(_heading(page, ko("account.log_in"))).to_be_visible()
-    page.get_by_role("textbox", name=ko("account.username")).fill(user)
-    page.get_by_role("textbox", name=ko("account.password")).fill(PASSWORDS[user])
-    page.get_by_role("button", name=ko("account.log_in")).click()
+    _log_in(page, korean_url, user, PASSWORDS[user])
     expect(page.get_by_test_id("stSidebar").get_by_role("button", name=ko("app.log_out"))).to_be_visible()  # officials land on their inbox
     title = f"page.{ROLE_PAGES[user]}"
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=ko(title), exact=True).click()
@@ -119,11 +125,40 @@ def test_each_roles_main_page_in_korean_then_english(korean_url: str, open_page,
 
 def test_a_refused_login_is_said_in_korean_only(korean_url: str, open_page):
     page = open_page()
-    page.goto(f"{korean_url}/account")
-    expect(_heading(page, ko("account.log_in"))).to_be_visible()
-    page.get_by_role("textbox", name=ko("account.username")).fill("steel")
-    page.get_by_role("textbox", name=ko("account.password")).fill("not-the-password")
-    page.get_by_role("button", name=ko("account.log_in")).click()
+    _log_in(page, korean_url, "steel", "not-the-password")
     expect(body(page)).to_contain_text(ko("account.login_failed"))
     settled(page)
     assert en("account.login_failed") not in body(page).inner_text()
+
+
+def test_a_company_transfer_in_korean_is_restated_confirmed_and_said_done_in_korean(chain: SeededChain, korean_url: str,
+                                                                                    open_page, monkeypatch):
+    from portal_pages import choose, confirm
+    from protocol.messages import Transfer
+
+    steel, power = chain.company("steel"), chain.company("power")
+    monkeypatch.setenv("ETS_PORTAL_LANGUAGE", "ko")
+    from portal.ui import tonnes
+
+    three = tonnes(3)  # the Korean unit, as the page formats it
+    page = open_page()
+    _log_in(page, korean_url, "steel", PASSWORDS["steel"])
+    expect(page.get_by_test_id("stSidebar").get_by_role("button", name=ko("app.log_out"))).to_be_visible()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=ko("page.transfer"), exact=True).click()
+    expect(_heading(page, ko("flows.transfer.title"))).to_be_visible()
+    main = body(page)
+    expect(main).to_contain_text(ko("flows.transfer.four_eyes_off"))
+    choose(page, ko("flows.transfer.to"), power.name)
+    choose(page, ko("flows.transfer.instrument"), "KAU27")
+    amount = page.get_by_role("spinbutton", name=ko("flows.transfer.amount"))
+    amount.fill("3")
+    amount.press("Tab")
+    page.get_by_role("button", name=ko("flows.transfer.send")).click()
+    expect(main).to_contain_text(f"{power.name}({power.address})에게 KAU27 {three} 이전")  # the name once, then the address
+    expect(main).to_contain_text(ko("flows.confirm.title"))
+    confirm(page, "transfer")
+    expect(main).to_contain_text(f"{power.name}에게 KAU27 {three} 이전 완료")
+    settled(page)
+    text = main.inner_text()
+    assert "transferred to" not in text and "Nothing has been sent" not in text  # Korean only
+    chain.client.submit(power.signer, Transfer(steel.address, "KAU27", 3))  # other tests read steel's holdings as allocated
