@@ -115,6 +115,7 @@ class ReadRule:
     what: str = ""  # "cash balances": used in the refusal
     listing: str = ""  # the refusal when the path names no account ("" = an account is required)
     audited: bool = True  # an official's read of another account's data needs a record_access (modules/access)
+    query_string: bool = False  # the account segment may carry a query string the answer reads (?before=&limit=)
 
     def describe(self) -> str:
         if self.public:
@@ -128,10 +129,10 @@ class ReadRule:
 PUBLIC = ReadRule(True)
 
 
-def private(*roles: str, what: str, listing: str = "", audited: bool = True) -> ReadRule:
+def private(*roles: str, what: str, listing: str = "", audited: bool = True, query_string: bool = False) -> ReadRule:
     """A private path: the account named in the path or an account with one of ``roles`` may read
     (an official only within a recorded access window, unless ``audited`` is False)."""
-    return ReadRule(False, frozenset(roles), what, listing, audited)
+    return ReadRule(False, frozenset(roles), what, listing, audited, query_string)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from protocol.messages.compliance import Bank, Borrow, Surrender
 from ...view import BlockContext, View, add_int, get_int
 from ..trading import keys as trading_keys
 from ..transfers import keys as ledger_keys
+from ..transfers.journal import record_surrender
 from ..transfers.ledger import move
 from . import keys
 from .common import deadline_passed, obligation, param, position, require_obligation, save_position
@@ -98,6 +99,7 @@ def handle_surrender(view: View, signer: str, msg: Surrender, ctx: BlockContext)
                                                        f"{held['kcu']:,} t are already surrendered")
         held["kcu"] += msg.amount
     move(view, signer, msg.instrument, -msg.amount)
+    record_surrender(view, ctx, signer, msg.instrument, msg.amount, msg.year)
     add_int(view, keys.retired(msg.instrument), msg.amount)
     held["surrendered"][msg.instrument] = held["surrendered"].get(msg.instrument, 0) + msg.amount
     held["surrendered"] = dict(sorted(held["surrendered"].items()))

@@ -11,6 +11,7 @@ from .. import check_outgoing
 from ..custody.limits import guard_transfer
 from . import keys
 from .events import ALLOWANCES_ISSUED
+from .journal import record_transfer
 from .ledger import move
 
 __all__ = ["handle_transfer", "check_issue", "execute_issue"]
@@ -24,6 +25,7 @@ def handle_transfer(view: View, signer: str, msg: Transfer, ctx: BlockContext) -
     guard_transfer(view, signer, msg.to, msg.amount, ctx)  # an account under custody: four eyes, caps
     move(view, signer, msg.instrument, -msg.amount)
     move(view, msg.to, msg.instrument, msg.amount)
+    record_transfer(view, ctx, signer, msg.to, msg.instrument, msg.amount)
     return b""
 
 
