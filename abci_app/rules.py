@@ -160,8 +160,9 @@ Queries (abci_query; a private path needs a signed query and its answer is seale
                                           government
     /holdings/<addr>                      the account itself or           {instrument: {"available", "held"}}   transfers
                                           government                      tonnes
-    /transfers/<addr>                     the account itself or           transfers in and out, custody         transfers
-                                          government                      transfers, surrenders (height, time,
+    /transfers/<addr>                     the account itself or           transfers and custody transfers in    transfers
+                                          government                      and out, surrenders, issues,
+                                                                          borrowing, banking (height, time,
                                                                           counterparty); newest first,
                                                                           ?before=SEQ or ?from=SEQ, &limit= at
                                                                           most 200

@@ -1,5 +1,5 @@
 """Each account's private transfer record (``/transfers/<addr>``): entries on both sides of a transfer, custody
-transfers and surrenders with their height, nothing for a rejected tx, paging and limits, who may read it, and
+transfers, surrenders, issues and borrowing with their height, nothing for a rejected tx, paging and limits, who may read it, and
 none of it in a block outcome or on an observer node."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from abci_app.modules.transfers.journal import MAX_ENTRIES_PER_QUERY, MAX_ENTRY_
 from abci_app.rules import CHAIN
 from protocol.codes import Code
 from protocol.outcome import decode_outcome
-from abci_harness import CHAIN_ID, Actors, Node, transfer
-from compliance_steps import certified_year, surrender
+from abci_harness import CHAIN_ID, Actors, Node, issue, transfer
+from compliance_steps import borrow, certified_year, propose, surrender
 from custody_steps import admit, approve_transfer, ask, send, settings
 from ets.keys import Signer
 from test_outcome import _follow, _observer
@@ -113,6 +113,21 @@ def test_a_surrender_is_recorded_with_its_height(chain):
                      "counterparty": "", "instrument": "KAU24", "amount": 1_200, "reference": "surrendered for 2024"}
     assert surrender(node, a, 2024, "KAU24", 301).code == Code.OBLIGATION_EXCEEDED
     assert _record(node, a)["count"] == 1
+
+
+def test_an_issue_and_borrowing_are_recorded_with_the_proposal_and_both_vintages(chain):
+    actors, node = chain
+    a = actors.companies[0]
+    assert propose(node, actors, issue(a, 700, "KCU25")["action"]).code == Code.OK
+    (issued,) = _record(node, a)["entries"]
+    assert (issued["kind"], issued["direction"], issued["instrument"], issued["amount"]) == ("issue", "in", "KCU25", 700)
+    assert issued["reference"].startswith("proposal #") and issued["height"] == node.height
+    certified_year(node, actors, a, 2024, 1_500)
+    assert borrow(node, a, 2024, 100).code == Code.OK
+    into, out_of = _record(node, a, "?limit=2")["entries"]
+    assert (out_of["direction"], out_of["instrument"], into["direction"], into["instrument"]) == ("out", "KAU25", "in", "KAU24")
+    assert {out_of["kind"], into["kind"]} == {"borrow"} and into["reference"] == "borrow for 2024: KAU25 → KAU24"
+    assert out_of["seq"] + 1 == into["seq"] and out_of["height"] == into["height"] == node.height
 
 
 def test_a_stranger_is_refused_as_on_other_private_paths_and_an_official_needs_an_access_record(chain):

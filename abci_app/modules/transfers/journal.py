@@ -2,14 +2,15 @@
 
 A plain ``transfer`` is private (sealed on the wire, no public result), so neither party could otherwise list
 it, least of all the recipient. When one executes, the sender's record and the recipient's each get one
-entry; a custody transfer (executed at once or at its approval) writes the same two entries, and a
-surrender one entry of its holder's. An entry::
+entry; a custody transfer (executed at once or at its approval) writes the same two entries, a surrender
+one entry of its holder's, a governed issue of allowances one of the recipient's, borrowing and banking
+two of the company's (the vintage relabelled: out of one, into the other). An entry::
 
     {"seq", "height", "time", "kind", "direction", "counterparty", "instrument", "amount", "reference"}
 
-``seq`` counts the account's entries from 1; ``kind`` is ``transfer``, ``custody_transfer`` or ``surrender``;
-``direction`` is ``in`` or ``out``; ``counterparty`` is the other account ("" for a surrender); ``reference``
-names the custody transfer or the compliance year ("" for a plain transfer: its message has no memo).
+``seq`` counts the account's entries from 1; ``kind`` is one of ``KINDS``; ``direction`` is ``in`` or ``out``;
+``counterparty`` is the other account ("" when there is none); ``reference`` names the custody transfer, the
+compliance year or the proposal ("" for a plain transfer: its message has no memo).
 
 Keys (``keys.py``): ``xlog/<addr>`` the latest ``seq``, ``xlog/<addr>/<seq>`` the entries. Private like the
 balances (the account, its representatives, the regulator within an access record): never in a block
@@ -27,9 +28,10 @@ from protocol.codes import Code, TxRejected
 from ...view import BlockContext, View, add_int
 from . import keys
 
-__all__ = ["KINDS", "MAX_ENTRY_BYTES", "MAX_ENTRIES_PER_QUERY", "record_transfer", "record_surrender"]
+__all__ = ["KINDS", "MAX_ENTRY_BYTES", "MAX_ENTRIES_PER_QUERY", "record_transfer", "record_surrender", "record_issue",
+           "record_relabel"]
 
-KINDS = ("transfer", "custody_transfer", "surrender")
+KINDS = ("transfer", "custody_transfer", "surrender", "issue", "borrow", "bank")
 MAX_ENTRY_BYTES = 400  # one entry as stored (canonical JSON); its fields are bounded by the messages already
 MAX_ENTRIES_PER_QUERY = 200  # entries in one answer of /transfers/<addr>; page on with before= or from=
 MAX_REFERENCE = 80  # characters of an entry's reference
@@ -59,3 +61,16 @@ def record_transfer(view: View, ctx: BlockContext, sender: str, to: str, instrum
 def record_surrender(view: View, ctx: BlockContext, holder: str, instrument: str, amount: int, year: int) -> None:
     """One ``out`` entry in the holder's record: tonnes surrendered (cancelled) for a compliance year."""
     _append(view, ctx, holder, _entry("surrender", "out", "", instrument, amount, f"surrendered for {year}"))
+
+
+def record_issue(view: View, ctx: BlockContext, holder: str, instrument: str, amount: int, proposal_id: int) -> None:
+    """One ``in`` entry in the holder's record: allowances issued to it by a governed proposal."""
+    _append(view, ctx, holder, _entry("issue", "in", "", instrument, amount, f"proposal #{proposal_id}"))
+
+
+def record_relabel(view: View, ctx: BlockContext, holder: str, kind: str, source: str, target: str, amount: int,
+                   year: int) -> None:
+    """Two entries in the holder's record for borrowing or banking: ``out`` of ``source``, ``in`` to ``target``."""
+    reference = f"{kind} for {year}: {source} → {target}"
+    _append(view, ctx, holder, _entry(kind, "out", "", source, amount, reference))
+    _append(view, ctx, holder, _entry(kind, "in", "", target, amount, reference))

@@ -30,7 +30,8 @@ MODULE = Module(
         Query("holdings", queries.holdings, "/holdings/<addr>", '{instrument: {"available", "held"}} tonnes',
               private("government", what="holdings")),
         Query("transfers", queries.record, "/transfers/<addr>",
-              f"transfers in and out, custody transfers, surrenders (height, time, counterparty); newest first, "
+              f"transfers and custody transfers in and out, surrenders, issues, borrowing, banking (height, time, "
+              f"counterparty); newest first, "
               f"?before=SEQ or ?from=SEQ, &limit= at most {MAX_ENTRIES_PER_QUERY}", _RECORD),
     ),
     codes=frozenset({Code.INSUFFICIENT_BALANCE, Code.LIMIT_EXCEEDED}),
