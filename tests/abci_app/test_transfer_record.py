@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 
 from abci_app.proto import abci
+from abci_app.modules.transfers import journal
 from abci_app.modules.transfers.journal import MAX_ENTRIES_PER_QUERY, MAX_ENTRY_BYTES
 from abci_app.rules import CHAIN
+from protocol.codec import canonical_json
 from protocol.codes import Code
 from protocol.outcome import decode_outcome
 from abci_harness import CHAIN_ID, Actors, Node, issue, transfer
@@ -167,3 +169,17 @@ def test_no_entry_reaches_a_block_outcome_or_an_observer_node(tmp_path, chain):
     assert refused.code == Code.OBSERVER_ONLY_PUBLIC
     assert observer.store._db.execute("SELECT count(*) FROM kv WHERE k LIKE 'xlog/%'").fetchone() == (0,)
 
+
+
+@pytest.mark.parametrize("entry", [
+    {"kind": "transfer", "direction": "out", "counterparty": "ab" * 20, "instrument": "KAU25", "amount": 1, "reference": ""},
+    {"kind": "custody_transfer", "direction": "in", "counterparty": "0f" * 20, "instrument": "KCU30",
+     "amount": 10**15, "reference": "custody transfer #123456789012"},
+    {"kind": "surrender", "direction": "out", "counterparty": "", "instrument": "KAU24", "amount": 7,
+     "reference": "surrendered for 2024"},
+    {"kind": "borrow", "direction": "in", "counterparty": "", "instrument": "KAU24", "amount": 7,
+     "reference": 'borrow for 2024: KAU25 → KAU24 "quoted" \\ \n'},
+])
+def test_an_entry_is_stored_exactly_as_canonical_json(entry):
+    full = {"seq": 10**11, "height": 2**40, "time": 1_750_000_000, **entry}
+    assert journal._encode(full) == canonical_json(full)
