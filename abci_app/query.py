@@ -40,7 +40,7 @@ from .modules.access.queries import require_record
 from .modules.accounts import keys as account_keys
 from .modules.core import keys as core_keys
 from .modules.custody.signers import representative_signer
-from .query_args import Denied, address_arg, json_at
+from .query_args import Denied, address_arg, first_arg, json_at
 from .rules import CHAIN
 from .state import Store
 
@@ -138,7 +138,7 @@ def _admit(rule: ReadRule, request: QueryRequest, data: _Read) -> None:
         if role == "government" and rule.audited:
             require_record(request.store, reader, EVERY_ACCOUNT, request.path)
         return
-    address = address_arg(request.args)
+    address = address_arg([first_arg(request.args)] if rule.query_string and len(request.args) == 1 else request.args)
     reader, role = _reader(request.store, request.path, data)
     if not _acts_for(data, address) and role not in rule.roles:
         raise Denied(Code.UNAUTHORIZED, f"{rule.what} are confidential: only the account itself and "

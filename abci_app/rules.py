@@ -160,6 +160,12 @@ Queries (abci_query; a private path needs a signed query and its answer is seale
                                           government
     /holdings/<addr>                      the account itself or           {instrument: {"available", "held"}}   transfers
                                           government                      tonnes
+    /transfers/<addr>                     the account itself or           transfers and custody transfers in    transfers
+                                          government                      and out, surrenders, issues,
+                                                                          borrowing, banking (height, time,
+                                                                          counterparty); newest first,
+                                                                          ?before=SEQ or ?from=SEQ, &limit= at
+                                                                          most 200
     /proposal/<id>                        anyone                          proposal record with votes            governance
                                                                           (governance is public)
     /proposals                            anyone                          the latest 200 proposals              governance
@@ -277,6 +283,7 @@ State keys read raw with a proof (/state/<key>, at the latest or a kept past hei
     bal/                                  the account in segment 1 of the key or government                     transfers
     held/                                 the account in segment 1 of the key or government                     transfers
     supply/                               anyone                                                                transfers
+    xlog/                                 the account in segment 1 of the key or government                     transfers
     prop/                                 anyone                                                                governance
     seq/proposal                          anyone                                                                governance
     plan/                                 anyone                                                                plans
@@ -440,8 +447,9 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                   the company reads the records
     accounts      the participant registry: accounts,       ACCOUNT_EXISTS=12, NAME_TAKEN=33      acct/ count/role/
                   names, registry ids, sensor devices       (200-299)                             companyid/ name/ device/
-    transfers     the allowance ledger: available and held  INSUFFICIENT_BALANCE=11,              bal/ held/ supply/
-                  tonnes, transfers, issuance, supply       LIMIT_EXCEEDED=17 (300-399)
+    transfers     the allowance ledger: available and held  INSUFFICIENT_BALANCE=11,              bal/ held/ supply/ xlog/
+                  tonnes, transfers, issuance, supply,      LIMIT_EXCEEDED=17 (300-399)
+                  each account's transfer record
     governance    m-of-n proposals of governed actions,     PROPOSAL_NOT_FOUND=13,                prop/ seq/proposal
                   approvals and rejections                  PROPOSAL_CLOSED=14,
                                                             PROPOSAL_EXPIRED=15,

@@ -3,6 +3,7 @@
     ets keys create NAME | keys list | keys show NAME
     ets tx transfer|propose-register|propose-issue|propose-validator|approve|reject|send ...   (sign, broadcast, wait)
     ets query params|account|nonce|balances|supply|proposal|proposals|validators|tx ...
+    ets query transfers ADDR --key NAME [--before SEQ|--from SEQ] [--limit N]   (the account's transfer record)
     ets query compliance YEAR [--json|--csv]  (the public compliance table)
     ets compliance report|verify|certify|surrender|borrow|bank|position|... (the compliance cycle)
     ets custody add-representative|four-eyes|limits|trusted|initiate|approve|cancel|pending|... (account security)
@@ -148,6 +149,13 @@ def _submit(args: argparse.Namespace, msg: Message) -> int:
 # ---------------------------------------------------------------- queries
 
 
+def _page(args: argparse.Namespace) -> str:
+    """The transfer record's page: ``?before=``/``?from=`` a sequence number, ``&limit=``."""
+    given = (("before", args.before), ("from", args.from_), ("limit", args.limit))
+    text = "&".join(f"{name}={value}" for name, value in given if value is not None)
+    return f"?{text}" if text else ""
+
+
 def _query(args: argparse.Namespace) -> int:
     what = args.what
     if what == "compliance":
@@ -161,8 +169,9 @@ def _query(args: argparse.Namespace) -> int:
         "params": "/params", "supply": "/supply", "proposals": "/proposals", "validators": "/validators",
         "account": f"/account/{args.arg}", "nonce": f"/nonce/{args.arg}", "balances": f"/balances/{args.arg}",
         "proposal": f"/proposal/{args.arg}", "tx": f"/tx/{(args.arg or '').lower().removeprefix('0x')}",
+        "transfers": f"/transfers/{args.arg}{_page(args)}",
     }[what]
-    if what in {"account", "nonce", "balances", "proposal", "tx"} and not args.arg:
+    if what in {"account", "nonce", "balances", "proposal", "tx", "transfers"} and not args.arg:
         raise ChainError(f"`ets query {what}` needs an argument (address, id or hash)")
     reader = _signer(args) if args.key else None
     with _client(args) as client:
@@ -338,12 +347,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_access_list)
 
     query = sub.add_parser("query", help="read chain state (private paths need --key)",
-                           description="Read chain state. Balances, nonces and the result of a private tx (transfers, "
-                                       "cash, orders, block trades) are private: give --key of the account (or of an "
+                           description="Read chain state. Balances, nonces, the transfer record and the result of a private "
+                                       "tx (transfers, cash, orders, block trades) are private: give --key of the account (or of an "
                                        "official) and the query is signed, its answer sealed to you.")
     query.add_argument("what", choices=["params", "account", "nonce", "balances", "supply", "proposal", "proposals", "validators",
-                                        "tx", "compliance"])
+                                        "tx", "compliance", "transfers"])
     query.add_argument("arg", nargs="?", help="address, proposal id, tx hash or (compliance) year")
+    page = query.add_argument_group("transfers: the account's transfer record (transfers and custody transfers in "
+                                    "and out, surrenders), newest first")
+    page.add_argument("--before", type=int, metavar="SEQ", help="entries older than sequence number SEQ (the next page)")
+    page.add_argument("--from", dest="from_", type=int, metavar="SEQ", help="entries from SEQ on, oldest first")
+    page.add_argument("--limit", type=int, metavar="N", help="at most N entries (the chain answers at most 200)")
     query.add_argument("--json", action="store_true", help="compliance: the table as JSON")
     query.add_argument("--csv", action="store_true", help="compliance: the table as CSV")
     _common(query, key=True, key_required=False)

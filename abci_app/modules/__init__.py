@@ -115,6 +115,7 @@ class ReadRule:
     what: str = ""  # "cash balances": used in the refusal
     listing: str = ""  # the refusal when the path names no account ("" = an account is required)
     audited: bool = True  # an official's read of another account's data needs a record_access (modules/access)
+    query_string: bool = False  # the account segment may carry a query string the answer reads (?before=&limit=)
 
     def describe(self) -> str:
         if self.public:
@@ -128,10 +129,10 @@ class ReadRule:
 PUBLIC = ReadRule(True)
 
 
-def private(*roles: str, what: str, listing: str = "", audited: bool = True) -> ReadRule:
+def private(*roles: str, what: str, listing: str = "", audited: bool = True, query_string: bool = False) -> ReadRule:
     """A private path: the account named in the path or an account with one of ``roles`` may read
     (an official only within a recorded access window, unless ``audited`` is False)."""
-    return ReadRule(False, frozenset(roles), what, listing, audited)
+    return ReadRule(False, frozenset(roles), what, listing, audited, query_string)
 
 
 @dataclass(frozen=True)
@@ -239,13 +240,24 @@ class Chain:
     state_reads: tuple[StateRead, ...] = ()  # longest prefix first
     outgoing_checks: tuple[OutgoingCheck, ...] = ()
     incoming_checks: tuple[IncomingCheck, ...] = ()
+    _by_head: dict[str, tuple[StateRead, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Index the state reads by a prefix's first segment with its "/" (every written key of a block is looked
+        up here): a key can only match prefixes of its own head, or prefixes without any "/" (kept under "")."""
+        heads: dict[str, list[StateRead]] = {}
+        for read in self.state_reads:  # longest first, and so within each head
+            heads.setdefault(read.prefix[:read.prefix.find("/") + 1], []).append(read)
+        object.__setattr__(self, "_by_head", {head: tuple(reads) for head, reads in heads.items()})
 
     def state_read(self, key: str) -> StateRead | None:
-        """Who may read ``key`` raw with a proof; None if no module declares its prefix."""
-        for read in self.state_reads:
-            if key.startswith(read.prefix):
-                return read
-        return None
+        """Who may read ``key`` raw with a proof (the longest declared prefix of it); None if none is declared."""
+        found = next((r for r in self._by_head.get(key[:key.find("/") + 1], ()) if key.startswith(r.prefix)), None)
+        if key.find("/") >= 0:  # a prefix without "/" may be longer than the match of the key's head
+            loose = next((r for r in self._by_head.get("", ()) if key.startswith(r.prefix)), None)
+            if loose is not None and (found is None or len(loose.prefix) > len(found.prefix)):
+                return loose
+        return found
 
     def is_public(self, key: str) -> bool:
         """Whether anyone may read ``key`` (raw, with a proof from a validator)."""

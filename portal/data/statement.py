@@ -1,14 +1,16 @@
 """A company's account statement: every movement of its allowances and exchange cash the chain records for it.
 
-    movements(client, address, reader)   DataFrame of STATEMENT_COLUMNS, oldest first
-    to_csv(df) / to_excel(df)            the same table as a download (UTF-8 CSV with BOM; .xlsx by openpyxl)
+    movements(client, address, reader)        DataFrame of STATEMENT_COLUMNS, oldest first
+    transfer_record(client, address, reader)  the account's whole transfer record (``/transfers``), oldest first
+    to_csv(df) / to_excel(df)                 the same table as a download (UTF-8 CSV with BOM; .xlsx by openpyxl)
 
 Sources, all read with queries signed by ``reader`` (the company or an official) except the public
 allocations: allocations issued by e-order (``/allocations``), exchange fills (``/fills``), settled block
-trades (``/block_trades``, price opened with the reader's view key), executed transfers out under custody
-(``/custody``) and the tonnes surrendered per compliance year (``/compliance/position``; a yearly total,
-the chain keeps no height per surrender). Plain ``transfer`` transactions are private and the chain keeps
-no per-account record of them, so they are not listed (``NOT_LISTED`` says so on the page).
+trades (``/block_trades``, price opened with the reader's view key) and the account's transfer record
+(``/transfers``, read page by page): transfers and custody transfers in and out, surrenders, governed
+issues, borrowing and banking, each with its block height and time. Offset credits (KOC issued, converted
+to KCU) and allocation true-ups or clawbacks on objections are kept elsewhere by the chain and not listed
+(``NOT_LISTED`` names them on the page).
 """
 
 from __future__ import annotations
@@ -21,14 +23,17 @@ import pandas as pd
 from ets.keys import Signer
 from ets.rpc import ChainClient
 
-from . import allocations, blocktrades, compliance, custody, trading
+from . import allocations, blocktrades, trading
 from ._base import frame, ints, names, to_kst
 
-__all__ = ["STATEMENT_COLUMNS", "NOT_LISTED", "movements", "to_csv", "to_excel"]
+__all__ = ["STATEMENT_COLUMNS", "NOT_LISTED", "RECORD_PAGE", "movements", "transfer_record", "to_csv", "to_excel"]
 
 STATEMENT_COLUMNS = ["height", "time", "kind", "instrument", "tonnes", "price_krw", "cash_krw", "counterparty",
                      "reference"]
-NOT_LISTED = ("plain transfers in or out (private transactions the chain keeps no per-account record of)",)
+NOT_LISTED = ("offsets", "adjustments")  # catalogue keys flows.statement.not_listed_<key>: what the page does not list
+RECORD_PAGE = 200  # entries per read of /transfers (the chain's MAX_ENTRIES_PER_QUERY)
+_KINDS = {"transfer": "transfer", "custody_transfer": "custody transfer", "issue": "issue", "borrow": "borrowing",
+          "bank": "banking", "surrender": "surrender"}
 
 
 def _row(height: Any, time: Any, kind: str, instrument: str, tonnes: int, *, price: Any = None, cash: Any = None,
@@ -67,27 +72,32 @@ def _block_trades(client: ChainClient, address: str, reader: Signer) -> list[dic
     return rows
 
 
-def _custody(client: ChainClient, address: str, reader: Signer, by_address: dict[str, str]) -> list[dict[str, Any]]:
-    done = custody.transfers(custody.record(client, reader, address))
-    done = done[done["status"] == "executed"]
-    return [_row(None, x.initiated, "transfer out", x.instrument, -int(x.amount),
-                 counterparty=by_address.get(x.to, x.to), reference=f"custody transfer #{x.id}")
-            for x in done.itertuples()]
+def transfer_record(client: ChainClient, address: str, reader: Signer) -> list[dict[str, Any]]:
+    """Every entry of the account's transfer record, oldest first, read ``RECORD_PAGE`` at a time."""
+    entries: list[dict[str, Any]] = []
+    while True:
+        page = client.query(f"/transfers/{address}?from={len(entries) + 1}&limit={RECORD_PAGE}", reader=reader)
+        entries += page["entries"]
+        if not page["entries"] or len(entries) >= page["count"]:
+            return entries
 
 
-def _surrenders(client: ChainClient, address: str, reader: Signer) -> list[dict[str, Any]]:
-    years = (compliance.position(client, address, reader).get("years") or {})
-    return [_row(None, to_kst(y.get("deadline")), "surrender", instrument, -int(tonnes),
-                 reference=f"surrendered for {y['year']} (total; due by the deadline shown)")
-            for _, y in sorted(years.items()) for instrument, tonnes in sorted((y.get("surrendered") or {}).items())
-            if int(tonnes)]
+def _record(client: ChainClient, address: str, reader: Signer, by_address: dict[str, str]) -> list[dict[str, Any]]:
+    rows = []
+    for e in transfer_record(client, address, reader):
+        kind = _KINDS.get(e["kind"], e["kind"])
+        two_sided = e["kind"] in ("transfer", "custody_transfer")
+        rows.append(_row(e["height"], to_kst(e["time"]), f"{kind} {e['direction']}" if two_sided else kind,
+                         e["instrument"], e["amount"] if e["direction"] == "in" else -e["amount"],
+                         counterparty=by_address.get(e["counterparty"], e["counterparty"]),
+                         reference=e["reference"] or f"transfer record #{e['seq']}"))
+    return rows
 
 
 def movements(client: ChainClient, address: str, reader: Signer) -> pd.DataFrame:
     """Every movement listed above, oldest first (rows without a block height last)."""
-    by_address = names(client)
     rows = (_allocations(client, address) + _fills(client, address, reader) + _block_trades(client, address, reader)
-            + _custody(client, address, reader, by_address) + _surrenders(client, address, reader))
+            + _record(client, address, reader, names(client)))
     df = ints(frame(rows, STATEMENT_COLUMNS), ["height", "price_krw", "cash_krw"], nullable=True)
     df = ints(df, ["tonnes"])
     order = df.assign(_h=df["height"].fillna(2**62)).sort_values(["_h", "kind", "reference"], kind="stable")

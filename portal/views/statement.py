@@ -1,7 +1,8 @@
 """Company page: the account statement — every movement the chain records for the account, downloadable.
 
-Current balances first (a signed query), then the movements of ``portal.data.statement`` oldest first,
-filterable by instrument and kind, with CSV and Excel downloads of exactly what is shown.
+Current balances first (a signed query), then the movements of ``portal.data.statement`` oldest first (the
+account's transfer record included: transfers in and out, surrenders with their height), filterable by
+instrument and kind, with CSV and Excel downloads of exactly what is shown.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def render() -> None:
     kinds = right.multiselect(t("flows.statement.kind"), sorted(moves["kind"].unique()), key="statement_kinds")
     shown = moves[(moves["instrument"].isin(instruments) | (not instruments)) & (moves["kind"].isin(kinds) | (not kinds))]
     ui.table(shown)
-    st.caption(t("flows.statement.not_listed", what="; ".join(statement.NOT_LISTED)))
+    not_listed = "; ".join(t(f"flows.statement.not_listed_{k}") for k in statement.NOT_LISTED)
+    st.caption(t("flows.statement.not_listed", what=not_listed))
     name = f"statement-{user.address[:12]}"
     c1, c2, _ = st.columns([1, 1, 3])
     c1.download_button(t("flows.statement.csv"), statement.to_csv(shown), file_name=f"{name}.csv", mime="text/csv",

@@ -10,6 +10,7 @@ import pytest
 from abci_app import rules
 from abci_app.modules import assemble
 from abci_app.modules.render import render_rules
+from abci_app.rules import CHAIN
 from protocol.codes import Code
 from protocol.messages import ACTIONS, MESSAGES
 from chain_tour import tour
@@ -92,3 +93,15 @@ def test_every_state_key_belongs_to_exactly_one_module(tmp_path):
     assert {k: v for k, v in owners.items() if len(v) != 1} == {}
     seen = {names[0] for names in owners.values()}
     assert seen == {m.name for m in rules.MODULES}  # the tour wrote keys of every module
+
+
+def test_the_indexed_state_read_finds_the_longest_declared_prefix_as_a_walk_over_all_would():
+    """``Chain.state_read`` looks prefixes up by the key's first segment; a plain walk is the reference."""
+    def walk(key: str):
+        return next((r for r in CHAIN.state_reads if key.startswith(r.prefix)), None)
+
+    prefixes = [r.prefix for r in CHAIN.state_reads]
+    keys = [p + tail for p in prefixes for tail in ("", "x", "/", "ab/cd", "0" * 12)] + [p[:-1] for p in prefixes]
+    keys += ["", "/", "unknown/key", "bal", "xlog", "params/x", "booksx", "nonce/ab/cd"]
+    assert len(keys) > 400
+    assert [(k, CHAIN.state_read(k)) for k in keys] == [(k, walk(k)) for k in keys]

@@ -241,6 +241,7 @@ query_data = st.one_of(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(paths, query_data, st.integers(-2, 5))
 @example("/proposal/²", b"", 0)
+@example("/transfers/" + "ab" * 20 + "?before=" + "9" * 40 + "&limit=0", b"", 0)
 @example("/proposal/" + "9" * 5000, b"", 0)
 @example("/balances/" + "ab" * 20, b"ETSQ" + b"\x00" * 64 + b'{"chain_id":5,"issued_at":0,"path":"/balances/' + b"ab" * 20
          + b'","reader":"' + b"ab" * 20 + b'"}', 0)
@@ -249,3 +250,19 @@ def test_any_query_gets_a_registered_code(chain, path, data, height):
     resp = node.query(path, data, height=height)
     assert resp.code in set(Code) and resp.code != Code.INTERNAL, resp.log
     assert (resp.code == Code.OK) == (resp.log == "")
+
+
+_page_values = st.one_of(st.integers(-3, 10**13).map(str), st.text(max_size=12), st.sampled_from(["", "²", "١", "0x1"]))
+_page_pairs = st.lists(st.tuples(st.sampled_from(["before", "from", "limit", "seq", ""]), _page_values), max_size=3)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_page_pairs, st.text(max_size=8))
+def test_the_transfer_record_pages_of_a_signed_reader_get_a_registered_code(chain, pairs, tail):
+    """The account's own signed query reaches the answer: any query string is answered or refused, never INTERNAL."""
+    actors, node, _ = chain
+    holder = actors.companies[0]
+    path = f"/transfers/{holder.address}?" + "&".join(f"{k}={v}" for k, v in pairs) + tail
+    resp = node.query(path, _signed(node, holder, path))
+    assert resp.code in set(Code) and resp.code != Code.INTERNAL, (path, resp.log)
+    assert resp.code in (Code.OK, Code.BAD_QUERY), (path, resp.code, resp.log)

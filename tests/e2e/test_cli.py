@@ -41,6 +41,11 @@ def test_keys_are_encrypted_and_listed(tmp_path):
     assert no_pass.returncode == 2 and "passphrase" in no_pass.stderr
 
 
+def test_query_help_names_the_transfer_record_and_its_pages():
+    text = ets("query", "--help").stdout
+    assert "transfers" in text and "--before SEQ" in text and "--from SEQ" in text and "at most 200" in text
+
+
 def test_transfer_and_queries_through_the_cli(shared_net: Net):
     keys = shared_net.keys
     node = shared_net.net.rpc_url("node1")
@@ -56,6 +61,16 @@ def test_transfer_and_queries_through_the_cli(shared_net: Net):
     assert unsigned.returncode == 2 and "private" in unsigned.stderr
     record = json.loads(ets("query", "tx", out["hash"], "--key", "company-3", env=env).stdout)
     assert record["code"] == Code.OK and record["type"] == "transfer" and record["signer"] == c3.address
+    (incoming,) = json.loads(ets("query", "transfers", c4.address, "--limit", "1", "--key", "company-4", env=env).stdout)["entries"]
+    assert (incoming["direction"], incoming["counterparty"], incoming["amount"], incoming["height"]) == (
+        "in", c3.address, 1250, out["height"])
+    outgoing = json.loads(ets("query", "transfers", c3.address, "--key", "company-3", env=env).stdout)
+    assert outgoing["entries"][0] == incoming | {"seq": outgoing["count"], "direction": "out", "counterparty": c4.address}
+    older = json.loads(ets("query", "transfers", c3.address, "--before", str(outgoing["count"]), "--key", "company-3",
+                           env=env).stdout)
+    assert [e["seq"] for e in older["entries"]] == list(range(outgoing["count"] - 1, 0, -1))[:200]
+    stranger = ets("query", "transfers", c4.address, "--key", "company-3", env=env, check=False)
+    assert stranger.returncode == 2 and "transfer records are confidential" in stranger.stderr
 
     denied = ets("query", "balances", c4.address, "--key", "company-3", env=env, check=False)
     assert denied.returncode == 2 and "confidential" in denied.stderr

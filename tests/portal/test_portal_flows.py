@@ -141,7 +141,36 @@ def test_the_statement_lists_allocations_and_downloads_as_csv_and_excel(chain: S
     xlsx = pd.read_excel(io.BytesIO(statement.to_excel(moves)), engine="openpyxl")
     assert list(xlsx.columns) == statement.STATEMENT_COLUMNS and len(xlsx) == len(moves)
     assert int(xlsx.loc[xlsx["kind"] == "allocation", "tonnes"].sum()) == int(issued["tonnes"].sum())
-    assert any("Not listed: plain transfers" in c.value for c in app.caption)
+    caption = " ".join(c.value for c in app.caption)
+    assert "Not listed: offset credits" in caption and "plain transfers" not in caption
+
+
+def test_a_transfer_received_is_on_the_recipients_statement_and_its_downloads_and_not_on_a_strangers(
+        chain: SeededChain, monkeypatch):
+    steel, power, chem = chain.company("steel"), chain.company("power"), chain.company("chem")
+    sent = chain.client.submit(power.signer, Transfer(steel.address, "KAU26", 3))
+    try:
+        app = _app(_statement_page, monkeypatch, chain, _company_user(chain, "steel"))
+        moves = statement.movements(chain.client, steel.address, steel.signer)
+        received = moves[(moves["height"] == sent.height) & (moves["kind"] == "transfer in")]
+        assert [(r.instrument, r.tonnes, r.counterparty) for r in received.itertuples()] == [("KAU26", 3, power.name)]
+        assert received["time"].iloc[0] is not None and received["reference"].iloc[0].startswith("transfer record #")
+        shown = app.dataframe[-1].value  # the movements table, under its catalogue column names
+        assert len(shown) == len(moves) and (shown == power.name).any().any()
+        csv = pd.read_csv(io.BytesIO(statement.to_csv(moves)), encoding="utf-8-sig")
+        xlsx = pd.read_excel(io.BytesIO(statement.to_excel(moves)), engine="openpyxl")
+        for table in (csv, xlsx):
+            row = table[(table["height"] == sent.height) & (table["kind"] == "transfer in")]
+            assert row[["instrument", "tonnes", "counterparty"]].values.tolist() == [["KAU26", 3, power.name]]
+            assert row["time"].iloc[0].endswith(" KST")
+        theirs = statement.movements(chain.client, power.address, power.signer)
+        out = theirs[(theirs["height"] == sent.height) & (theirs["kind"] == "transfer out")]
+        assert [(r.tonnes, r.counterparty) for r in out.itertuples()] == [(-3, steel.name)]
+        stranger = statement.movements(chain.client, chem.address, chem.signer)
+        assert stranger[stranger["height"] == sent.height].empty
+        assert not stranger["counterparty"].isin([steel.name, power.name]).any()
+    finally:  # give the tonnes back: other tests of this chain read steel's balance as allocated
+        chain.client.submit(steel.signer, Transfer(power.address, "KAU26", 3))
 
 
 def test_the_inbox_follows_a_plan_from_sealed_to_approved_only_after_confirmation(chain: SeededChain, monkeypatch):

@@ -3,13 +3,15 @@
 (a) a login survives a reload and a new address; logging out ends it, and its old token is dead;
 (b) a restricted page opened by its address names the login it needs and, after login, is that page;
 (c) an official lands on the task inbox, whose links open the pages where the tasks are decided;
-(d) a company's transfer is restated and sent only once confirmed.
+(d) a company's transfer is restated and sent only once confirmed; both it and one received are on the
+    account statement's CSV download.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from protocol.messages import Transfer
@@ -145,5 +147,14 @@ def test_a_company_transfer_is_sent_only_once_confirmed(chain: SeededChain, port
     confirm(page, "transfer")
     expect(main).to_contain_text(f"3 t CO₂-eq KAU27 transferred to {power.name}")
     assert (kau27(steel), kau27(power)) == (before[0] - 3, before[1] + 3)
-    chain.client.submit(power.signer, Transfer(steel.address, "KAU27", 3))  # other tests read steel's holdings as allocated
+    back = chain.client.submit(power.signer, Transfer(steel.address, "KAU27", 3))  # other tests read steel's holdings
     expect(page.get_by_role("spinbutton", name="Tonnes")).to_have_value("3")  # the form kept its values
+
+    go(page, "Account statement")  # both transfers are on it, and in the CSV its download button gives
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download CSV").click()
+    rows = pd.read_csv(download.value.path(), encoding="utf-8-sig")
+    received = rows[(rows["height"] == back.height) & (rows["kind"] == "transfer in")]
+    assert received[["instrument", "tonnes", "counterparty"]].values.tolist() == [["KAU27", 3, power.name]]
+    sent = rows[(rows["kind"] == "transfer out") & (rows["counterparty"] == power.name) & (rows["instrument"] == "KAU27")]
+    assert len(sent) >= 1 and int(sent["height"].max()) < back.height

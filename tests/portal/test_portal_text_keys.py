@@ -11,6 +11,7 @@ import string
 from pathlib import Path
 
 from portal import i18n, session, ui
+from portal.data import statement
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
 SOURCES = sorted(PORTAL.rglob("*.py"))
@@ -66,6 +67,7 @@ def test_every_key_built_from_a_known_set_is_in_the_catalogue():
     built = [f"role.{r}" for r in session.ROLE_LABELS] + ["role.none"]
     built += [f"common.phase.{p}" for p in (*ui._PHASES, "none")]
     built += [f"common.plan_status.{s}" for s in ui._PLAN_STATUS]
+    built += [f"flows.statement.not_listed_{k}" for k in statement.NOT_LISTED]
     assert [k for k in built if k not in entries] == []
 
 

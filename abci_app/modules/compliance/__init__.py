@@ -31,5 +31,6 @@ Writes (``keys.py``)::
     cmp/obj/<id>, cmp/eorder/<id>    objections and the e-orders of their decisions (cmp/seq/objection)
     cmp/adjust/<addr>/<YYYY>         allocation true-ups (+) and clawbacks (−) by upheld objections
 
-Surrender, borrowing and banking also write the ledger (``bal/``, ``supply/``).
+Surrender, borrowing and banking also write the ledger (``bal/``, ``supply/``) and the company's private transfer
+record (``xlog/``, ``transfers/journal.py``).
 """

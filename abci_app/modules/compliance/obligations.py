@@ -27,6 +27,7 @@ from protocol.messages.compliance import Bank, Borrow, Surrender
 from ...view import BlockContext, View, add_int, get_int
 from ..trading import keys as trading_keys
 from ..transfers import keys as ledger_keys
+from ..transfers.journal import record_relabel, record_surrender
 from ..transfers.ledger import move
 from . import keys
 from .common import deadline_passed, obligation, param, position, require_obligation, save_position
@@ -69,10 +70,13 @@ def limits(view: View, company: str, year: int) -> dict[str, Any]:
     return out
 
 
-def _relabel(view: View, company: str, source: str, target: str, amount: int) -> None:
-    """Move ``amount`` of the holder's ``source`` vintage to ``target`` (borrowing, banking): supply follows."""
+def _relabel(view: View, ctx: BlockContext, company: str, kind: str, year: int, source: str, target: str,
+             amount: int) -> None:
+    """Move ``amount`` of the holder's ``source`` vintage to ``target`` (borrowing, banking): supply follows, and
+    the company's transfer record shows both sides."""
     move(view, company, source, -amount)
     move(view, company, target, amount)
+    record_relabel(view, ctx, company, kind, source, target, amount, year)
     add_int(view, ledger_keys.supply(source), -amount)
     add_int(view, ledger_keys.supply(target), amount)
 
@@ -98,6 +102,7 @@ def handle_surrender(view: View, signer: str, msg: Surrender, ctx: BlockContext)
                                                        f"{held['kcu']:,} t are already surrendered")
         held["kcu"] += msg.amount
     move(view, signer, msg.instrument, -msg.amount)
+    record_surrender(view, ctx, signer, msg.instrument, msg.amount, msg.year)
     add_int(view, keys.retired(msg.instrument), msg.amount)
     held["surrendered"][msg.instrument] = held["surrendered"].get(msg.instrument, 0) + msg.amount
     held["surrendered"] = dict(sorted(held["surrendered"].items()))
@@ -126,7 +131,7 @@ def handle_borrow(view: View, signer: str, msg: Borrow, ctx: BlockContext) -> by
                                                      f"of {certified:,} t); {held['borrowed']:,} t already borrowed")
     if msg.amount > certified - held["surrendered_total"]:
         raise TxRejected(Code.OBLIGATION_EXCEEDED, "you cannot borrow more than what remains of the obligation")
-    _relabel(view, signer, vintage("KAU", msg.year + 1), vintage("KAU", msg.year), msg.amount)
+    _relabel(view, ctx, signer, "borrow", msg.year, vintage("KAU", msg.year + 1), vintage("KAU", msg.year), msg.amount)
     held["borrowed"] += msg.amount
     save_position(view, signer, msg.year, held)
     return canonical_json({"year": msg.year, "borrowed": held["borrowed"], "limit": limit})
@@ -148,7 +153,7 @@ def handle_bank(view: View, signer: str, msg: Bank, ctx: BlockContext) -> bytes:
         raise TxRejected(Code.BANK_LIMIT_EXCEEDED, f"banking {msg.year} allowances is limited to {limit:,} t "
                                                    f"({param(view, 'compliance_bank_net_sales_multiple')}× your net sales of "
                                                    f"{vintage('KAU', msg.year)}); {held['banked']:,} t already banked")
-    _relabel(view, signer, vintage("KAU", msg.year), vintage("KAU", msg.year + 1), msg.amount)
+    _relabel(view, ctx, signer, "bank", msg.year, vintage("KAU", msg.year), vintage("KAU", msg.year + 1), msg.amount)
     held["banked"] += msg.amount
     save_position(view, signer, msg.year, held)
     return canonical_json({"year": msg.year, "banked": held["banked"], "limit": limit})

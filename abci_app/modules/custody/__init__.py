@@ -39,6 +39,9 @@ state; its ``custody_transfer`` executes at once, uncapped). Under custody:
   wins. The caps are checked when a waiting transfer is initiated and again when it executes, and it
   counts against the windows when it executes. Transfers to trusted accounts are not capped.
 
+An executed custody transfer (at once or at its approval) gets an entry in the transfer records of both
+accounts (``transfers/journal.py``, ``/transfers/<addr>``), as a plain transfer does.
+
 Surrender is never limited: it is compliance's own message, not a transfer, and nothing here touches
 it. Sell orders and block trades are the market's and are not limited here.
 

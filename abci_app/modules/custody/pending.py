@@ -11,6 +11,7 @@ from protocol.messages.custody import MAX_OPEN_TRANSFERS, CustodyApprove, Custod
 
 from ...view import BlockContext, View, get_json, params, put_json, require_company
 from .. import check_outgoing
+from ..transfers.journal import record_transfer
 from ..transfers.ledger import hold, move, release
 from . import expiry, keys
 from .limits import check_limits, is_trusted, spend
@@ -32,6 +33,7 @@ def handle_custody_transfer(view: View, signer: str, msg: CustodyTransfer, ctx: 
             spend(view, who.account, record, msg.to, msg.amount, ctx)
         move(view, who.account, msg.instrument, -msg.amount)
         move(view, msg.to, msg.instrument, msg.amount)
+        record_transfer(view, ctx, who.account, msg.to, msg.instrument, msg.amount, kind="custody_transfer")
         return canonical_json({"status": "executed"})
     if not is_trusted(view, who.account, msg.to, ctx.time):
         check_limits(view, who.account, record, msg.to, msg.amount, ctx.time)  # again when it executes
@@ -81,6 +83,8 @@ def handle_approve(view: View, signer: str, msg: CustodyApprove, ctx: BlockConte
     check_outgoing(view, who.account, instrument, ctx)
     spend(view, who.account, record, to, amount, ctx)
     release(view, who.account, instrument, amount, to=to)
+    record_transfer(view, ctx, who.account, to, instrument, amount, kind="custody_transfer",
+                    reference=f"custody transfer #{transfer['id']}")
     return _close(view, who.account, record, transfer, "executed", signer, ctx)
 
 

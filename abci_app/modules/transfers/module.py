@@ -8,10 +8,13 @@ from protocol.messages.transfers import IssueAllowances, Transfer
 from .. import GovernedAction, MessageRule, Module, Query, StateRead, private
 from . import handlers, keys, queries
 from .events import ALLOWANCES_ISSUED
+from .journal import MAX_ENTRIES_PER_QUERY
+
+_RECORD = private("government", what="transfer records", query_string=True)
 
 MODULE = Module(
     name="transfers",
-    summary="the allowance ledger: available and held tonnes, transfers, issuance, supply",
+    summary="the allowance ledger: available and held tonnes, transfers, issuance, supply, each account's transfer record",
     messages=(
         MessageRule(Transfer, {"company"}, handlers.handle_transfer, "move allowances signer → another company"),
     ),
@@ -26,6 +29,10 @@ MODULE = Module(
               private("government", what="holdings")),
         Query("holdings", queries.holdings, "/holdings/<addr>", '{instrument: {"available", "held"}} tonnes',
               private("government", what="holdings")),
+        Query("transfers", queries.record, "/transfers/<addr>",
+              f"transfers and custody transfers in and out, surrenders, issues, borrowing, banking (height, time, "
+              f"counterparty); newest first, "
+              f"?before=SEQ or ?from=SEQ, &limit= at most {MAX_ENTRIES_PER_QUERY}", _RECORD),
     ),
     codes=frozenset({Code.INSUFFICIENT_BALANCE, Code.LIMIT_EXCEEDED}),
     code_range=range(300, 400),
@@ -34,5 +41,6 @@ MODULE = Module(
         StateRead(keys.BALANCES, private("government", what="holdings")),
         StateRead(keys.HELD, private("government", what="holdings")),
         StateRead(keys.SUPPLY),
+        StateRead(keys.JOURNAL, _RECORD),
     ),
 )
