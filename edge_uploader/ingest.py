@@ -24,7 +24,7 @@ from typing import Iterable
 from protocol.readings import PublicKeyVerifier, SignedReading
 
 from .days import day_start
-from .errors import ReadingRejected, SpoolError
+from .errors import ReadingRejected
 from .spool import Spool
 from .validity import Limits, at_alarm_level, check_range
 
@@ -39,6 +39,34 @@ class IngestResult:
     alarm: bool = False
 
 
+class _Group:
+    """What the checks of one group read from the spool, read once and updated as readings are accepted."""
+
+    def __init__(self, spool: Spool, readings: list[SignedReading]):
+        self.spool = spool
+        self.next_seq = spool.next_seq()
+        self.first_unsealed = spool.first_unsealed_day()
+        self.hours = spool.hours_taken(s.reading.timestamp for s in readings)
+        self.accepted: dict[int, SignedReading] = {}
+        self._status: dict[str, str | None] = {}
+
+    def stored(self, seq: int) -> SignedReading | None:
+        return self.accepted.get(seq) or self.spool.reading(seq)
+
+    def day_status(self, day: str) -> str | None:
+        if day not in self._status:
+            record = self.spool.day(day)
+            self._status[day] = None if record is None else record.status
+        return self._status[day]
+
+    def accept(self, signed: SignedReading, day: str) -> None:
+        r = signed.reading
+        self.accepted[r.seq] = signed
+        self.next_seq = r.seq + 1
+        self.hours.add(r.timestamp)
+        self._status.setdefault(day, "open")
+
+
 class Ingestor:
     """Verifies, validates and stores readings of one device."""
 
@@ -48,54 +76,65 @@ class Ingestor:
         self.verifier = PublicKeyVerifier(spool.public_key)
         self._start = day_start(spool.start_day)
 
-    def _check(self, signed: SignedReading) -> bool:
+    def _check(self, signed: SignedReading, signature_ok: bool, group: _Group) -> bool:
         """Raise ReadingRejected, or return True for an identical duplicate."""
         r = signed.reading
         if r.device != self.spool.device:
             raise ReadingRejected("wrong_device", f"reading {r.seq} names device {r.device}; this uploader serves {self.spool.device}")
-        if not self.verifier.verify(signed):
+        if not signature_ok:
             raise ReadingRejected("bad_signature", f"reading {r.seq} at {r.timestamp}: signature does not match the device key "
                                                    "(tampered, or signed with another key)")
-        stored = self.spool.reading(r.seq)
-        if stored == signed:
-            return True
-        next_seq = self.spool.next_seq()
-        if r.seq < next_seq:
-            raise ReadingRejected("stale_seq", f"reading {r.seq} is not above the last stored seq {next_seq - 1}")
+        if r.seq < group.next_seq:
+            if group.stored(r.seq) == signed:
+                return True
+            raise ReadingRejected("stale_seq", f"reading {r.seq} is not above the last stored seq {group.next_seq - 1}")
         if r.timestamp < self._start:
             raise ReadingRejected("before_start", f"reading {r.seq} at {r.timestamp} is before the first monitored day {self.spool.start_day}")
-        record = self.spool.day(r.day)
-        if record is not None and record.status != "open":
-            raise ReadingRejected("day_sealed", f"reading {r.seq} is for {r.day}, which is already {record.status}")
-        if r.day < self.spool.first_unsealed_day():
-            raise ReadingRejected("day_sealed", f"reading {r.seq} is for {r.day}, which is already sealed")
-        if self.spool.has_hour(r.timestamp):
+        day = r.day
+        status = group.day_status(day)
+        if status is not None and status != "open":
+            raise ReadingRejected("day_sealed", f"reading {r.seq} is for {day}, which is already {status}")
+        if day < group.first_unsealed:
+            raise ReadingRejected("day_sealed", f"reading {r.seq} is for {day}, which is already sealed")
+        if r.timestamp in group.hours:
             raise ReadingRejected("duplicate_hour", f"reading {r.seq}: hour {r.timestamp} already has a reading")
         if not r.substituted:
             check_range(r, self.limits)
+        group.accept(signed, day)
         return False
 
     def ingest(self, signed: SignedReading) -> IngestResult:
-        try:
-            if self._check(signed):
-                return IngestResult(False, "duplicate", f"reading {signed.reading.seq} is already stored")
-            self.spool.store_reading(signed)
-        except ReadingRejected as exc:
-            self.spool.record_rejection(exc.reason, exc.detail, signed.to_line())
-            return IngestResult(False, exc.reason, exc.detail)
-        except SpoolError as exc:
-            self.spool.record_rejection("spool_conflict", str(exc), signed.to_line())
-            return IngestResult(False, "spool_conflict", str(exc))
-        return IngestResult(True, alarm=not signed.reading.substituted and at_alarm_level(signed.reading, self.limits))
+        """Ingest one reading in its own durable transaction (or the caller's)."""
+        return self.ingest_many([signed])[0]
 
     def ingest_many(self, batch: Iterable[SignedReading]) -> list[IngestResult]:
         """Ingest a group of readings in one spool transaction: one durable commit (one fsync) for all.
 
-        Each reading is judged exactly as ``ingest`` would, in order, seeing the ones before it. The
-        results come back only after the commit, so a reading reported accepted is on disk; a crash
-        before it leaves none of the group stored (whoever holds them sends them again)."""
+        Each reading is judged in order, seeing the ones before it, exactly as one by one; the
+        signatures are checked first in one batch (``PublicKeyVerifier.verify_many``) and the accepted
+        readings and the rejections are written with one statement each. The results come back only
+        after the commit, so a reading reported accepted is on disk; a crash before it leaves none of
+        the group stored (whoever holds them sends them again)."""
         with self.spool.transaction():
-            return [self.ingest(signed) for signed in batch]
+            readings = list(batch)
+            verdicts = self.verifier.verify_many(readings)
+            group = _Group(self.spool, readings)
+            results, rejections = [], []
+            for signed, signature_ok in zip(readings, verdicts):
+                try:
+                    duplicate = self._check(signed, signature_ok, group)
+                except ReadingRejected as exc:
+                    rejections.append((exc.reason, exc.detail, signed.to_line()))
+                    results.append(IngestResult(False, exc.reason, exc.detail))
+                    continue
+                if duplicate:
+                    results.append(IngestResult(False, "duplicate", f"reading {signed.reading.seq} is already stored"))
+                else:
+                    r = signed.reading
+                    results.append(IngestResult(True, alarm=not r.substituted and at_alarm_level(r, self.limits)))
+            self.spool.store_readings(list(group.accepted.values()))
+            self.spool.record_rejections(rejections)
+            return results
 
     def reject_unparsed(self, reason: str, detail: str, raw: str | None) -> IngestResult:
         """Record input that could not even be parsed as a reading (malformed line, bad Modbus block)."""
