@@ -260,15 +260,16 @@ class Spool:
             taken.update(row[0] for row in rows)
         return taken
 
-    def store_readings(self, checked: Sequence[SignedReading]) -> None:
-        """Store checked readings of open days in one statement each for days and readings (the group-commit path).
+    def store_readings(self, checked: Sequence[tuple[SignedReading, str]]) -> None:
+        """Store checked readings (each with its KST day) of open days, one statement each for days and
+        readings (the group-commit path).
 
         Callers have checked device, seq, hour and day (``Ingestor``); a conflict anyway raises SpoolError
         and, inside the caller's transaction, stores none of them."""
-        if any(s.reading.device != self.device for s in checked):
+        if any(s.reading.device != self.device for s, _ in checked):
             raise SpoolError(f"a reading of another device does not belong in the spool of {self.device}")
-        rows = [(r.seq, r.day, r.timestamp, r.co2_kg, int(r.substituted), r.source, s.signature)
-                for s, r in ((s, s.reading) for s in checked)]
+        rows = [(r.seq, day, r.timestamp, r.co2_kg, int(r.substituted), r.source, s.signature)
+                for s, day in checked for r in (s.reading,)]
         days = sorted({row[1] for row in rows})
         with self.transaction():
             self._db.executemany("INSERT INTO days(day, status) VALUES (?, 'open') ON CONFLICT(day) DO NOTHING", [(d,) for d in days])
