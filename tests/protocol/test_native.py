@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -16,6 +19,7 @@ from protocol.merkle import MerkleError, MerkleTree
 
 from test_ed25519 import GROUP_ORDER, VECTORS
 
+REPO = Path(__file__).resolve().parents[2]
 P = 2**255 - 19
 SMALL_ORDER = [bytes.fromhex(h) for h in (
     "0100000000000000000000000000000000000000000000000000000000000000",  # identity
@@ -136,3 +140,17 @@ def test_bad_lengths_are_refused_not_crashed(fast):
         ed25519.verify_many([public], [], [])
     assert ed25519.verify_many([public[:31], public], [bytes(64), bytes(63)], [b"", b""]) == [False, False]
     assert ed25519.verify_many([], [], []) == []
+
+
+def test_without_the_extension_the_reference_runs_and_says_so_once():
+    probe = ("import logging, sys; logging.basicConfig(level=logging.WARNING, stream=sys.stderr); "
+             "sys.modules['protocol._native'] = None; "
+             "from protocol import ed25519, hotpath, merkle; "
+             "assert hotpath.native() is None and 'protocol._native' in hotpath.load_error(); "
+             "print(merkle.root_of_leaves([b'a', b'b', b'c']).hex()); "
+             "print(ed25519.verify_many([bytes(32)], [bytes(64)], [b'']))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    a, b, c = (merkle.leaf_hash(x) for x in (b"a", b"b", b"c"))
+    assert result.stdout.split("\n")[:2] == [merkle.node_hash(merkle.node_hash(a, b), c).hex(), "[False]"]
+    assert result.stderr.count("native hot path not built") == 1, result.stderr
