@@ -18,7 +18,7 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from protocol.readings import SignedReading
 
@@ -119,8 +119,7 @@ def _import(args: argparse.Namespace) -> int:
             raise EdgeError(f"cannot read readings file {args.file}: {exc}") from None
         for start in range(0, len(lines), IMPORT_GROUP):
             with spool.transaction():  # group commit: one durable write per IMPORT_GROUP lines
-                results = [(number, _import_line(ingestor, args.file, number, line))
-                           for number, line in enumerate(lines[start:start + IMPORT_GROUP], start=start + 1) if line.strip()]
+                results = _import_group(ingestor, args.file, enumerate(lines[start:start + IMPORT_GROUP], start=start + 1))
             for number, result in results:
                 if result.accepted:
                     summary["accepted"] += 1
@@ -134,11 +133,25 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_line(ingestor: Ingestor, file: str, number: int, line: str) -> IngestResult:
-    try:
-        return ingestor.ingest(SignedReading.from_line(line))
-    except ReadingError as exc:
-        return ingestor.reject_unparsed("malformed", f"{file}, line {number}: {exc}", line[:2000])
+def _import_group(ingestor: Ingestor, file: str, numbered: Iterable[tuple[int, str]]) -> list[tuple[int, IngestResult]]:
+    """Judge a group of lines in order: runs of parsed readings go to ``ingest_many`` together."""
+    results: list[tuple[int, IngestResult]] = []
+    run: list[tuple[int, SignedReading]] = []
+
+    def flush() -> None:
+        results.extend(zip((n for n, _ in run), ingestor.ingest_many([s for _, s in run])))
+        run.clear()
+
+    for number, line in numbered:
+        if not line.strip():
+            continue
+        try:
+            run.append((number, SignedReading.from_line(line)))
+        except ReadingError as exc:
+            flush()
+            results.append((number, ingestor.reject_unparsed("malformed", f"{file}, line {number}: {exc}", line[:2000])))
+    flush()
+    return results
 
 
 def _config(args: argparse.Namespace) -> int:

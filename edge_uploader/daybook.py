@@ -17,7 +17,7 @@ posted changes nothing.
 
 from __future__ import annotations
 
-from protocol.merkle import leaf_hash, merkle_root
+from protocol.merkle import root_of_leaves
 from protocol.readings import Reading, sign_reading, SignedReading
 
 from ets.keys import Signer
@@ -33,7 +33,7 @@ SUBSTITUTE_SOURCE = "substitute"
 
 def day_root(readings: list[SignedReading]) -> bytes:
     """Merkle root of a day's readings (already in seq order)."""
-    return merkle_root(leaf_hash(s.reading.canonical_bytes()) for s in readings)
+    return root_of_leaves(s.reading.canonical_bytes() for s in readings)
 
 
 def seal_day(spool: Spool, signer: Signer, day: str, limits: Limits) -> DayRecord:

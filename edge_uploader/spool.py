@@ -27,7 +27,7 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from protocol.messages import DailyTotal, day_number
 from protocol.readings import Reading, SignedReading
@@ -108,6 +108,7 @@ class SpoolStats:
     last_sealed_day: str | None
 
 
+_IN_LIMIT = 500  # values per "IN (...)" query, well below SQLite's bound-parameter limit
 _DAY_COLUMNS = "day, status, total, readings, substituted, merkle_root, substitute_kg, tx_hash, height, post_note"
 
 
@@ -249,6 +250,41 @@ class Spool:
             except sqlite3.IntegrityError as exc:
                 raise SpoolError(f"reading {r.seq} for hour {r.timestamp} conflicts with a stored reading ({exc})") from None
 
+    def hours_taken(self, timestamps: Iterable[int]) -> set[int]:
+        """Which of these hour stamps already have a stored reading."""
+        wanted = sorted(set(timestamps))
+        taken: set[int] = set()
+        for at in range(0, len(wanted), _IN_LIMIT):
+            part = wanted[at:at + _IN_LIMIT]
+            rows = self._db.execute(f"SELECT timestamp FROM readings WHERE timestamp IN ({','.join('?' * len(part))})", part)
+            taken.update(row[0] for row in rows)
+        return taken
+
+    def store_readings(self, checked: Sequence[tuple[SignedReading, str]]) -> None:
+        """Store checked readings (each with its KST day) of open days, one statement each for days and
+        readings (the group-commit path).
+
+        Callers have checked device, seq, hour and day (``Ingestor``); a conflict anyway raises SpoolError
+        and, inside the caller's transaction, stores none of them."""
+        if any(s.reading.device != self.device for s, _ in checked):
+            raise SpoolError(f"a reading of another device does not belong in the spool of {self.device}")
+        rows = [(r.seq, day, r.timestamp, r.co2_kg, int(r.substituted), r.source, s.signature)
+                for s, day in checked for r in (s.reading,)]
+        days = sorted({row[1] for row in rows})
+        with self.transaction():
+            self._db.executemany("INSERT INTO days(day, status) VALUES (?, 'open') ON CONFLICT(day) DO NOTHING", [(d,) for d in days])
+            for at in range(0, len(days), _IN_LIMIT):
+                part = days[at:at + _IN_LIMIT]
+                closed = self._db.execute(f"SELECT day, status FROM days WHERE status != 'open' AND day IN ({','.join('?' * len(part))})",
+                                          part).fetchone()
+                if closed is not None:
+                    raise SpoolError(f"day {closed[0]} is already {closed[1]}; it cannot take more readings")
+            try:
+                self._db.executemany(
+                    "INSERT INTO readings(seq, day, timestamp, co2_kg, substituted, source, signature) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            except sqlite3.IntegrityError as exc:
+                raise SpoolError(f"a reading of this group conflicts with a stored reading ({exc})") from None
+
     def _ensure_open(self, day: str) -> None:
         row = self._db.execute("SELECT status FROM days WHERE day = ?", (day,)).fetchone()
         if row is None:
@@ -259,6 +295,12 @@ class Spool:
     def record_rejection(self, reason: str, detail: str, reading: str | None) -> None:
         with self.transaction():
             self._db.execute("INSERT INTO rejected(reason, detail, reading) VALUES (?, ?, ?)", (reason, detail[:1000], reading))
+
+    def record_rejections(self, rows: Sequence[tuple[str, str, str | None]]) -> None:
+        """Many ``record_rejection``s (reason, detail, reading) in one statement, in order."""
+        with self.transaction():
+            self._db.executemany("INSERT INTO rejected(reason, detail, reading) VALUES (?, ?, ?)",
+                                 [(reason, detail[:1000], reading) for reason, detail, reading in rows])
 
     def rejections(self) -> list[tuple[str, str, str | None]]:
         return list(self._db.execute("SELECT reason, detail, reading FROM rejected ORDER BY id"))

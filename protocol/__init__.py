@@ -11,6 +11,7 @@
     plan_format  the allocation plan's hash (engine and chain)
     merkle       the daily Merkle tree of readings (edge uploader, portal, ``ets edge prove``)
     readings     a sensor reading's canonical bytes and signature
+    hotpath      the native extension (``protocol/native``, Rust) for Merkle hashing and many signatures, if built
     replies      signed-query answers sealed to the query's reply key
     sealed       block-trade prices sealed to their readers, with a hash commitment
 """

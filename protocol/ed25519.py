@@ -11,16 +11,24 @@ OpenSSL accepts small-order public keys and R values: with the identity point as
 R = identity and S = 0 "verify" for every message. Honest keys (``Ed25519PrivateKey.generate``)
 never meet those cases, so every signature an honest signer makes is accepted by both; what only
 OpenSSL accepts is a forgery. ``verify_openssl`` is kept for the tests that compare the two.
+
+``verify_many`` checks many signatures at once with exactly these rules: in the native hot path
+(``protocol.hotpath``: ed25519-dalek's ``verify_strict`` plus libsodium's canonical-key check, never
+batch verification, whose cofactored equation accepts other signatures), else one ``verify`` each.
 """
 
 from __future__ import annotations
+
+from typing import Sequence
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from nacl.bindings import crypto_sign_open
 from nacl.exceptions import BadSignatureError
 
-__all__ = ["PUBLIC_KEY_SIZE", "SIGNATURE_SIZE", "verify", "verify_openssl"]
+from .hotpath import native
+
+__all__ = ["PUBLIC_KEY_SIZE", "SIGNATURE_SIZE", "verify", "verify_many", "verify_openssl"]
 
 PUBLIC_KEY_SIZE = 32
 SIGNATURE_SIZE = 64
@@ -35,6 +43,16 @@ def verify(public_key: bytes, signature: bytes, message: bytes) -> bool:
     except BadSignatureError:
         return False
     return True
+
+
+def verify_many(public_keys: Sequence[bytes], signatures: Sequence[bytes], messages: Sequence[bytes]) -> list[bool]:
+    """``verify`` of each (public key, signature, message), as ``bytes``; the GIL is released meanwhile."""
+    if not len(public_keys) == len(signatures) == len(messages):
+        raise ValueError("verify_many needs as many public keys, signatures and messages")
+    fast = native()
+    if fast is not None:
+        return fast.verify_many(list(public_keys), list(signatures), list(messages))
+    return [verify(k, s, m) for k, s, m in zip(public_keys, signatures, messages)]
 
 
 def verify_openssl(public_key: bytes, signature: bytes, message: bytes) -> bool:

@@ -19,7 +19,9 @@ follows from (index, size), so the proof carries no side bits and a proof cannot
 for another position.
 
 Memory: ``MerkleTree`` keeps every level as one contiguous ``bytes`` (32 bytes per node), so
-1,000,000 leaves take ~64 MB; ``merkle_root`` streams leaves with O(log n) memory.
+1,000,000 leaves take ~64 MB; ``leaf_hashes`` returns the leaves as one such buffer. The hashing
+loops run in the native hot path when it is built (``protocol.hotpath``); the Python code here is
+the reference it is tested against.
 """
 
 from __future__ import annotations
@@ -28,15 +30,20 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from .hotpath import native
+
+
 class MerkleError(ValueError):
     """A tree or proof that cannot be built or parsed."""
 
 
-__all__ = ["MerkleError", "LEAF_PREFIX", "NODE_PREFIX", "leaf_hash", "node_hash", "merkle_root", "MerkleTree", "MerkleProof", "verify_proof"]
+__all__ = ["MerkleError", "LEAF_PREFIX", "NODE_PREFIX", "leaf_hash", "leaf_hashes", "node_hash", "merkle_root",
+           "root_of_leaves", "MerkleTree", "MerkleProof", "verify_proof"]
 
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
 _sha256 = hashlib.sha256
+_NO_LEAVES = "a Merkle tree needs at least one leaf; a day always has readings once sealed"
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -47,17 +54,47 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return _sha256(NODE_PREFIX + left + right).digest()
 
 
-def merkle_root(leaf_hashes: Iterable[bytes]) -> bytes:
-    """Root over already-hashed leaves, streaming with O(log n) memory."""
+def leaf_hashes(leaves: Iterable[bytes]) -> bytes:
+    """The leaf hashes of the leaves' data (canonical reading bytes), as one buffer of 32 bytes each."""
+    fast = native()
+    if fast is not None:
+        return fast.leaf_hashes(leaves)
+    return b"".join(leaf_hash(data) for data in leaves)
+
+
+def root_of_leaves(leaves: Iterable[bytes]) -> bytes:
+    """The root over the leaves' data (canonical reading bytes), in order."""
+    return merkle_root(leaf_hashes(leaves))
+
+
+def merkle_root(hashes: bytes | Iterable[bytes]) -> bytes:
+    """Root over already-hashed leaves: one buffer of 32-byte hashes, or an iterable of them."""
+    fast = native()
+    if fast is None and not isinstance(hashes, bytes):
+        return _streamed_root(hashes)
+    level = hashes if isinstance(hashes, bytes) else b"".join(hashes)
+    if len(level) % 32:
+        raise MerkleError(f"leaf hashes are 32 bytes each; {len(level)} bytes are not a list of them")
+    if fast is None:
+        return _streamed_root(level[i:i + 32] for i in range(0, len(level), 32))
+    if not level:
+        raise MerkleError(_NO_LEAVES)
+    return fast.root(level)
+
+
+def _streamed_root(hashes: Iterable[bytes]) -> bytes:
+    """The reference: streams the leaves with O(log n) memory."""
     stack: list[tuple[int, bytes]] = []  # (height, hash) of perfect subtrees, left to right
-    for h in leaf_hashes:
+    for h in hashes:
+        if len(h) != 32:
+            raise MerkleError(f"leaf hashes are 32 bytes each, not {len(h)}")
         height = 0
         while stack and stack[-1][0] == height:
             h = node_hash(stack.pop()[1], h)
             height += 1
         stack.append((height, h))
     if not stack:
-        raise MerkleError("a Merkle tree needs at least one leaf; a day always has readings once sealed")
+        raise MerkleError(_NO_LEAVES)
     acc = stack.pop()[1]
     while stack:  # fold the smaller subtrees into their left neighbours: the promotion rule
         acc = node_hash(stack.pop()[1], acc)
@@ -103,13 +140,17 @@ class MerkleProof:
 class MerkleTree:
     """Every level of the tree over a list of leaves, for roots and proofs."""
 
-    def __init__(self, leaf_hashes: Iterable[bytes]):
-        level = b"".join(leaf_hashes)
+    def __init__(self, hashes: bytes | Iterable[bytes]):
+        level = hashes if isinstance(hashes, bytes) else b"".join(hashes)
         if not level:
             raise MerkleError("a Merkle tree needs at least one leaf")
         if len(level) % 32:
             raise MerkleError("leaf hashes are 32 bytes each")
         self.levels: list[bytes] = [level]
+        fast = native()
+        if fast is not None:
+            self.levels += fast.tree_levels(level)
+            return
         while len(level) > 32:
             level = _next_level(level)
             self.levels.append(level)
@@ -117,7 +158,7 @@ class MerkleTree:
     @classmethod
     def from_leaves(cls, leaves: Iterable[bytes]) -> "MerkleTree":
         """Build from the leaves' data (canonical reading bytes), hashing each as a leaf."""
-        return cls(leaf_hash(data) for data in leaves)
+        return cls(leaf_hashes(leaves))
 
     @property
     def size(self) -> int:

@@ -26,12 +26,12 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 
 from .calendar import HOUR, iso_day as day_of
 from .codec import canonical_json, is_address
-from .ed25519 import PUBLIC_KEY_SIZE, verify as verify_signature
+from .ed25519 import PUBLIC_KEY_SIZE, verify as verify_signature, verify_many as verify_signatures
 
 __all__ = [
     "ReadingError",
@@ -173,3 +173,8 @@ class PublicKeyVerifier:
 
     def verify(self, signed: SignedReading) -> bool:
         return verify_signature(self.public_key, signed.signature, signed.reading.signing_digest())
+
+    def verify_many(self, signed: Sequence[SignedReading]) -> list[bool]:
+        """``verify`` of each reading, in one call of the batch verifier (``protocol.ed25519.verify_many``)."""
+        return verify_signatures([self.public_key] * len(signed), [s.signature for s in signed],
+                                 [s.reading.signing_digest() for s in signed])

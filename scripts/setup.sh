@@ -3,6 +3,7 @@
 #   .venv/                 Python 3.11 virtual environment from requirements.lock, plus this project (editable)
 #   bin/cometbft           CometBFT v0.39.4 built with `go install` (never @latest)
 #   abci_app/_gen/         ABCI protobuf stubs generated from that module's proto/ and gogoproto's gogo.proto
+#   protocol/_native*.so   the native hot path (Rust, protocol/native) built by scripts/build_native.sh
 #   chromium               Debian's package, for the browser tests (when run as root with apt-get)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,6 +25,12 @@ if [ "$(cat .venv/.installed 2>/dev/null)" != "$lock_sum" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
   echo "$lock_sum" > .venv/.installed
+fi
+
+# 1b. The native hot path (Merkle hashing, Ed25519 verification of many readings); rebuilt when its sources change
+if ! scripts/build_native.sh; then
+  [ "${CI:-}" = true ] && { echo "setup: CI needs the native hot path (protocol/native); see the error above" >&2; exit 1; }
+  say "the native hot path was not built: the edge uploader runs on the pure-Python reference (slower)"
 fi
 
 # 2. CometBFT, pinned

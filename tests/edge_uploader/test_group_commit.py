@@ -3,6 +3,7 @@ nothing reported accepted before it is on disk (an import killed with SIGKILL lo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sqlite3
@@ -12,10 +13,11 @@ import time
 
 import pytest
 
+from protocol import hotpath
 from protocol.readings import Reading, SignedReading, sign_reading
 
 from edge_uploader.cli import IMPORT_GROUP
-from edge_uploader.ingest import Ingestor
+from edge_uploader.ingest import BACKGROUND_FROM, Ingestor
 from edge_uploader.validity import Limits
 
 from edge_helpers import HOUR0, REPO, START_DAY, device_signer, site_config
@@ -50,6 +52,36 @@ def test_a_group_is_judged_exactly_as_one_by_one(spool_factory, signer):
     assert grouped == single
     assert [r.reason for r in grouped] == ["", "", "duplicate", "", "stale_seq", "duplicate_hour", "bad_signature",
                                            "wrong_device", "out_of_range", "", "", ""]
+    assert _tables(grouped_spool) == _tables(one_by_one)
+
+
+def _large_mixed(signer):
+    """More readings than BACKGROUND_FROM: a forgery whose seq a later honest reading takes, replays, a stranger."""
+    out = []
+    for i in range(3 * BACKGROUND_FROM):
+        reading = _signed(signer, i, i)
+        if i % 23 == 5:
+            out.append(SignedReading(Reading(signer.address, i, HOUR0 + 3600 * i, 1, False, "csv"), reading.signature))
+        if i % 31 == 7:
+            out.append(_signed(device_signer(9), i, i))
+        out.append(reading)
+        if i % 17 == 3:
+            out.append(reading)
+    return out
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["hot path", "python reference"])
+def test_a_large_group_with_forgeries_is_judged_exactly_as_one_by_one(spool_factory, signer, reference):
+    batch = _large_mixed(signer)
+    one_by_one = spool_factory(signer, name="single.sqlite")
+    single = [Ingestor(one_by_one, LIMITS).ingest(s) for s in batch]
+    grouped_spool = spool_factory(signer, name="group.sqlite")
+    with hotpath.python_only() if reference else contextlib.nullcontext():
+        grouped = Ingestor(grouped_spool, LIMITS).ingest_many(batch)
+    assert grouped == single
+    reasons = [r.reason for r in grouped]
+    assert reasons.count("") == 3 * BACKGROUND_FROM and "bad_signature" in reasons and "wrong_device" in reasons
+    assert "duplicate" in reasons
     assert _tables(grouped_spool) == _tables(one_by_one)
 
 
