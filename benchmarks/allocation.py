@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from protocol.messages import Approve, RecordAccess  # noqa: E402
+from protocol.text import name_key, normalize_name  # noqa: E402
 
 from datasets.demo import generate  # noqa: E402
 from ets.keys import Signer  # noqa: E402
@@ -36,6 +37,21 @@ from governance import AllocationParameters, compute_allocation_plan  # noqa: E4
 from governance.parameters import PHASE4_MSR_PER_VINTAGE, Reserve  # noqa: E402
 from governance.inputs import build_company_inputs  # noqa: E402
 from _results import write_figures  # noqa: E402
+
+
+def _unique_names(companies) -> list[str]:
+    """The companies' names (their registry ids), a look-alike of an earlier one numbered (the registry refuses
+    names that differ only in Unicode form, case, spaces or punctuation)."""
+    seen: set[str] = set()
+    names = []
+    for c in companies:
+        name, n = normalize_name(c.company_id), 1
+        while name_key(name) in seen:
+            n += 1
+            name = normalize_name(f"{c.company_id} {n}")
+        names.append(name)
+        seen.add(name_key(name))
+    return names
 
 
 def main() -> int:
@@ -73,8 +89,9 @@ def main() -> int:
         net.start()
         client = ChainClient(net.rpc_url("node0"), timeout=60)
         companies = {c.company_id: Signer.generate() for c in merged.companies}
-        entries = [CompanyEntry(c.company_id, c.company_id, c.sector, companies[c.company_id].address,
-                                companies[c.company_id].public_key.hex()) for c in merged.companies]
+        entries = [CompanyEntry(c.company_id, name, c.sector, companies[c.company_id].address,
+                                companies[c.company_id].public_key.hex())
+                   for c, name in zip(merged.companies, _unique_names(merged.companies))]
         t = time.perf_counter()
         register_companies(client, officials[0], [officials[1]], entries,
                            progress=lambda done, total: print(f"  registered {done:,}/{total:,}", flush=True) if done == total or done % 5000 < 800 else None)
