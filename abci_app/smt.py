@@ -304,11 +304,18 @@ class Tree:
         cur.execute("INSERT OR REPLACE INTO smt_root (version, ref) VALUES (?, ?)", (staged.version, _encode_ref(staged.root)))
 
     def written(self, staged: Staged) -> None:
-        """Take the version as current once its transaction committed."""
+        """Take the version as current once its transaction committed.
+
+        The cache keeps the internal nodes a next block walks: not the replaced ones (only proofs of past
+        versions read those) and not leaf bodies (staging never reads them; proofs read them from SQLite)."""
         self.version, self.root = staged.version, staged.root
-        if len(self._cache) + len(staged.nodes) >= self._cache_entries:
-            self._cache.clear()
-        self._cache.update(staged.nodes)
+        cache = self._cache
+        for node_id in staged.stale:
+            cache.pop(node_id, None)
+        internal = [(i, n) for i, n in staged.nodes.items() if i[8] == _INTERNAL_TAG]
+        if len(cache) + len(internal) >= self._cache_entries:
+            cache.clear()
+        cache.update(internal)
 
     def rebuild(self, cur: sqlite3.Cursor, version: int, entries: Iterable[tuple[str, bytes]]) -> Staged:
         """Replace the whole tree with one of ``version`` over ``entries`` (inside the caller's transaction)."""

@@ -3,7 +3,7 @@
 Generates a deterministic demo data set of N companies (``datasets.demo``), computes the plan
 with the allocation engine, starts a 4-validator localnet, registers every company, uploads
 the plan, proposes it (official 1) and approves it (official 2), timing each step; then checks
-a sample of balances against the plan. Prints the figures and writes them to
+a sample of balances against the plan, and reads each node's app peak memory (VmHWM). Prints the figures and writes them to
 ``benchmarks/results/allocation-<time>.json``.
 
     .venv/bin/python benchmarks/allocation.py                   # 20,000 companies
@@ -36,6 +36,7 @@ from ets_tools.localnet import LocalNet  # noqa: E402
 from governance import AllocationParameters, compute_allocation_plan  # noqa: E402
 from governance.parameters import PHASE4_MSR_PER_VINTAGE, Reserve  # noqa: E402
 from governance.inputs import build_company_inputs  # noqa: E402
+from _memory import app_peak_rss_mb  # noqa: E402
 from _results import write_figures  # noqa: E402
 
 
@@ -119,6 +120,8 @@ def main() -> int:
             got = client.query(f"/balances/{companies[cid].address}", reader=officials[2])
             assert got == expected[cid], (cid, got, expected[cid])
         figures["balances_checked"] = len(sample)
+        memory = app_peak_rss_mb(net)
+        figures["app_peak_rss_mb"], figures["app_peak_rss_mb_per_node"] = memory["max"], memory["per_node"]
         for key, value in figures.items():
             print(f"{key:>45}: {value}")
         write_figures(args.out, "allocation", figures)
