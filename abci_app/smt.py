@@ -206,7 +206,7 @@ def root_of(entries: Iterable[tuple[str, bytes]], blinding_key: bytes) -> bytes:
 class Tree:
     """The stored tree: stage a block's writes, write them in the block's transaction, prove keys."""
 
-    def __init__(self, db: sqlite3.Connection, blinding_key: bytes, cache_entries: int = 400_000):
+    def __init__(self, db: sqlite3.Connection, blinding_key: bytes, cache_entries: int = 400_000, key_entries: int = 100_000):
         if len(blinding_key) != 32:
             raise ValueError("the state blinding key is 32 bytes")
         self._db = db
@@ -214,7 +214,8 @@ class Tree:
         self._hmac = hmac.new(blinding_key, BLIND_DOMAIN, hashlib.sha256)
         self._cache: dict[bytes, object] = {}  # node id → children (internal) or body (leaf)
         self._cache_entries = cache_entries
-        self._keys: dict[str, tuple[int, bytes, bytes]] = {}  # key → (path int, path, blind), bounded like the cache
+        self._key_entries = key_entries  # (cheap to recompute: two hashes; kept for keys that change block after block)
+        self._keys: dict[str, tuple[int, bytes, bytes]] = {}  # key → (path int, path, blind)
         row = db.execute("SELECT version, ref FROM smt_root ORDER BY version DESC LIMIT 1").fetchone()
         self.version = row[0] if row else -1
         self.root: Ref = _decode_ref(bytes(row[1]), 0)[0] if row else EMPTY_REF
@@ -276,7 +277,7 @@ class Tree:
             mac = self._hmac.copy()
             mac.update(kb)
             parts = (int.from_bytes(path, "big"), path, mac.digest())
-            if len(self._keys) >= self._cache_entries:
+            if len(self._keys) >= self._key_entries:
                 self._keys.clear()
             self._keys[key] = parts
         return parts
