@@ -95,7 +95,7 @@ def main() -> int:
                    for c, name in zip(merged.companies, _unique_names(merged.companies))]
         t = time.perf_counter()
         register_companies(client, officials[0], [officials[1]], entries,
-                           progress=lambda done, total: print(f"  registered {done:,}/{total:,}", flush=True) if done == total or done % 5000 < 800 else None)
+                           progress=lambda done, total: print(f"  registered {done:,}/{total:,}", flush=True))
         figures["registration_seconds"] = round(time.perf_counter() - t, 2)
         plan_file = PlanFile(plan.plan_hash, plan.header.to_dict(), [(l.company_id, l.vintage, l.amount) for l in plan.lines])
         t = time.perf_counter()
