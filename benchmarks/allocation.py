@@ -13,6 +13,7 @@ a sample of balances against the plan, and reads each node's app peak memory (Vm
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import sys
@@ -37,6 +38,7 @@ from governance import AllocationParameters, compute_allocation_plan  # noqa: E4
 from governance.parameters import PHASE4_MSR_PER_VINTAGE, Reserve  # noqa: E402
 from governance.inputs import build_company_inputs  # noqa: E402
 from _memory import app_peak_rss_mb  # noqa: E402
+from throughput import cpu_seconds  # noqa: E402
 from _results import write_figures  # noqa: E402
 
 
@@ -55,6 +57,12 @@ def _unique_names(companies) -> list[str]:
     return names
 
 
+def _app_cpu(net: LocalNet) -> float:
+    """CPU seconds the 4 nodes' app processes have used so far (a figure a busy machine inflates less than
+    wall time)."""
+    return sum(cpu_seconds(net.pid(node, "app")) for node in net.nodes())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--companies", type=int, default=20_000)
@@ -62,7 +70,7 @@ def main() -> int:
     parser.add_argument("--base-port", type=int, default=29650)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     args = parser.parse_args()
-    figures: dict = {"companies": args.companies}
+    figures: dict = {"companies": args.companies, "load_average_at_start": round(os.getloadavg()[0], 2)}
     work = Path(tempfile.mkdtemp(prefix="ets-alloc-"))
     net = None
     try:
@@ -93,21 +101,25 @@ def main() -> int:
         entries = [CompanyEntry(c.company_id, name, c.sector, companies[c.company_id].address,
                                 companies[c.company_id].public_key.hex())
                    for c, name in zip(merged.companies, _unique_names(merged.companies))]
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), _app_cpu(net)
         register_companies(client, officials[0], [officials[1]], entries,
                            progress=lambda done, total: print(f"  registered {done:,}/{total:,}", flush=True))
         figures["registration_seconds"] = round(time.perf_counter() - t, 2)
+        figures["registration_app_cpu_us_per_company_per_node"] = round((_app_cpu(net) - cpu) / 4 / len(entries) * 1e6)
         plan_file = PlanFile(plan.plan_hash, plan.header.to_dict(), [(l.company_id, l.vintage, l.amount) for l in plan.lines])
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), _app_cpu(net)
         upload_plan(client, officials[0], plan_file)
         figures["upload_seconds"] = round(time.perf_counter() - t, 2)
+        figures["upload_app_cpu_us_per_line_per_node"] = round((_app_cpu(net) - cpu) / 4 / len(plan.lines) * 1e6, 1)
         proposal_id = propose_issue(client, officials[0], plan.plan_hash)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), _app_cpu(net)
         commit = ChainClient(net.rpc_url("node1"), timeout=60).submit(officials[1], Approve(proposal_id), timeout=120)
         figures["final_approval_committed_seconds"] = round(time.perf_counter() - t, 2)
         while client.query(f"/plan/{plan.plan_hash}")["status"] != "issued":
             time.sleep(0.1)
         figures["final_approval_to_all_eorders_committed_seconds"] = round(time.perf_counter() - t, 2)
+        figures["eorders_app_cpu_us_per_line_per_node"] = round((_app_cpu(net) - cpu) / 4 / len(plan.lines) * 1e6, 1)
+        figures["load_average_1min"] = round(os.getloadavg()[0], 2)
         eorder = client.query(f"/eorder/{plan.plan_hash}")
         figures["approved_in_block"] = commit.height
         figures["last_eorder_in_block"] = eorder["issued"]["height"]
