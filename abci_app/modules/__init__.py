@@ -239,27 +239,13 @@ class Chain:
     state_reads: tuple[StateRead, ...] = ()  # longest prefix first
     outgoing_checks: tuple[OutgoingCheck, ...] = ()
     incoming_checks: tuple[IncomingCheck, ...] = ()
-    _by_family: dict[str, tuple[StateRead, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def state_read(self, key: str) -> StateRead | None:
         """Who may read ``key`` raw with a proof; None if no module declares its prefix."""
-        for read in self._reads_of(key):
+        for read in self.state_reads:
             if key.startswith(read.prefix):
                 return read
         return None
-
-    def _reads_of(self, key: str) -> tuple[StateRead, ...]:
-        """The declared reads that can match ``key`` (longest prefix first), found once per key family:
-        a prefix with a ``/`` matches only keys of its own first segment."""
-        family = key.split("/", 1)[0]
-        reads = self._by_family.get(family)
-        if reads is None:
-            reads = tuple(r for r in self.state_reads
-                          if (r.prefix.split("/", 1)[0] == family if "/" in r.prefix else family.startswith(r.prefix)))
-            if len(self._by_family) >= 4096:
-                self._by_family.clear()
-            self._by_family[family] = reads
-        return reads
 
     def is_public(self, key: str) -> bool:
         """Whether anyone may read ``key`` (raw, with a proof from a validator)."""
