@@ -287,7 +287,7 @@ State keys read raw with a proof (/state/<key>, at the latest or a kept past hei
     prop/                                 anyone                                                                governance
     seq/proposal                          anyone                                                                governance
     plan/                                 anyone                                                                plans
-    planline/                             anyone                                                                plans
+    planchunk/                            anyone                                                                plans
     issuequeue                            anyone                                                                plans
     alloc/                                anyone                                                                plans
     eorder/                               anyone                                                                plans
@@ -454,7 +454,7 @@ Modules (result codes they own, the range for their new codes, prefixes of the s
                   approvals and rejections                  PROPOSAL_CLOSED=14,
                                                             PROPOSAL_EXPIRED=15,
                                                             ALREADY_VOTED=16 (400-499)
-    plans         allocation plans uploaded in chunks,      PLAN_CONFLICT=24,                     plan/ planline/
+    plans         allocation plans uploaded in chunks,      PLAN_CONFLICT=24,                     plan/ planchunk/
                   sealed by hash, issued as e-orders        PLAN_HASH_MISMATCH=25,                issuequeue alloc/
                                                             CHUNK_OUT_OF_ORDER=26,                eorder/
                                                             PLAN_NOT_FOUND=27 (500-599)

@@ -104,17 +104,21 @@ class Staged:
     root: Ref
     nodes: dict[bytes, object] = field(default_factory=dict)
     stale: list[bytes] = field(default_factory=list)
+    _rows: list[tuple[bytes, bytes]] | None = field(default=None, repr=False)
 
     @property
     def root_hash(self) -> bytes:
         return self.root[1]
 
     def rows(self) -> list[tuple[bytes, bytes]]:
-        """(id, stored body) of every new node, in id order."""
+        """(id, stored body) of every new node, in id order (encoded once)."""
+        if self._rows is not None:
+            return self._rows
         out = []
         for node_id in sorted(self.nodes):
             node = self.nodes[node_id]
             out.append((node_id, node if node_id[8] != _INTERNAL_TAG else _encode_ref(node[0]) + _encode_ref(node[1])))
+        self._rows = out
         return out
 
 
@@ -206,15 +210,16 @@ def root_of(entries: Iterable[tuple[str, bytes]], blinding_key: bytes) -> bytes:
 class Tree:
     """The stored tree: stage a block's writes, write them in the block's transaction, prove keys."""
 
-    def __init__(self, db: sqlite3.Connection, blinding_key: bytes, cache_entries: int = 400_000):
+    def __init__(self, db: sqlite3.Connection, blinding_key: bytes, cache_entries: int = 400_000, key_entries: int = 100_000):
         if len(blinding_key) != 32:
             raise ValueError("the state blinding key is 32 bytes")
         self._db = db
         self.blinding_key = blinding_key
         self._hmac = hmac.new(blinding_key, BLIND_DOMAIN, hashlib.sha256)
-        self._cache: dict[bytes, object] = {}  # node id → children (internal) or body (leaf)
+        self._cache: dict[bytes, bytes] = {}  # node id → stored body (compact: decoded when read)
         self._cache_entries = cache_entries
-        self._keys: dict[str, tuple[int, bytes, bytes]] = {}  # key → (path int, path, blind), bounded like the cache
+        self._key_entries = key_entries  # (cheap to recompute: two hashes; kept for keys that change block after block)
+        self._keys: dict[str, tuple[int, bytes, bytes]] = {}  # key → (path int, path, blind)
         row = db.execute("SELECT version, ref FROM smt_root ORDER BY version DESC LIMIT 1").fetchone()
         self.version = row[0] if row else -1
         self.root: Ref = _decode_ref(bytes(row[1]), 0)[0] if row else EMPTY_REF
@@ -222,17 +227,17 @@ class Tree:
     # ------------------------------------------------------------ reading
 
     def _node(self, node_id: bytes) -> object:
-        node = self._cache.get(node_id)
-        if node is None:
+        """An internal node's two child refs, or a leaf's body."""
+        body = self._cache.get(node_id)
+        if body is None:
             row = self._db.execute("SELECT body FROM smt_node WHERE id = ?", (node_id,)).fetchone()
             if row is None:
                 raise LookupError(f"state tree node {node_id.hex()} is missing (pruned or never written)")
             body = bytes(row[0])
-            node = _children(body) if node_id[8] == _INTERNAL_TAG else body
             if len(self._cache) >= self._cache_entries:
                 self._cache.clear()
-            self._cache[node_id] = node
-        return node
+            self._cache[node_id] = body
+        return _children(body) if node_id[8] == _INTERNAL_TAG else body
 
     def versions(self) -> list[int]:
         """Every version whose tree is kept, oldest first."""
@@ -276,7 +281,7 @@ class Tree:
             mac = self._hmac.copy()
             mac.update(kb)
             parts = (int.from_bytes(path, "big"), path, mac.digest())
-            if len(self._keys) >= self._cache_entries:
+            if len(self._keys) >= self._key_entries:
                 self._keys.clear()
             self._keys[key] = parts
         return parts
@@ -304,11 +309,19 @@ class Tree:
         cur.execute("INSERT OR REPLACE INTO smt_root (version, ref) VALUES (?, ?)", (staged.version, _encode_ref(staged.root)))
 
     def written(self, staged: Staged) -> None:
-        """Take the version as current once its transaction committed."""
+        """Take the version as current once its transaction committed.
+
+        The cache keeps the internal nodes a next block walks, as their stored bodies (about half the memory of
+        decoded refs): not the replaced ones (only proofs of past versions read those) and not leaf bodies
+        (staging never reads them; proofs read them from SQLite)."""
         self.version, self.root = staged.version, staged.root
-        if len(self._cache) + len(staged.nodes) >= self._cache_entries:
-            self._cache.clear()
-        self._cache.update(staged.nodes)
+        cache = self._cache
+        for node_id in staged.stale:
+            cache.pop(node_id, None)
+        internal = [(i, body) for i, body in staged.rows() if i[8] == _INTERNAL_TAG]
+        if len(cache) + len(internal) >= self._cache_entries:
+            cache.clear()
+        cache.update(internal)
 
     def rebuild(self, cur: sqlite3.Cursor, version: int, entries: Iterable[tuple[str, bytes]]) -> Staged:
         """Replace the whole tree with one of ``version`` over ``entries`` (inside the caller's transaction)."""

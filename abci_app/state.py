@@ -35,6 +35,7 @@ from .smt import SCHEMA as _TREE_SCHEMA, Staged, Tree, root_of
 __all__ = ["Store", "Overlay", "family_of", "TxRecord", "History", "Staged", "open_state_db", "storage_failure"]
 
 _ABSENT_LIMIT = 100_000
+_CACHE_LIMIT = 200_000  # committed values kept in memory; past it the cache starts again (SQLite holds them all)
 _FULL_BELOW = 1 << 20  # bytes free under which a failed write is taken for a full disk
 
 TxRecord = tuple[bytes, int, int, int, str, str, str, bytes, int]  # hash, height, index, code, log, signer, type, data, private
@@ -148,6 +149,8 @@ class Store:
                 self._absent.clear()
             self._absent.add(key)
             return None
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
         value = self._cache[key] = bytes(row[0])
         return value
 
@@ -244,6 +247,8 @@ class Store:
         except sqlite3.Error as exc:
             raise storage_failure(f"commit of block {height}", self.path, exc) from exc
         self.tree.written(staged)
+        if len(self._cache) + len(writes) > _CACHE_LIMIT:
+            self._cache.clear()
         for key, value in writes.items():
             if value is None:
                 self._cache.pop(key, None)

@@ -89,8 +89,17 @@ def account(view: View, address: str) -> Mapping[str, Any] | None:
     return record
 
 
-def params(view: View) -> dict[str, Any]:
-    return get_json(view, core_keys.PARAMS)
+_PARAMS: dict[bytes, Mapping[str, Any]] = {}
+
+
+def params(view: View) -> Mapping[str, Any]:
+    """The chain parameters, read-only; parsed once per value (a block's txs read them many times)."""
+    raw = view.get(core_keys.PARAMS)
+    record = _PARAMS.get(raw)
+    if record is None:
+        _PARAMS.clear()  # one value is current; a changed one replaces it
+        record = _PARAMS[raw] = MappingProxyType(json.loads(raw))
+    return record
 
 
 def require_account(view: View, address: str, what: str) -> Mapping[str, Any]:

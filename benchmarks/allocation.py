@@ -3,7 +3,7 @@
 Generates a deterministic demo data set of N companies (``datasets.demo``), computes the plan
 with the allocation engine, starts a 4-validator localnet, registers every company, uploads
 the plan, proposes it (official 1) and approves it (official 2), timing each step; then checks
-a sample of balances against the plan. Prints the figures and writes them to
+a sample of balances against the plan, and reads each node's app peak memory (VmHWM). Prints the figures and writes them to
 ``benchmarks/results/allocation-<time>.json``.
 
     .venv/bin/python benchmarks/allocation.py                   # 20,000 companies
@@ -13,6 +13,7 @@ a sample of balances against the plan. Prints the figures and writes them to
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import sys
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from protocol.messages import Approve, RecordAccess  # noqa: E402
+from protocol.text import name_key, normalize_name  # noqa: E402
 
 from datasets.demo import generate  # noqa: E402
 from ets.keys import Signer  # noqa: E402
@@ -35,7 +37,30 @@ from ets_tools.localnet import LocalNet  # noqa: E402
 from governance import AllocationParameters, compute_allocation_plan  # noqa: E402
 from governance.parameters import PHASE4_MSR_PER_VINTAGE, Reserve  # noqa: E402
 from governance.inputs import build_company_inputs  # noqa: E402
+from _memory import app_peak_rss_mb  # noqa: E402
+from throughput import cpu_seconds  # noqa: E402
 from _results import write_figures  # noqa: E402
+
+
+def _unique_names(companies) -> list[str]:
+    """The companies' names (their registry ids), a look-alike of an earlier one numbered (the registry refuses
+    names that differ only in Unicode form, case, spaces or punctuation)."""
+    seen: set[str] = set()
+    names = []
+    for c in companies:
+        name, n = normalize_name(c.company_id), 1
+        while name_key(name) in seen:
+            n += 1
+            name = normalize_name(f"{c.company_id} {n}")
+        names.append(name)
+        seen.add(name_key(name))
+    return names
+
+
+def _app_cpu(net: LocalNet) -> float:
+    """CPU seconds the 4 nodes' app processes have used so far (a figure a busy machine inflates less than
+    wall time)."""
+    return sum(cpu_seconds(net.pid(node, "app")) for node in net.nodes())
 
 
 def main() -> int:
@@ -45,7 +70,7 @@ def main() -> int:
     parser.add_argument("--base-port", type=int, default=29650)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     args = parser.parse_args()
-    figures: dict = {"companies": args.companies}
+    figures: dict = {"companies": args.companies, "load_average_at_start": round(os.getloadavg()[0], 2)}
     work = Path(tempfile.mkdtemp(prefix="ets-alloc-"))
     net = None
     try:
@@ -73,23 +98,28 @@ def main() -> int:
         net.start()
         client = ChainClient(net.rpc_url("node0"), timeout=60)
         companies = {c.company_id: Signer.generate() for c in merged.companies}
-        entries = [CompanyEntry(c.company_id, c.company_id, c.sector, companies[c.company_id].address,
-                                companies[c.company_id].public_key.hex()) for c in merged.companies]
-        t = time.perf_counter()
+        entries = [CompanyEntry(c.company_id, name, c.sector, companies[c.company_id].address,
+                                companies[c.company_id].public_key.hex())
+                   for c, name in zip(merged.companies, _unique_names(merged.companies))]
+        t, cpu = time.perf_counter(), _app_cpu(net)
         register_companies(client, officials[0], [officials[1]], entries,
-                           progress=lambda done, total: print(f"  registered {done:,}/{total:,}", flush=True) if done == total or done % 5000 < 800 else None)
+                           progress=lambda done, total: print(f"  registered {done:,}/{total:,}", flush=True))
         figures["registration_seconds"] = round(time.perf_counter() - t, 2)
+        figures["registration_app_cpu_us_per_company_per_node"] = round((_app_cpu(net) - cpu) / 4 / len(entries) * 1e6)
         plan_file = PlanFile(plan.plan_hash, plan.header.to_dict(), [(l.company_id, l.vintage, l.amount) for l in plan.lines])
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), _app_cpu(net)
         upload_plan(client, officials[0], plan_file)
         figures["upload_seconds"] = round(time.perf_counter() - t, 2)
+        figures["upload_app_cpu_us_per_line_per_node"] = round((_app_cpu(net) - cpu) / 4 / len(plan.lines) * 1e6, 1)
         proposal_id = propose_issue(client, officials[0], plan.plan_hash)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), _app_cpu(net)
         commit = ChainClient(net.rpc_url("node1"), timeout=60).submit(officials[1], Approve(proposal_id), timeout=120)
         figures["final_approval_committed_seconds"] = round(time.perf_counter() - t, 2)
         while client.query(f"/plan/{plan.plan_hash}")["status"] != "issued":
             time.sleep(0.1)
         figures["final_approval_to_all_eorders_committed_seconds"] = round(time.perf_counter() - t, 2)
+        figures["eorders_app_cpu_us_per_line_per_node"] = round((_app_cpu(net) - cpu) / 4 / len(plan.lines) * 1e6, 1)
+        figures["load_average_1min"] = round(os.getloadavg()[0], 2)
         eorder = client.query(f"/eorder/{plan.plan_hash}")
         figures["approved_in_block"] = commit.height
         figures["last_eorder_in_block"] = eorder["issued"]["height"]
@@ -102,6 +132,8 @@ def main() -> int:
             got = client.query(f"/balances/{companies[cid].address}", reader=officials[2])
             assert got == expected[cid], (cid, got, expected[cid])
         figures["balances_checked"] = len(sample)
+        memory = app_peak_rss_mb(net)
+        figures["app_peak_rss_mb"], figures["app_peak_rss_mb_per_node"] = memory["max"], memory["per_node"]
         for key, value in figures.items():
             print(f"{key:>45}: {value}")
         write_figures(args.out, "allocation", figures)

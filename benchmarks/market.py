@@ -3,7 +3,7 @@
 Half the companies sell and half buy at the same price, alternating, so every buy fills against a
 resting sell in the block that commits it. Uses the load generator of ``throughput.py``: orders/s
 the network commits and matches, and p50/p99 latency from broadcast to the block holding the
-fill. Prints a table and writes ``benchmarks/results/market-<time>.json``.
+fill, and each node's app peak memory (VmHWM). Prints a table and writes ``benchmarks/results/market-<time>.json``.
 
     .venv/bin/python benchmarks/market.py [--rates 200 400 600 800] [--seconds 8]
 """
@@ -28,6 +28,7 @@ from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # 
 from ets_tools.localnet import LocalNet  # noqa: E402
 
 from throughput import measure, print_table  # noqa: E402
+from _memory import app_peak_rss_mb  # noqa: E402
 from _results import write_figures  # noqa: E402
 
 
@@ -73,13 +74,16 @@ def main() -> int:
                 nonces[signer.address] += 1
             return per_node
 
-        rows = [measure(net, rate, args.seconds, make) for rate in args.rates]
+        rows = []
+        for rate in args.rates:
+            rows.append(measure(net, rate, args.seconds, make))
+            rows[-1]["app_peak_rss_mb"] = app_peak_rss_mb(net)["max"]  # peak so far, this step included
         for row in rows:
             print_table("orders (half of them fill on arrival)", [row])
         print_table("market orders, 4 validators", rows)
         fills = client.query("/market/trades/KAU25")
         print(f"latest trade seq {fills[0]['seq'] if fills else 0}")
-        write_figures(args.out, "market", {"validators": 4, "rows": rows})
+        write_figures(args.out, "market", {"validators": 4, "rows": rows, "app_peak_rss_mb": app_peak_rss_mb(net)})
     finally:
         if net is not None and net.exists():
             net.stop()

@@ -42,6 +42,7 @@ from protocol.private_tx import seal_to  # noqa: E402
 from ets.keys import Signer  # noqa: E402
 from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
 from ets_tools.localnet import LocalNet  # noqa: E402
+from _memory import app_peak_rss_mb  # noqa: E402
 from _results import write_figures  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -245,12 +246,12 @@ def kvstore_txs():
 def print_table(title: str, rows: list[dict]) -> None:
     print(f"\n{title}")
     print(f"{'offered/s':>10} {'sent':>7} {'lost':>8} {'refused':>8} {'committed':>9} {'tx/s':>8} {'p50 ms':>8} {'p99 ms':>8}  "
-          "cpu s (cometbft / app / generator)")
+          "cpu s (cometbft / app / generator)  app peak MB")
     for r in rows:
         cpu = r["cpu_seconds"]
         print(f"{r['offered_rate']:>10} {r['sent']:>7} {r['not_committed']:>8} {r.get('mempool_full_refusals', 0):>8} "
               f"{r['committed']:>9} {r['committed_tps']:>8} "
-              f"{str(r['p50_ms']):>8} {str(r['p99_ms']):>8}  {cpu['cometbft(4)']} / {cpu['app(4)']} / {cpu['generator']}")
+              f"{str(r['p50_ms']):>8} {str(r['p99_ms']):>8}  {cpu['cometbft(4)']} / {cpu['app(4)']} / {cpu['generator']}  {r.get('app_peak_rss_mb', '')}")
 
 
 def main() -> int:
@@ -283,7 +284,9 @@ def main() -> int:
         rows = []
         for rate in args.rates:
             rows.append(measure(net, rate, args.seconds, make, f"broadcast_tx_{args.broadcast}"))
+            rows[-1]["app_peak_rss_mb"] = app_peak_rss_mb(net)["max"]  # peak so far, this step included
             print_table("ETS app (signed transfers)", rows[-1:])
+        report["app_peak_rss_mb"] = app_peak_rss_mb(net)
         net.stop()
         report["ets"] = rows
         print_table("ETS app (signed transfers)", rows)

@@ -3,7 +3,9 @@
 The upload resumes: if the plan is already open on chain, it continues from the line the
 chain has; if it is sealed, nothing is sent. Chunks are pipelined (a few in flight, nonces in
 order) and each is checked when it commits, so a failure stops at a known line and a re-run
-picks up from there. Before anything is sent the plan hash is recomputed from the file.
+picks up from there. The mempool checks a chunk against the committed upload, so a chunk
+refused because a block committed while the ones before it were still waiting is sent again
+once they have committed. Before anything is sent the plan hash is recomputed from the file.
 """
 
 from __future__ import annotations
@@ -98,11 +100,23 @@ def upload_plan(client: ChainClient, signer: Signer, plan: PlanFile,
             raise PlanUploadError(f"chunk at line {offset} was rejected with code {commit.code}: {commit.log}; re-run to resume")
         report(offset + count, len(plan.lines))
 
+    def send(tx: bytes) -> str:
+        try:
+            return client.broadcast(tx)
+        except TxRejectedError as exc:
+            if exc.code != Code.CHUNK_OUT_OF_ORDER or not pending:
+                raise
+        # a block committed while the chunks before it were still waiting: the mempool checks each chunk
+        # against the committed upload, so let them commit and send this one again (same nonce)
+        while pending:
+            settle(pending.pop(0))
+        return client.broadcast(tx)
+
     nonce = client.next_nonce(signer)
     try:
         for offset, lines in chunk_lines(plan.lines, state["received"]):
             tx = client.sign(signer, PlanChunk(plan.plan_hash, offset, tuple(lines)), nonce)
-            pending.append((offset, len(lines), client.broadcast(tx)))
+            pending.append((offset, len(lines), send(tx)))
             nonce += 1
             if len(pending) >= IN_FLIGHT:
                 settle(pending.pop(0))

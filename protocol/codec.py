@@ -72,9 +72,12 @@ class CodecError(ValueError):
     """Bytes that are not a well-formed envelope or canonical JSON body."""
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)  # one encoder, made once
+
+
 def canonical_json(value: Any) -> bytes:
     """Encode ``value`` in the one canonical form the chain accepts."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _CANONICAL.encode(value).encode()
 
 
 def reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ Korean company names mix Hangul, Han (Hanja) and Latin ("SK하이닉스", "LG화
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 __all__ = ["is_text", "is_name", "name_key", "normalize_name", "name_problem"]
@@ -44,10 +45,15 @@ def _forbidden(cp: int) -> bool:
     return False
 
 
+_ASCII_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def is_text(value: object, limit: int) -> bool:
     """Free text of 1..limit characters, not blank, without control or format characters."""
     if not isinstance(value, str) or not 1 <= len(value) <= limit:
         return False
+    if value.isascii():  # the common case, decided without a per-character loop: only C0 and DEL are refused
+        return _ASCII_CONTROL.search(value) is None and value.count(" ") != len(value)
     if all(c in _BLANK for c in value):
         return False
     return not any(_forbidden(ord(c)) for c in value)

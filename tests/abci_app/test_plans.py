@@ -171,3 +171,16 @@ def test_one_open_proposal_per_plan(setup):
     assert second.code == Code.PLAN_CONFLICT and f"open proposal {first}" in second.log
     later = node.time + 8 * 24 * 3600  # the first proposal expired: a new one may be made
     assert node.run(actors.gov[1], propose, time=later).code == Code.OK
+
+
+def test_lines_are_stored_one_key_per_chunk_and_read_back_at_any_offset(setup):
+    node, actors, companies = setup
+    lines = _lines(companies)  # 10 lines in chunks of 3, 3, 3, 1
+    plan_hash = _upload(node, actors.gov[0], HEADER, lines)
+    chunk_keys = [k for k, _ in node.app.store.scan(f"planchunk/{plan_hash}/")]
+    assert chunk_keys == [f"planchunk/{plan_hash}/{end:07d}" for end in (3, 6, 9, 10)]
+    assert node.app.store.scan(f"planline/{plan_hash}/") == []
+    for offset in range(len(lines) + 2):
+        for limit in (1, 2, 4, 7, 100):
+            got = node.read(f"/plan_lines/{plan_hash}?offset={offset}&limit={limit}")
+            assert got == [list(l) for l in lines[offset:offset + limit]], (offset, limit)

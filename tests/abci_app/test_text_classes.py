@@ -22,6 +22,17 @@ def test_free_text(value, ok):
     assert is_text(value, 200) is ok
 
 
+def test_ascii_text_is_judged_by_the_same_classes_as_any_text():
+    """ASCII takes a short path; it must refuse exactly the C0 controls and DEL, and all-blank text."""
+    ascii_chars = [chr(c) for c in range(128)]
+    for a in ascii_chars:
+        for b in ascii_chars + [""]:
+            value = a + b
+            control = any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value)
+            assert is_text(value, 200) is (not control and value != " " * len(value)), repr(value)
+            assert is_text(value + "가", 200) is not control, repr(value)  # the per-character path
+
+
 @pytest.mark.parametrize("value", [
     "Samsung Electronics", "SK하이닉스", "LG화학", "포스코", "現代製鐵", "Société Générale", "Łódź Energia",
     "Газпром", "Ελληνικά Πετρέλαια", "K-Steel Co., Ltd.", "A&B (Korea) 2", "3M",

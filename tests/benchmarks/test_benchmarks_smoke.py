@@ -60,6 +60,8 @@ def test_throughput(tmp_path):
                            "--base-port", str(_free_base_port()), out=tmp_path)
     (row,) = figures["ets"]
     assert row["committed"] == row["sent"] == 80 and row["rpc_errors"] == 0  # every sealed transfer committed
+    assert set(figures["app_peak_rss_mb"]["per_node"]) == {"node0", "node1", "node2", "node3"}
+    assert 20 < row["app_peak_rss_mb"] == figures["app_peak_rss_mb"]["max"] < 2000  # MB: a real process's peak
 
 
 @pytest.mark.localnet
@@ -67,13 +69,15 @@ def test_market(tmp_path):
     stdout, figures = _run("market.py", "--rates", "20", "--seconds", "2", "--companies", "6",
                            "--base-port", str(_free_base_port()), out=tmp_path)
     assert figures["rows"] and figures["rows"][0]["committed"] > 0
+    assert 20 < figures["rows"][0]["app_peak_rss_mb"] <= figures["app_peak_rss_mb"]["max"] < 2000
 
 
 @pytest.mark.localnet
 def test_allocation(tmp_path):
     stdout, figures = _run("allocation.py", "--companies", "30", "--base-port", str(_free_base_port()), out=tmp_path,
                            timeout=600)
-    assert stdout and figures
+    assert figures["balances_checked"] > 0 and figures["final_approval_to_all_eorders_committed_seconds"] > 0
+    assert len(figures["app_peak_rss_mb_per_node"]) == 4 and 20 < figures["app_peak_rss_mb"] < 2000
 
 
 @pytest.mark.localnet

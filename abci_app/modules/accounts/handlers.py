@@ -24,17 +24,20 @@ def account_record(acct: RegisterAccount, since: int) -> dict[str, Any]:
     return record
 
 
-def _check_one(view: View, acct: RegisterAccount) -> None:
+def _check_one(view: View, acct: RegisterAccount) -> str:
+    """Refuse an account that cannot be admitted; returns its name's key."""
     if account(view, acct.address) is not None:
         raise TxRejected(Code.ACCOUNT_EXISTS, f"account {acct.address} is already registered")
     if acct.company is not None:
         require_company(view, acct.company, "company")
     if acct.company_id is not None and view.get(keys.company_id(acct.company_id)) is not None:
         raise TxRejected(Code.ACCOUNT_EXISTS, f"company id {acct.company_id!r} already belongs to another account")
-    holder = view.get(keys.name(acct.name))
+    name_key = keys.name(acct.name)
+    holder = view.get(name_key)
     if holder is not None:
         raise TxRejected(Code.NAME_TAKEN, f"the name {acct.name!r} is already registered to {holder.decode()} "
                          "(names that differ only in case, spaces or punctuation are the same name)")
+    return name_key
 
 
 def _each(action: RegisterAccount | RegisterAccounts) -> tuple[RegisterAccount, ...]:
@@ -52,13 +55,17 @@ def _admit(view: View, address: str, record: dict[str, Any]) -> None:
 
 
 def execute_registration(view: View, action: RegisterAccount | RegisterAccounts, ctx: BlockContext, proposal: dict) -> None:
+    admitted: dict[str, int] = {}
     for acct in _each(action):
-        _check_one(view, acct)
-        _admit(view, acct.address, account_record(acct, ctx.height))
-        view.set(keys.name(acct.name), acct.address.encode())
+        name_key = _check_one(view, acct)
+        put_json(view, keys.account(acct.address), account_record(acct, ctx.height))
+        admitted[acct.role] = admitted.get(acct.role, 0) + 1
+        view.set(name_key, acct.address.encode())
         if acct.company_id is not None:
             view.set(keys.company_id(acct.company_id), acct.address.encode())
         ctx.emit(ACCOUNT_REGISTERED(address=acct.address, role=acct.role, name=acct.name))
+    for role in sorted(admitted):  # counted once per role, not once per account
+        add_int(view, keys.role_count(role), admitted[role])
 
 
 def handle_register_device(view: View, signer: str, msg: RegisterDevice, ctx: BlockContext) -> bytes:

@@ -13,7 +13,8 @@ Writes (``keys.py``; credits ``bal/`` and ``supply/`` through the ledger's keys)
     plan/<hash>                      {"header", "lines", "received", "acc", "last", "proposer", "opened",
                                       "status": uploading|sealed|issuing|issued|rejected, "issued_lines", ...}
     issuequeue                       plans approved and still being credited, oldest first
-    planline/<hash>/<index:07d>      [company_id, vintage, amount]
+    planchunk/<hash>/<end:07d>       [[company_id, vintage, amount], ...]: the lines of one uploaded chunk,
+                                      keyed by the index after its last line (one key per chunk, not per line)
     alloc/<address>/<hash>/<vintage> tonnes issued to that company by that plan (its e-orders)
     eorder/<hash>                    audit record of the batch issue (proposal, approvals, approval and
                                       completion heights and times)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, Iterator
 
 from protocol.codec import canonical_json
 from protocol.codes import Code, TxRejected
@@ -15,7 +16,7 @@ from . import keys
 from .events import PLAN
 
 __all__ = ["handle_plan_open", "handle_plan_chunk", "sealed_plan", "check_issue_plan", "note_plan_proposal",
-           "mark_plan_rejected"]
+           "mark_plan_rejected", "plan_lines_from"]
 
 
 def _plan(view: View, plan_hash: str) -> dict[str, Any]:
@@ -52,8 +53,7 @@ def handle_plan_chunk(view: View, signer: str, msg: PlanChunk, ctx: BlockContext
         acc = fold_lines(bytes.fromhex(plan["acc"]), msg.lines, after=last)
     except PlanFormatError as exc:
         raise TxRejected(Code.INVALID_MESSAGE, f"plan_chunk at line {msg.offset}: {exc}") from None
-    for index, line in enumerate(msg.lines, start=msg.offset):
-        view.set(keys.plan_line(msg.plan_hash, index), canonical_json(list(line)))
+    view.set(keys.plan_chunk(msg.plan_hash, msg.offset + len(msg.lines)), canonical_json([list(l) for l in msg.lines]))
     plan.update(received=plan["received"] + len(msg.lines), acc=acc.hex(), last=list(msg.lines[-1][:2]))
     if plan["received"] == plan["lines"]:
         try:
@@ -67,6 +67,21 @@ def handle_plan_chunk(view: View, signer: str, msg: PlanChunk, ctx: BlockContext
     put_json(view, keys.plan(msg.plan_hash), plan)
     ctx.emit(PLAN(hash=msg.plan_hash, status=plan["status"], received=plan["received"], lines=plan["lines"]))
     return canonical_json({"plan_hash": msg.plan_hash, "received": plan["received"], "status": plan["status"]})
+
+
+def plan_lines_from(source: Any, plan_hash: str, start: int, end: int) -> Iterator[tuple[str, str, int]]:
+    """The stored lines ``start`` … ``end - 1`` of a plan, in order, from ``source`` (an overlay or the store):
+    each chunk they lie in is read and decoded once."""
+    low, high = keys.plan_chunks_from(plan_hash, start)
+    index = start
+    for key, raw in source.iter_range(low, high):
+        if index >= end:
+            return
+        chunk_end = keys.plan_chunk_end(key)
+        lines = json.loads(raw)
+        for line in lines[index - (chunk_end - len(lines)): end - (chunk_end - len(lines))]:
+            yield line
+        index = chunk_end
 
 
 def sealed_plan(view: View, action: IssuePlan) -> dict[str, Any]:

@@ -8,12 +8,12 @@ from protocol.codes import Code, TxRejected
 from protocol.constants import MAX_HOLDING
 from protocol.messages.plans import IssuePlan
 
-from ...view import BlockContext, View, add_int, get_int, get_json, put_json
+from ...view import BlockContext, View, add_int, get_int, get_json, put_int, put_json
 from ..accounts import keys as account_keys
 from ..transfers import keys as ledger_keys
 from . import keys
 from .events import EORDER
-from .handlers import sealed_plan
+from .handlers import plan_lines_from, sealed_plan
 
 __all__ = ["execute_issue_plan", "advance_issuance", "ISSUE_LINES_PER_BLOCK"]
 
@@ -30,10 +30,12 @@ def execute_issue_plan(view: View, action: IssuePlan, ctx: BlockContext, proposa
     """
     plan = sealed_plan(view, action)
     totals: dict[str, int] = {}
-    for index in range(plan["lines"]):
-        company_id, vintage, amount = get_json(view, keys.plan_line(action.plan_hash, index))
-        if view.get(account_keys.company_id(company_id)) is None:
-            raise TxRejected(Code.UNKNOWN_ACCOUNT, f"plan line {index}: company {company_id!r} has no registered account; register it before issuing")
+    company = None
+    for index, (company_id, vintage, amount) in enumerate(plan_lines_from(view, action.plan_hash, 0, plan["lines"])):
+        if company_id != company:  # lines come sorted by company: each company is looked up once
+            if view.get(account_keys.company_id(company_id)) is None:
+                raise TxRejected(Code.UNKNOWN_ACCOUNT, f"plan line {index}: company {company_id!r} has no registered account; register it before issuing")
+            company = company_id
         totals[vintage] = totals.get(vintage, 0) + amount
     for vintage in sorted(totals):
         if get_int(view, ledger_keys.supply(vintage)) + totals[vintage] > MAX_HOLDING:
@@ -62,12 +64,13 @@ def advance_issuance(view: View, ctx: BlockContext, budget: int | None = None) -
         start = plan["issued_lines"]
         end = min(plan["lines"], start + budget)
         supply: dict[str, int] = {}
-        for index in range(start, end):
-            company_id, vintage, amount = get_json(view, keys.plan_line(plan_hash, index))
-            holder = view.get(account_keys.company_id(company_id)).decode()
+        company, holder = None, ""
+        for company_id, vintage, amount in plan_lines_from(view, plan_hash, start, end):
+            if company_id != company:  # lines come sorted by company: each holder is looked up once
+                company, holder = company_id, view.get(account_keys.company_id(company_id)).decode()
             # checked at approval: the company exists and the supply stays within the limit
             add_int(view, ledger_keys.balance(holder, vintage), amount)
-            add_int(view, keys.allocation(holder, plan_hash, vintage), amount)
+            put_int(view, keys.allocation(holder, plan_hash, vintage), amount)  # lines are unique per (company, vintage)
             supply[vintage] = supply.get(vintage, 0) + amount
         for vintage in sorted(supply):
             add_int(view, ledger_keys.supply(vintage), supply[vintage])

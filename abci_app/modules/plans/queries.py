@@ -10,6 +10,7 @@ from protocol.codes import Code
 from ...query_args import Denied, MAX_ROWS, address_arg, hash_arg, json_at, query_params
 from .. import QueryRequest
 from . import keys
+from .handlers import plan_lines_from
 
 __all__ = ["plans", "plan", "plan_lines", "eorder", "allocations"]
 
@@ -37,8 +38,7 @@ def plan_lines(q: QueryRequest) -> Any:
         raise Denied(Code.BAD_QUERY, "offset and limit must be whole numbers") from None
     if offset < 0 or not 1 <= limit <= MAX_ROWS:
         raise Denied(Code.BAD_QUERY, f"offset must be ≥ 0 and limit between 1 and {MAX_ROWS}")
-    rows = q.store.scan_range(keys.plan_line(plan_hash, offset), keys.plan_line(plan_hash, offset + limit), limit)
-    return [json.loads(v) for _, v in rows]
+    return list(plan_lines_from(q.store, plan_hash, offset, offset + limit))
 
 
 def eorder(q: QueryRequest) -> Any:
