@@ -8,9 +8,10 @@ Sources, all read with queries signed by ``reader`` (the company or an official)
 allocations: allocations issued by e-order (``/allocations``), exchange fills (``/fills``), settled block
 trades (``/block_trades``, price opened with the reader's view key) and the account's transfer record
 (``/transfers``, read page by page): transfers and custody transfers in and out, surrenders, governed
-issues, borrowing and banking, each with its block height and time. Offset credits (KOC issued, converted
-to KCU) and allocation true-ups or clawbacks on objections are kept elsewhere by the chain and not listed
-(``NOT_LISTED`` names them on the page).
+issues, borrowing and banking, offset credits issued and converted (KOC → KCU), and allocation true-ups or
+clawbacks decided on objections, each with its block height and time.
+
+``kind`` is one of ``KINDS`` (English words the page shows through its catalogue, ``flows.statement.kinds.*``).
 """
 
 from __future__ import annotations
@@ -26,14 +27,18 @@ from ets.rpc import ChainClient
 from . import allocations, blocktrades, trading
 from ._base import frame, ints, names, to_kst
 
-__all__ = ["STATEMENT_COLUMNS", "NOT_LISTED", "RECORD_PAGE", "movements", "transfer_record", "to_csv", "to_excel"]
+__all__ = ["STATEMENT_COLUMNS", "KINDS", "RECORD_PAGE", "movements", "transfer_record", "to_csv", "to_excel"]
 
 STATEMENT_COLUMNS = ["height", "time", "kind", "instrument", "tonnes", "price_krw", "cash_krw", "counterparty",
                      "reference"]
-NOT_LISTED = ("offsets", "adjustments")  # catalogue keys flows.statement.not_listed_<key>: what the page does not list
 RECORD_PAGE = 200  # entries per read of /transfers (the chain's MAX_ENTRIES_PER_QUERY)
 _KINDS = {"transfer": "transfer", "custody_transfer": "custody transfer", "issue": "issue", "borrow": "borrowing",
-          "bank": "banking", "surrender": "surrender"}
+          "bank": "banking", "surrender": "surrender", "offset_issue": "offset issue",
+          "offset_convert": "offset conversion", "adjustment": "objection adjustment"}
+_TWO_SIDED = ("transfer", "custody_transfer")  # listed as "<kind> in" / "<kind> out"
+KINDS = ("allocation", "exchange buy", "exchange sell", "auction buy", "auction sell", "block trade buy",
+         "block trade sell", *(f"{_KINDS[k]} {d}" for k in _TWO_SIDED for d in ("in", "out")),
+         *(v for k, v in _KINDS.items() if k not in _TWO_SIDED))
 
 
 def _row(height: Any, time: Any, kind: str, instrument: str, tonnes: int, *, price: Any = None, cash: Any = None,
@@ -86,7 +91,7 @@ def _record(client: ChainClient, address: str, reader: Signer, by_address: dict[
     rows = []
     for e in transfer_record(client, address, reader):
         kind = _KINDS.get(e["kind"], e["kind"])
-        two_sided = e["kind"] in ("transfer", "custody_transfer")
+        two_sided = e["kind"] in _TWO_SIDED
         rows.append(_row(e["height"], to_kst(e["time"]), f"{kind} {e['direction']}" if two_sided else kind,
                          e["instrument"], e["amount"] if e["direction"] == "in" else -e["amount"],
                          counterparty=by_address.get(e["counterparty"], e["counterparty"]),

@@ -19,6 +19,11 @@ from ..submit import show_chain_error
 __all__ = ["render"]
 
 
+def _kind(kind: str) -> str:
+    """A movement's kind in words (``statement.KINDS``, each named in the catalogue)."""
+    return t(f"flows.statement.kinds.{kind.replace(' ', '_')}") if kind in statement.KINDS else kind
+
+
 def render() -> None:
     user = session.require_role("company")
     st.title(t("flows.statement.title"))
@@ -36,11 +41,11 @@ def render() -> None:
     left, right = st.columns(2)
     instruments = left.multiselect(t("flows.statement.instrument"), sorted(moves["instrument"].unique()),
                                    key="statement_instruments")
-    kinds = right.multiselect(t("flows.statement.kind"), sorted(moves["kind"].unique()), key="statement_kinds")
-    shown = moves[(moves["instrument"].isin(instruments) | (not instruments)) & (moves["kind"].isin(kinds) | (not kinds))]
+    kinds = right.multiselect(t("flows.statement.kind"), sorted(moves["kind"].unique(), key=_kind), format_func=_kind,
+                              key="statement_kinds")
+    chosen = moves[(moves["instrument"].isin(instruments) | (not instruments)) & (moves["kind"].isin(kinds) | (not kinds))]
+    shown = chosen.assign(kind=chosen["kind"].map(_kind))  # the table and the downloads in the visitor's language
     ui.table(shown)
-    not_listed = "; ".join(t(f"flows.statement.not_listed_{k}") for k in statement.NOT_LISTED)
-    st.caption(t("flows.statement.not_listed", what=not_listed))
     name = f"statement-{user.address[:12]}"
     c1, c2, _ = st.columns([1, 1, 3])
     c1.download_button(t("flows.statement.csv"), statement.to_csv(shown), file_name=f"{name}.csv", mime="text/csv",

@@ -12,6 +12,7 @@ from protocol.compliance import next_borrow_limit_bps, offset_cap, penalty_per_t
 from protocol.sealed import open_document, seal_price_opening, view_key_of, view_public_hex
 from abci_harness import GENESIS_TIME, Actors, Node, approve, proposal_id, transfer
 from ets.keys import Signer
+from custody_steps import ask
 from compliance_steps import (
     JAN, JUL, assign, bank, borrow, certified_year, certify, ok, position, propose, report, statement, surrender,
 )
@@ -424,6 +425,14 @@ def test_a_deadline_is_set_by_notice_and_cannot_move_once_passed(chain):
     assert _code(refused) == Code.DEADLINE_PASSED
 
 
+
+def _moves(node, company, newest: int) -> list[tuple]:
+    """The ``newest`` entries of the company's transfer record: (kind, direction, instrument, amount)."""
+    code, answer = ask(node, company, f"/transfers/{company.address}?limit={newest}")
+    assert code == Code.OK, answer
+    return [(e["kind"], e["direction"], e["instrument"], e["amount"]) for e in answer["entries"]]
+
+
 # ------------------------------------------------------------------ offsets
 
 
@@ -439,6 +448,8 @@ def test_koc_is_issued_converted_to_kcu_and_surrendered_within_the_cap(chain):
     balances = node.balances(company)
     assert "KOC24" not in balances and balances["KCU24"] == HOLDINGS["KCU24"] + 80
     assert [r["kind"] for r in node.read("/compliance/offsets")] == ["converted", "issued"]
+    assert _moves(node, company, 3) == [("offset_convert", "in", "KCU24", 80), ("offset_convert", "out", "KOC24", 80),
+                                        ("offset_issue", "in", "KOC24", 80)]  # the account's transfer record, newest first
     certified_year(node, actors, company, 2024, 1_000)
     ok(surrender(node, company, 2024, "KCU24", 50))
     assert _code(surrender(node, company, 2024, "KCU24", 1)) == Code.OFFSET_CAP_EXCEEDED
@@ -521,6 +532,7 @@ def test_an_allocation_objection_trues_up_or_claws_back_by_e_order(chain):
     assert _code(propose(node, actors, clawback)) == Code.INSUFFICIENT_BALANCE  # the approval fails as a whole
     ok(propose(node, actors, {**clawback, "quantity": -300}))
     assert node.balances(newcomer)["KAU24"] == 900
+    assert _moves(node, newcomer, 2) == [("adjustment", "out", "KAU24", 300), ("adjustment", "in", "KAU24", 200)]
     record = node.read(f"/compliance/objection/{second}")
     assert (record["status"], record["eorder"]["effect"], record["eorder"]["quantity"]) == ("upheld", "clawback", -300)
     row = {r["company"]: r for r in node.read("/compliance/table/2024")["rows"]}[newcomer.address]

@@ -67,8 +67,13 @@ def test_every_key_built_from_a_known_set_is_in_the_catalogue():
     built = [f"role.{r}" for r in session.ROLE_LABELS] + ["role.none"]
     built += [f"common.phase.{p}" for p in (*ui._PHASES, "none")]
     built += [f"common.plan_status.{s}" for s in ui._PLAN_STATUS]
-    built += [f"flows.statement.not_listed_{k}" for k in statement.NOT_LISTED]
+    kinds = [f"flows.statement.kinds.{k.replace(' ', '_')}" for k in statement.KINDS]
+    built += kinds
     assert [k for k in built if k not in entries] == []
+    assert sorted(kinds) == sorted(k for k in entries if k.startswith("flows.statement.kinds."))  # none left over
+    from abci_app.modules.transfers.journal import KINDS as RECORDED
+
+    assert set(statement._KINDS) == set(RECORDED)  # every kind the chain records has its words on the statement
 
 
 def test_korean_text_is_korean_and_english_text_is_not():

@@ -14,6 +14,7 @@ from protocol.messages.compliance import DecideObjection, Objection
 from ...view import BlockContext, View, add_int, get_int, get_json, put_json
 from ..plans import keys as plan_keys
 from ..transfers import keys as ledger_keys
+from ..transfers.journal import record_adjustment
 from ..transfers.ledger import move
 from . import keys
 from .common import param, stamp
@@ -77,6 +78,7 @@ def execute_decision(view: View, action: DecideObjection, ctx: BlockContext, pro
         if add_int(view, ledger_keys.supply(instrument), action.quantity) > MAX_HOLDING:
             raise TxRejected(Code.LIMIT_EXCEEDED, f"total {instrument} issued would exceed {MAX_HOLDING:,} t")
         add_int(view, keys.adjustment(company, year), action.quantity)
+        record_adjustment(view, ctx, company, instrument, action.quantity, action.objection_id, proposal["id"])
     record.update(status=action.decision, decided=stamp(ctx), decision_reason=action.reason, quantity=action.quantity,
                   proposal_id=proposal["id"])
     put_json(view, keys.objection(action.objection_id), record)

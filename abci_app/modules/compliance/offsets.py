@@ -9,6 +9,7 @@ from protocol.messages.compliance import ConvertOffsets, IssueOffsets
 
 from ...view import BlockContext, View, add_int, get_int, put_json, require_company
 from ..transfers import keys as ledger_keys
+from ..transfers.journal import record_conversion, record_issue
 from ..transfers.ledger import move
 from . import keys
 from .common import stamp
@@ -30,6 +31,7 @@ def execute_issue_offsets(view: View, action: IssueOffsets, ctx: BlockContext, p
     move(view, action.to, action.instrument, action.amount)
     if add_int(view, ledger_keys.supply(action.instrument), action.amount) > MAX_HOLDING:
         raise TxRejected(Code.LIMIT_EXCEEDED, f"total {action.instrument} issued would exceed {MAX_HOLDING:,} t")
+    record_issue(view, ctx, action.to, action.instrument, action.amount, proposal["id"], kind="offset_issue")
     _record(view, {"kind": "issued", "company": action.to, "instrument": action.instrument, "amount": action.amount,
                    "project": action.project, "evidence": action.evidence, "proposal_id": proposal["id"], "at": stamp(ctx)})
     ctx.emit(OFFSETS(kind="issued", company=action.to, instrument=action.instrument, amount=action.amount,
@@ -51,6 +53,7 @@ def execute_convert(view: View, action: ConvertOffsets, ctx: BlockContext, propo
     move(view, action.holder, target, action.amount)
     add_int(view, ledger_keys.supply(action.instrument), -action.amount)
     add_int(view, ledger_keys.supply(target), action.amount)
+    record_conversion(view, ctx, action.holder, action.instrument, target, action.amount, proposal["id"])
     _record(view, {"kind": "converted", "company": action.holder, "instrument": action.instrument, "into": target,
                    "amount": action.amount, "proposal_id": proposal["id"], "at": stamp(ctx)})
     ctx.emit(OFFSETS(kind="converted", company=action.holder, instrument=target, amount=action.amount,

@@ -3,8 +3,9 @@
 A plain ``transfer`` is private (sealed on the wire, no public result), so neither party could otherwise list
 it, least of all the recipient. When one executes, the sender's record and the recipient's each get one
 entry; a custody transfer (executed at once or at its approval) writes the same two entries, a surrender
-one entry of its holder's, a governed issue of allowances one of the recipient's, borrowing and banking
-two of the company's (the vintage relabelled: out of one, into the other). An entry::
+one entry of its holder's, a governed issue of allowances or of offset credits (KOC) one of the recipient's,
+borrowing, banking and an offset conversion (KOC → KCU) two of the company's (out of one instrument, into the
+other), and an allocation true-up or clawback decided on an objection one of the company's. An entry::
 
     {"seq", "height", "time", "kind", "direction", "counterparty", "instrument", "amount", "reference"}
 
@@ -29,9 +30,10 @@ from ...view import BlockContext, View, add_int
 from . import keys
 
 __all__ = ["KINDS", "MAX_ENTRY_BYTES", "MAX_ENTRIES_PER_QUERY", "record_transfer", "record_surrender", "record_issue",
-           "record_relabel"]
+           "record_relabel", "record_conversion", "record_adjustment"]
 
-KINDS = ("transfer", "custody_transfer", "surrender", "issue", "borrow", "bank")
+KINDS = ("transfer", "custody_transfer", "surrender", "issue", "borrow", "bank", "offset_issue", "offset_convert",
+         "adjustment")
 MAX_ENTRY_BYTES = 400  # one entry as stored (canonical JSON); its fields are bounded by the messages already
 MAX_ENTRIES_PER_QUERY = 200  # entries in one answer of /transfers/<addr>; page on with before= or from=
 MAX_REFERENCE = 80  # characters of an entry's reference
@@ -73,9 +75,11 @@ def record_surrender(view: View, ctx: BlockContext, holder: str, instrument: str
     _append(view, ctx, holder, _entry("surrender", "out", "", instrument, amount, f"surrendered for {year}"))
 
 
-def record_issue(view: View, ctx: BlockContext, holder: str, instrument: str, amount: int, proposal_id: int) -> None:
-    """One ``in`` entry in the holder's record: allowances issued to it by a governed proposal."""
-    _append(view, ctx, holder, _entry("issue", "in", "", instrument, amount, f"proposal #{proposal_id}"))
+def record_issue(view: View, ctx: BlockContext, holder: str, instrument: str, amount: int, proposal_id: int, *,
+                 kind: str = "issue") -> None:
+    """One ``in`` entry in the holder's record: allowances (``offset_issue``: offset credits) issued to it by a
+    governed proposal."""
+    _append(view, ctx, holder, _entry(kind, "in", "", instrument, amount, f"proposal #{proposal_id}"))
 
 
 def record_relabel(view: View, ctx: BlockContext, holder: str, kind: str, source: str, target: str, amount: int,
@@ -84,3 +88,20 @@ def record_relabel(view: View, ctx: BlockContext, holder: str, kind: str, source
     reference = f"{kind} for {year}: {source} → {target}"
     _append(view, ctx, holder, _entry(kind, "out", "", source, amount, reference))
     _append(view, ctx, holder, _entry(kind, "in", "", target, amount, reference))
+
+
+def record_conversion(view: View, ctx: BlockContext, holder: str, source: str, target: str, amount: int,
+                      proposal_id: int) -> None:
+    """Two entries in the holder's record for offset credits converted by a governed proposal (KOC → KCU)."""
+    reference = f"proposal #{proposal_id}: {source} → {target}"
+    _append(view, ctx, holder, _entry("offset_convert", "out", "", source, amount, reference))
+    _append(view, ctx, holder, _entry("offset_convert", "in", "", target, amount, reference))
+
+
+def record_adjustment(view: View, ctx: BlockContext, holder: str, instrument: str, quantity: int, objection_id: int,
+                      proposal_id: int) -> None:
+    """One entry in the holder's record for an allocation true-up (``quantity`` > 0, ``in``) or clawback (``out``)
+    decided on an objection by a governed proposal."""
+    direction = "in" if quantity > 0 else "out"
+    _append(view, ctx, holder, _entry("adjustment", direction, "", instrument, abs(quantity),
+                                      f"objection #{objection_id} (proposal #{proposal_id})"))
