@@ -56,6 +56,14 @@ def _ok(client, signer, msg) -> dict:
     return json.loads(result.data) if result.data else {}
 
 
+def _ok_via(net: Net, node: str, signer, msg) -> dict:
+    """Send through ``node``; return once node0, which the test reads, has committed the same block."""
+    result = net.client(node).submit(signer, msg, timeout=120)
+    reader = net.client("node0")
+    wait_until(lambda: reader.height() >= result.height, 60, f"node0 to commit block {result.height}")
+    return json.loads(result.data) if result.data else {}
+
+
 def _refused(client, signer, msg) -> Code:
     with pytest.raises(TxRejectedError) as refused:
         client.submit(signer, msg, timeout=120)
@@ -65,7 +73,7 @@ def _refused(client, signer, msg) -> Code:
 def _governed(net: Net, action) -> dict:
     client = net.client("node0")
     pid = _ok(client, net.keys["gov-1"], Propose(action))["proposal_id"]
-    return _ok(net.client("node1"), net.keys["gov-2"], Approve(pid))
+    return _ok_via(net, "node1", net.keys["gov-2"], Approve(pid))
 
 
 def test_an_auction_with_capped_and_refused_bids_clears_at_the_right_price_and_settles(net: Net):
@@ -150,7 +158,7 @@ def test_a_series_trips_the_slump_and_the_chain_proposed_floor_is_approved_appli
     proposed = _ets("stabilisation", "propose-series", "--krx", str(krx), "--until", last, "--key", "gov-1", "--timeout", "120", net=net)
     assert proposed.returncode == 0, proposed.stderr
     pid = json.loads(proposed.stdout)["result"]["proposal_id"]
-    _ok(net.client("node2"), net.keys["gov-2"], Approve(pid))
+    _ok_via(net, "node2", net.keys["gov-2"], Approve(pid))
     latest = client.query("/stabilisation")["latest"]
     assert latest["month"] == last and latest["tripped"] == ["price_slump"]
     floor_pid = latest["proposals"][0]["proposal_id"]
@@ -159,9 +167,9 @@ def test_a_series_trips_the_slump_and_the_chain_proposed_floor_is_approved_appli
     verified = _ets("stabilisation", "verify", net=net)
     assert verified.returncode == 0 and json.loads(verified.stdout)["same"] is True, verified.stderr
     _ok(client, company, PlaceOrder("KAU25", "buy", 8_995, 1))  # no floor yet
-    _ok(net.client("node1"), net.keys["gov-1"], Approve(floor_pid))
+    _ok_via(net, "node1", net.keys["gov-1"], Approve(floor_pid))
     assert client.query(f"/proposal/{floor_pid}")["status"] == "open"  # m = 2: one approval is not enough
-    _ok(net.client("node3"), net.keys["gov-3"], Approve(floor_pid))
+    _ok_via(net, "node3", net.keys["gov-3"], Approve(floor_pid))
     (measure,) = client.query("/stabilisation")["active"]
     assert measure["kind"] == "price_floor" and client.query("/params")["market_price_floor"] == 9_000
     assert _refused(client, company, PlaceOrder("KAU25", "buy", 8_995, 1)) == Code.ORDER_REJECTED

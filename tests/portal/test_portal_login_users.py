@@ -140,7 +140,7 @@ def test_the_right_password_is_refused_during_a_lockout(chain: SeededChain, user
         with pytest.raises(auth.LoginThrottled) as exc:
             auth.login(users_dir, name, PASSWORDS["steel"], chain.client, client_key=client_key, throttle=gate)
         assert exc.value.retry_after == pytest.approx(34 - t)
-        assert f"Try again in {34 - t} s" in str(exc.value) and f"{34 - t}초 후에 다시 시도하세요" in str(exc.value)
+        assert f"Try again in {34 - t} s" in str(exc.value)  # the form says it in the visitor's language
     assert checked == []
     monkeypatch.undo()
 
