@@ -20,8 +20,9 @@ from ets.rpc import ChainClient
 
 from ._base import frame, to_kst
 
-__all__ = ["acting_for", "record", "rights_text", "representatives", "trusted", "transfers", "RIGHT_LABELS"]
+__all__ = ["acting_for", "record", "rights_text", "representatives", "trusted", "transfers", "RIGHT_LABELS", "LIMITS"]
 
+LIMITS = ("transaction", "daily", "weekly", "monthly")  # an account's own custody limits (catalogue: custody.period.*)
 RIGHT_LABELS = {"initiate": "initiate (개시)", "approve": "approve (승인)"}
 
 

@@ -138,7 +138,7 @@ def _holder_forms(user, answer: dict[str, Any]) -> None:
         limits = answer.get("limits") or {}
         values = {name: st.number_input(t("custody.limit_input", period=t(f"custody.period.{name}")), min_value=0, step=1,
                                         value=int(limits.get(name, 0)), key=f"custody_limit_{name}")
-                  for name in ("transaction", "daily", "weekly", "monthly")}
+                  for name in custody.LIMITS}
         if st.form_submit_button(t("custody.save")):
             submit(user.signer, settings_with(answer, four_eyes, **{k: int(v) for k, v in values.items()}),
                    doing=t("custody.doing_save"), done=lambda c: t("custody.saved", height=c.height))

@@ -25,7 +25,6 @@ from ..submit import flash, show_chain_error
 __all__ = ["render"]
 
 _KEY = "transfer"
-_PERIODS = ("transaction", "daily", "weekly", "monthly")  # the custody limits, each named in the catalogue
 
 
 def _controls(record: dict) -> None:
@@ -40,7 +39,7 @@ def _controls(record: dict) -> None:
 
 
 def _period(name: str) -> str:
-    return t(f"custody.period.{name}") if name in _PERIODS else name
+    return t(f"custody.period.{name}") if name in custody.LIMITS else name
 
 
 def _recipients(user) -> dict[str, str]:

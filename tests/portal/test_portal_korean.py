@@ -29,7 +29,8 @@ if not CHROMIUM.exists():
                 "browser tests never download a browser", allow_module_level=True)
 
 from playwright.sync_api import Page, expect  # noqa: E402
-from portal_pages import body, nav_links, settled  # noqa: E402
+from portal_pages import body, choose, confirm, nav_links, settled  # noqa: E402
+from protocol.messages import Transfer  # noqa: E402
 
 TEXT = catalogue()
 ROLE_PAGES = {"steel": "my_allocation", "official1": "plan_review", "verifier": "verification"}
@@ -133,9 +134,6 @@ def test_a_refused_login_is_said_in_korean_only(korean_url: str, open_page):
 
 def test_a_company_transfer_in_korean_is_restated_confirmed_and_said_done_in_korean(chain: SeededChain, korean_url: str,
                                                                                     open_page, monkeypatch):
-    from portal_pages import choose, confirm
-    from protocol.messages import Transfer
-
     steel, power = chain.company("steel"), chain.company("power")
     monkeypatch.setenv("ETS_PORTAL_LANGUAGE", "ko")
     from portal.ui import tonnes
