@@ -88,6 +88,11 @@ def test_compliance(tmp_path):
     assert figures["certified_companies"] == figures["table_rows"] == 12 and sum(figures["status_counts"].values()) == 12
 
 
+def test_demo_data(tmp_path):
+    stdout, figures = _run("demo_data.py", "--companies", "40", out=tmp_path)
+    assert figures["companies"] == 40 and figures["statements"] >= 40 and "40 companies: generate" in stdout
+
+
 def test_importers(tmp_path):
     stdout, figures = _run("importers.py", "--mb", "1", "--installations", "200", "--rows", "1010", out=tmp_path)
     assert "ets data inspect" in stdout and figures["inspect"]["read"] == figures["inspect"]["rows"] > 5_000

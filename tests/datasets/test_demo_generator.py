@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -197,20 +196,3 @@ def test_cli_help_and_run(tmp_path):
         cwd=REPO, capture_output=True, text=True,
     )
     assert refused.returncode == 2 and "--companies must be from 1 to 100,000, got 0" in refused.stderr
-
-
-def test_speed_for_20000_companies(tmp_path, capsys):
-    started = time.perf_counter()
-    data = demo.generate(2024, 20_000)
-    generated = time.perf_counter()
-    demo.write(data, tmp_path)
-    written = time.perf_counter()
-    back = demo.read(tmp_path)
-    read = time.perf_counter()
-    assert len(back.pre_allocation) == 20_000
-    with capsys.disabled():
-        print(
-            f"\n[speed] 20,000 companies: generate {generated - started:.2f} s, write {written - generated:.2f} s, "
-            f"read back {read - written:.2f} s ({len(data.statements):,} statements, "
-            f"{len(data.certified_emissions):,} certified, {len(data.sites):,} sites)"
-        )
