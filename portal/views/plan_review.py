@@ -154,7 +154,8 @@ def _live_status(plan_hash: str) -> None:
     for p in props[:3]:
         approvals = ", ".join(t("review.approval", official=names.get(v["official"], v["official"][:10]),
                                 time=ui.kst(v.get("time"))) for v in p["approvals"])
-        line = (t("review.proposal_line", id=p["id"], status=p["status"], approvals=len(p["approvals"]), required=required)
+        line = (t("review.proposal_line", id=p["id"], status=ui.proposal_status(p["status"]), approvals=len(p["approvals"]),
+                  required=required)
                 + (f": {approvals}" if approvals else ""))
         st.markdown(line)
         for v in p["rejections"]:
@@ -207,8 +208,8 @@ def _decision(user, plan_hash: str) -> None:
 
     def done(commit) -> str:
         result = decisions.decision_result(msg, commit)
-        return t("review.sent", sent=result.sent, id=result.proposal_id, status=result.status, height=result.height,
-                 tx=result.tx_hash[:16])
+        return t("review.sent", sent=t(f"review.sent_kind.{result.sent}"), id=result.proposal_id,
+                 status=ui.proposal_status(result.status), height=result.height, tx=result.tx_hash[:16])
 
     confirm.ask("plan_decision", _restated(plan_hash, choice == "Approve", reason), msg, doing=t("review.doing_send"),
                 done=done)

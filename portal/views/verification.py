@@ -1,5 +1,7 @@
 """Verification body page: the companies assigned to it for a year, each report (with its versions), and the
-statement form. The statement document is sealed on chain to the company and the regulator; its hash is public."""
+statement form. The statement document is sealed on chain to the company and the regulator; its hash is public.
+The page restates the statement (company, year, verified tonnes, opinion) and sends it only once confirmed
+(``portal.confirm``)."""
 
 from __future__ import annotations
 
@@ -9,13 +11,15 @@ from ets.compliance import build_statement
 from ets.rpc import ChainError
 from protocol.messages.compliance import OPINIONS
 
-from .. import cache, session, ui
+from .. import cache, confirm, session, ui
 from ..cache import cached
 from ..data import compliance
 from ..i18n import t
-from ..submit import flash, show_chain_error, submit
+from ..submit import flash, show_chain_error
 
 __all__ = ["render"]
+
+_KEY = "verification_statement"
 
 
 def render() -> None:
@@ -44,15 +48,24 @@ def render() -> None:
     if report["other_sources"]:
         ui.table(report["other_sources"])
     with st.form("statement"):
-        verified = st.number_input(t("verification.verified"), min_value=0, value=int(report["total"]), step=1)
-        opinion = st.selectbox(t("verification.opinion"), OPINIONS)
-        findings = st.number_input(t("verification.findings"), min_value=0, step=1)
-        document = st.text_area(t("verification.document"), value=t("verification.default_document", year=year))
-        if st.form_submit_button(t("verification.issue")):
-            try:
-                msg = build_statement(cache.client(), company, year, int(verified), opinion, int(findings), document.encode())
-            except (ChainError, ValueError) as exc:
-                show_chain_error(exc, t("verification.doing_seal"))
-                return
-            submit(user.signer, msg, doing=t("verification.doing_issue"),
-                   done=lambda c: t("verification.issued", company=names[company], year=year, height=c.height))
+        verified = st.number_input(t("verification.verified"), min_value=0, value=int(report["total"]), step=1,
+                                   key="statement_verified")
+        opinion = st.selectbox(t("verification.opinion"), OPINIONS, format_func=lambda o: t(f"verification.opinions.{o}"),
+                               key="statement_opinion")
+        findings = st.number_input(t("verification.findings"), min_value=0, step=1, key="statement_findings")
+        document = st.text_area(t("verification.document"), value=t("verification.default_document", year=year),
+                                key="statement_document")
+        submitted = st.form_submit_button(t("verification.issue"), type="primary")
+    confirm.pending(_KEY, user.signer)
+    if not submitted:
+        return
+    try:
+        msg = build_statement(cache.client(), company, year, int(verified), opinion, int(findings), document.encode())
+    except (ChainError, ValueError) as exc:
+        show_chain_error(exc, t("verification.doing_seal"))
+        return
+    restated = t("verification.confirm", company=names[company], year=year, verified=ui.tonnes(int(verified)),
+                 opinion=t(f"verification.opinions.{opinion}"), findings=ui.number(int(findings)),
+                 version=report["version"], reported=ui.tonnes(report["total"]))
+    confirm.ask(_KEY, restated, msg, doing=t("verification.doing_issue"),
+                done=lambda c: t("verification.issued", company=names[company], year=year, height=c.height))
