@@ -88,8 +88,9 @@ def _waiting(user, answer: dict[str, Any], may_approve: bool) -> None:
     if approve:
         confirm.ask(_WAITING, t("custody.confirm_approve", **fields), CustodyApprove(int(chosen)),
                     doing=t("custody.doing_approve", id=chosen), done=lambda c: t("custody.approved", id=chosen, height=c.height))
-    confirm.ask(_WAITING, t("custody.confirm_cancel", **fields), CustodyCancel(int(chosen)),
-                doing=t("custody.doing_cancel", id=chosen), done=lambda c: t("custody.cancelled", id=chosen, height=c.height))
+    else:
+        confirm.ask(_WAITING, t("custody.confirm_cancel", **fields), CustodyCancel(int(chosen)),
+                    doing=t("custody.doing_cancel", id=chosen), done=lambda c: t("custody.cancelled", id=chosen, height=c.height))
 
 
 def _transfer_status(status: str) -> str:

@@ -5,6 +5,7 @@ The page restates the statement (company, year, verified tonnes, opinion) and se
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from ets.compliance import build_statement
@@ -20,6 +21,11 @@ from ..submit import flash, show_chain_error
 __all__ = ["render"]
 
 _KEY = "verification_statement"
+STATEMENT_STATUSES = ("issued", "superseded")  # a statement's (catalogue: verification.statement_status.*)
+
+
+def _statement_status(status: str | None) -> str:
+    return t(f"verification.statement_status.{status}") if status in STATEMENT_STATUSES else (status or "")
 
 
 def render() -> None:
@@ -36,7 +42,7 @@ def render() -> None:
         st.info(t("verification.none_assigned", year=year))
         return
     names = {a: (cache.account_record(a) or {}).get("name", a) for a in assigned["company"]}
-    ui.table(assigned.assign(company=assigned["company"].map(names)))
+    ui.table(assigned.assign(company=assigned["company"].map(names), statement=assigned["statement"].map(_statement_status)))
     company = st.selectbox(t("common.company"), list(names), format_func=names.get, key="verify_company")
     report = cached(compliance.report, company, year)
     if report is None:
@@ -46,7 +52,7 @@ def render() -> None:
     st.caption(t("verification.report_caption", sites=ui.tonnes(report["sites_tonnes"]), daily=report["daily_reports"],
                  substituted=report["substituted"], other=ui.tonnes(report["other_tonnes"])))
     if report["other_sources"]:
-        ui.table(report["other_sources"])
+        ui.table(pd.DataFrame(report["other_sources"]).rename(columns={"method": "estimation"}))  # not an allocation method
     with st.form("statement"):
         verified = st.number_input(t("verification.verified"), min_value=0, value=int(report["total"]), step=1,
                                    key="statement_verified")

@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parents[2]
 COMETBFT = REPO / "bin" / "cometbft"
 KST = timezone(timedelta(hours=9))
 
-__all__ = ["PASSWORDS", "Company", "Device", "Plan", "SeededChain", "start_seeded_chain", "free_base_port", "signer_of",
+__all__ = ["PASSWORDS", "CUSTODY_HOLDER", "REPRESENTATIVE_NAME", "Company", "Device", "Plan", "SeededChain", "start_seeded_chain", "free_base_port", "signer_of",
            "upload_plan", "issue_plan", "reading_bytes", "day_readings"]
 
 

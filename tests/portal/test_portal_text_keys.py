@@ -12,7 +12,7 @@ from pathlib import Path
 
 from portal import i18n, session, ui
 from portal.data import statement
-from portal.views import account_security
+from portal.views import account_security, verification
 from protocol.messages import Approve, Propose, Reject
 from protocol.messages.compliance import OPINIONS
 
@@ -74,6 +74,7 @@ def test_every_key_built_from_a_known_set_is_in_the_catalogue():
     built += [f"review.sent_kind.{m.TYPE}" for m in (Propose, Approve, Reject)]  # what a plan decision sends
     built += [f"verification.opinions.{o}" for o in OPINIONS]
     built += [f"custody.transfer_status.{s}" for s in account_security.TRANSFER_STATUSES]
+    built += [f"verification.statement_status.{s}" for s in verification.STATEMENT_STATUSES]
     kinds = [f"flows.statement.kinds.{k.replace(' ', '_')}" for k in statement.KINDS]
     built += kinds
     assert [k for k in built if k not in entries] == []
