@@ -19,10 +19,11 @@ from .data._base import to_kst
 from .i18n import catalogue, t
 
 __all__ = ["short", "number", "tonnes", "krw", "krw_per_t", "kg_to_t_text", "kst", "columns", "table", "phase_text",
-           "plan_label", "year_input", "status_text", "compliance_status"]
+           "plan_label", "year_input", "status_text", "proposal_status", "compliance_status", "PROPOSAL_STATUSES"]
 
 _PHASES = ("closed", "opening_call", "continuous", "closing_call")
 _PLAN_STATUS = ("uploading", "sealed", "issued", "rejected")
+PROPOSAL_STATUSES = ("open", "executed", "rejected")  # a governed proposal's (catalogue: common.proposal_status.*)
 
 
 def short(value: str | None, n: int = 12) -> str:
@@ -86,6 +87,11 @@ def phase_text(phase: str | None) -> str:
 def status_text(status: str | None) -> str:
     """An allocation plan's status in words."""
     return t(f"common.plan_status.{status}") if status in _PLAN_STATUS else (status or "")
+
+
+def proposal_status(status: str | None) -> str:
+    """A governed proposal's status in words."""
+    return t(f"common.proposal_status.{status}") if status in PROPOSAL_STATUSES else (status or "")
 
 
 def compliance_status(code: str) -> str:

@@ -4,7 +4,8 @@ four-eyes flow for its representatives — initiate a transfer, see what awaits 
 Who sees what: the company's own key (the holder) manages representatives and settings and may initiate; a
 representative logs in with its own key and acts within its rights (initiate, approve, read-only). Every
 read is a query signed by the logged-in key and never cached; the chain itself refuses what a key may not
-do, and this page shows its answer in full.
+do, and this page shows its answer in full. Initiating, approving and cancelling a transfer are restated and
+sent only once confirmed (``portal.confirm``); settings and representatives are sent by their forms.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from protocol.constants import REPRESENTATIVE
 from protocol.messages.custody import TRUSTED_OPS, CustodyApprove, CustodyCancel, CustodyRepresentative, \
     CustodyTransfer, CustodyTrusted
 
-from .. import cache, session, ui
+from .. import cache, confirm, session, ui
 from ..data import custody
 from ..i18n import t
 from ..submit import flash, show_chain_error, submit
 
 __all__ = ["render"]
+
+_WAITING, _INITIATE = "custody_waiting", "custody_initiate"  # portal.confirm keys
+TRANSFER_STATUSES = ("waiting", "executed", "cancelled", "expired")  # a custody transfer's (catalogue: custody.transfer_status.*)
 
 
 def _duration(seconds: int) -> str:
@@ -67,32 +71,56 @@ def _waiting(user, answer: dict[str, Any], may_approve: bool) -> None:
         st.caption(t("custody.none_waiting"))
         return
     labels = {p["id"]: t("custody.transfer_label", id=p["id"], amount=ui.tonnes(p["amount"]), instrument=p["instrument"],
-                         to=p["to"]) for p in pending}
-    st.markdown("\n".join(t("custody.waiting_line", label=labels[p["id"]], initiator=p["initiator"],
+                         to=_account_name(p["to"])) for p in pending}
+    st.markdown("\n".join(t("custody.waiting_line", label=labels[p["id"]], initiator=_account_name(p["initiator"]),
                              expires=ui.kst(p["expires"])) for p in pending))
     with st.form("custody_waiting"):
-        chosen = st.selectbox(t("custody.waiting_transfer"), list(labels), format_func=labels.get)
+        chosen = st.selectbox(t("custody.waiting_transfer"), list(labels), format_func=labels.get, key="custody_chosen")
         left, right = st.columns(2)
         approve = left.form_submit_button(t("custody.approve"), type="primary", disabled=not may_approve)
         cancel = right.form_submit_button(t("custody.cancel"))
+    confirm.pending(_WAITING, user.signer)
+    transfer = next((p for p in pending if p["id"] == chosen), None)
+    if transfer is None or not (approve or cancel):
+        return
+    fields = {"id": chosen, "amount": ui.tonnes(transfer["amount"]), "instrument": transfer["instrument"],
+              "name": _account_name(transfer["to"]), "address": transfer["to"]}
     if approve:
-        submit(user.signer, CustodyApprove(int(chosen)), doing=t("custody.doing_approve", id=chosen),
-               done=lambda c: t("custody.approved", id=chosen, height=c.height))
-    if cancel:
-        submit(user.signer, CustodyCancel(int(chosen)), doing=t("custody.doing_cancel", id=chosen),
-               done=lambda c: t("custody.cancelled", id=chosen, height=c.height))
+        confirm.ask(_WAITING, t("custody.confirm_approve", **fields), CustodyApprove(int(chosen)),
+                    doing=t("custody.doing_approve", id=chosen), done=lambda c: t("custody.approved", id=chosen, height=c.height))
+    else:
+        confirm.ask(_WAITING, t("custody.confirm_cancel", **fields), CustodyCancel(int(chosen)),
+                    doing=t("custody.doing_cancel", id=chosen), done=lambda c: t("custody.cancelled", id=chosen, height=c.height))
 
 
-def _initiate(user) -> None:
+def _transfer_status(status: str) -> str:
+    return t(f"custody.transfer_status.{status}") if status in TRANSFER_STATUSES else status
+
+
+def _account_name(address: str) -> str:
+    """A registered account's name with the start of its address; the address alone when the registry has no name."""
+    try:
+        name = (cache.account_record(address) or {}).get("name")
+    except ChainError:
+        name = None
+    return t("custody.account_named", name=name, address=address[:12]) if name else address
+
+
+def _initiate(user, answer: dict[str, Any]) -> None:
     with st.form("custody_initiate"):
         st.markdown(t("custody.initiate_intro"))
-        to = st.text_input(t("custody.recipient"))
-        instrument = st.text_input(t("common.instrument"), value="KAU25")
-        amount = st.number_input(t("common.tonnes_label"), min_value=1, step=1, key="custody_amount")
-        if st.form_submit_button(t("custody.initiate")):
-            submit(user.signer, CustodyTransfer(to.strip(), instrument.strip(), int(amount)),
-                   doing=t("custody.doing_initiate"),
-                   done=lambda c: t("custody.initiated", amount=ui.tonnes(amount), height=c.height, status=_status_of(c)))
+        to = st.text_input(t("custody.recipient"), key="custody_to").strip()
+        instrument = st.text_input(t("common.instrument"), value="KAU25", key="custody_instrument").strip()
+        amount = int(st.number_input(t("common.tonnes_label"), min_value=1, step=1, key="custody_amount"))
+        submitted = st.form_submit_button(t("custody.initiate"))
+    confirm.pending(_INITIATE, user.signer)
+    if not submitted:
+        return
+    waits = bool(answer.get("under_custody") and answer.get("four_eyes"))
+    restated = t("flows.confirm.transfer_waits" if waits else "flows.confirm.transfer", amount=ui.tonnes(amount),
+                 instrument=instrument, name=_account_name(to) if to else "—", address=to)
+    confirm.ask(_INITIATE, restated, CustodyTransfer(to, instrument, amount), doing=t("custody.doing_initiate"),
+                done=lambda c: t("custody.initiated", amount=ui.tonnes(amount), height=c.height, status=_status_of(c)))
 
 
 def _status_of(commit) -> str:
@@ -164,7 +192,7 @@ def render() -> None:
         _overview(answer)
         _waiting(user, answer, may_approve=not holder and "approve" in rights)
     if holder or "initiate" in rights:
-        _initiate(user)
+        _initiate(user, answer)
     st.subheader(t("custody.representatives"))
     reps = custody.representatives(answer)
     ui.table(reps.assign(rights=[_rights(r["rights"]) for r in answer.get("representatives", [])],
@@ -177,4 +205,5 @@ def render() -> None:
     if answer.get("transfers"):
         st.subheader(t("custody.latest_transfers"))
         transfers = custody.transfers(answer)
-        ui.table(transfers.assign(initiated=transfers["initiated"].map(ui.kst), expires=transfers["expires"].map(ui.kst)))
+        ui.table(transfers.assign(initiated=transfers["initiated"].map(ui.kst), expires=transfers["expires"].map(ui.kst),
+                                  status=transfers["status"].map(_transfer_status), to=transfers["to"].map(_account_name)))

@@ -76,6 +76,7 @@ def _history(plan_hash: str, lines: pd.DataFrame) -> None:
     review = cache.plan_review(plan_hash)
     per_vintage = lines.pivot_table(index=["company_id"], columns="vintage", values="amount", aggfunc="sum",
                                     fill_value=0)
+    shown = {f"allocation {v}": t("review.col_allocation_vintage", vintage=v) for v in per_vintage.columns}
     per_vintage.columns = [f"allocation {v}" for v in per_vintage.columns]
     per_vintage = per_vintage.reset_index()
     per_vintage["allocation"] = per_vintage.filter(like="allocation ").mean(axis=1).round().astype("int64")
@@ -87,8 +88,11 @@ def _history(plan_hash: str, lines: pd.DataFrame) -> None:
     else:
         st.caption(t("review.from_file", source=review.source))
         table = per_vintage.merge(review.companies[["company_id", "method", "base_average"]], on="company_id", how="left")
-        table = table.merge(review.history_wide(), on="company_id", how="left")
+        history = review.history_wide()
+        shown.update({c: t("review.col_emissions_year", year=c.split(" ", 1)[1]) for c in history.columns if c != "company_id"})
+        table = table.merge(history, on="company_id", how="left")
         table["allocation / history"] = (table["allocation"] / table["base_average"].where(table["base_average"] > 0))
+        shown["allocation / history"] = t("review.col_allocation_history")
         names = lines.drop_duplicates("company_id").set_index("company_id")["company_name"]
         chart = table.head(40).assign(company=table["company_id"].map(lambda c: names.get(c) or c),
                                       **{"historical average": table["base_average"]})
@@ -97,9 +101,10 @@ def _history(plan_hash: str, lines: pd.DataFrame) -> None:
     reported = cached(emissions.emissions_by_company, "year")
     if not reported.empty:
         on_chain = reported.pivot_table(index="company_id", columns="period", values="total_t", aggfunc="sum")
+        shown.update({f"reported {y} (t, on chain)": t("review.col_reported_year", year=y) for y in on_chain.columns})
         on_chain.columns = [f"reported {y} (t, on chain)" for y in on_chain.columns]
         table = table.merge(on_chain.reset_index(), on="company_id", how="left")
-    ui.table(table)
+    ui.table(table.rename(columns=shown))  # the columns named here in the visitor's language, the others by ui.table
 
 
 def _diff(plans: pd.DataFrame, plan_hash: str, lines: pd.DataFrame) -> None:
@@ -154,7 +159,8 @@ def _live_status(plan_hash: str) -> None:
     for p in props[:3]:
         approvals = ", ".join(t("review.approval", official=names.get(v["official"], v["official"][:10]),
                                 time=ui.kst(v.get("time"))) for v in p["approvals"])
-        line = (t("review.proposal_line", id=p["id"], status=p["status"], approvals=len(p["approvals"]), required=required)
+        line = (t("review.proposal_line", id=p["id"], status=ui.proposal_status(p["status"]), approvals=len(p["approvals"]),
+                  required=required)
                 + (f": {approvals}" if approvals else ""))
         st.markdown(line)
         for v in p["rejections"]:
@@ -207,8 +213,8 @@ def _decision(user, plan_hash: str) -> None:
 
     def done(commit) -> str:
         result = decisions.decision_result(msg, commit)
-        return t("review.sent", sent=result.sent, id=result.proposal_id, status=result.status, height=result.height,
-                 tx=result.tx_hash[:16])
+        return t("review.sent", sent=t(f"review.sent_kind.{result.sent}"), id=result.proposal_id,
+                 status=ui.proposal_status(result.status), height=result.height, tx=result.tx_hash[:16])
 
     confirm.ask("plan_decision", _restated(plan_hash, choice == "Approve", reason), msg, doing=t("review.doing_send"),
                 done=done)

@@ -29,13 +29,14 @@ def chain(tmp_path_factory) -> SeededChain:
 
 @pytest.fixture(scope="session")
 def users_dir(chain: SeededChain, tmp_path_factory) -> Path:
-    """Portal users for two officials, two companies and the verifier (keys re-encrypted under new passwords)."""
+    """Portal users for two officials, two companies, the verifier and company-2's representative (keys
+    re-encrypted under new passwords)."""
     from portal.users import add_user
 
     folder = tmp_path_factory.mktemp("portal-users")
     for name, signer in (("official1", chain.keys["gov-1"]), ("official2", chain.keys["gov-2"]),
                          ("steel", chain.company("steel").signer), ("power", chain.company("power").signer),
-                         ("verifier", chain.keys["verifier-1"])):
+                         ("verifier", chain.keys["verifier-1"]), ("representative", chain.representative)):
         add_user(folder, name, PASSWORDS[name], signer, scrypt_n=2**12)
     return folder
 

@@ -7,14 +7,20 @@ Seeding goes through the chain's own messages, signed by the localnet's first ac
     daily_total        (the devices)                      days in Dec 2024 – Feb 2025, Merkle roots of
                                                           real readings (protocol.merkle)
     plan_open/_chunk   (gov-1)                            plans; ``issued`` ones proposed and approved
+    custody_*          (company-2, a localnet company)    four eyes on, one representative with the approve
+                                                          right (the genesis custody delay is a few seconds,
+                                                          so the right is in effect soon after seeding)
 
-Every key is derived from a fixed seed, so the figures are the same on every run.
+Every key is derived from a fixed seed, so the figures are the same on every run. The localnet's own companies
+(company-1 … company-4, opening balances of KAU25 and KAU26) are the ones tests may change freely: the three
+seeded companies keep what other tests read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -24,11 +30,14 @@ import pytest
 
 from protocol.merkle import MerkleTree
 from protocol.codec import canonical_json
-from ets_tools.devnet import localnet_passphrase
+from ets_tools.devnet import create_localnet_accounts, localnet_passphrase
+from ets.custody import representative_message
 from ets.keys import Keystore, Signer
+from protocol.messages.custody import CustodySettings
 from ets_tools.localnet import LocalNet
 from tests.ports import network_base
 
+CUSTODY_DELAY = 2  # seconds of block time before new custody rights act (the chain's default is 4 days)
 VALIDATORS = 4  # the portal talks to node0 of a real multi-validator network (proofs signed by 3+ of 4)
 from ets.rpc import ChainClient, TxCommit
 from protocol.plan_format import plan_hash
@@ -37,12 +46,16 @@ REPO = Path(__file__).resolve().parents[2]
 COMETBFT = REPO / "bin" / "cometbft"
 KST = timezone(timedelta(hours=9))
 
-__all__ = ["PASSWORDS", "Company", "Device", "Plan", "SeededChain", "start_seeded_chain", "free_base_port", "signer_of",
+__all__ = ["PASSWORDS", "CUSTODY_HOLDER", "REPRESENTATIVE_NAME", "Company", "Device", "Plan", "SeededChain", "start_seeded_chain", "free_base_port", "signer_of",
            "upload_plan", "issue_plan", "reading_bytes", "day_readings"]
 
 
 PASSWORDS = {"official1": "official-one-pw", "official2": "official-two-pw", "steel": "steel-company-pw",
-             "power": "power-company-pw", "verifier": "verifier-body-pw"}  # portal users of the tests
+             "power": "power-company-pw", "verifier": "verifier-body-pw",
+             "representative": "representative-pw"}  # portal users of the tests
+LOCALNET_KEYS = ("gov-1", "gov-2", "gov-3", "verifier-1", "company-1", "company-2", "company-3", "company-4")
+CUSTODY_HOLDER = "company-2"  # the localnet company under four eyes, whose representative approves
+REPRESENTATIVE_NAME = "company-2 approver"
 
 
 def signer_of(label: str) -> Signer:
@@ -139,6 +152,7 @@ class SeededChain:
     readings: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)  # (device label, day) → readings
     roots: dict[tuple[str, str], str] = field(default_factory=dict)
     plans: dict[str, Plan] = field(default_factory=dict)
+    representative: Signer = field(default_factory=lambda: signer_of(f"representative/{CUSTODY_HOLDER}"), repr=False)
 
     @property
     def rpc_url(self) -> str:
@@ -198,12 +212,16 @@ def start_seeded_chain(home: Path) -> SeededChain:
     if not COMETBFT.exists():
         pytest.skip("bin/cometbft is missing: run ./scripts/setup.sh (the README's test command does)")
     net = LocalNet(home, base_port=free_base_port(VALIDATORS))
-    net.create(VALIDATORS, chain_id="ets-portal-test")
+    staging = home.parent / f"{home.name}-keys"  # a network is created in an empty folder: its keys move in after
+    app_state = create_localnet_accounts(Keystore(staging), companies=4)
+    app_state["params"]["custody_delay_seconds"] = CUSTODY_DELAY
+    net.create(VALIDATORS, chain_id="ets-portal-test", app_state=app_state)
+    shutil.move(staging, home / "keys")  # where the localnet keeps them (and tests read them)
     net.start()
     try:
         keystore = Keystore(home / "keys")
         passphrase = localnet_passphrase()
-        keys = {name: keystore.load(name, passphrase) for name in ("gov-1", "gov-2", "gov-3", "verifier-1", "company-1")}
+        keys = {name: keystore.load(name, passphrase) for name in LOCALNET_KEYS}
         chain = SeededChain(net, ChainClient(net.rpc_url("node0")), keys)
         _seed(chain)
     except BaseException:
@@ -222,8 +240,11 @@ def _seed(chain: SeededChain) -> None:
                                                   "public_key": d.signer.public_key.hex(), "company": d.company.address,
                                                   "site": d.site, "measures": "CO2", "unit": "kg"}, wait=False)
                for d in chain.devices]
+    holder = keys[CUSTODY_HOLDER]
+    pending.append(client.submit(holder, representative_message(chain.representative.public_key.hex(), REPRESENTATIVE_NAME,
+                                                                ["approve"]), wait=False))
     _wait_all(client, pending)
-    pending = []
+    pending = [client.submit(holder, CustodySettings(True), wait=False)]  # four eyes on: acts at once
     for label, day, substituted in REPORTS:
         device = chain.device(label)
         readings = day_readings(device, day, substituted)

@@ -1,5 +1,5 @@
 """The compliance pages in real Chromium against the seeded validator: the verifier issues its statement on a
-company's 2024 report from the Verification page; after certification (2 of 3) the company surrenders from
+company's 2024 report from the Verification page (restated, then confirmed); after certification (2 of 3) the company surrenders from
 My compliance, with its limits shown; the public Compliance page shows the table and offers the CSV."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from protocol.messages import Approve, IssueAllowances, Propose, SetViewKey
 from protocol.messages.compliance import AssignVerifiers, EmissionsReport, OtherSource, SetComplianceDeadline
 from protocol.sealed import open_document, view_key_of, view_public_hex
 from portal.data import compliance
+from portal.data._base import query_or_none
 from portal_chain import SeededChain
 from portal_process import start_portal
 
@@ -76,6 +77,9 @@ def test_the_verifier_issues_its_statement_and_the_company_surrenders(seeded: Se
     expect(main(verifier)).to_contain_text(f"Report v1: {REPORTED:,} t CO₂-eq")
     expect(main(verifier)).to_contain_text("cracker furnace")
     verifier.get_by_role("button", name="Issue statement").click()
+    expect(main(verifier)).to_contain_text(f"Issue the {YEAR} statement on {chem.name}: verified {REPORTED:,} t CO₂-eq")
+    assert query_or_none(client, f"/compliance/statement/{chem.address}/{YEAR}") is None  # restated, not sent
+    confirm(verifier, "verification_statement")
     expect(main(verifier)).to_contain_text(f"Statement on {chem.name} for {YEAR} committed at block")
     statement = client.query(f"/compliance/statement/{chem.address}/{YEAR}")
     assert (statement["verifier"], statement["verified"], statement["opinion"]) == (seeded.keys["verifier-1"].address, REPORTED, "unmodified")

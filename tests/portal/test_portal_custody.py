@@ -1,6 +1,6 @@
 """The four-eyes transfer in real Chromium: a representative with the initiate right starts a transfer on the
 Account security page, a second representative with the approve right sees it waiting there and approves it,
-and the chain executes it. The chain is a validator of its own, with a custody delay of a few seconds."""
+and the chain executes it; each step is restated and sent only once confirmed. The chain is a validator of its own, with a custody delay of a few seconds."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ if not Path("/usr/bin/chromium").exists():
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium", allow_module_level=True)
 
 from playwright.sync_api import expect  # noqa: E402
-from portal_pages import body as main, go, login_with, settled  # noqa: E402
+from portal_pages import body as main, confirm, go, login_with, settled  # noqa: E402
 
 DELAY, AMOUNT = 3, 777
 PASSWORDS = {"holder": "holder-company-pw", "initiator": "initiator-rep-pw", "approver": "approver-rep-pw"}
@@ -93,9 +93,13 @@ def test_a_four_eyes_transfer_is_initiated_by_one_representative_and_approved_by
     initiator.get_by_role("spinbutton", name="Tonnes").fill(str(AMOUNT))
     initiator.get_by_role("spinbutton", name="Tonnes").press("Tab")  # the widget takes the value on blur
     initiator.get_by_role("button", name="Initiate transfer").click()
+    expect(body).to_contain_text(f"Initiate a transfer of {AMOUNT:,} t CO₂-eq KAU25 to company-2 ({to.address[:12]}…) "
+                                 f"({to.address})")  # restated first: nothing is held yet
+    assert client.query(f"/holdings/{holder.address}", reader=holder)["KAU25"]["held"] == 0
+    confirm(initiator, "custody_initiate")
     expect(body).to_contain_text("transfer #1 awaits an approver")
     settled(initiator)
-    expect(body).to_contain_text(f"Transfer #1: {AMOUNT:,} t CO₂-eq KAU25")
+    expect(body).to_contain_text(f"Transfer #1: {AMOUNT:,} t CO₂-eq KAU25 → company-2 ({to.address[:12]}…)")
     expect(initiator.get_by_role("button", name="Approve")).to_be_disabled()  # an initiator never approves
     held = client.query(f"/holdings/{holder.address}", reader=holder)["KAU25"]["held"]
     assert held == AMOUNT and client.query(f"/balances/{to.address}", reader=to)["KAU25"] == before
@@ -104,8 +108,11 @@ def test_a_four_eyes_transfer_is_initiated_by_one_representative_and_approved_by
     login(approver, portal_url, "approver")
     go(approver, "Account security")
     body = main(approver)
-    expect(body).to_contain_text(f"Transfer #1: {AMOUNT:,} t CO₂-eq KAU25 → {to.address}")
+    expect(body).to_contain_text(f"Transfer #1: {AMOUNT:,} t CO₂-eq KAU25 → company-2 ({to.address[:12]}…)")
     approver.get_by_role("button", name="Approve").click()
+    expect(body).to_contain_text(f"Approve transfer #1: {AMOUNT:,} t CO₂-eq KAU25 to company-2")  # restated first
+    assert client.query(f"/balances/{to.address}", reader=to)["KAU25"] == before
+    confirm(approver, "custody_waiting")
     expect(body).to_contain_text("Transfer #1 approved and executed at block")
     settled(approver)
     expect(body).to_contain_text("No transfer awaits an approver.")

@@ -12,6 +12,9 @@ from pathlib import Path
 
 from portal import i18n, session, ui
 from portal.data import statement
+from portal.views import account_security, verification
+from protocol.messages import Approve, Propose, Reject
+from protocol.messages.compliance import OPINIONS
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
 SOURCES = sorted(PORTAL.rglob("*.py"))
@@ -67,6 +70,11 @@ def test_every_key_built_from_a_known_set_is_in_the_catalogue():
     built = [f"role.{r}" for r in session.ROLE_LABELS] + ["role.none"]
     built += [f"common.phase.{p}" for p in (*ui._PHASES, "none")]
     built += [f"common.plan_status.{s}" for s in ui._PLAN_STATUS]
+    built += [f"common.proposal_status.{s}" for s in ui.PROPOSAL_STATUSES]
+    built += [f"review.sent_kind.{m.TYPE}" for m in (Propose, Approve, Reject)]  # what a plan decision sends
+    built += [f"verification.opinions.{o}" for o in OPINIONS]
+    built += [f"custody.transfer_status.{s}" for s in account_security.TRANSFER_STATUSES]
+    built += [f"verification.statement_status.{s}" for s in verification.STATEMENT_STATUSES]
     kinds = [f"flows.statement.kinds.{k.replace(' ', '_')}" for k in statement.KINDS]
     built += kinds
     assert [k for k in built if k not in entries] == []
