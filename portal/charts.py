@@ -68,6 +68,8 @@ def allocation_comparison(df: pd.DataFrame, title: str) -> alt.Chart:
     """Each company's allocation next to its historical average emissions (tonnes)."""
     long = df.melt(id_vars=["company"], value_vars=["allocation", "historical average"], var_name="figure",
                    value_name="tonnes").dropna()
+    long["figure"] = long["figure"].map({"allocation": t("chart.figure_allocation"),
+                                         "historical average": t("chart.figure_history")})
     return (
         alt.Chart(long, title=title)
         .mark_bar()
@@ -75,8 +77,9 @@ def allocation_comparison(df: pd.DataFrame, title: str) -> alt.Chart:
             y=alt.Y("company:N", title=None),
             yOffset="figure:N",
             x=alt.X("tonnes:Q", title=t("chart.tonnes")),
-            color=alt.Color("figure:N"),
-            tooltip=["company", "figure", alt.Tooltip("tonnes:Q", format=",")],
+            color=alt.Color("figure:N", title=None),
+            tooltip=[alt.Tooltip("company:N", title=t("chart.company")), alt.Tooltip("figure:N", title=t("chart.figure")),
+                     alt.Tooltip("tonnes:Q", format=",", title=t("chart.tonnes"))],
         )
     )
 

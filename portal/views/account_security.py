@@ -136,11 +136,12 @@ def _trusted(user, answer: dict[str, Any]) -> None:
     ui.table(trusted.assign(**{"from": trusted["from"].map(ui.kst)}))
     with st.form("custody_trusted"):
         other = st.text_input(t("custody.trusted_account"), key="custody_trusted_account")
-        op = st.selectbox(t("custody.change"), TRUSTED_OPS, help=t("custody.change_help"))
+        op = st.selectbox(t("custody.change"), TRUSTED_OPS, help=t("custody.change_help"),
+                          format_func=lambda o: t(f"custody.trusted_op.{o}"))
         if st.form_submit_button(t("custody.send_trusted")):
             submit(user.signer, CustodyTrusted(op, other.strip()),
-                   doing=t("custody.doing_trusted", op=op, account=other.strip()[:12]),
-                   done=lambda c: t("custody.trusted_done", op=op, height=c.height))
+                   doing=t("custody.doing_trusted", op=t(f"custody.trusted_op.{op}"), account=other.strip()[:12]),
+                   done=lambda c: t("custody.trusted_done", op=t(f"custody.trusted_op.{op}"), height=c.height))
 
 
 def _holder_forms(user, answer: dict[str, Any]) -> None:

@@ -22,10 +22,12 @@ def render() -> None:
         st.info(t("proposals.none"))
         return
     statuses = sorted(proposals["status"].unique())
-    shown = st.multiselect(t("proposals.status"), statuses, default=statuses, key="proposal_status")
+    shown = st.multiselect(t("proposals.status"), statuses, default=statuses, key="proposal_status",
+                           format_func=ui.proposal_status)
     table = proposals[proposals["status"].isin(shown)]
     ui.table(table[["proposal_id", "status", "summary", "proposer_name", "approvals", "rejections", "created_time",
-                    "expires_time"]].assign(created_time=table["created_time"].map(ui.kst),
+                    "expires_time"]].assign(status=table["status"].map(ui.proposal_status),
+                                            created_time=table["created_time"].map(ui.kst),
                                             expires_time=table["expires_time"].map(ui.kst)))
     st.subheader(t("proposals.votes"))
     ids = list(table["proposal_id"])

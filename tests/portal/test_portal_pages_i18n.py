@@ -82,3 +82,17 @@ def test_figures_keep_units_and_separators_in_both_languages(chain: SeededChain,
         app = _run(chain, monkeypatch, "transparency", language)
         total = next(m.value for m in app.metric if m.label == catalogue()["transparency.total"][language])
         assert re.fullmatch(r"\d{1,3}(,\d{3})*\.\d{3} " + re.escape(unit), total), total
+
+
+def test_choice_lists_name_statuses_and_operations_in_the_visitors_language(chain: SeededChain, monkeypatch):
+    from protocol.messages.custody import TRUSTED_OPS
+
+    text = catalogue()
+    for language in ("ko", "en"):
+        proposals = _run(chain, monkeypatch, "proposals", language)
+        statuses = proposals.multiselect(key="proposal_status").options
+        assert statuses and set(statuses) <= {text[f"common.proposal_status.{s}"][language]
+                                              for s in ("open", "executed", "rejected")}, statuses
+        security = _run(chain, monkeypatch, "account_security", language)
+        (change,) = [box for box in security.selectbox if box.label == text["custody.change"][language]]
+        assert change.options == [text[f"custody.trusted_op.{op}"][language] for op in TRUSTED_OPS]
