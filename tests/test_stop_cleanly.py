@@ -1,0 +1,66 @@
+"""A test run stopped by SIGTERM or SIGHUP tears down what its tests started (tests/stop_cleanly.py): a real
+pytest process whose session fixture starts a real child process is signalled in the middle of a test."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+
+SUITE = '''
+import os, subprocess, sys, time
+from pathlib import Path
+import pytest
+
+OUT = Path(os.environ["STOP_TEST_OUT"])
+
+@pytest.fixture(scope="session")
+def server():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    (OUT / "child").write_text(str(child.pid))
+    yield child
+    child.terminate()
+    child.wait(timeout=30)
+    (OUT / "torn-down").write_text("yes")
+
+def test_runs_long(server):
+    (OUT / "running").write_text("yes")
+    time.sleep(600)
+'''
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signalled_run_stops_its_servers(tmp_path, signum):
+    (tmp_path / "test_long.py").write_text(SUITE)
+    env = {**os.environ, "STOP_TEST_OUT": str(tmp_path), "PYTHONPATH": str(TESTS)}
+    run = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "stop_cleanly", "-p", "no:cacheprovider", "-q",
+                            str(tmp_path / "test_long.py")], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "running").exists():
+        assert run.poll() is None, run.stdout.read()
+        assert time.monotonic() < deadline, "the inner test never started"
+        time.sleep(0.2)
+    child = int((tmp_path / "child").read_text())
+    assert _alive(child)
+    run.send_signal(signum)
+    output, _ = run.communicate(timeout=120)
+    assert run.returncode == 2, output  # pytest's "interrupted"
+    assert (tmp_path / "torn-down").read_text() == "yes", output
+    assert not _alive(child)
+    assert f"stopped by {signal.Signals(signum).name}" in output
