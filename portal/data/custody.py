@@ -20,10 +20,10 @@ from ets.rpc import ChainClient
 
 from ._base import frame, to_kst
 
-__all__ = ["acting_for", "record", "rights_text", "representatives", "trusted", "transfers", "RIGHT_LABELS", "LIMITS"]
+__all__ = ["acting_for", "record", "representatives", "trusted", "transfers", "RIGHTS", "LIMITS"]
 
 LIMITS = ("transaction", "daily", "weekly", "monthly")  # an account's own custody limits (catalogue: custody.period.*)
-RIGHT_LABELS = {"initiate": "initiate (개시)", "approve": "approve (승인)"}
+RIGHTS = ("initiate", "approve")  # a representative's rights; none: read-only (catalogue: custody.right.*, custody.read_only)
 
 
 def acting_for(client: ChainClient, reader: Signer) -> tuple[str, str | list[str]]:
@@ -34,13 +34,11 @@ def record(client: ChainClient, reader: Signer, account: str) -> dict[str, Any]:
     return _record(client, reader, account)
 
 
-def rights_text(rights: list[str] | None) -> str:
-    return ", ".join(RIGHT_LABELS.get(r, r) for r in rights) if rights else "read-only (조회)"
-
-
 def representatives(answer: dict[str, Any]) -> pd.DataFrame:
-    rows = [{"representative": r["representative"], "name": r["name"], "rights": rights_text(r["rights"]),
-             "scheduled": "" if not r["next"] else rights_text(r["next"]["rights"]),
+    """One row per representative; ``rights`` and ``scheduled`` (the rights waiting for their delay) are lists of
+    right codes (``RIGHTS``), None when nothing is scheduled; the page names them."""
+    rows = [{"representative": r["representative"], "name": r["name"], "rights": list(r["rights"] or []),
+             "scheduled": list(r["next"]["rights"] or []) if r["next"] else None,
              "from": to_kst(r["next"]["from"]) if r["next"] else None} for r in answer.get("representatives", [])]
     return frame(rows, ["representative", "name", "rights", "scheduled", "from"])
 

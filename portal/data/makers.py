@@ -17,14 +17,14 @@ from ets.rpc import ChainClient
 
 from ._base import frame, public, to_kst
 
-__all__ = ["CLASS_LABELS", "makers", "report", "month_frame", "summary"]
+__all__ = ["CLASSES", "makers", "report", "month_frame", "summary"]
 
-CLASS_LABELS = {"market_maker": "market maker 시장조성자", "third_party": "third party 제3자"}
+CLASSES = ("market_maker", "third_party")  # a registered maker's class, as the chain names it (catalogue: makers.class.*)
 
 
 @public
 def makers(client: ChainClient) -> pd.DataFrame:
-    rows = [{"account": r["account"], "class": CLASS_LABELS.get(r["class"], r["class"]), "instrument": r["instrument"] or "-",
+    rows = [{"account": r["account"], "class": r["class"], "instrument": r["instrument"] or "-",
              "since (KST)": to_kst(r["since"])} for r in client.query("/makers")]
     return frame(rows, ["account", "class", "instrument", "since (KST)"])
 

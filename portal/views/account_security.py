@@ -40,7 +40,7 @@ def _duration(seconds: int) -> str:
 
 def _rights(rights: list[str] | None) -> str:
     """A representative's rights in words (none: read-only)."""
-    return ", ".join(t(f"custody.right.{r}") if r in ("initiate", "approve") else r for r in rights) if rights \
+    return ", ".join(t(f"custody.right.{r}") if r in custody.RIGHTS else r for r in rights) if rights \
         else t("custody.read_only")
 
 
@@ -196,8 +196,8 @@ def render() -> None:
         _initiate(user, answer)
     st.subheader(t("custody.representatives"))
     reps = custody.representatives(answer)
-    ui.table(reps.assign(rights=[_rights(r["rights"]) for r in answer.get("representatives", [])],
-                         scheduled=[_rights(r["next"]["rights"]) if r["next"] else "" for r in answer.get("representatives", [])],
+    ui.table(reps.assign(rights=reps["rights"].map(_rights),
+                         scheduled=reps["scheduled"].map(lambda r: "" if r is None else _rights(r)),
                          **{"from": reps["from"].map(ui.kst)}))
     if holder or rights:
         _trusted(user, answer)

@@ -21,11 +21,8 @@ from ..submit import show_chain_error
 __all__ = ["render"]
 
 
-_CLASSES = {label: code for code, label in makers.CLASS_LABELS.items()}  # the data layer's label: its class
-
-
-def _class(label: str) -> str:
-    return t(f"makers.class.{_CLASSES[label]}") if label in _CLASSES else label
+def _class(code: str) -> str:
+    return t(f"makers.class.{code}") if code in makers.CLASSES else code
 
 
 def _names(accounts) -> dict[str, str]:
@@ -41,7 +38,7 @@ def _summary(month: dict) -> str:
 def _report(user) -> None:
     st.subheader(t("makers.report"))
     table = cached(makers.makers)
-    choices = [a for a, c in zip(table["account"], table["class"]) if c == makers.CLASS_LABELS["market_maker"]]
+    choices = [a for a, c in zip(table["account"], table["class"]) if c == "market_maker"]
     if user.role == "company":
         if user.address not in choices:
             st.caption(t("makers.not_a_maker"))
