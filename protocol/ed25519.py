@@ -13,8 +13,12 @@ never meet those cases, so every signature an honest signer makes is accepted by
 OpenSSL accepts is a forgery. ``verify_openssl`` is kept for the tests that compare the two.
 
 ``verify_many`` checks many signatures at once with exactly these rules: in the native hot path
-(``protocol.hotpath``: ed25519-dalek's ``verify_strict`` plus libsodium's canonical-key check, never
-batch verification, whose cofactored equation accepts other signatures), else one ``verify`` each.
+(``protocol.hotpath``: ed25519-dalek's ``verify_strict`` plus libsodium's canonical-key check), else one
+``verify`` each. The native path checks a run of one key in batches (one random linear combination of
+the equations) only after every R passed the single check's refusals and a test that it lies in the
+prime-order subgroup, which is what keeps the accepted set the single check's: plain batch
+verification accepts an R carrying a small-order part for many weights. A failed batch is checked one
+signature at a time (``protocol/native/src/lib.rs`` gives the argument).
 """
 
 from __future__ import annotations

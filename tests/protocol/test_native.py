@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from protocol import ed25519, hotpath, merkle
 from protocol.merkle import MerkleError, MerkleTree
 
+import edwards_helpers as edwards
 from test_ed25519 import GROUP_ORDER, VECTORS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -132,6 +133,92 @@ def test_many_keys_and_signatures_in_one_call(fast):
     native, reference = _both(triples)
     assert native == reference
     assert 0 < sum(native) < len(native)
+
+
+def _batched_run(count: int) -> tuple[bytes, list[bytes], list[bytes]]:
+    private, public = _key(3)
+    messages = [hashlib.sha256(b"batched %d" % i).digest() for i in range(count)]
+    return public, [private.sign(m) for m in messages], messages
+
+
+def _with_small_order_part(signature: bytes, point: bytes) -> bytes:
+    r = edwards.add(edwards.decode(signature[:32]), edwards.decode(point))
+    return edwards.encode(r) + signature[32:]
+
+
+def test_a_long_run_of_good_signatures_is_accepted_whole(fast):
+    public, signatures, messages = _batched_run(1000)
+    assert ed25519.verify_many([public] * 1000, signatures, messages) == [True] * 1000
+
+
+def test_batched_runs_refuse_what_the_single_check_refuses(fast):
+    """One key's long run is checked in batches: every bad signature among good ones gets the single
+    check's verdict. R plus a small-order point is among them, also twice in one batch (a plain batch
+    equation with odd weights passes two R + T of order 2 every time), and so are a small-order R,
+    S + L, S = 0, non-canonical R, a flipped bit and another message."""
+    count = 600
+    public, signatures, messages = _batched_run(count)
+    bad: dict[int, tuple[bytes, bytes]] = {}
+    for n, point in enumerate(SMALL_ORDER[1:]):
+        bad[5 + 7 * n] = (_with_small_order_part(signatures[5 + 7 * n], point), messages[5 + 7 * n])
+    for i in (60, 61, 300, 599):  # R + T of order 2, twice in one batch
+        bad[i] = (_with_small_order_part(signatures[i], SMALL_ORDER[1]), messages[i])
+    for n, point in enumerate(SMALL_ORDER + NON_CANONICAL[:6]):
+        bad[100 + 3 * n] = (point + signatures[100 + 3 * n][32:], messages[100 + 3 * n])
+    s = int.from_bytes(signatures[200][32:], "little")
+    bad[200] = (signatures[200][:32] + (s + GROUP_ORDER).to_bytes(32, "little"), messages[200])
+    bad[201] = (signatures[201][:32] + bytes(32), messages[201])
+    bad[202] = (bytes([signatures[202][0] ^ 1]) + signatures[202][1:], messages[202])
+    bad[203] = (signatures[203], messages[204])
+    bad[420] = (bytes(64), messages[420])
+    for i, (signature, message) in bad.items():
+        signatures[i], messages[i] = signature, message
+    native, reference = _both([(public, sig, msg) for sig, msg in zip(signatures, messages)])
+    assert native == reference
+    assert native == [i not in bad for i in range(count)]
+
+
+def _signer_made_run(parts: dict[int, bytes], count: int) -> tuple[list[tuple[bytes, bytes, bytes]], list[bool]]:
+    """``count`` signatures of one key, those at ``parts`` with R carrying that small-order point."""
+    triples = []
+    for i in range(count):
+        message = b"signer-made %d" % i
+        public, signature = edwards.sign_with_small_order_r(424242, parts.get(i, SMALL_ORDER[0]), message, i)
+        triples.append((public, signature, message))
+    return triples, [i not in parts for i in range(count)]
+
+
+def test_r_with_a_small_order_part_is_refused_in_a_batch(fast):
+    """A key holder can sign with R = [r]B + T, T of order 2: S answers R's challenge, the single check
+    refuses it (it recomputes [r]B), and a batch sum with 128-bit weights misses T for every weight whose
+    negation is even. Only the test that R is in the prime-order subgroup keeps the batch's verdict
+    the single check's: one such R, then two, among good signatures of one batch."""
+    for parts in ({9: SMALL_ORDER[1]}, {3: SMALL_ORDER[1], 17: SMALL_ORDER[1]}):
+        triples, expected = _signer_made_run(parts, 24)
+        native, reference = _both(triples)
+        assert native == reference == expected
+
+
+def test_r_with_small_order_parts_of_every_order_among_many(fast):
+    parts = {7 * n + 4: point for n, point in enumerate(SMALL_ORDER[1:] * 3)}
+    triples, expected = _signer_made_run(parts, 300)
+    native, reference = _both(triples)
+    assert native == reference == expected
+
+
+def test_a_key_outside_the_prime_order_subgroup_gets_the_single_check(fast):
+    """A key with a small-order part (not of small order itself) is accepted by libsodium, and so are its
+    signatures that meet the cofactorless equation; such a run is not batched, and gets the same verdicts."""
+    triples = []
+    for i in range(24):
+        message = b"torsion key %d" % i
+        public, signature = edwards.sign_with_torsion_key(987654321, 1 + i % 7, message, 1000 * i)
+        triples.append((public, signature, message if i % 5 else message + b"!"))
+    same_key = [(triples[0][0], *edwards.sign_with_torsion_key(987654321, 1, b"again %d" % i, 50_000 + 1000 * i)[1:], b"again %d" % i)
+                for i in range(12)]
+    native, reference = _both(triples + same_key)
+    assert native == reference
+    assert native == [bool(i % 5) for i in range(24)] + [True] * 12
 
 
 def test_bad_lengths_are_refused_not_crashed(fast):
