@@ -43,14 +43,14 @@ def confirm(page: Page, key: str) -> None:
 def settled(page: Page) -> None:
     """Wait until the page's script run has finished (Streamlit's running indicator is gone), so a widget
     filled next is not redrawn with its previous value by a rerun still under way."""
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=60_000)
 
 
 def absent(page: Page, locator) -> None:
     """``locator`` matches nothing on the page once it has rendered: a negative check made right after
     ``goto`` would pass on a page that has not drawn yet. Waits for a page heading and for the script
     run to finish, then counts."""
-    expect(page.get_by_role("heading", level=1).first).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", level=1).first).to_be_visible(timeout=60_000)
     settled(page)
     expect(locator).to_have_count(0)
 

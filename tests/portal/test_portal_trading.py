@@ -38,7 +38,6 @@ from trading_chain import GENESIS, TRADER_PASSWORDS, MarketChain, add_portal_use
 pytestmark = pytest.mark.localnet
 
 CHROMIUM = Path("/usr/bin/chromium")
-TIMEOUT_MS = 25_000
 DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 KRX_FILE = DATASETS / "kets" / "krx_emissions_market_daily_2024_2025.csv"
 UNAUTHORIZED = Code.UNAUTHORIZED
