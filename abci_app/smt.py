@@ -322,6 +322,8 @@ class Tree:
         internal = [(i, body) for i, body in staged.rows() if i[8] == _INTERNAL_TAG]
         if len(cache) + len(internal) >= self._cache_entries:
             self._trim()
+            if len(self._cache) + len(internal) >= self._cache_entries:  # a restored state, or a huge block
+                internal = [(i, body) for i, body in internal if int.from_bytes(i[9:11], "big") < _KEEP_DEPTH]
         self._cache.update(internal)
 
     def _trim(self) -> None:
