@@ -356,6 +356,7 @@ class Application(PlainRequests):
             raise RuntimeError("Commit without a finalized block")
         started = time.perf_counter()
         self.store.commit_block(staged.height, staged.tree, staged.time, staged.view.writes, staged.records)
+        self.executor.forget(record[0] for record in staged.records)  # their decoded messages are of no further use
         self.metrics.block_seconds.labels("commit").observe(time.perf_counter() - started)
         self.metrics.height.set(staged.height)
         self.staged = None

@@ -560,7 +560,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
@@ -679,6 +679,16 @@ class Executor:
         while len(self._cache) > self._cache_entries or self._cached_bytes > self._cache_bytes:
             _, evicted = self._cache.popitem(last=False)
             self._cached_bytes -= evicted.cost
+
+    def forget(self, digests: Iterable[bytes]) -> None:
+        """Drop the entries of txs a committed block holds: their nonces are used, so no block executes them
+        again and the mempool no longer holds them (a copy sent again is refused by its nonce, decoded anew).
+        A national batch (20 plan chunks, 20 registration batches of ~190 kB) would otherwise keep its
+        decoded messages, several times their bytes, for as long as the byte bound allows."""
+        for digest in digests:
+            old = self._cache.pop(digest, None)
+            if old is not None:
+                self._cached_bytes -= old.cost
 
     def _verified(self, tx: bytes, digest: bytes, view: View) -> tuple[_Decoded | Envelope, dict[str, Any] | None]:
         """The cached entry if this tx was verified against the signer's current key, else the

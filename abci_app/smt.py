@@ -45,6 +45,7 @@ _EMPTY, _LEAF, _INTERNAL = 0, 1, 2
 Ref = tuple  # (kind, hash, id); the empty subtree is EMPTY_REF
 EMPTY_REF: Ref = (_EMPTY, EMPTY, b"")
 _INTERNAL_TAG = ord("I")
+_KEEP_DEPTH = 12  # levels of internal nodes the node cache keeps when it is full (≤ 4,095 nodes)
 
 
 def _encode_ref(ref: Ref) -> bytes:
@@ -98,11 +99,12 @@ def _decode_ids(blob: bytes) -> list[bytes]:
 class Staged:
     """A block's tree change, computed by ``Tree.stage`` and written by ``Tree.write``.
 
-    ``nodes`` maps each new node's id to its children (internal) or its body (leaf)."""
+    ``nodes`` maps each new node's id to its stored body (encoded as it is made: a block of 10,000 changed keys
+    makes some 70,000 nodes, and their bodies take a third of the memory of decoded child refs)."""
 
     version: int
     root: Ref
-    nodes: dict[bytes, object] = field(default_factory=dict)
+    nodes: dict[bytes, bytes] = field(default_factory=dict)
     stale: list[bytes] = field(default_factory=list)
     _rows: list[tuple[bytes, bytes]] | None = field(default=None, repr=False)
 
@@ -111,15 +113,10 @@ class Staged:
         return self.root[1]
 
     def rows(self) -> list[tuple[bytes, bytes]]:
-        """(id, stored body) of every new node, in id order (encoded once)."""
-        if self._rows is not None:
-            return self._rows
-        out = []
-        for node_id in sorted(self.nodes):
-            node = self.nodes[node_id]
-            out.append((node_id, node if node_id[8] != _INTERNAL_TAG else _encode_ref(node[0]) + _encode_ref(node[1])))
-        self._rows = out
-        return out
+        """(id, stored body) of every new node, in id order (sorted once)."""
+        if self._rows is None:
+            self._rows = sorted(self.nodes.items())
+        return self._rows
 
 
 class _Builder:
@@ -132,7 +129,7 @@ class _Builder:
 
     def __init__(self, version: int, children: Callable[[bytes], tuple[Ref, Ref]]):
         self.tag = version.to_bytes(8, "big")
-        self.nodes: dict[bytes, object] = {}
+        self.nodes: dict[bytes, bytes] = {}
         self.stale: list[bytes] = []
         self.children = children
 
@@ -148,7 +145,7 @@ class _Builder:
         elif right[0] == _EMPTY and left[0] == _LEAF:
             return left
         node_id = self.tag + b"I" + depth.to_bytes(2, "big") + (path >> (256 - depth)).to_bytes((depth + 7) >> 3, "big")
-        self.nodes[node_id] = (left, right)
+        self.nodes[node_id] = _encode_ref(left) + _encode_ref(right)
         return (_INTERNAL, _sha256(b"\x01" + left[1] + right[1]).digest(), node_id)
 
     def build(self, paths: list[int], refs: list[Ref], lo: int, hi: int, depth: int) -> Ref:
@@ -210,15 +207,19 @@ def root_of(entries: Iterable[tuple[str, bytes]], blinding_key: bytes) -> bytes:
 class Tree:
     """The stored tree: stage a block's writes, write them in the block's transaction, prove keys."""
 
-    def __init__(self, db: sqlite3.Connection, blinding_key: bytes, cache_entries: int = 400_000, key_entries: int = 100_000):
+    def __init__(self, db: sqlite3.Connection, blinding_key: bytes, cache_entries: int = 250_000, key_entries: int = 25_000):
         if len(blinding_key) != 32:
             raise ValueError("the state blinding key is 32 bytes")
         self._db = db
         self.blinding_key = blinding_key
         self._hmac = hmac.new(blinding_key, BLIND_DOMAIN, hashlib.sha256)
-        self._cache: dict[bytes, bytes] = {}  # node id → stored body (compact: decoded when read)
+        # node id → stored body (compact: decoded when read). Full, it keeps only the top levels (``_trim``).
+        # Some 250 bytes an entry: 250,000 are ~60 MB, the tree of ~250,000 keys (a national allocation's balances,
+        # allocations and accounts) nearly whole; a block then reads the rest of its paths from SQLite.
+        self._cache: dict[bytes, bytes] = {}
         self._cache_entries = cache_entries
-        self._key_entries = key_entries  # (cheap to recompute: two hashes; kept for keys that change block after block)
+        # (cheap to recompute: two hashes, ~400 bytes an entry kept; kept for keys that change block after block)
+        self._key_entries = key_entries
         self._keys: dict[str, tuple[int, bytes, bytes]] = {}  # key → (path int, path, blind)
         row = db.execute("SELECT version, ref FROM smt_root ORDER BY version DESC LIMIT 1").fetchone()
         self.version = row[0] if row else -1
@@ -235,7 +236,7 @@ class Tree:
                 raise LookupError(f"state tree node {node_id.hex()} is missing (pruned or never written)")
             body = bytes(row[0])
             if len(self._cache) >= self._cache_entries:
-                self._cache.clear()
+                self._trim()
             self._cache[node_id] = body
         return _children(body) if node_id[8] == _INTERNAL_TAG else body
 
@@ -320,8 +321,17 @@ class Tree:
             cache.pop(node_id, None)
         internal = [(i, body) for i, body in staged.rows() if i[8] == _INTERNAL_TAG]
         if len(cache) + len(internal) >= self._cache_entries:
-            cache.clear()
-        cache.update(internal)
+            self._trim()
+            if len(self._cache) + len(internal) >= self._cache_entries:  # a restored state, or a huge block
+                internal = [(i, body) for i, body in internal if int.from_bytes(i[9:11], "big") < _KEEP_DEPTH]
+        self._cache.update(internal)
+
+    def _trim(self) -> None:
+        """Make room in the node cache: keep the internal nodes of the top ``_KEEP_DEPTH`` levels (at most
+        2^``_KEEP_DEPTH`` of them, which every block walks), drop the deeper ones and any leaf bodies."""
+        kept = {node_id: body for node_id, body in self._cache.items()
+                if node_id[8] == _INTERNAL_TAG and int.from_bytes(node_id[9:11], "big") < _KEEP_DEPTH}
+        self._cache = kept
 
     def rebuild(self, cur: sqlite3.Cursor, version: int, entries: Iterable[tuple[str, bytes]]) -> Staged:
         """Replace the whole tree with one of ``version`` over ``entries`` (inside the caller's transaction)."""

@@ -35,7 +35,7 @@ from .smt import SCHEMA as _TREE_SCHEMA, Staged, Tree, root_of
 __all__ = ["Store", "Overlay", "family_of", "TxRecord", "History", "Staged", "open_state_db", "storage_failure"]
 
 _ABSENT_LIMIT = 100_000
-_CACHE_LIMIT = 200_000  # committed values kept in memory; past it the cache starts again (SQLite holds them all)
+_CACHE_LIMIT = 100_000  # committed values kept in memory (~250 bytes each); past it the cache starts again (SQLite holds them all)
 _FULL_BELOW = 1 << 20  # bytes free under which a failed write is taken for a full disk
 
 TxRecord = tuple[bytes, int, int, int, str, str, str, bytes, int]  # hash, height, index, code, log, signer, type, data, private

@@ -86,3 +86,17 @@ def test_entries_bound(started):
         executor.execute_tx(Overlay(node.app.store), sealed(a.sign_tx(CHAIN_ID, i, transfer(b, 1))), ctx)
     assert executor.cache_usage[0] == 5
     assert MAX_TX_BYTES * 8 + 512 <= 64 * 1024 * 1024  # one maximal tx fits the default budget
+
+
+def test_a_committed_block_takes_its_txs_out_of_the_cache(started):
+    """A committed tx's nonce is used: its decoded entry is dropped at Commit, while a tx still waiting stays."""
+    node, actors = started
+    a, b = actors.companies[:2]
+    first, waiting = node.sign(a, transfer(b, 1)), node.sign(a, transfer(b, 2))
+    assert node.check(first).code == Code.OK and node.check(waiting).code == Code.OK
+    assert node.app.executor.cache_usage[0] == 2
+    results = node.block([first])
+    assert results[0].code == Code.OK, results[0].log
+    assert node.app.executor.cache_usage[0] == 1
+    assert node.check(waiting, recheck=True).code == Code.OK  # answered from the entry still cached
+    assert node.check(first).code == Code.NONCE_REPLAYED  # a copy sent again is decoded anew and refused by its nonce

@@ -225,3 +225,32 @@ def test_app_hash_depends_on_the_state_not_on_the_path_to_it(target, rnd):
         assert one.app_hash == two.app_hash
         one.close()
         two.close()
+
+
+def test_a_small_node_cache_trims_to_the_top_levels_and_gives_the_same_roots(tmp_path, monkeypatch):
+    """The node cache, when full, keeps only the internal nodes of the top levels; staging then reads the rest
+    from SQLite, and every root is the one a store with a roomy cache computes."""
+    from abci_app import smt
+    from abci_app.smt import Tree, _INTERNAL_TAG
+
+    monkeypatch.setattr(smt, "_KEEP_DEPTH", 4)  # a tree of a few thousand keys fits in the real top 12 levels
+    roomy = Store(tmp_path / "roomy.sqlite", BLINDING_KEY)
+    small = Store(tmp_path / "small.sqlite", BLINDING_KEY)
+    small.tree = Tree(small._db, BLINDING_KEY, cache_entries=300, key_entries=50)
+    for s in (roomy, small):
+        s.reset_genesis("c", {f"g/{i:04d}": b"%d" % i for i in range(500)}, 0)
+    sizes = [len(small.tree._cache)]
+    for height in range(1, 31):
+        writes = {f"k/{height}/{i:03d}": b"v%d" % (height * i) for i in range(12)}
+        writes.update({f"g/{i:04d}": None if i % 7 == 0 else b"w%d" % height for i in range(height * 15, height * 15 + 8)})
+        assert commit(small, height, writes, height) == commit(roomy, height, writes, height)
+        assert len(small.tree._cache) <= 300
+        assert all(i[8] == _INTERNAL_TAG for i in small.tree._cache)
+        assert len(small.tree._cache) > 0
+        sizes.append(len(small.tree._cache))
+    assert any(later < earlier for earlier, later in zip(sizes, sizes[1:])), sizes  # the cache was trimmed, and refilled
+    assert len(roomy.tree._cache) > 300  # (the roomy store kept every internal node)
+    assert small.prove("k/30/001")[0] == roomy.prove("k/30/001")[0] == b"v30"  # proofs read the rest from SQLite
+    assert small.app_hash == roomy.app_hash == small.recompute_root()
+    small.close()
+    roomy.close()
