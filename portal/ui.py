@@ -19,7 +19,7 @@ from .data._base import to_kst
 from .i18n import catalogue, t
 
 __all__ = ["short", "number", "tonnes", "krw", "krw_per_t", "kg_to_t_text", "kst", "columns", "table", "phase_text",
-           "plan_label", "year_input", "status_text", "proposal_status", "compliance_status", "PROPOSAL_STATUSES"]
+           "plan_label", "year_input", "coded", "status_text", "proposal_status", "compliance_status", "PROPOSAL_STATUSES"]
 
 _PHASES = ("closed", "opening_call", "continuous", "closing_call")
 _PLAN_STATUS = ("uploading", "sealed", "issued", "rejected")
@@ -84,19 +84,25 @@ def phase_text(phase: str | None) -> str:
     return t(f"common.phase.{phase}") if phase in _PHASES else t("common.phase.none")
 
 
+def coded(prefix: str, code: str | None, known) -> str:
+    """A code the chain uses (a status, a class, a period) named from the catalogue as ``prefix.code`` when it is
+    one of ``known``; any other code as it is, and none as empty."""
+    return t(f"{prefix}.{code}") if code in known else (code or "")
+
+
 def status_text(status: str | None) -> str:
     """An allocation plan's status in words."""
-    return t(f"common.plan_status.{status}") if status in _PLAN_STATUS else (status or "")
+    return coded("common.plan_status", status, _PLAN_STATUS)
 
 
 def proposal_status(status: str | None) -> str:
     """A governed proposal's status in words."""
-    return t(f"common.proposal_status.{status}") if status in PROPOSAL_STATUSES else (status or "")
+    return coded("common.proposal_status", status, PROPOSAL_STATUSES)
 
 
 def compliance_status(code: str) -> str:
     """What a compliance table's status code (open, A-D) means."""
-    return t(f"compliance.status.{code}") if code in ("open", "A", "B", "C", "D") else code
+    return coded("compliance.status", code, ("open", "A", "B", "C", "D"))
 
 
 def plan_label(row: pd.Series) -> str:

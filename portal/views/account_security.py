@@ -94,7 +94,7 @@ def _waiting(user, answer: dict[str, Any], may_approve: bool) -> None:
 
 
 def _transfer_status(status: str) -> str:
-    return t(f"custody.transfer_status.{status}") if status in TRANSFER_STATUSES else status
+    return ui.coded("custody.transfer_status", status, TRANSFER_STATUSES)
 
 
 def _account_name(address: str) -> str:

@@ -30,7 +30,7 @@ _STATUS = ("scheduled", "open", "settled")
 
 
 def _status(status: str) -> str:
-    return t(f"auctions.status.{status}") if status in _STATUS else status
+    return ui.coded("auctions.status", status, _STATUS)
 
 
 def _calendar() -> None:

@@ -34,7 +34,7 @@ _STATUS = ("proposed", "settled", "cancelled", "declined")
 
 
 def _status(status: str) -> str:
-    return t(f"block.status.{status}") if status in _STATUS else status
+    return ui.coded("block.status", status, _STATUS)
 
 
 def _you(side: str) -> str:

@@ -22,7 +22,7 @@ __all__ = ["render"]
 
 
 def _class(code: str) -> str:
-    return t(f"makers.class.{code}") if code in makers.CLASSES else code
+    return ui.coded("makers.class", code, makers.CLASSES)
 
 
 def _names(accounts) -> dict[str, str]:

@@ -17,7 +17,7 @@ _TRIGGERS = ("price_surge", "volume_and_price", "price_slump")
 
 
 def _rule(trigger: str) -> str:
-    return t(f"stabilisation.trigger.{trigger}") if trigger in _TRIGGERS else trigger
+    return ui.coded("stabilisation.trigger", trigger, _TRIGGERS)
 
 
 def _yes_no(value) -> str:

@@ -39,7 +39,7 @@ def _controls(record: dict) -> None:
 
 
 def _period(name: str) -> str:
-    return t(f"custody.period.{name}") if name in custody.LIMITS else name
+    return ui.coded("custody.period", name, custody.LIMITS)
 
 
 def _recipients(user) -> dict[str, str]:

@@ -25,7 +25,7 @@ STATEMENT_STATUSES = ("issued", "superseded")  # a statement's (catalogue: verif
 
 
 def _statement_status(status: str | None) -> str:
-    return t(f"verification.statement_status.{status}") if status in STATEMENT_STATUSES else (status or "")
+    return ui.coded("verification.statement_status", status, STATEMENT_STATUSES)
 
 
 def render() -> None:

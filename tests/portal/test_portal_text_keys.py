@@ -11,10 +11,11 @@ import string
 from pathlib import Path
 
 from portal import i18n, session, ui
-from portal.data import statement
+from portal.data import custody, makers, statement
 from portal.views import account_security, verification
 from protocol.messages import Approve, Propose, Reject
 from protocol.messages.compliance import OPINIONS
+from protocol.messages.custody import TRUSTED_OPS
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
 SOURCES = sorted(PORTAL.rglob("*.py"))
@@ -75,6 +76,8 @@ def test_every_key_built_from_a_known_set_is_in_the_catalogue():
     built += [f"verification.opinions.{o}" for o in OPINIONS]
     built += [f"custody.transfer_status.{s}" for s in account_security.TRANSFER_STATUSES]
     built += [f"verification.statement_status.{s}" for s in verification.STATEMENT_STATUSES]
+    built += [f"custody.trusted_op.{o}" for o in TRUSTED_OPS] + [f"custody.right.{r}" for r in custody.RIGHTS]
+    built += [f"custody.period.{p}" for p in custody.LIMITS] + [f"makers.class.{c}" for c in makers.CLASSES]
     kinds = [f"flows.statement.kinds.{k.replace(' ', '_')}" for k in statement.KINDS]
     built += kinds
     assert [k for k in built if k not in entries] == []
