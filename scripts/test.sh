@@ -10,12 +10,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 ./scripts/setup.sh
-workers="${TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}"
+cores="$(nproc 2>/dev/null || echo 2)"
+workers="${TEST_WORKERS:-$(( cores > 2 ? cores : 2 ))}"
 if ! [[ "$workers" =~ ^[0-9]+$ ]]; then
   echo "TEST_WORKERS must be a whole number of worker processes (0: no workers), not '$workers'" >&2
   exit 2
 fi
-if (( workers == 1 )); then workers=2; fi
 if (( workers > 0 )); then
   exec .venv/bin/python -m pytest -n "$workers" --dist loadfile "$@"
 fi
