@@ -95,8 +95,8 @@ def test_an_auction_with_capped_and_refused_bids_clears_at_the_right_price_and_s
     by_cli = _ets("auction", "bid", str(auction_id), "--price", "12000", "--quantity", "60", "--key", "company-1",
                   "--timeout", "120", net=net)  # a sealed bid from the shell
     assert by_cli.returncode == 0 and json.loads(by_cli.stdout)["result"]["escrow"] == 720_000, by_cli.stderr
-    for who, price, tonnes in plan[1:]:
-        _ok(net.client(f"node{who % 4}"), bidders[who], AuctionBid(auction_id, price, tonnes))
+    for who, price, tonnes in plan[1:]:  # node0 reads each bidder's next nonce: it must have the bid's block
+        _ok_via(net, f"node{who % 4}", bidders[who], AuctionBid(auction_id, price, tonnes))
     assert _refused(client, bidders[0], AuctionBid(auction_id, 12_000, 10)) == Code.AUCTION_CAP_EXCEEDED  # 15% of 400 t
     assert _refused(client, bidders[7], AuctionBid(auction_id, 9_995, 10)) == Code.AUCTION_BELOW_RESERVE
     withdrawn = _ok(client, bidders[7], AuctionBid(auction_id, 10_500, 10))["bid_id"]
