@@ -44,13 +44,16 @@ def _alive(pid: int) -> bool:
     return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
 
 
+@pytest.mark.parametrize("workers", [0, 2], ids=["one process", "two workers"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-def test_a_signalled_run_stops_its_servers(tmp_path, signum):
+def test_a_signalled_run_stops_its_servers(tmp_path, signum, workers):
+    """Signalled as CI cancels a job: the signal reaches the pytest process alone (with workers, the controller)."""
     (tmp_path / "test_long.py").write_text(SUITE)
     env = {**os.environ, "STOP_TEST_OUT": str(tmp_path), "PYTHONPATH": str(TESTS)}
+    side_by_side = ["-n", str(workers), "--dist", "loadfile"] if workers else []
     run = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "stop_cleanly", "-p", "no:cacheprovider", "-q",
-                            str(tmp_path / "test_long.py")], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
+                            *side_by_side, str(tmp_path / "test_long.py")], cwd=tmp_path, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 120
     while not (tmp_path / "running").exists():
         assert run.poll() is None, run.stdout.read()
@@ -64,3 +67,5 @@ def test_a_signalled_run_stops_its_servers(tmp_path, signum):
     assert (tmp_path / "torn-down").read_text() == "yes", output
     assert not _alive(child)
     assert f"stopped by {signal.Signals(signum).name}" in output
+    if workers:
+        assert "worker(s) interrupt their tests and tear down" in output and "keyboard-interrupt" in output, output

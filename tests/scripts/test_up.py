@@ -146,6 +146,13 @@ def _force_cleanup(proc: subprocess.Popen, home: Path) -> None:
                        timeout=60, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def _as_from_a_terminal() -> None:
+    """In the child before exec: Ctrl-C and Ctrl-\\ back to their defaults, as a terminal's shell gives them. A suite
+    started in the background inherits them ignored, and bash cannot trap a signal ignored when it started."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def _run_then_stop(tmp_path: Path, stop: Callable[[subprocess.Popen], None], run_for: int = RUN_FOR) -> None:
     if not (REPO / ".venv" / "bin" / "ets").exists():
         pytest.skip(".venv is missing: run ./scripts/setup.sh")
@@ -157,6 +164,7 @@ def _run_then_stop(tmp_path: Path, stop: Callable[[subprocess.Popen], None], run
         proc = subprocess.Popen(
             ["bash", str(UP), "--home", str(home), "--base-port", str(base), "--portal-port", str(portal)],
             cwd=REPO, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=_as_from_a_terminal,
         )
     try:
         assert _wait_until(lambda: proc.poll() is not None or _portal_healthy(portal), STARTUP_TIMEOUT), \
