@@ -9,10 +9,14 @@ as refused and sent again, before the sender's next one; "lost" is what was sent
 runs against CometBFT's built-in ``kvstore`` app on the same 4-node layout.
 
 Prints a table and writes JSON to ``benchmarks/results/throughput-<time>.json``. Also reports
-where CPU time went during each step (cometbft processes, app processes, the generator).
+where CPU time went during each step (cometbft processes, app processes, the generator), the blocks
+that held the step's txs (how many, txs per block, time between blocks) and node0's mempool size
+(sampled every 0.25 s), so a run says whether txs waited to get in or to be executed. ``--set``
+changes a CometBFT setting of both networks for one run (an experiment, not a new default).
 
     .venv/bin/python benchmarks/throughput.py                 # default rates
     .venv/bin/python benchmarks/throughput.py --rates 500 1000 1500 --seconds 10
+    .venv/bin/python benchmarks/throughput.py --rates 1000 --set mempool.size=1000 --set 'consensus.timeout_commit="1s"'
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+import tomllib
 from pathlib import Path
 
 import httpx
@@ -77,6 +82,7 @@ class BlockFollower(threading.Thread):
         self.http = httpx.Client(base_url=rpc, timeout=10)
         self.next_height = start_height + 1
         self.committed: dict[str, float] = {}
+        self.blocks: list[tuple[int, float, list[str]]] = []  # (height, when seen, its tx hashes)
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -86,12 +92,61 @@ class BlockFollower(threading.Thread):
                 while self.next_height <= latest:
                     block = self.http.get("/block", params={"height": self.next_height}).json()["result"]["block"]
                     seen = time.monotonic()
-                    for tx in block["data"]["txs"] or []:
-                        self.committed.setdefault(hashlib.sha256(base64.b64decode(tx)).hexdigest(), seen)
+                    hashes = [hashlib.sha256(base64.b64decode(tx)).hexdigest() for tx in block["data"]["txs"] or []]
+                    for h in hashes:
+                        self.committed.setdefault(h, seen)
+                    self.blocks.append((self.next_height, seen, hashes))
                     self.next_height += 1
             except (httpx.HTTPError, KeyError, ValueError):
                 pass  # a transient RPC hiccup only delays observation; the next poll retries
             time.sleep(0.02)
+
+
+class MempoolSampler(threading.Thread):
+    """Samples one node's mempool (``num_unconfirmed_txs``) every ``interval`` seconds."""
+
+    def __init__(self, rpc: str, interval: float = 0.25):
+        super().__init__(daemon=True)
+        self.http = httpx.Client(base_url=rpc, timeout=10)
+        self.interval = interval
+        self.sizes: list[int] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(self.interval):
+            try:
+                self.sizes.append(int(self.http.get("/num_unconfirmed_txs").json()["result"]["n_txs"]))
+            except (httpx.HTTPError, KeyError, ValueError):
+                continue  # a missed sample only thins the series
+
+
+def block_figures(blocks: list[tuple[int, float, list[str]]], sent: dict[str, float]) -> dict:
+    """Blocks that held the step's txs: how many, their sizes (the step's txs only) and the time between them."""
+    sizes = [(height, seen, sum(1 for h in hashes if h in sent)) for height, seen, hashes in blocks]
+    used = [(height, seen, n) for height, seen, n in sizes if n]
+    if not used:
+        return {"blocks": 0}
+    gaps = [(b[1] - a[1]) * 1000 for a, b in zip(sizes, sizes[1:]) if a[0] >= used[0][0] and b[0] <= used[-1][0]]
+    counts = sorted(n for *_, n in used)
+    return {
+        "blocks": len(used),
+        "txs_per_block_mean": round(sum(counts) / len(counts), 1),
+        "txs_per_block_max": counts[-1],
+        "block_interval_ms_mean": round(sum(gaps) / len(gaps), 1) if gaps else None,
+    }
+
+
+def parse_setting(text: str) -> tuple[str, str, object]:
+    """``section.key=value`` (a value in TOML: 1000, true, "500ms"; a bare word is a string)."""
+    name, sep, value = text.partition("=")
+    section, dot, key = name.strip().rpartition(".")
+    if not sep or not dot or not section or not key:
+        raise argparse.ArgumentTypeError(f"--set takes section.key=value (say mempool.size=1000), not {text!r}")
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return section, key, parsed
 
 
 def send_step(rpcs: list[str], per_node: list[list[bytes]], rate: int, seconds: float, batch_interval: float = 0.05,
@@ -169,6 +224,8 @@ def measure(net: LocalNet, rate: int, seconds: float, make_txs, method: str = "b
     per_node = make_txs(rate, seconds, len(rpcs))
     follower = BlockFollower(rpcs[0], int(httpx.get(rpcs[0] + "/status").json()["result"]["sync_info"]["latest_block_height"]))
     follower.start()
+    sampler = MempoolSampler(rpcs[0])
+    sampler.start()
     groups = process_groups(net)
     cpu_before = {k: sum(cpu_seconds(p) for p in pids) for k, pids in groups.items()}
     gen_before = time.process_time()
@@ -179,7 +236,9 @@ def measure(net: LocalNet, rate: int, seconds: float, make_txs, method: str = "b
     while time.monotonic() < deadline and sum(1 for h in sent if h in follower.committed) < len(sent) - len(rejected):
         time.sleep(0.1)
     follower.stop.set()
+    sampler.stop.set()
     follower.join()
+    sampler.join()
     elapsed = time.monotonic() - t0
     cpu_after = {k: sum(cpu_seconds(p) for p in pids) for k, pids in groups.items()}
     committed = {h: follower.committed[h] for h in sent if h in follower.committed}
@@ -205,6 +264,9 @@ def measure(net: LocalNet, rate: int, seconds: float, make_txs, method: str = "b
             "generator": round(time.process_time() - gen_before, 2),
         },
         "wall_seconds": round(elapsed, 2),
+        **block_figures(follower.blocks, sent),
+        "mempool_node0_mean": round(sum(sampler.sizes) / len(sampler.sizes), 1) if sampler.sizes else None,
+        "mempool_node0_max": max(sampler.sizes, default=None),
     }
     return result
 
@@ -246,12 +308,14 @@ def kvstore_txs():
 def print_table(title: str, rows: list[dict]) -> None:
     print(f"\n{title}")
     print(f"{'offered/s':>10} {'sent':>7} {'lost':>8} {'refused':>8} {'committed':>9} {'tx/s':>8} {'p50 ms':>8} {'p99 ms':>8}  "
-          "cpu s (cometbft / app / generator)  app peak MB")
+          "cpu s (cometbft / app / generator)  app peak MB  blocks  tx/block (mean/max)  block ms  mempool (mean/max)")
     for r in rows:
         cpu = r["cpu_seconds"]
         print(f"{r['offered_rate']:>10} {r['sent']:>7} {r['not_committed']:>8} {r.get('mempool_full_refusals', 0):>8} "
               f"{r['committed']:>9} {r['committed_tps']:>8} "
-              f"{str(r['p50_ms']):>8} {str(r['p99_ms']):>8}  {cpu['cometbft(4)']} / {cpu['app(4)']} / {cpu['generator']}  {r.get('app_peak_rss_mb', '')}")
+              f"{str(r['p50_ms']):>8} {str(r['p99_ms']):>8}  {cpu['cometbft(4)']} / {cpu['app(4)']} / {cpu['generator']}  {r.get('app_peak_rss_mb', '')}  "
+              f"{r.get('blocks', '')}  {r.get('txs_per_block_mean', '')}/{r.get('txs_per_block_max', '')}  "
+              f"{r.get('block_interval_ms_mean', '')}  {r.get('mempool_node0_mean', '')}/{r.get('mempool_node0_max', '')}")
 
 
 def main() -> int:
@@ -265,18 +329,25 @@ def main() -> int:
     parser.add_argument("--broadcast", choices=["sync", "async"], default="sync",
                         help="broadcast_tx_sync (default: refusals are seen and sent again) or broadcast_tx_async")
     parser.add_argument("--keep", action="store_true", help="keep the networks' folders (logs) and say where they are")
+    parser.add_argument("--set", type=parse_setting, action="append", default=[], metavar="SECTION.KEY=VALUE",
+                        help="a CometBFT config.toml setting for both networks, over cometbft-config/localnet.toml "
+                             "(say --set mempool.size=1000 --set consensus.timeout_commit=\"500ms\"); repeatable")
     args = parser.parse_args()
+    overrides: dict[str, dict[str, object]] = {}
+    for section, key, value in args.set:
+        overrides.setdefault(section, {})[key] = value
 
     work = Path(tempfile.mkdtemp(prefix="ets-bench-"))
     report: dict = {"validators": 4, "seconds_per_step": args.seconds, "broadcast": args.broadcast,
-                    "machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()[0]}}
+                    "machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()[0]},
+                    "config_overrides": overrides}
     try:
         senders = [Signer.generate() for _ in range(args.senders)]
         accounts = [GenesisAccount(f"gov-{i}", "government", Signer.generate()) for i in range(3)]
         accounts += [GenesisAccount(f"bench-{i}", "company", s) for i, s in enumerate(senders)]
         app_state = build_app_state(accounts, balances={s.address: {"KAU25": 10**9} for s in senders}, params=default_params())
         net = LocalNet(work / "ets", base_port=args.base_port)
-        net.create(4, chain_id="ets-bench", app_state=app_state)
+        net.create(4, chain_id="ets-bench", app_state=app_state, config_overrides=overrides or None)
         print(f"starting 4 validators + 4 ABCI apps in {work} ...", flush=True)
         net.start()
         readers = json.loads((net.home / "genesis.json").read_text())["app_state"].get("privacy")
@@ -292,7 +363,7 @@ def main() -> int:
         print_table("ETS app (signed transfers)", rows)
         if not args.skip_kvstore:
             base = LocalNet(work / "kvstore", base_port=args.base_port + 100)
-            base.create(4, chain_id="kv-bench", proxy_app="kvstore")
+            base.create(4, chain_id="kv-bench", proxy_app="kvstore", config_overrides=overrides or None)
             base.start()
             make_kv = kvstore_txs()
             kv_rows = []
