@@ -17,6 +17,6 @@ if ! [[ "$workers" =~ ^[0-9]+$ ]]; then
   exit 2
 fi
 if (( workers > 0 )); then
-  exec .venv/bin/python -m pytest -n "$workers" --dist loadfile "$@"
+  exec .venv/bin/python -m pytest -n "$workers" --dist loadfile --no-loadscope-reorder "$@"
 fi
 exec .venv/bin/python -m pytest "$@"

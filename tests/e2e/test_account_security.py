@@ -27,7 +27,7 @@ from ets_tools.devnet import DEV_PASSPHRASE
 
 from .conftest import REPO, Net, start_net, wait_until, without_hex
 
-pytestmark = pytest.mark.localnet
+pytestmark = [pytest.mark.localnet, pytest.mark.long(seconds=90)]
 
 DELAY, CAP = 30, 100_000
 PARAMS = {"custody_delay_seconds": DELAY, "custody_untrusted_cap": CAP, "custody_transfer_ttl_seconds": 600}

@@ -28,7 +28,7 @@ from datasets.krx import MARKET_HEADERS
 
 from .conftest import REPO, Net, start_net, wait_until
 
-pytestmark = pytest.mark.localnet
+pytestmark = [pytest.mark.localnet, pytest.mark.long(seconds=230)]
 
 EXTRA = [Signer.generate() for _ in range(4)]  # companies 5-8: eight bidders can ask for more than the volume
 

@@ -44,7 +44,7 @@ from ets_tools.devnet import DEV_PASSPHRASE
 
 from .conftest import REPO, Net, start_net, wait_until
 
-pytestmark = pytest.mark.localnet
+pytestmark = [pytest.mark.localnet, pytest.mark.long(seconds=45)]
 
 YEAR = 2024
 DAYS = ("2024-12-30", "2024-12-31")

@@ -20,7 +20,7 @@ from ets_tools.devnet import DEV_PASSPHRASE
 
 from .conftest import REPO, wait_until
 
-pytestmark = pytest.mark.localnet
+pytestmark = [pytest.mark.localnet, pytest.mark.long(seconds=60)]
 
 
 def _free_port() -> int:

@@ -18,7 +18,7 @@ from ets_tools.netns.load import percentile
 
 from .netns import FaultRun, catch_up, damage_state, fill, host_net
 
-pytestmark = pytest.mark.localnet
+pytestmark = [pytest.mark.localnet, pytest.mark.long(seconds=150)]
 
 BOTH_SIDES = [("company-1", "company-2", "node0"), ("company-3", "company-4", "node2")]
 SMALL_DISK_MB = 16  # node3's app data folder: a tmpfs, filled by the disk test

@@ -24,7 +24,7 @@ from portal.ui import kg_to_t_text
 from portal_chain import PASSWORDS, SeededChain, reading_bytes
 from portal_process import start_portal
 
-pytestmark = pytest.mark.localnet
+pytestmark = [pytest.mark.localnet, pytest.mark.long(seconds=80)]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]

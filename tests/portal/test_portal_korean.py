@@ -37,7 +37,7 @@ from protocol.messages import Approve, CustodyTransfer, Propose, SetViewKey
 from protocol.messages.compliance import AssignVerifiers, EmissionsReport, OtherSource, SetComplianceDeadline
 from protocol.sealed import open_document, view_key_of, view_public_hex
 
-pytestmark = pytest.mark.localnet
+pytestmark = [pytest.mark.localnet, pytest.mark.long(seconds=60)]
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():

@@ -35,7 +35,7 @@ from portal.krx_history import KrxHistoryError, load_krx_history
 from portal_pages import absent, body, choose, confirm, expect, go, login_with, nav_links
 from trading_chain import GENESIS, TRADER_PASSWORDS, MarketChain, add_portal_users, start_market_chain, start_portal
 
-pytestmark = pytest.mark.localnet
+pytestmark = [pytest.mark.localnet, pytest.mark.long(seconds=60)]
 
 CHROMIUM = Path("/usr/bin/chromium")
 DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"

@@ -30,7 +30,8 @@ STARTUP_TIMEOUT = 300  # setup check, 4 validators, seeding 60 companies and a p
 RUN_FOR = 45           # how long the job must keep running once the portal answers
 STOP_TIMEOUT = 90
 
-pytestmark = [pytest.mark.localnet, pytest.mark.timeout(STARTUP_TIMEOUT + RUN_FOR + STOP_TIMEOUT + 180)]
+pytestmark = [pytest.mark.localnet, pytest.mark.timeout(STARTUP_TIMEOUT + RUN_FOR + STOP_TIMEOUT + 180),
+              pytest.mark.long(seconds=240)]
 
 
 # -- ports -------------------------------------------------------------------------------------
