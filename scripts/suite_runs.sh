@@ -10,11 +10,12 @@
 #
 # The clone is made in a temporary folder beside this checkout (so that ../shared is beside it as well)
 # and removed at the end; each run's full output and the summary lines go to --log (default
-# benchmarks/results/suite-runs-<UTC time>/). The first run includes setup on the fresh clone.
+# benchmarks/results/suite-runs-<UTC time>/). The first run includes setup on the fresh clone. Stopped
+# (Ctrl-C, SIGTERM, SIGHUP), it stops the running suite, waits for its teardown, then removes the clone.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs=10 keep_going=0 log="" here=0
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || { echo "suite_runs: --runs needs a whole number from 1, got '${2:-}'" >&2; exit 2; }
@@ -40,10 +41,23 @@ fi
 commit="$(git -C "$checkout" rev-parse --short HEAD)"
 summary="$log/summary.txt"
 echo "# commit $commit, $runs run(s), pytest arguments: ${*:-(none)}" | tee "$summary"
-failed=0
+failed=0 child="" i=0
+stopped() {  # a stop (Ctrl-C, SIGTERM, SIGHUP): the running suite tears down before its clone is removed
+  trap '' INT TERM HUP
+  if [[ -n "$child" ]]; then
+    kill -TERM "$child" 2>/dev/null || true
+    wait "$child" 2>/dev/null || true
+  fi
+  echo "# stopped during run $i; logs in $log" | tee -a "$summary"
+  exit 130
+}
+trap stopped INT TERM HUP
 for ((i = 1; i <= runs; i++)); do
   started="$(date -u +%Y-%m-%dT%H:%M:%SZ)" t0=$SECONDS rc=0
-  (cd "$checkout" && CI=true ./scripts/test.sh "$@") > "$log/run-$i.log" 2>&1 < /dev/null || rc=$?
+  (cd "$checkout" && CI=true exec ./scripts/test.sh "$@") > "$log/run-$i.log" 2>&1 < /dev/null &
+  child=$!
+  wait "$child" || rc=$?
+  child=""
   result="$( (grep -E '^(=+ )?[0-9a-z ,]*(passed|failed|errors?|deselected|skipped|no tests ran)[0-9a-z ,]* in [0-9.]+s' "$log/run-$i.log" || true) \
             | tail -1 | tr -d '=' | sed 's/^ *//; s/ *$//')"
   line="run $i/$runs  $started  $(( (SECONDS - t0) / 60 )) min $(( (SECONDS - t0) % 60 )) s  exit $rc  ${result:-no pytest summary (see run-$i.log)}"

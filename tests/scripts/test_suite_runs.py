@@ -4,8 +4,11 @@ checkout (``--here``: setup is already done); the full runs are what the closing
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,3 +50,29 @@ def test_bad_arguments_are_refused_with_what_to_give(tmp_path):
     assert done.returncode == 2 and "unknown argument '--frobnicate' (see --help)" in done.stderr
     helped = subprocess.run(["bash", str(SCRIPT), "--help"], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert helped.returncode == 0 and "--keep-going" in helped.stdout and "--here" in helped.stdout
+
+
+def test_a_stopped_series_stops_its_suite_first_and_says_so(tmp_path):
+    """SIGTERM to the series while a suite runs: the suite is stopped and waited for (its teardown runs before the
+    clone would be removed), the summary says which run was stopped, and the series exits 130."""
+    long_test = tmp_path / "suite" / "test_long.py"
+    long_test.parent.mkdir()
+    pid_file = tmp_path / "pytest.pid"
+    long_test.write_text("import os, time\n\ndef test_long():\n"
+                         f"    open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n    time.sleep(600)\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "tests")}  # the suite's own stop plugin, for a file outside it
+    series = subprocess.Popen(["bash", str(SCRIPT), "--here", "--log", str(tmp_path / "log"), "--runs", "2", "--",
+                               str(long_test), "-q", "-p", "no:cacheprovider", "-p", "stop_cleanly"], cwd=REPO, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not pid_file.exists() or not pid_file.read_text():
+        assert series.poll() is None, series.stdout.read()
+        assert time.monotonic() < deadline, "the suite never started its test"
+        time.sleep(0.2)
+    inner = int(pid_file.read_text())
+    series.send_signal(signal.SIGTERM)
+    output, _ = series.communicate(timeout=120)
+    assert series.returncode == 130, output
+    assert not Path(f"/proc/{inner}").exists() or Path(f"/proc/{inner}/stat").read_text().split()[2] == "Z", output
+    lines = (tmp_path / "log" / "summary.txt").read_text().splitlines()
+    assert lines[-1].startswith("# stopped during run 1; logs in ") and not any(LINE.match(line) for line in lines), lines
