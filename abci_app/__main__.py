@@ -27,6 +27,8 @@ class _JsonFormatter(logging.Formatter):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .server import CHECK_BACKLOG, MAX_BACKLOG, MIN_BACKLOG
+
     parser = argparse.ArgumentParser(
         prog="python -m abci_app",
         description=(
@@ -58,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run as an observer node (a non-validator that follows the chain and serves public state, "
                              "with no blinding or execution key): the chain's genesis.json, whose app_hash it starts "
                              "from; state in HOME/public.sqlite")
+    parser.add_argument("--check-backlog", type=int, default=CHECK_BACKLOG, metavar="BYTES",
+                        help="bytes of CheckTx requests waiting to be checked before new ones are refused with "
+                             "CHECK_BACKLOG (the client sends again); CometBFT waits for every waiting check before "
+                             f"each Commit, so this bounds that wait ({MIN_BACKLOG:,} to {MAX_BACKLOG:,}; default: %(default)s, "
+                             "about a second of checks)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
                         help="log verbosity; logs are JSON lines on stdout (default: %(default)s)")
     return parser
@@ -68,11 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(_JsonFormatter())
     logging.basicConfig(level=args.log_level.upper(), handlers=[handler])
-    from .server import AbciServer
+    from .server import MAX_BACKLOG, MIN_BACKLOG, AbciServer
 
     try:
+        if not MIN_BACKLOG <= args.check_backlog <= MAX_BACKLOG:
+            raise ValueError(f"--check-backlog must be {MIN_BACKLOG:,} to {MAX_BACKLOG:,} bytes, not {args.check_backlog:,}")
         app = _observer(args) if args.observer else _validator(args)
-        asyncio.run(AbciServer(app, args.listen).serve())
+        asyncio.run(AbciServer(app, args.listen, check_backlog=args.check_backlog).serve())
     except (GenesisError, StorageError, ValueError, OSError) as exc:
         print(f"abci_app: {exc}", file=sys.stderr)
         return 2

@@ -57,6 +57,7 @@ _WRITE_HIGH_WATER = 4 * 1024 * 1024
 _YIELD_EVERY = 32
 _MAX_LOG = 200
 CHECK_BACKLOG = 1 << 20  # bytes of waiting requests (~1,300 txs, about a second of checks) before NEW CheckTx are refused
+MIN_BACKLOG, MAX_BACKLOG = 64 * 1024, 64 << 20  # what --check-backlog accepts
 _BACKLOG_LOG = "this validator has too many txs waiting to be checked; send the tx again shortly, or to another validator"
 
 

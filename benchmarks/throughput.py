@@ -339,6 +339,9 @@ def main() -> int:
     parser.add_argument("--broadcast", choices=["sync", "async"], default="sync",
                         help="broadcast_tx_sync (default: refusals are seen and sent again) or broadcast_tx_async")
     parser.add_argument("--keep", action="store_true", help="keep the networks' folders (logs) and say where they are")
+    parser.add_argument("--check-backlog", type=int, default=None, metavar="BYTES",
+                        help="each app's --check-backlog (bytes of waiting CheckTx before new ones are refused; "
+                             "default: the app's)")
     parser.add_argument("--set", type=parse_setting, action="append", default=[], metavar="SECTION.KEY=VALUE",
                         help="a CometBFT config.toml setting for both networks, over cometbft-config/localnet.toml "
                              "(say --set mempool.size=1000 --set consensus.timeout_commit=\"500ms\"); repeatable")
@@ -350,14 +353,15 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="ets-bench-"))
     report: dict = {"validators": 4, "seconds_per_step": args.seconds, "broadcast": args.broadcast,
                     "machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()[0]},
-                    "config_overrides": overrides}
+                    "config_overrides": overrides, "check_backlog": args.check_backlog}
     try:
         senders = [Signer.generate() for _ in range(args.senders)]
         accounts = [GenesisAccount(f"gov-{i}", "government", Signer.generate()) for i in range(3)]
         accounts += [GenesisAccount(f"bench-{i}", "company", s) for i, s in enumerate(senders)]
         app_state = build_app_state(accounts, balances={s.address: {"KAU25": 10**9} for s in senders}, params=default_params())
         net = LocalNet(work / "ets", base_port=args.base_port)
-        net.create(4, chain_id="ets-bench", app_state=app_state, config_overrides=overrides or None)
+        net.create(4, chain_id="ets-bench", app_state=app_state, config_overrides=overrides or None,
+                   check_backlog=args.check_backlog)
         print(f"starting 4 validators + 4 ABCI apps in {work} ...", flush=True)
         net.start()
         readers = json.loads((net.home / "genesis.json").read_text())["app_state"].get("privacy")

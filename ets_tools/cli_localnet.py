@@ -84,7 +84,7 @@ def cmd_create(args: argparse.Namespace) -> int:
     net = _net(args, base_port=args.base_port if args.base_port is not None else DEFAULT_BASE_PORT)
     hosts = [h.strip() for h in args.hosts.split(",")] if args.hosts else None
     net.create(args.validators, chain_id=args.chain_id, hosts=hosts, snapshot_interval=args.snapshot_interval,
-               snapshot_keep=args.snapshot_keep)
+               snapshot_keep=args.snapshot_keep, check_backlog=args.check_backlog)
     layout = f"one validator per host ({', '.join(hosts)})" if hosts else "all validators on 127.0.0.1"
     print(f"created network {net.chain_id!r} in {net.home}: {len(net.nodes())} validators, {layout}")
     return 0
@@ -106,6 +106,7 @@ def cmd_start(args: argparse.Namespace) -> int:
                 ("--proxy-app", args.proxy_app, net.proxy_app),
                 ("--snapshot-interval", args.snapshot_interval, net.manifest().get("snapshot_interval")),
                 ("--snapshot-keep", args.snapshot_keep, net.manifest().get("snapshot_keep")),
+                ("--check-backlog", args.check_backlog, net.manifest().get("check_backlog")),
             )
             if given is not None and given != have
         ]
@@ -126,6 +127,7 @@ def cmd_start(args: argparse.Namespace) -> int:
             proxy_app=args.proxy_app,
             snapshot_interval=args.snapshot_interval,
             snapshot_keep=args.snapshot_keep,
+            check_backlog=args.check_backlog,
         )
         created = True
     net.start(wait_blocks=not args.no_wait, timeout=args.timeout)
@@ -237,13 +239,16 @@ def _home(p: argparse.ArgumentParser) -> None:
     p.add_argument("--home", required=True, metavar="DIR", help="folder of the local network (holds localnet.json, node0/, node1/, ..., keys/)")
 
 
-def _snapshot_interval(p: argparse.ArgumentParser) -> None:
+def _app_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--snapshot-interval", type=int, metavar="N", default=None,
                    help="when creating: every app writes a state-sync snapshot every N heights, for nodes added with "
                         "`add-node --state-sync` (0: none; default: the app's, 100)")
     p.add_argument("--snapshot-keep", type=int, metavar="K", default=None,
                    help="when creating: how many snapshots each app keeps; a joining node needs the one it chose to "
                         "outlive its download (default: the app's, 2)")
+    p.add_argument("--check-backlog", type=int, metavar="BYTES", default=None,
+                   help="when creating: bytes of CheckTx waiting in each app before it refuses new ones (the client "
+                        "sends again); CometBFT waits for them before each Commit (default: the app's, 1 MiB)")
 
 
 def add_localnet_commands(subparsers: Any) -> None:
@@ -282,7 +287,7 @@ def add_localnet_commands(subparsers: Any) -> None:
                    help=f"use CometBFT's built-in app instead of ours ({', '.join(BUILTIN_APPS)}); for benchmark baselines")
     p.add_argument("--timeout", type=float, default=90.0, metavar="SECONDS", help="how long to wait for blocks (default 90)")
     p.add_argument("--no-wait", action="store_true", help="return once the processes listen, without waiting for blocks")
-    _snapshot_interval(p)
+    _app_options(p)
     p.set_defaults(func=cmd_start)
 
     p = sub.add_parser(
@@ -300,7 +305,7 @@ def add_localnet_commands(subparsers: Any) -> None:
     p.add_argument("--base-port", type=int, metavar="P", default=None, help=f"first port on 127.0.0.1 (default {DEFAULT_BASE_PORT})")
     p.add_argument("--chain-id", metavar="ID", default=DEFAULT_CHAIN_ID, help=f"chain id (default {DEFAULT_CHAIN_ID})")
     p.add_argument("--hosts", metavar="H0,H1,...", default=None, help="one host name per validator, e.g. node0,node1,node2,node3")
-    _snapshot_interval(p)
+    _app_options(p)
     p.set_defaults(func=cmd_create)
 
     p = sub.add_parser(

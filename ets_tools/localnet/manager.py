@@ -60,7 +60,8 @@ class LocalNet(NetworkHome):
         local network's first accounts, keys in ``<home>/keys``), ``proxy_app`` (a built-in CometBFT
         app or an address instead of our own app), ``config_overrides`` (section → {key: value} for
         config.toml), ``snapshot_interval`` and ``snapshot_keep`` (heights between the apps' state-sync
-        snapshots for nodes added later with ``add_node(state_sync=True)``, and how many are kept) and ``hosts``: one host name per validator for the one-validator-per-host
+        snapshots for nodes added later with ``add_node(state_sync=True)``, and how many are kept), ``check_backlog``
+        (bytes of waiting CheckTx before each app refuses new ones) and ``hosts``: one host name per validator for the one-validator-per-host
         (docker compose) layout, which is started by its hosts (``cometbft-config/compose-node.sh``),
         not by ``start()``.
         """

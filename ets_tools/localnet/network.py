@@ -19,6 +19,7 @@ from typing import Any, Mapping
 from abci_app.blinding import new_blinding_key, write_blinding_key
 from abci_app.genesis import genesis_app_hash
 from abci_app.privacy import new_execution_key, write_execution_key
+from abci_app.server import MAX_BACKLOG, MIN_BACKLOG
 from protocol.private_tx import public_bytes
 
 from .errors import LocalNetError
@@ -47,6 +48,13 @@ def _run(cometbft: Path, *args: str) -> str:
     return proc.stdout
 
 
+APP_OPTIONS = {  # manifest key: the app's flag, the least and most it takes, its unit
+    "snapshot_interval": ("--snapshot-interval", 0, 1_000_000, "heights (0: off)"),
+    "snapshot_keep": ("--snapshot-keep", 1, 1000, "snapshots"),
+    "check_backlog": ("--check-backlog", MIN_BACKLOG, MAX_BACKLOG, "bytes"),
+}
+
+
 def create_network(
     net: NetworkHome,
     cometbft: Path,
@@ -60,12 +68,14 @@ def create_network(
     hosts: list[str] | None = None,
     snapshot_interval: int | None = None,
     snapshot_keep: int | None = None,
+    check_backlog: int | None = None,
 ) -> None:
     """Create a network of ``validators`` nodes in ``net.home`` (which must be empty or missing).
 
-    ``snapshot_interval`` and ``snapshot_keep`` (kept in the manifest) are passed to every app as
-    ``--snapshot-interval`` / ``--snapshot-keep``: the heights between the state-sync snapshots new
-    nodes join from, and how many stay on disk (None: the app's defaults).
+    ``snapshot_interval``, ``snapshot_keep`` and ``check_backlog`` (kept in the manifest) are passed to
+    every app as ``--snapshot-interval`` / ``--snapshot-keep`` / ``--check-backlog`` (``APP_OPTIONS``): the
+    heights between the state-sync snapshots new nodes join from, how many stay on disk, and the bytes of
+    waiting CheckTx before new ones are refused (None: the app's defaults).
 
     With ``hosts`` (one host name per validator) the network is laid out for one validator per
     host instead — the docker-compose layout: every node uses the default ports on its own host,
@@ -83,10 +93,12 @@ def create_network(
         raise LocalNetError(
             f"proxy_app {proxy_app!r} is neither a built-in app ({', '.join(BUILTIN_APPS)}) nor a tcp:// or unix:// address"
         )
-    if snapshot_interval is not None and not 0 <= int(snapshot_interval) <= 1_000_000:
-        raise LocalNetError(f"--snapshot-interval must be 0 (off) to 1,000,000 heights, not {snapshot_interval}")
-    if snapshot_keep is not None and not 1 <= int(snapshot_keep) <= 1000:
-        raise LocalNetError(f"--snapshot-keep must be 1 to 1000, not {snapshot_keep}")
+    given = {"snapshot_interval": snapshot_interval, "snapshot_keep": snapshot_keep, "check_backlog": check_backlog}
+    app_options = {key: int(value) for key, value in given.items() if value is not None}
+    for key, value in app_options.items():
+        flag, least, most, unit = APP_OPTIONS[key]
+        if not least <= value <= most:
+            raise LocalNetError(f"{flag} must be {least:,} to {most:,} {unit}, not {value:,}")
     if not (1024 <= base_port and base_port + 10 * validators < 65536):
         raise LocalNetError(f"--base-port must be 1024 or more and leave room for {validators} nodes below 65536")
     if net.exists():
@@ -111,7 +123,7 @@ def create_network(
     net.home.mkdir(parents=True, exist_ok=True)
     try:
         _create(net, cometbft, base_port, validators, chain_id, app_state, proxy_app, tuned, config_overrides, hosts,
-                snapshot_interval, snapshot_keep)
+                app_options)
     except BaseException:
         # Leave the folder as we found it (it was empty or missing), so a retry can start clean.
         for child in list(net.home.iterdir()):
@@ -178,8 +190,7 @@ def _create(
     tuned: Mapping[str, Mapping[str, Any]],
     config_overrides: Mapping[str, Mapping[str, Any]] | None,
     hosts: list[str] | None = None,
-    snapshot_interval: int | None = None,
-    snapshot_keep: int | None = None,
+    app_options: Mapping[str, int] | None = None,
 ) -> None:
     home = net.home
     names = [f"node{i}" for i in range(validators)]
@@ -233,8 +244,7 @@ def _create(
         "validators": validators,
         "base_port": base_port,
         "proxy_app": proxy_app,
-        **({"snapshot_interval": int(snapshot_interval)} if snapshot_interval is not None else {}),
-        **({"snapshot_keep": int(snapshot_keep)} if snapshot_keep is not None else {}),
+        **(app_options or {}),
         "cometbft_version": _run(cometbft, "version").strip(),
         "created": genesis["genesis_time"],
         "nodes": [

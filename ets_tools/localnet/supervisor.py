@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from .errors import LocalNetError
 from .home import REPO_ROOT, NetworkHome, write_atomic
-from .network import check_cometbft
+from .network import APP_OPTIONS, check_cometbft
 from .ports import LOOPBACK, check_ports_free, port_accepts
 
 __all__ = ["Supervisor", "tail", "APP_READY_TIMEOUT", "RPC_READY_TIMEOUT", "KILL_WAIT"]
@@ -194,10 +194,9 @@ class Supervisor:
         ]
         if entry.get("observer"):  # no secrets: follows the chain from the blocks' outcomes
             argv += ["--observer", str(self.home / node / "config" / "genesis.json")]
-        if manifest.get("snapshot_interval") is not None:
-            argv += ["--snapshot-interval", str(int(manifest["snapshot_interval"]))]
-        if manifest.get("snapshot_keep") is not None:
-            argv += ["--snapshot-keep", str(int(manifest["snapshot_keep"]))]
+        for key, (flag, *_) in APP_OPTIONS.items():
+            if manifest.get(key) is not None:
+                argv += [flag, str(int(manifest[key]))]
         if "app_metrics" in entry["ports"]:  # networks created before app metrics existed have no such port
             argv += ["--metrics", f"{LOOPBACK}:{entry['ports']['app_metrics']}"]
         (self.home / node / "app").mkdir(mode=0o700, exist_ok=True)

@@ -57,10 +57,11 @@ def test_edge(tmp_path):
 @pytest.mark.localnet
 def test_throughput(tmp_path):
     stdout, figures = _run("throughput.py", "--rates", "40", "--seconds", "2", "--senders", "8", "--skip-kvstore",
-                           "--set", "mempool.size=900", "--base-port", str(_free_base_port()), out=tmp_path)
+                           "--set", "mempool.size=900", "--check-backlog", "262144", "--base-port", str(_free_base_port()),
+                           out=tmp_path)
     (row,) = figures["ets"]
     assert row["committed"] == row["sent"] == 80 and row["rpc_errors"] == 0  # every sealed transfer committed
-    assert figures["config_overrides"] == {"mempool": {"size": 900}}
+    assert figures["config_overrides"] == {"mempool": {"size": 900}} and figures["check_backlog"] == 262144
     assert 1 <= row["blocks"] <= 80 and row["txs_per_block_max"] >= row["txs_per_block_mean"] > 0
     assert row["mempool_node0_max"] is not None and row["mempool_node0_max"] <= 900
     assert set(figures["app_peak_rss_mb"]["per_node"]) == {"node0", "node1", "node2", "node3"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import socket
 import time
 import tomllib
@@ -143,10 +144,14 @@ def test_four_validators_with_our_app(tmp_path: Path) -> None:
     home = tmp_path / "net"
     net = LocalNet(home, base_port=free_base_port(4))
     try:
-        net.start(timeout=40)  # creates the default network first: home is missing
+        net.create(4, check_backlog=256 * 1024)  # an app option: kept in the manifest, passed to every app process
+        net.start(timeout=40)
         assert len(list((home / "keys").glob("*.key.json"))) >= 7
         rows = net.status()
         assert all(r["running"] and r["pids"]["app"] for r in rows), rows
+        for r in rows:
+            argv = Path(f"/proc/{r['pids']['app']}/cmdline").read_bytes().split(b"\0")
+            assert argv[argv.index(b"--check-backlog") + 1] == b"262144", argv
 
         def agreed() -> bool:
             rows = net.status()
@@ -189,6 +194,18 @@ def test_port_in_use_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixt
         captured = capsys.readouterr()
         assert code != 0
         assert str(busy) in captured.err and "--base-port" in captured.err and "Traceback" not in captured.err
+
+
+@needs_cometbft
+@pytest.mark.parametrize("option, value, says", [
+    ("check_backlog", 1000, "--check-backlog must be 65,536 to 67,108,864 bytes, not 1,000"),
+    ("snapshot_interval", -1, "--snapshot-interval must be 0 to 1,000,000 heights (0: off), not -1"),
+    ("snapshot_keep", 0, "--snapshot-keep must be 1 to 1,000 snapshots, not 0"),
+])
+def test_an_app_option_out_of_range_is_refused_before_anything_is_written(tmp_path: Path, option, value, says) -> None:
+    with pytest.raises(LocalNetError, match=re.escape(says)):
+        LocalNet(tmp_path / "net", base_port=free_base_port(1)).create(1, **{option: value})
+    assert not (tmp_path / "net").exists()
 
 
 def test_cli_errors_for_missing_network_and_unknown_node(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
