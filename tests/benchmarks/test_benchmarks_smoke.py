@@ -5,6 +5,7 @@ themselves are not judged here (benchmarks are measured, never asserted)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,10 +21,10 @@ def _free_base_port() -> int:
     return network_base(4)
 
 
-def _run(script: str, *args: str, out: Path, timeout: float = 300) -> tuple[str, dict]:
+def _run(script: str, *args: str, out: Path, timeout: float = 300, env: dict | None = None) -> tuple[str, dict]:
     """Run ``benchmarks/<script>``; returns its stdout and the JSON result it wrote into ``out``."""
     done = subprocess.run([sys.executable, str(REPO / "benchmarks" / script), *args, "--out", str(out)], cwd=REPO,
-                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, env=env)
     assert done.returncode == 0, f"{script} failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     (result,) = sorted(out.glob("*.json"))
     return done.stdout, json.loads(result.read_text())
@@ -90,6 +91,19 @@ def test_compliance(tmp_path):
         pytest.skip("the real ETRS Phase 3 list is not in ../shared/datasets")
     stdout, figures = _run("compliance.py", "--companies", "12", "--base-port", str(_free_base_port()), out=tmp_path)
     assert figures["certified_companies"] == figures["table_rows"] == 12 and sum(figures["status_counts"].values()) == 12
+
+
+@pytest.mark.localnet
+def test_portal_render(tmp_path):
+    if not (REPO.parent / "shared" / "datasets" / "kets" / "phase3_pre_allocation_2021_2025.csv").exists():
+        pytest.skip("the real ETRS Phase 3 list is not in ../shared/datasets")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}  # as its docstring runs it: the pages import the portal package
+    stdout, figures = _run("portal_render.py", "--companies", "5", "--runs", "1", "--base-port", str(_free_base_port()),
+                           out=tmp_path, env=env)
+    assert figures["companies"] == figures["reports_accepted"] == 5 and figures["runs"] == 1
+    assert {"transparency (ko)", "transparency (en)", "my_compliance (ko)"} <= set(figures["pages"])
+    assert all(0 < page["p50"] <= page["p95"] <= page["max"] for page in figures["pages"].values())
+    assert figures["worst_p95"]["page"] in figures["pages"] and "worst p95" in stdout
 
 
 def test_demo_data(tmp_path):
