@@ -195,7 +195,7 @@ class Application(PlainRequests):
         except Exception:
             log.exception("CheckTx failed unexpectedly; the tx is refused")
             return abci.ResponseCheckTx(code=Code.INTERNAL, log="internal error while checking the tx; it was refused", codespace=CODESPACE)
-        self.metrics.count_tx("check", outcome.code)
+        self.metrics.count_tx("recheck" if req.type == abci.CheckTxType.RECHECK else "check", outcome.code)
         return abci.ResponseCheckTx(code=outcome.code, log=outcome.log, codespace=CODESPACE if outcome.code else "")
 
     def _recheck(self, tx: bytes) -> TxOutcome:

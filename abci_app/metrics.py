@@ -1,7 +1,8 @@
 """Prometheus metrics of one validator's app (served only when ``--metrics`` is given).
 
     ets_app_height                    last committed height
-    ets_app_txs_total{stage,code}     tx results by stage (check, deliver) and result code
+    ets_app_txs_total{stage,code}     tx results by stage (check: a new tx; recheck: one CometBFT checks again
+                                      after a block; deliver) and result code
     ets_app_block_seconds{step}       time spent in finalize_block / commit
     ets_app_block_txs                 txs per finalized block
 """

@@ -48,6 +48,7 @@ from protocol.private_tx import seal_to  # noqa: E402
 from ets.keys import Signer  # noqa: E402
 from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
 from ets_tools.localnet import LocalNet  # noqa: E402
+from ets_tools.localnet.ports import LOOPBACK  # noqa: E402
 from _memory import app_peak_rss_mb  # noqa: E402
 from _results import write_figures  # noqa: E402
 
@@ -119,6 +120,44 @@ class MempoolSampler(threading.Thread):
                 self.sizes.append(int(self.http.get("/num_unconfirmed_txs").json()["result"]["n_txs"]))
             except (httpx.HTTPError, KeyError, ValueError):
                 continue  # a missed sample only thins the series
+
+
+def _scrape(url: str) -> dict[str, float]:
+    """One Prometheus text page as {"name{labels}": value}; empty when nothing answers there."""
+    try:
+        text = httpx.get(url, timeout=5).text
+    except httpx.HTTPError:
+        return {}
+    samples = {}
+    for line in text.splitlines():
+        name, _, value = line.rpartition(" ")
+        if name and not line.startswith("#"):
+            try:
+                samples[name] = float(value)
+            except ValueError:
+                continue
+    return samples
+
+
+def node_counters(net: LocalNet) -> dict[str, float]:
+    """Counters summed over the nodes: the apps' new checks and rechecks (``ets_app_txs_total``), and CometBFT's
+    txs received again through gossip and its recheck passes (``cometbft_mempool_*``)."""
+    totals = {"app_checks": 0.0, "app_rechecks": 0.0, "gossip_repeats": 0.0, "recheck_passes": 0.0}
+    for node in net.nodes():
+        ports = net.node_entry(node)["ports"]
+        app = _scrape(f"http://{LOOPBACK}:{ports['app_metrics']}/metrics")
+        comet = _scrape(f"http://{LOOPBACK}:{ports['prometheus']}/metrics")
+        for name, value in app.items():
+            if name.startswith("ets_app_txs_total{"):
+                stage = "app_rechecks" if 'stage="recheck"' in name else "app_checks" if 'stage="check"' in name else None
+                if stage:
+                    totals[stage] += value
+        for name, value in comet.items():
+            if name.startswith("cometbft_mempool_already_received_txs"):
+                totals["gossip_repeats"] += value
+            elif name.startswith("cometbft_mempool_recheck_times"):
+                totals["recheck_passes"] += value
+    return totals
 
 
 def block_figures(blocks: list[tuple[int, float, list[str]]], sent: dict[str, float]) -> dict:
@@ -233,6 +272,7 @@ def measure(net: LocalNet, rate: int, seconds: float, make_txs, method: str = "b
     sampler = MempoolSampler(rpcs[0])
     sampler.start()
     groups = process_groups(net)
+    counted_before = node_counters(net)
     cpu_before = {k: sum(cpu_seconds(p) for p in pids) for k, pids in groups.items()}
     gen_before = time.process_time()
     t0 = time.monotonic()
@@ -247,6 +287,7 @@ def measure(net: LocalNet, rate: int, seconds: float, make_txs, method: str = "b
     sampler.join()
     elapsed = time.monotonic() - t0
     cpu_after = {k: sum(cpu_seconds(p) for p in pids) for k, pids in groups.items()}
+    counted = {k: v - counted_before[k] for k, v in node_counters(net).items()}
     committed = {h: follower.committed[h] for h in sent if h in follower.committed}
     latencies = sorted((committed[h] - sent[h]) * 1000 for h in committed)
     once_in = sorted((committed[h] - accepted[h]) * 1000 for h in committed if h in accepted)
@@ -276,6 +317,9 @@ def measure(net: LocalNet, rate: int, seconds: float, make_txs, method: str = "b
         **block_figures(follower.blocks, sent),
         "mempool_node0_mean": round(sum(sampler.sizes) / len(sampler.sizes), 1) if sampler.sizes else None,
         "mempool_node0_max": max(sampler.sizes, default=None),
+        # summed over the 4 nodes, per committed tx: each node checks a tx it receives once (4 at most, fewer when
+        # a block holds it first); a recheck per tx and block it waits in a mempool; gossip repeats are wasted receipts
+        **{f"{k}_per_tx": round(v / len(committed), 2) if committed else None for k, v in counted.items()},
     }
     return result
 
@@ -318,14 +362,16 @@ def print_table(title: str, rows: list[dict]) -> None:
     print(f"\n{title}")
     print(f"{'offered/s':>10} {'sent':>7} {'lost':>8} {'refused':>8} {'committed':>9} {'tx/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
           f"{'p99 in':>8}  "
-          "cpu s (cometbft / app / generator)  app peak MB  blocks  tx/block (mean/max)  block ms  mempool (mean/max)")
+          "cpu s (cometbft / app / generator)  app peak MB  blocks  tx/block (mean/max)  block ms  mempool (mean/max)  "
+          "per tx: checks/rechecks/gossip repeats")
     for r in rows:
         cpu = r["cpu_seconds"]
         print(f"{r['offered_rate']:>10} {r['sent']:>7} {r['not_committed']:>8} {r.get('mempool_full_refusals', 0):>8} "
               f"{r['committed']:>9} {r['committed_tps']:>8} "
               f"{str(r['p50_ms']):>8} {str(r['p99_ms']):>8} {str(r.get('p99_accepted_ms')):>8}  {cpu['cometbft(4)']} / {cpu['app(4)']} / {cpu['generator']}  {r.get('app_peak_rss_mb', '')}  "
               f"{r.get('blocks', '')}  {r.get('txs_per_block_mean', '')}/{r.get('txs_per_block_max', '')}  "
-              f"{r.get('block_interval_ms_mean', '')}  {r.get('mempool_node0_mean', '')}/{r.get('mempool_node0_max', '')}")
+              f"{r.get('block_interval_ms_mean', '')}  {r.get('mempool_node0_mean', '')}/{r.get('mempool_node0_max', '')}  "
+              f"{r.get('app_checks_per_tx')}/{r.get('app_rechecks_per_tx')}/{r.get('gossip_repeats_per_tx')}")
 
 
 def main() -> int:

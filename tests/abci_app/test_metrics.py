@@ -16,11 +16,13 @@ def test_metrics_count_results_and_heights(node, actors):
     ok = node.sign(actors.companies[0], transfer(actors.companies[1], 1))
     node.check(ok)
     node.check(b"garbage")
+    node.check(ok, recheck=True)  # CometBFT's check after a block: counted apart from new txs
     node.block([ok])
     m = node.app.metrics
     registry = m.registry
     assert registry.get_sample_value("ets_app_txs_total", {"stage": "check", "code": "0"}) == 1
     assert registry.get_sample_value("ets_app_txs_total", {"stage": "check", "code": "1"}) == 1
+    assert registry.get_sample_value("ets_app_txs_total", {"stage": "recheck", "code": "0"}) == 1
     assert registry.get_sample_value("ets_app_txs_total", {"stage": "deliver", "code": "0"}) == 1
     assert registry.get_sample_value("ets_app_height") == node.height
     port = _free_port()
