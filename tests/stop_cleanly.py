@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 REPEAT_SECONDS = 5.0
-_first: dict[str, float] = {}
+_state: dict[str, object] = {"controller": False, "first": None}  # an xdist controller? when the first stop came
 
 
 def _children(pid: int) -> list[int]:
@@ -34,11 +34,11 @@ def _children(pid: int) -> list[int]:
 
 def _interrupt(signum: int, frame) -> None:
     name = signal.Signals(signum).name
-    now = time.monotonic()
-    first = _first.setdefault("at", now)
-    if first != now and now - first < REPEAT_SECONDS:
+    now, first = time.monotonic(), _state["first"]
+    if first is not None and now - first < REPEAT_SECONDS:
         return  # the same stop, received again
-    if _CONTROLLER and first == now:
+    _state["first"] = now if first is None else first
+    if _state["controller"] and first is None:
         workers = _children(os.getpid())
         print(f"\nstopped by {name}: the {len(workers)} worker(s) interrupt their tests and tear down", file=sys.stderr,
               flush=True)
@@ -51,12 +51,8 @@ def _interrupt(signum: int, frame) -> None:
     raise KeyboardInterrupt(f"stopped by {name}")
 
 
-_CONTROLLER = False
-
-
 def pytest_configure(config) -> None:
-    global _CONTROLLER
     is_worker = hasattr(config, "workerinput")
-    _CONTROLLER = not is_worker and bool(getattr(config.option, "numprocesses", None))
+    _state["controller"] = not is_worker and bool(getattr(config.option, "numprocesses", None))
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _interrupt)
