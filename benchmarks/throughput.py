@@ -39,6 +39,7 @@ import tomllib
 from pathlib import Path
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -124,42 +125,42 @@ class MempoolSampler(threading.Thread):
                 continue  # a missed sample only thins the series
 
 
-def _scrape(url: str) -> dict[str, float]:
-    """One Prometheus text page as {"name{labels}": value}; empty when nothing answers there."""
+def _counts(url: str) -> list[tuple[str, dict[str, str], float]]:
+    """The counters of one Prometheus page as (counter, labels, value) (prometheus_client's parser); none when
+    nothing answers there."""
     try:
         text = httpx.get(url, timeout=5).text
     except httpx.HTTPError:
-        return {}
-    samples = {}
-    for line in text.splitlines():
-        name, _, value = line.rpartition(" ")
-        if name and not line.startswith("#"):
-            try:
-                samples[name] = float(value)
-            except ValueError:
-                continue
-    return samples
+        return []
+    return [(family.name, sample.labels, sample.value) for family in text_string_to_metric_families(text)
+            if family.type == "counter" for sample in family.samples if sample.name == family.name + "_total"]
+
+
+# what node_counters sums: (the counter, the label it must have or None) per figure
+_COUNTED = {
+    "app_checks": ("ets_app_txs", ("stage", "check")),
+    "app_rechecks": ("ets_app_txs", ("stage", "recheck")),
+    "gossip_repeats": ("cometbft_mempool_already_received_txs", None),
+    "recheck_passes": ("cometbft_mempool_recheck_times", None),
+}
 
 
 def node_counters(net: LocalNet) -> dict[str, float]:
     """Counters summed over the nodes: the apps' new checks and rechecks (``ets_app_txs_total``), and CometBFT's
     txs received again through gossip and its recheck passes (``cometbft_mempool_*``)."""
-    totals = {"app_checks": 0.0, "app_rechecks": 0.0, "gossip_repeats": 0.0, "recheck_passes": 0.0}
+    totals = dict.fromkeys(_COUNTED, 0.0)
     for node in net.nodes():
         ports = net.node_entry(node)["ports"]
-        app = _scrape(f"http://{LOOPBACK}:{ports['app_metrics']}/metrics")
-        comet = _scrape(f"http://{LOOPBACK}:{ports['prometheus']}/metrics")
-        for name, value in app.items():
-            if name.startswith("ets_app_txs_total{"):
-                stage = "app_rechecks" if 'stage="recheck"' in name else "app_checks" if 'stage="check"' in name else None
-                if stage:
-                    totals[stage] += value
-        for name, value in comet.items():
-            if name.startswith("cometbft_mempool_already_received_txs"):
-                totals["gossip_repeats"] += value
-            elif name.startswith("cometbft_mempool_recheck_times"):
-                totals["recheck_passes"] += value
+        pages = (f"http://{LOOPBACK}:{ports['app_metrics']}/metrics", f"http://{LOOPBACK}:{ports['prometheus']}/metrics")
+        for counter, labels, value in (count for page in pages for count in _counts(page)):
+            for figure, (name, label) in _COUNTED.items():
+                if counter == name and (label is None or labels.get(label[0]) == label[1]):
+                    totals[figure] += value
     return totals
+
+
+def _p99(values: list[float]) -> float | None:
+    return round(values[min(len(values) - 1, int(len(values) * 0.99))], 1) if values else None
 
 
 def block_figures(blocks: list[tuple[int, float, list[str]]], sent: dict[str, float]) -> dict:
@@ -310,9 +311,9 @@ def measure(net: LocalNet, rate: int, seconds: float, make_txs, method: str = "b
         # checks slower than the offered rate slows its sender down (the wait before sending is not in p99)
         "sent_rate": round(len(sent) / (send_done - t0), 1) if send_done > t0 else None,
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
-        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1) if latencies else None,
+        "p99_ms": _p99(latencies),
         # from the send that got into the mempool to its block: what a refused-then-resent tx waits once in
-        "p99_accepted_ms": round(once_in[min(len(once_in) - 1, int(len(once_in) * 0.99))], 1) if once_in else None,
+        "p99_accepted_ms": _p99(once_in),
         "cpu_seconds": {
             "cometbft(4)": round(cpu_after["cometbft"] - cpu_before["cometbft"], 2),
             "app(4)": round(cpu_after["app"] - cpu_before["app"], 2),
