@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
-__all__ = ["AppMetrics"]
+__all__ = ["AppMetrics", "STAGES"]
+STAGES = ("check", "recheck", "deliver")  # where a tx result is counted
 
 
 class AppMetrics:
@@ -24,13 +25,15 @@ class AppMetrics:
         self.block_txs = Histogram("ets_app_block_txs", "transactions per block", registry=self.registry,
                                    buckets=(0, 1, 10, 100, 500, 1000, 2500, 5000, 10000))
         self._tx_counters: dict[tuple[str, int], object] = {}  # children of ``txs``, bound once per (stage, code)
+        for stage in STAGES:  # exported at 0 from the start: a stage nothing reached yet reads 0, not missing
+            self.count_tx(stage, 0, by=0)
 
-    def count_tx(self, stage: str, code: int) -> None:
+    def count_tx(self, stage: str, code: int, by: int = 1) -> None:
         """One tx result of ``stage`` with ``code``; the labelled counter is looked up once, not per tx."""
         counter = self._tx_counters.get((stage, code))
         if counter is None:
             counter = self._tx_counters[(stage, code)] = self.txs.labels(stage, str(int(code)))
-        counter.inc()
+        counter.inc(by)
 
     def serve(self, address: str) -> None:
         """Serve /metrics on HOST:PORT (loopback by default)."""

@@ -145,17 +145,18 @@ _COUNTED = {
 }
 
 
-def node_counters(net: LocalNet) -> dict[str, float]:
+def node_counters(net: LocalNet) -> dict[str, float | None]:
     """Counters summed over the nodes: the apps' new checks and rechecks (``ets_app_txs_total``), and CometBFT's
-    txs received again through gossip and its recheck passes (``cometbft_mempool_*``)."""
-    totals = dict.fromkeys(_COUNTED, 0.0)
+    txs received again through gossip and its recheck passes (``cometbft_mempool_*``). A counter no node exports
+    (renamed in a new version, metrics switched off) is None, not 0."""
+    totals: dict[str, float | None] = dict.fromkeys(_COUNTED)
     for node in net.nodes():
         ports = net.node_entry(node)["ports"]
         pages = (f"http://{LOOPBACK}:{ports['app_metrics']}/metrics", f"http://{LOOPBACK}:{ports['prometheus']}/metrics")
         for counter, labels, value in (count for page in pages for count in _counts(page)):
             for figure, (name, label) in _COUNTED.items():
                 if counter == name and (label is None or labels.get(label[0]) == label[1]):
-                    totals[figure] += value
+                    totals[figure] = (totals[figure] or 0.0) + value
     return totals
 
 
@@ -290,7 +291,8 @@ def measure(net: LocalNet, rate: int, seconds: float, make_txs, method: str = "b
     sampler.join()
     elapsed = time.monotonic() - t0
     cpu_after = {k: sum(cpu_seconds(p) for p in pids) for k, pids in groups.items()}
-    counted = {k: v - counted_before[k] for k, v in node_counters(net).items()}
+    # a labelled counter appears on its first count: one absent before the step started from 0
+    counted = {k: None if v is None else v - (counted_before[k] or 0.0) for k, v in node_counters(net).items()}
     committed = {h: follower.committed[h] for h in sent if h in follower.committed}
     latencies = sorted((committed[h] - sent[h]) * 1000 for h in committed)
     once_in = sorted((committed[h] - accepted[h]) * 1000 for h in committed if h in accepted)
@@ -325,7 +327,7 @@ def measure(net: LocalNet, rate: int, seconds: float, make_txs, method: str = "b
         "mempool_node0_max": max(sampler.sizes, default=None),
         # summed over the 4 nodes, per committed tx: each node checks a tx it receives once (4 at most, fewer when
         # a block holds it first); a recheck per tx and block it waits in a mempool; gossip repeats are wasted receipts
-        **{f"{k}_per_tx": round(v / len(committed), 2) if committed else None for k, v in counted.items()},
+        **{f"{k}_per_tx": round(v / len(committed), 2) if committed and v is not None else None for k, v in counted.items()},
     }
     return result
 

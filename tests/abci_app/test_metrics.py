@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from abci_app.metrics import STAGES, AppMetrics
 from abci_harness import transfer
 from tests.ports import free_port
 
@@ -29,3 +30,10 @@ def test_metrics_count_results_and_heights(node, actors):
     m.serve(f"127.0.0.1:{port}")
     text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
     assert f"ets_app_height {float(node.height)}" in text
+
+
+def test_every_stage_is_exported_before_its_first_tx():
+    """A scraper reading a counter before and after a run sees 0, not a missing series, for a stage that
+    nothing reached yet (say, no RECHECK before the first block)."""
+    registry = AppMetrics().registry
+    assert [registry.get_sample_value("ets_app_txs_total", {"stage": s, "code": "0"}) for s in STAGES] == [0.0] * len(STAGES)
