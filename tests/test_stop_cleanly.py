@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.procs import running
+
 TESTS = Path(__file__).resolve().parent
 
 SUITE = '''
@@ -37,14 +39,6 @@ def test_runs_long(server):
 '''
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-
-
 @pytest.mark.parametrize("workers, group", [(0, False), (2, False), (2, True)],
                          ids=["one process", "two workers", "two workers, the whole group"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
@@ -63,7 +57,7 @@ def test_a_signalled_run_stops_its_servers(tmp_path, signum, workers, group):
         assert time.monotonic() < deadline, "the inner test never started"
         time.sleep(0.2)
     child = int((tmp_path / "child").read_text())
-    assert _alive(child)
+    assert running(child)
     if group:  # and once more a moment later, while the teardown runs: the same request, not a harder one
         os.killpg(run.pid, signum)
         time.sleep(0.25)
@@ -73,7 +67,7 @@ def test_a_signalled_run_stops_its_servers(tmp_path, signum, workers, group):
     output, _ = run.communicate(timeout=120)
     assert run.returncode == 2, output  # pytest's "interrupted"
     assert (tmp_path / "torn-down").read_text() == "yes", output
-    assert not _alive(child)
+    assert not running(child)
     assert f"stopped by {signal.Signals(signum).name}" in output
     if workers:
         assert "worker(s) interrupt their tests and tear down" in output and "keyboard-interrupt" in output, output

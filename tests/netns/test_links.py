@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ets_tools.netns.links import Lab, namespaces_unavailable, remove_stale
+from tests.procs import running
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -98,6 +99,6 @@ def test_a_lab_whose_creator_died_is_removed_with_its_processes_by_the_next_lab(
     assert host in removed
     assert host not in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
     deadline = time.monotonic() + 10
-    while os.path.exists(f"/proc/{sleeper}") and open(f"/proc/{sleeper}/stat").read().split()[2] != "Z":
+    while running(sleeper):
         assert time.monotonic() < deadline, "the process left in the stale namespace still runs"
         time.sleep(0.1)
