@@ -74,9 +74,13 @@ def columns(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def table(df: pd.DataFrame | list[dict[str, Any]], **kwargs: Any) -> None:
-    """A read-only table (a searchable, sortable grid) with its columns under their catalogue names."""
-    st.dataframe(columns(df if isinstance(df, pd.DataFrame) else pd.DataFrame(df)), hide_index=True, width="stretch",
-                 **kwargs)
+    """A read-only table (a searchable, sortable grid) with its columns under their catalogue names; a table
+    without rows is a line in the visitor's language instead of an empty grid (whose placeholder is English)."""
+    frame = df if isinstance(df, pd.DataFrame) else pd.DataFrame(df)
+    if frame.empty:
+        st.caption(t("common.no_rows"))
+        return
+    st.dataframe(columns(frame), hide_index=True, width="stretch", **kwargs)
 
 
 def phase_text(phase: str | None) -> str:
