@@ -558,6 +558,7 @@ every key is built by a function of its module's ``keys.py``.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
@@ -570,7 +571,7 @@ from protocol.ed25519 import verify as verify_signature
 from protocol.events import MESSAGE, Event
 from protocol.exposure import PRIVATE
 from protocol.messages import Message, parse_message
-from protocol.private_tx import PrivateTxError, epoch_of, is_private, open_tx, public_bytes, reader_id, reader_ids
+from protocol.private_tx import PrivateTxError, is_private, open_tx, parse_header, public_bytes, reader_id
 from protocol.outcome import is_outcome
 
 from .modules import MessageRule, assemble, install
@@ -594,7 +595,7 @@ from .modules.stabilisation.module import MODULE as STABILISATION
 from .modules.trading.module import MODULE as TRADING
 from .modules.transfers.module import MODULE as TRANSFERS
 from .modules.validators.module import MODULE as VALIDATORS
-from .view import BlockContext, View, account, get_int, get_json
+from .view import BlockContext, View, account, get_int
 
 __all__ = ["MODULES", "CHAIN", "RULES", "BlockContext", "TxOutcome", "Executor", "View"]
 
@@ -655,6 +656,7 @@ class Executor:
         self._cache_bytes = cache_bytes
         self._cached_bytes = 0
         self._publics: dict[int, tuple[X25519PrivateKey, bytes]] = {}  # epoch → (execution key, its public half)
+        self._privacy_memo: tuple[bytes, tuple[int, ...], bytes | None] | None = None  # see _privacy_readers
 
     @property
     def cache_usage(self) -> tuple[int, int]:
@@ -703,18 +705,31 @@ class Executor:
             env = self._decode_envelope(self._unseal(view, tx) if is_private(tx) else tx)
         return env, _signer_record(view, env.signer)
 
+    def _privacy_readers(self, view: View) -> tuple[tuple[int, ...], bytes | None]:
+        """The key epochs the chain reads and the regulator's reader id (None without a regulator key), from
+        the ``/privacy`` record; decoded again only when the record's bytes change (a key rotation)."""
+        raw = view.get(privacy_keys.PRIVACY)
+        memo = self._privacy_memo
+        if memo is not None and (memo[0] is raw or memo[0] == raw):
+            return memo[1], memo[2]
+        readers = json.loads(raw)
+        accepted = (readers["epoch"],) + ((readers["previous"]["epoch"],) if readers.get("previous") else ())
+        regulator = reader_id(bytes.fromhex(readers["regulator_key"])) if readers.get("regulator_key") else None
+        self._privacy_memo = (raw, accepted, regulator)
+        return accepted, regulator
+
     def _unseal(self, view: View, tx: bytes) -> bytes:
         """The signed envelope inside a private tx, opened with this node's execution key of its epoch."""
-        readers = get_json(view, privacy_keys.PRIVACY)
+        accepted, regulator = self._privacy_readers(view)
         try:
-            epoch, ids = epoch_of(tx), reader_ids(tx)
+            header = parse_header(tx)
         except PrivateTxError as exc:
             raise TxRejected(Code.MALFORMED_TX, f"malformed private transaction: {exc}") from None
-        accepted = [readers["epoch"]] + ([readers["previous"]["epoch"]] if readers.get("previous") else [])
+        epoch = header.epoch
         if epoch not in accepted:
             raise TxRejected(Code.UNKNOWN_KEY_EPOCH, f"sealed to execution key epoch {epoch}; the chain reads epochs "
                                                      f"{', '.join(map(str, accepted))}: read /privacy and seal again")
-        if readers.get("regulator_key") and reader_id(bytes.fromhex(readers["regulator_key"])) not in ids:
+        if regulator is not None and regulator not in header.reader_ids:
             raise TxRejected(Code.REGULATOR_NOT_A_READER, "a private tx must also be sealed to the regulator's view key "
                                                           "(regulator_key in /privacy)")
         key = self.execution_keys(epoch)
@@ -724,7 +739,7 @@ class Executor:
         if held is None or held[0] is not key:
             held = self._publics[epoch] = (key, public_bytes(key))
         try:
-            return open_tx(tx, key, public=held[1])
+            return open_tx(tx, key, public=held[1], header=header)
         except PrivateTxError as exc:
             raise TxRejected(Code.PRIVATE_TX_UNREADABLE, str(exc)) from None
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 __all__ = [
     "MAGIC", "PAD", "MAX_READERS", "MAX_INNER", "PrivateTxError", "is_private", "reader_id", "public_bytes",
-    "seal_tx", "seal_to", "open_tx", "epoch_of", "reader_ids",
+    "seal_tx", "seal_to", "open_tx", "epoch_of", "reader_ids", "Header", "parse_header",
 ]
 
 MAGIC = b"ETSP"
@@ -107,7 +107,22 @@ def seal_to(tx: bytes, readers: dict, *, randomness: Callable[[int], bytes] = os
     return seal_tx(tx, readers["epoch"], keys, randomness=randomness)
 
 
-def _parse(tx: bytes) -> tuple[int, bytes, list[tuple[bytes, bytes]], int]:
+class Header(NamedTuple):
+    """The outside of a private tx: what anyone can read without a key."""
+
+    epoch: int
+    ephemeral: bytes  # the sender's one-time X25519 public key
+    wraps: list[tuple[bytes, bytes]]  # (reader id, wrapped content key) per reader, in order
+    ciphertext_at: int  # where the nonce and ciphertext start
+
+    @property
+    def reader_ids(self) -> list[bytes]:
+        return [rid for rid, _ in self.wraps]
+
+
+def parse_header(tx: bytes) -> Header:
+    """The outside of ``tx``, checked for shape (``PrivateTxError`` otherwise); read once, then passed to
+    ``open_tx`` so that a validator parses each private tx a single time."""
     if len(tx) < _HEADER + _WRAP + 8 + 12 + 16 or tx[:4] != MAGIC:
         raise PrivateTxError("not a private tx: too short or no ETSP prefix")
     if tx[4] != VERSION:
@@ -126,21 +141,22 @@ def _parse(tx: bytes) -> tuple[int, bytes, list[tuple[bytes, bytes]], int]:
         pos += 8 + _WRAP
     if len(tx) < pos + 12 + 16 + PAD or (len(tx) - pos - 12 - 16) % PAD:
         raise PrivateTxError("private tx ciphertext is not a whole number of padding blocks")
-    return epoch, eph_pub, wraps, pos
+    return Header(epoch, eph_pub, wraps, pos)
 
 
 def epoch_of(tx: bytes) -> int:
-    return _parse(tx)[0]
+    return parse_header(tx).epoch
 
 
 def reader_ids(tx: bytes) -> list[bytes]:
-    return [rid for rid, _ in _parse(tx)[2]]
+    return parse_header(tx).reader_ids
 
 
-def open_tx(tx: bytes, key: X25519PrivateKey, *, public: bytes | None = None) -> bytes:
+def open_tx(tx: bytes, key: X25519PrivateKey, *, public: bytes | None = None, header: Header | None = None) -> bytes:
     """The signed inner envelope, opened with one reader's private key (``public``: its public half, if
-    the caller keeps it, which saves deriving it per tx); ``PrivateTxError`` otherwise."""
-    epoch, eph_pub, wraps, pos = _parse(tx)
+    the caller keeps it, which saves deriving it per tx; ``header``: ``parse_header(tx)`` if the caller
+    has read it already); ``PrivateTxError`` otherwise."""
+    _, eph_pub, wraps, pos = parse_header(tx) if header is None else header
     mine = public_bytes(key) if public is None else public
     rid = reader_id(mine)
     wrapped = next((w for r, w in wraps if r == rid), None)
