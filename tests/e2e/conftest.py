@@ -64,6 +64,11 @@ class Net:
         """Wait until every node has committed ``height`` (before using another node's view)."""
         wait_until(lambda: all(self.height(n) >= height for n in self.net.nodes()), timeout, f"every node at height {height}")
 
+    def caught_up(self, timeout: float = 60) -> None:
+        """Wait until every node has the highest block any node has committed: a step that sends or reads through
+        another node than the last one then sees everything before it (a node may be a block behind another)."""
+        self.sync(max(self.height(n) for n in self.net.nodes()), timeout)
+
     def assert_same_app_hash(self, nodes: list[str] | None = None, timeout: float = 60) -> int:
         """Every node has committed the same app hash at a common height; returns that height.
 

@@ -36,6 +36,8 @@ REPS = {"c1-initiator": ("company-1", ["initiate"]), "c1-approver": ("company-1"
 
 
 def ets(net: Net, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
+    """The CLI through node1, once node1 has every block committed anywhere (the test's own txs go to other nodes)."""
+    net.caught_up()
     env = {**os.environ, "ETS_KEYSTORE": str(_keystore_dir(net)), "ETS_PASSPHRASE": DEV_PASSPHRASE,
            "ETS_NODE": net.net.rpc_url("node1")}
     result = subprocess.run([sys.executable, "-m", "ets_tools.cli", *args], cwd=REPO, env=env, capture_output=True,
@@ -75,6 +77,7 @@ def net(tmp_path_factory):
 
 
 def _kau25(net: Net, company: str, node: str = "node0") -> dict:
+    net.caught_up()  # the holding after the last step, whichever node it went through
     with net.client(node) as client:
         return client.query(f"/holdings/{net.keys[company].address}", reader=net.keys[company])["KAU25"]
 

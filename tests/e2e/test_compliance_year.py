@@ -70,6 +70,8 @@ def net(tmp_path_factory) -> Net:
 
 
 def ets(net: Net, *args: str) -> dict:
+    """The CLI through node2, once node2 has every block node0 (where the test's own txs go) has committed."""
+    net.caught_up()
     env = {**os.environ, "ETS_KEYSTORE": str(net.net.home.parent / f"{net.net.home.name}-keys"),
            "ETS_PASSPHRASE": DEV_PASSPHRASE, "ETS_NODE": net.net.rpc_url("node2")}
     result = subprocess.run([sys.executable, "-m", "ets_tools.cli", *args], cwd=REPO, env=env, capture_output=True,
@@ -85,7 +87,9 @@ def _governed(client, keys, action) -> None:
 
 
 def _post_stack_days(net: Net, tmp, company: Signer, device: Signer) -> None:
-    """The uploader's own path: signed hourly readings in its spool, the day sealed with its Merkle root, posted."""
+    """The uploader's own path: signed hourly readings in its spool, the day sealed with its Merkle root, posted
+    through node1 once it has the device's registration (sent through node0)."""
+    net.caught_up()
     spool = Spool(tmp / f"{device.address}.sqlite", device=device.address, public_key=device.public_key, start_day=DAYS[0])
     poster = DayPoster(net.net.rpc_url("node1"), device)
     try:

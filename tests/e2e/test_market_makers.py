@@ -93,10 +93,12 @@ def test_holding_limits_refuse_an_order_and_a_transfer(makers_net):
         client.submit(firm, PlaceOrder("KAU26", "buy", 9_500, 101))
     assert order.value.code == Code.HOLDING_LIMIT_EXCEEDED and f"{OPENING + 101:,}" in str(order.value)
     client.submit(firm, PlaceOrder("KAU26", "buy", 9_500, 60))  # 60 t resting count towards the limit
+    net.caught_up()  # node3 checks the transfers against the order placed through node0
     with pytest.raises(TxRejectedError) as transfer:
         net.client("node3").submit(other, Transfer(firm.address, "KAU25", 41))
     assert transfer.value.code == Code.HOLDING_LIMIT_EXCEEDED
     net.client("node3").submit(other, Transfer(firm.address, "KAU25", 40))  # exactly at the limit
+    net.caught_up()
     assert client.query(f"/balances/{firm.address}", firm)["KAU25"] == 1_000_040
     net.assert_same_app_hash()
 
