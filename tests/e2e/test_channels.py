@@ -63,34 +63,39 @@ def test_a_channel_is_read_by_its_members_only(shared_net: Net, tmp_path: Path):
     keys, net = shared_net.keys, shared_net.net
     company, verifier, third, gov1 = keys["company-1"], keys["verifier-1"], keys["company-2"], keys["gov-1"]
     env = {"ETS_KEYSTORE": str(net.home / "keys"), "ETS_PASSPHRASE": DEV_PASSPHRASE, "ETS_NODE": net.rpc_url("node1")}
-    on = lambda node: {**env, "ETS_NODE": net.rpc_url(node)}  # noqa: E731
+
+    def on(node: str) -> dict:
+        """The CLI through ``node``, once every node has the blocks of the steps before (each step may use another)."""
+        shared_net.caught_up()
+        return {**env, "ETS_NODE": net.rpc_url(node)}
+
     start = shared_net.height("node0") + 1
 
     for name in ("company-1", "verifier-1", "company-2", "gov-1"):
-        assert _json(ets("channel", "view-key", "--key", name, env=env))["code"] == 0
+        assert _json(ets("channel", "view-key", "--key", name, env=on("node1")))["code"] == 0
     opened = _json(ets("channel", "open", NAME, "--purpose", "2025 MRV of company-1: raw data and the statement",
-                       "--member", company.address, "--member", verifier.address, "--key", "gov-1", env=env))
+                       "--member", company.address, "--member", verifier.address, "--key", "gov-1", env=on("node1")))
     assert opened["result"]["status"] == "open" and "ets tx approve" in opened["next"]
-    ets("tx", "approve", str(opened["result"]["proposal_id"]), "--key", "gov-2", env=env)
-    shown = _json(ets("channel", "show", NAME, env=env))
+    ets("tx", "approve", str(opened["result"]["proposal_id"]), "--key", "gov-2", env=on("node1"))
+    shown = _json(ets("channel", "show", NAME, env=on("node1")))
     assert shown["members"] == sorted([company.address, verifier.address]) and shown["needs_rekey"]
 
     statement = tmp_path / "statement.txt"
     statement.write_text(STATEMENT, encoding="utf-8")
-    early = ets("channel", "post", NAME, "--file", str(statement), "--key", "verifier-1", env=env, check=False)
+    early = ets("channel", "post", NAME, "--file", str(statement), "--key", "verifier-1", env=on("node1"), check=False)
     assert early.returncode == 2 and "rekey" in early.stderr
-    outsider = ets("channel", "rekey", NAME, "--key", "company-2", env=env, check=False)
+    outsider = ets("channel", "rekey", NAME, "--key", "company-2", env=on("node1"), check=False)
     assert outsider.returncode == 2 and "not a member" in outsider.stderr
-    rekeyed = _json(ets("channel", "rekey", NAME, "--key", "company-1", env=env))
+    rekeyed = _json(ets("channel", "rekey", NAME, "--key", "company-1", env=on("node1")))
     assert rekeyed["result"]["epoch"] == 1 and rekeyed["wrapped_to"] == shown["members"]
     posted = _json(ets("channel", "post", NAME, "--file", str(statement), "--kind", "statement", "--key", "verifier-1",
                        env=on("node2")))
     assert posted["result"]["seq"] == 1
     assert _json(ets("channel", "post", NAME, "--text", READINGS, "--kind", "readings", "--key", "company-1",
-                     env=env))["result"]["seq"] == 2
+                     env=on("node1")))["result"]["seq"] == 2
     too_big = tmp_path / "big.csv"
     too_big.write_bytes(b"x" * (64 * 1024 + 1))
-    refused = ets("channel", "post", NAME, "--file", str(too_big), "--key", "company-1", env=env, check=False)
+    refused = ets("channel", "post", NAME, "--file", str(too_big), "--key", "company-1", env=on("node1"), check=False)
     assert refused.returncode == 2 and "65,536" in refused.stderr
 
     # both members read both posts, each from its own node; the verifier proves every commitment
@@ -104,7 +109,7 @@ def test_a_channel_is_read_by_its_members_only(shared_net: Net, tmp_path: Path):
     assert by_verifier["verified"] and by_company["posts"][0]["author"] == verifier.address
 
     # the third company: refused by the CLI, and nothing in clear on any endpoint of any node
-    denied = ets("channel", "read", NAME, "--key", "company-2", env=env, check=False)
+    denied = ets("channel", "read", NAME, "--key", "company-2", env=on("node1"), check=False)
     assert denied.returncode == 2 and "never was a member" in denied.stderr
     end = shared_net.assert_same_app_hash()
     seen: list[str] = []
@@ -144,17 +149,17 @@ def test_a_channel_is_read_by_its_members_only(shared_net: Net, tmp_path: Path):
 
     # the verifier leaves, an official joins: posting waits for a key; the verifier reads nothing new
     changed = _json(ets("channel", "members", NAME, "--member", company.address, "--member", gov1.address,
-                        "--key", "gov-1", env=env))
-    ets("tx", "approve", str(changed["result"]["proposal_id"]), "--key", "gov-3", env=env)
+                        "--key", "gov-1", env=on("node1")))
+    ets("tx", "approve", str(changed["result"]["proposal_id"]), "--key", "gov-3", env=on("node1"))
     after = tmp_path / "after.txt"
     after.write_text(AFTER, encoding="utf-8")
-    waiting = ets("channel", "post", NAME, "--file", str(after), "--key", "company-1", env=env, check=False)
+    waiting = ets("channel", "post", NAME, "--file", str(after), "--key", "company-1", env=on("node1"), check=False)
     assert waiting.returncode == 2 and "left" in waiting.stderr
-    gone = ets("channel", "rekey", NAME, "--key", "verifier-1", env=env, check=False)
+    gone = ets("channel", "rekey", NAME, "--key", "verifier-1", env=on("node1"), check=False)
     assert gone.returncode == 2 and "not a member" in gone.stderr
-    assert _json(ets("channel", "rekey", NAME, "--key", "gov-1", env=env))["result"]["epoch"] == 2
+    assert _json(ets("channel", "rekey", NAME, "--key", "gov-1", env=on("node1")))["result"]["epoch"] == 2
     assert _json(ets("channel", "post", NAME, "--file", str(after), "--kind", "message", "--key", "company-1",
-                     env=env))["result"]["seq"] == 3
+                     env=on("node1")))["result"]["seq"] == 3
 
     by_removed = ets("channel", "read", NAME, "--key", "verifier-1", env=on("node2"))
     removed = _json(by_removed)
@@ -163,7 +168,7 @@ def test_a_channel_is_read_by_its_members_only(shared_net: Net, tmp_path: Path):
     assert "not readable" in by_removed.stderr
     by_official = _json(ets("channel", "read", NAME, "--key", "gov-1", env=on("node0")))
     assert [(p["seq"], p.get("text")) for p in by_official["posts"]] == [(1, None), (2, None), (3, AFTER)]
-    by_company = _json(ets("channel", "read", NAME, "--key", "company-1", "--seq", "3", env=env))
+    by_company = _json(ets("channel", "read", NAME, "--key", "company-1", "--seq", "3", env=on("node1")))
     assert [p.get("text") for p in by_company["posts"]] == [AFTER]
 
 
