@@ -51,6 +51,7 @@ def test_a_balance_is_verified_now_and_at_a_past_height(shared_net: Net, env, tm
 
     with shared_net.client("node1") as client:
         client.submit(c1, Transfer(c2.address, "KAU25", 7))
+    shared_net.caught_up()  # sent through node1, verified through node2
     now = _verified(ets("verify", "balance", c1.address, "--instrument", "KAU25", "--key", "company-1", env=env))
     assert now["value"] == first["value"] - 7 and now["height"] > first["height"]
     # an official verifies it too, after recording why (who looked), with the CLI as a user runs it
