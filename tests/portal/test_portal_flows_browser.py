@@ -38,6 +38,16 @@ def portal_url(chain: SeededChain, users_dir: Path, tmp_path_factory) -> str:
         yield url
 
 
+@pytest.fixture(scope="module")
+def awaiting(chain: SeededChain) -> Plan:
+    """A plan of this module's own, sealed and awaiting a decision: the seeded ones are decided by other files'
+    tests, which may run before these on the same worker, and Plan review opens on a plan awaiting one."""
+    plan = Plan({"kind": "additional", "name": "flows browser plan awaiting a decision", "vintages": ["KAU27"]},
+                ((chain.company("chem").company_id, "KAU27", 2_468),))
+    upload_plan(chain.client, chain.keys["gov-1"], plan)
+    return plan
+
+
 def _heading(page: Page, name: str):
     return page.get_by_role("heading", name=name, level=1, exact=True)
 
@@ -52,7 +62,7 @@ def _logged_out(page: Page) -> None:
     expect(logged_in(page)).to_have_count(0)
 
 
-def test_a_session_survives_a_reload_and_logging_out_ends_it(chain: SeededChain, portal_url: str, open_page, chromium):
+def test_a_session_survives_a_reload_and_logging_out_ends_it(chain: SeededChain, awaiting: Plan, portal_url: str, open_page, chromium):
     page = open_page()
     login(page, portal_url, "official1")
     expect(_heading(page, "Inbox")).to_be_visible()  # an official lands on the inbox
@@ -86,7 +96,7 @@ def test_a_session_survives_a_reload_and_logging_out_ends_it(chain: SeededChain,
         replay.close()
 
 
-def test_a_restricted_address_names_its_login_and_returns_there(chain: SeededChain, portal_url: str, open_page):
+def test_a_restricted_address_names_its_login_and_returns_there(chain: SeededChain, awaiting: Plan, portal_url: str, open_page):
     page = open_page()
     page.goto(f"{portal_url}/plan_review")
     expect(_heading(page, "Plan review")).to_be_visible()
