@@ -9,7 +9,10 @@ as refused and sent again, before the sender's next one; "lost" is what was sent
 counts from a tx's first send (p50, p99) and, as "p99 in", from the send that got it into the mempool;
 "sent/s" is the rate the generator managed (a sync broadcast waits for its CheckTx answer, so a node
 that checks slower than the offered rate slows its sender down, and that wait is in no latency figure). The same generator shape then
-runs against CometBFT's built-in ``kvstore`` app on the same 4-node layout.
+runs against two baselines on the same 4-node layout: CometBFT's built-in ``kvstore`` app, which runs inside
+CometBFT and never crosses the ABCI socket, and ``_null_app.py``, an app that does no work, served by this
+project's ABCI socket server as a process of its own on every node (what an out-of-process app cannot go
+beyond: see ``benchmarks/README.md``).
 
 Prints a table and writes JSON to ``benchmarks/results/throughput-<time>.json``. Also reports
 where CPU time went during each step (cometbft processes, app processes, the generator), the blocks
@@ -20,6 +23,7 @@ changes a CometBFT setting of both networks for one run (an experiment, not a ne
     .venv/bin/python benchmarks/throughput.py                 # default rates
     .venv/bin/python benchmarks/throughput.py --rates 500 1000 1500 --seconds 10
     .venv/bin/python benchmarks/throughput.py --rates 1000 --set mempool.size=1000 --set 'consensus.timeout_commit="1s"'
+    .venv/bin/python benchmarks/throughput.py --skip-ets --baselines socket --rates 2000   # one baseline alone
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -51,7 +56,8 @@ from protocol.private_tx import seal_to  # noqa: E402
 from ets.keys import Signer  # noqa: E402
 from ets_tools.devnet import GenesisAccount, build_app_state, default_params  # noqa: E402
 from ets_tools.localnet import LocalNet  # noqa: E402
-from ets_tools.localnet.ports import LOOPBACK  # noqa: E402
+from ets_tools.localnet.ports import LOOPBACK, node_ports, port_accepts, port_free  # noqa: E402
+from ets_tools.localnet.toml_edit import apply_toml_overrides  # noqa: E402
 from _memory import app_peak_rss_mb  # noqa: E402
 from _results import write_figures  # noqa: E402
 
@@ -268,7 +274,10 @@ def send_step(rpcs: list[str], per_node: list[list[bytes]], rate: int, seconds: 
     return sent, accepted, rejected, refusals[0]
 
 
-def measure(net: LocalNet, rate: int, seconds: float, make_txs, method: str = "broadcast_tx_sync") -> dict:
+def measure(net: LocalNet, rate: int, seconds: float, make_txs, method: str = "broadcast_tx_sync",
+            app_pids: list[int] | None = None) -> dict:
+    """One step at ``rate`` tx/s for ``seconds``; ``app_pids``: the app processes when the network does not run
+    them itself (the socket baseline's), so their CPU is counted."""
     rpcs = [net.rpc_url(n) for n in net.nodes()]
     per_node = make_txs(rate, seconds, len(rpcs))
     follower = BlockFollower(rpcs[0], int(httpx.get(rpcs[0] + "/status").json()["result"]["sync_info"]["latest_block_height"]))
@@ -276,6 +285,8 @@ def measure(net: LocalNet, rate: int, seconds: float, make_txs, method: str = "b
     sampler = MempoolSampler(rpcs[0])
     sampler.start()
     groups = process_groups(net)
+    if app_pids is not None:
+        groups["app"] = list(app_pids)
     counted_before = node_counters(net)
     cpu_before = {k: sum(cpu_seconds(p) for p in pids) for k, pids in groups.items()}
     gen_before = time.process_time()
@@ -366,6 +377,53 @@ def kvstore_txs():
     return make
 
 
+NULL_APP = ROOT / "benchmarks" / "_null_app.py"
+APP_READY_SECONDS = 30.0
+
+
+def null_socket_rows(work: Path, base_port: int, overrides: dict, rates: list[int], seconds: float, method: str) -> list[dict]:
+    """The socket baseline: every node's app is ``_null_app.py`` on this project's ABCI server, one process per node."""
+    net = LocalNet(work / "null-socket", base_port=base_port)
+    addresses = [node_ports(base_port, i)["abci"] for i in range(4)]
+    busy = [port for port in addresses if not port_free(port)]
+    if busy:
+        raise SystemExit(f"ports {busy} for the socket baseline's apps are in use; choose another --base-port")
+    net.create(4, chain_id="null-bench", proxy_app="kvstore", config_overrides=overrides or None)
+    apps: list[subprocess.Popen] = []
+    try:
+        for i, port in enumerate(addresses):
+            config = net.home / f"node{i}" / "config" / "config.toml"
+            config.write_text(apply_toml_overrides(config.read_text(), {"": {"proxy_app": f"tcp://{LOOPBACK}:{port}"}}))
+            log = open(net.home / f"node{i}" / "null-app.log", "ab")
+            apps.append(subprocess.Popen([sys.executable, str(NULL_APP), "--listen", f"tcp://{LOOPBACK}:{port}"],
+                                         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+            log.close()
+        deadline = time.monotonic() + APP_READY_SECONDS
+        for app, port in zip(apps, addresses):
+            while not port_accepts(port, timeout=0.25):
+                if app.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"the socket baseline's app on port {port} did not start; see {net.home}/node*/null-app.log")
+                time.sleep(0.05)
+        net.start()
+        make = kvstore_txs()
+        rows = []
+        for rate in rates:
+            rows.append(measure(net, rate, seconds, make, method, app_pids=[a.pid for a in apps]))
+            print_table("no-op app over the ABCI socket", rows[-1:])
+        return rows
+    finally:
+        if net.exists():
+            net.stop()
+        for app in apps:
+            app.terminate()
+        for app in apps:
+            try:
+                app.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                app.kill()
+                app.wait()
+
+
 def print_table(title: str, rows: list[dict]) -> None:
     print(f"\n{title}")
     print(f"{'offered/s':>10} {'sent/s':>7} {'lost':>8} {'refused':>8} {'committed':>9} {'tx/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
@@ -387,8 +445,12 @@ def main() -> int:
     parser.add_argument("--rates", type=int, nargs="+", default=[500, 1000, 1500, 2000, 3000], help="offered tx/s per step")
     parser.add_argument("--seconds", type=float, default=8.0, help="length of each step (default 8)")
     parser.add_argument("--senders", type=int, default=400, help="sender companies (default 400)")
-    parser.add_argument("--base-port", type=int, default=28650, help="first port of the benchmark networks")
-    parser.add_argument("--skip-kvstore", action="store_true", help="do not run the kvstore baseline")
+    parser.add_argument("--base-port", type=int, default=28650, help="first port of the benchmark networks (each network that runs takes the next 100)")
+    parser.add_argument("--skip-kvstore", action="store_true", help="run no baseline (the same as --baselines with nothing)")
+    parser.add_argument("--baselines", nargs="*", choices=["builtin", "socket"], default=["builtin", "socket"],
+                        help="which baselines run after the ETS app (default both): 'builtin', CometBFT's kvstore inside "
+                             "CometBFT; 'socket', a no-op app over this project's ABCI socket server")
+    parser.add_argument("--skip-ets", action="store_true", help="measure the baselines only")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="folder for the JSON result")
     parser.add_argument("--broadcast", choices=["sync", "async"], default="sync",
                         help="broadcast_tx_sync (default: refusals are seen and sent again) or broadcast_tx_async")
@@ -408,46 +470,63 @@ def main() -> int:
     report: dict = {"validators": 4, "seconds_per_step": args.seconds, "broadcast": args.broadcast,
                     "machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()[0]},
                     "config_overrides": overrides, "check_backlog": args.check_backlog}
+    baselines = [] if args.skip_kvstore else args.baselines
+    if args.skip_ets and not baselines:
+        parser.error("--skip-ets with no baseline leaves nothing to measure")
+    method = f"broadcast_tx_{args.broadcast}"
+    best: dict[str, float] = {}
+    slots = iter(range(args.base_port, 65536, 100))  # each network that runs takes the next 100 ports
     try:
-        senders = [Signer.generate() for _ in range(args.senders)]
-        accounts = [GenesisAccount(f"gov-{i}", "government", Signer.generate()) for i in range(3)]
-        accounts += [GenesisAccount(f"bench-{i}", "company", s) for i, s in enumerate(senders)]
-        app_state = build_app_state(accounts, balances={s.address: {"KAU25": 10**9} for s in senders}, params=default_params())
-        net = LocalNet(work / "ets", base_port=args.base_port)
-        net.create(4, chain_id="ets-bench", app_state=app_state, config_overrides=overrides or None,
-                   check_backlog=args.check_backlog)
-        print(f"starting 4 validators + 4 ABCI apps in {work} ...", flush=True)
-        net.start()
-        readers = json.loads((net.home / "genesis.json").read_text())["app_state"].get("privacy")
-        make = signed_transfers(senders, list(reversed(senders)), "ets-bench", readers)
-        rows = []
-        for rate in args.rates:
-            rows.append(measure(net, rate, args.seconds, make, f"broadcast_tx_{args.broadcast}"))
-            rows[-1]["app_peak_rss_mb"] = app_peak_rss_mb(net)["max"]  # peak so far, this step included
-            print_table("ETS app (signed transfers)", rows[-1:])
-        report["app_peak_rss_mb"] = app_peak_rss_mb(net)
-        net.stop()
-        report["ets"] = rows
-        print_table("ETS app (signed transfers)", rows)
-        if not args.skip_kvstore:
-            base = LocalNet(work / "kvstore", base_port=args.base_port + 100)
+        if not args.skip_ets:
+            senders = [Signer.generate() for _ in range(args.senders)]
+            accounts = [GenesisAccount(f"gov-{i}", "government", Signer.generate()) for i in range(3)]
+            accounts += [GenesisAccount(f"bench-{i}", "company", s) for i, s in enumerate(senders)]
+            app_state = build_app_state(accounts, balances={s.address: {"KAU25": 10**9} for s in senders}, params=default_params())
+            net = LocalNet(work / "ets", base_port=next(slots))
+            net.create(4, chain_id="ets-bench", app_state=app_state, config_overrides=overrides or None,
+                       check_backlog=args.check_backlog)
+            print(f"starting 4 validators + 4 ABCI apps in {work} ...", flush=True)
+            net.start()
+            readers = json.loads((net.home / "genesis.json").read_text())["app_state"].get("privacy")
+            make = signed_transfers(senders, list(reversed(senders)), "ets-bench", readers)
+            rows = []
+            for rate in args.rates:
+                rows.append(measure(net, rate, args.seconds, make, method))
+                rows[-1]["app_peak_rss_mb"] = app_peak_rss_mb(net)["max"]  # peak so far, this step included
+                print_table("ETS app (signed transfers)", rows[-1:])
+            report["app_peak_rss_mb"] = app_peak_rss_mb(net)
+            net.stop()
+            report["ets"] = rows
+            best["ets"] = max(r["committed_tps"] for r in rows)
+            print_table("ETS app (signed transfers)", rows)
+        if "builtin" in baselines:
+            base = LocalNet(work / "kvstore", base_port=next(slots))
             base.create(4, chain_id="kv-bench", proxy_app="kvstore", config_overrides=overrides or None)
             base.start()
             make_kv = kvstore_txs()
             kv_rows = []
             for rate in args.rates:
-                kv_rows.append(measure(base, rate, args.seconds, make_kv, f"broadcast_tx_{args.broadcast}"))
+                kv_rows.append(measure(base, rate, args.seconds, make_kv, method))
                 print_table("kvstore baseline", kv_rows[-1:])
             base.stop()
             report["kvstore"] = kv_rows
+            best["kvstore"] = max(r["committed_tps"] for r in kv_rows)
             print_table("kvstore baseline (CometBFT built-in app)", kv_rows)
-            best_ets = max(r["committed_tps"] for r in rows)
-            best_kv = max(r["committed_tps"] for r in kv_rows)
-            report["ratio_best_ets_to_kvstore"] = round(best_ets / best_kv, 3) if best_kv else None
-            print(f"\nbest committed tx/s: ets {best_ets} · kvstore {best_kv} · ratio {report['ratio_best_ets_to_kvstore']}")
+        if "socket" in baselines:
+            null_rows = null_socket_rows(work, next(slots), overrides, args.rates, args.seconds, method)
+            report["null_socket"] = null_rows
+            best["null_socket"] = max(r["committed_tps"] for r in null_rows)
+            print_table("no-op app over the ABCI socket (this project's server, one process per node)", null_rows)
+        report["best_committed_tps"] = best
+        for a, b in (("ets", "kvstore"), ("ets", "null_socket"), ("null_socket", "kvstore")):
+            if a in best and b in best:
+                report[f"ratio_best_{a}_to_{b}"] = round(best[a] / best[b], 3) if best[b] else None
+        print("\nbest committed tx/s: " + " · ".join(f"{k} {v}" for k, v in best.items()))
+        for key in sorted(k for k in report if k.startswith("ratio_best_")):
+            print(f"{key[len('ratio_best_'):].replace('_to_', ' / ')}: {report[key]}")
         write_figures(args.out, "throughput", report)
     finally:
-        for name in ("ets", "kvstore"):
+        for name in ("ets", "kvstore", "null-socket"):
             if (work / name / "localnet.json").exists():
                 LocalNet(work / name).stop()
         if args.keep:

@@ -56,6 +56,18 @@ def test_edge(tmp_path):
 
 
 @pytest.mark.localnet
+def test_throughput_socket_baseline(tmp_path):
+    """The no-op app over the ABCI socket runs as its own process on each node, and every tx commits."""
+    stdout, figures = _run("throughput.py", "--skip-ets", "--baselines", "socket", "--rates", "40", "--seconds", "2",
+                           "--base-port", str(_free_base_port()), out=tmp_path)
+    (row,) = figures["null_socket"]
+    assert row["committed"] == row["sent"] == 80 and row["rpc_errors"] == 0
+    assert row["cpu_seconds"]["app(4)"] > 0  # the four app processes' CPU is counted
+    assert "ets" not in figures and "kvstore" not in figures and figures["best_committed_tps"]["null_socket"] > 0
+    assert "no-op app over the ABCI socket" in stdout
+
+
+@pytest.mark.localnet
 def test_throughput(tmp_path):
     stdout, figures = _run("throughput.py", "--rates", "40", "--seconds", "2", "--senders", "8", "--skip-kvstore",
                            "--set", "mempool.size=900", "--check-backlog", "262144", "--base-port", str(_free_base_port()),
