@@ -28,6 +28,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from protocol.hotpath import native
 from protocol.smt import BLIND_DOMAIN, EMPTY, Proof, blind, commit, key_path, leaf_hash
 
 _sha256 = hashlib.sha256
@@ -45,7 +46,7 @@ _EMPTY, _LEAF, _INTERNAL = 0, 1, 2
 Ref = tuple  # (kind, hash, id); the empty subtree is EMPTY_REF
 EMPTY_REF: Ref = (_EMPTY, EMPTY, b"")
 _INTERNAL_TAG = ord("I")
-_KEEP_DEPTH = 12  # levels of internal nodes the node cache keeps when it is full (≤ 4,095 nodes)
+_KEEP_SHARE = (3, 4)  # a full node cache keeps the top levels that fit in this share of it (``Tree._trim``)
 
 
 def _encode_ref(ref: Ref) -> bytes:
@@ -99,14 +100,16 @@ def _decode_ids(blob: bytes) -> list[bytes]:
 class Staged:
     """A block's tree change, computed by ``Tree.stage`` and written by ``Tree.write``.
 
-    ``nodes`` maps each new node's id to its stored body (encoded as it is made: a block of 10,000 changed keys
-    makes some 70,000 nodes, and their bodies take a third of the memory of decoded child refs)."""
+    ``nodes`` holds each new node's id and stored body (encoded as it is made: a block of 10,000 changed keys
+    makes some 70,000 nodes, and their bodies take a third of the memory of decoded child refs); ``internal``
+    lists the internal ones among them, which the node cache takes once the version is written."""
 
     version: int
     root: Ref
-    nodes: dict[bytes, bytes] = field(default_factory=dict)
+    nodes: list[tuple[bytes, bytes]] = field(default_factory=list)
     stale: list[bytes] = field(default_factory=list)
-    _rows: list[tuple[bytes, bytes]] | None = field(default=None, repr=False)
+    internal: list[tuple[bytes, bytes]] = field(default_factory=list)
+    in_id_order: bool = False
 
     @property
     def root_hash(self) -> bytes:
@@ -114,9 +117,10 @@ class Staged:
 
     def rows(self) -> list[tuple[bytes, bytes]]:
         """(id, stored body) of every new node, in id order (sorted once)."""
-        if self._rows is None:
-            self._rows = sorted(self.nodes.items())
-        return self._rows
+        if not self.in_id_order:
+            self.nodes.sort()
+            self.in_id_order = True
+        return self.nodes
 
 
 class _Builder:
@@ -125,17 +129,18 @@ class _Builder:
     Paths travel as integers (bit ``depth`` of a path is bit ``255 - depth`` of its integer), so
     splitting a sorted run at a depth is one bisection."""
 
-    __slots__ = ("tag", "nodes", "stale", "children")
+    __slots__ = ("tag", "nodes", "stale", "internal", "children")
 
     def __init__(self, version: int, children: Callable[[bytes], tuple[Ref, Ref]]):
         self.tag = version.to_bytes(8, "big")
-        self.nodes: dict[bytes, bytes] = {}
+        self.nodes: list[tuple[bytes, bytes]] = []
         self.stale: list[bytes] = []
+        self.internal: list[tuple[bytes, bytes]] = []
         self.children = children
 
     def leaf(self, path: bytes, commitment: bytes, key: bytes, value: bytes) -> Ref:
         node_id = self.tag + b"L" + path
-        self.nodes[node_id] = _leaf_body(commitment, key, value)
+        self.nodes.append((node_id, _leaf_body(commitment, key, value)))
         return (_LEAF, leaf_hash(path, commitment), node_id)
 
     def join(self, left: Ref, right: Ref, depth: int, path: int) -> Ref:
@@ -145,7 +150,9 @@ class _Builder:
         elif right[0] == _EMPTY and left[0] == _LEAF:
             return left
         node_id = self.tag + b"I" + depth.to_bytes(2, "big") + (path >> (256 - depth)).to_bytes((depth + 7) >> 3, "big")
-        self.nodes[node_id] = _encode_ref(left) + _encode_ref(right)
+        node = (node_id, _encode_ref(left) + _encode_ref(right))
+        self.nodes.append(node)
+        self.internal.append(node)
         return (_INTERNAL, _sha256(b"\x01" + left[1] + right[1]).digest(), node_id)
 
     def build(self, paths: list[int], refs: list[Ref], lo: int, hi: int, depth: int) -> Ref:
@@ -207,15 +214,17 @@ def root_of(entries: Iterable[tuple[str, bytes]], blinding_key: bytes) -> bytes:
 class Tree:
     """The stored tree: stage a block's writes, write them in the block's transaction, prove keys."""
 
-    def __init__(self, db: sqlite3.Connection, blinding_key: bytes, cache_entries: int = 250_000, key_entries: int = 25_000):
+    def __init__(self, db: sqlite3.Connection, blinding_key: bytes, cache_entries: int = 500_000, key_entries: int = 25_000):
         if len(blinding_key) != 32:
             raise ValueError("the state blinding key is 32 bytes")
         self._db = db
         self.blinding_key = blinding_key
         self._hmac = hmac.new(blinding_key, BLIND_DOMAIN, hashlib.sha256)
         # node id → stored body (compact: decoded when read). Full, it keeps only the top levels (``_trim``).
-        # Some 250 bytes an entry: 250,000 are ~60 MB, the tree of ~250,000 keys (a national allocation's balances,
-        # allocations and accounts) nearly whole; a block then reads the rest of its paths from SQLite.
+        # Some 250 bytes an entry: 500,000 are ~120 MB, the internal nodes of a tree of ~350,000 keys whole (a tree
+        # has ~1.45 internal nodes a key: chains of single-child nodes where paths share long prefixes), so a national
+        # allocation's balances, allocations and accounts are staged from memory; a bigger tree keeps its top levels
+        # and reads the rest of a block's paths from SQLite.
         self._cache: dict[bytes, bytes] = {}
         self._cache_entries = cache_entries
         # (cheap to recompute: two hashes, ~400 bytes an entry kept; kept for keys that change block after block)
@@ -231,14 +240,19 @@ class Tree:
         """An internal node's two child refs, or a leaf's body."""
         body = self._cache.get(node_id)
         if body is None:
-            row = self._db.execute("SELECT body FROM smt_node WHERE id = ?", (node_id,)).fetchone()
-            if row is None:
-                raise LookupError(f"state tree node {node_id.hex()} is missing (pruned or never written)")
-            body = bytes(row[0])
-            if len(self._cache) >= self._cache_entries:
-                self._trim()
-            self._cache[node_id] = body
+            body = self._load(node_id)
         return _children(body) if node_id[8] == _INTERNAL_TAG else body
+
+    def _load(self, node_id: bytes) -> bytes:
+        """A node's stored body read from SQLite, and kept in the cache."""
+        row = self._db.execute("SELECT body FROM smt_node WHERE id = ?", (node_id,)).fetchone()
+        if row is None:
+            raise LookupError(f"state tree node {node_id.hex()} is missing (pruned or never written)")
+        body = bytes(row[0])
+        if len(self._cache) >= self._cache_entries:
+            self._trim()
+        self._cache[node_id] = body
+        return body
 
     def versions(self) -> list[int]:
         """Every version whose tree is kept, oldest first."""
@@ -298,9 +312,13 @@ class Tree:
             path_int, path, blind_ = self._key_parts(key)
             rows.append((path_int, path, None if value is None else commit(blind_, value), key.encode(), value))
         rows.sort(key=lambda r: r[0])
+        update = getattr(native(), "smt_update", None)
+        if update is not None:  # the same walk in Rust (protocol/native/src/smt.rs): the same nodes, ids and order
+            root, nodes, internal, stale = update(version, self.root, rows, self._cache, self._load)
+            return Staged(version, root, nodes, stale, internal, in_id_order=True)
         builder = _Builder(version, self._node)
         root = builder.update(self.root, 0, [r[0] for r in rows], rows, 0, len(rows))
-        return Staged(version, root, builder.nodes, builder.stale)
+        return Staged(version, root, builder.nodes, builder.stale, builder.internal)
 
     def write(self, cur: sqlite3.Cursor, staged: Staged) -> None:
         """Write a staged version inside the caller's open transaction."""
@@ -319,19 +337,30 @@ class Tree:
         cache = self._cache
         for node_id in staged.stale:
             cache.pop(node_id, None)
-        internal = [(i, body) for i, body in staged.rows() if i[8] == _INTERNAL_TAG]
-        if len(cache) + len(internal) >= self._cache_entries:
-            self._trim()
-            if len(self._cache) + len(internal) >= self._cache_entries:  # a restored state, or a huge block
-                internal = [(i, body) for i, body in internal if int.from_bytes(i[9:11], "big") < _KEEP_DEPTH]
-        self._cache.update(internal)
+        if len(cache) + len(staged.internal) > self._cache_entries:
+            self._trim(staged.internal)
+        else:
+            cache.update(staged.internal)
 
-    def _trim(self) -> None:
-        """Make room in the node cache: keep the internal nodes of the top ``_KEEP_DEPTH`` levels (at most
-        2^``_KEEP_DEPTH`` of them, which every block walks), drop the deeper ones and any leaf bodies."""
-        kept = {node_id: body for node_id, body in self._cache.items()
-                if node_id[8] == _INTERNAL_TAG and int.from_bytes(node_id[9:11], "big") < _KEEP_DEPTH}
-        self._cache = kept
+    def _trim(self, extra: list[tuple[bytes, bytes]] = ()) -> None:
+        """Make room in the node cache: of its internal nodes and ``extra`` ones, keep the top levels that fit in
+        ``_KEEP_SHARE`` of it (every block walks them; the deeper a node, the fewer blocks pass it), drop the
+        deeper levels and any leaf bodies."""
+        nodes = [(node_id, body) for node_id, body in self._cache.items() if node_id[8] == _INTERNAL_TAG]
+        nodes.extend(extra)
+        per_depth: dict[int, int] = {}
+        for node_id, _ in nodes:
+            depth = (node_id[9] << 8) | node_id[10]
+            per_depth[depth] = per_depth.get(depth, 0) + 1
+        room = self._cache_entries * _KEEP_SHARE[0] // _KEEP_SHARE[1]
+        below = 0  # keep the levels above this depth
+        for depth in sorted(per_depth):
+            room -= per_depth[depth]
+            if room < 0:
+                break
+            below = depth + 1
+        self._cache.clear()  # in place: a native walk in progress holds this dict
+        self._cache.update((node_id, body) for node_id, body in nodes if ((node_id[9] << 8) | node_id[10]) < below)
 
     def rebuild(self, cur: sqlite3.Cursor, version: int, entries: Iterable[tuple[str, bytes]]) -> Staged:
         """Replace the whole tree with one of ``version`` over ``entries`` (inside the caller's transaction)."""
@@ -340,7 +369,7 @@ class Tree:
         builder = _Builder(version, self._node)
         refs = [builder.leaf(p, c, kb, v) for p, kb, c, v in rows]
         root = builder.build([int.from_bytes(r[0], "big") for r in rows], refs, 0, len(refs), 0)
-        staged = Staged(version, root, builder.nodes, [])
+        staged = Staged(version, root, builder.nodes, [], builder.internal)
         cur.execute("DELETE FROM smt_node")
         cur.execute("DELETE FROM smt_root")
         cur.execute("DELETE FROM smt_stale")

@@ -2,8 +2,9 @@
 
 ``scripts/setup.sh`` builds it through ``scripts/build_native.sh``. It holds exactly the loops the edge
 uploader spends its time in: Merkle leaf and node hashing (``protocol.merkle``) and strict Ed25519
-verification of many signatures (``protocol.ed25519.verify_many``). The pure-Python code beside each
-call stays the reference; tests assert both give the same bytes and verdicts.
+verification of many signatures (``protocol.ed25519.verify_many``), and the one a validator spends a big
+block in: the state tree's block update (``abci_app.smt.Tree.stage``). The pure-Python code beside each
+call stays the reference; tests assert both give the same bytes, nodes and verdicts.
 
 Without the extension the callers run the Python reference, and this module logs that once. Tests
 under ``CI=true`` fail when it is missing (no silent fallback there). ``ETS_NATIVE=off`` (or

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from pathlib import Path
 
@@ -227,19 +228,21 @@ def test_app_hash_depends_on_the_state_not_on_the_path_to_it(target, rnd):
         two.close()
 
 
-def test_a_small_node_cache_trims_to_the_top_levels_and_gives_the_same_roots(tmp_path, monkeypatch):
-    """The node cache, when full, keeps only the internal nodes of the top levels; staging then reads the rest
-    from SQLite, and every root is the one a store with a roomy cache computes."""
-    from abci_app import smt
+def test_a_small_node_cache_trims_to_the_top_levels_and_gives_the_same_roots(tmp_path):
+    """The node cache, when full, keeps only the internal nodes of the top levels that fit in three quarters of it;
+    staging then reads the rest from SQLite, and every root is the one a store with a roomy cache computes."""
     from abci_app.smt import Tree, _INTERNAL_TAG
 
-    monkeypatch.setattr(smt, "_KEEP_DEPTH", 4)  # a tree of a few thousand keys fits in the real top 12 levels
+    def depths(cache):
+        return {(i[9] << 8) | i[10] for i in cache}
     roomy = Store(tmp_path / "roomy.sqlite", BLINDING_KEY)
     small = Store(tmp_path / "small.sqlite", BLINDING_KEY)
     small.tree = Tree(small._db, BLINDING_KEY, cache_entries=300, key_entries=50)
     for s in (roomy, small):
         s.reset_genesis("c", {f"g/{i:04d}": b"%d" % i for i in range(500)}, 0)
-    sizes = [len(small.tree._cache)]
+    sizes, trims, checked = [len(small.tree._cache)], [], 0
+    trim = small.tree._trim
+    small.tree._trim = lambda extra=(): (trims.append(len(extra)), trim(extra))
     for height in range(1, 31):
         writes = {f"k/{height}/{i:03d}": b"v%d" % (height * i) for i in range(12)}
         writes.update({f"g/{i:04d}": None if i % 7 == 0 else b"w%d" % height for i in range(height * 15, height * 15 + 8)})
@@ -247,10 +250,72 @@ def test_a_small_node_cache_trims_to_the_top_levels_and_gives_the_same_roots(tmp
         assert len(small.tree._cache) <= 300
         assert all(i[8] == _INTERNAL_TAG for i in small.tree._cache)
         assert len(small.tree._cache) > 0
+        trims_before, trims[:] = list(trims), []
+        if trims_before and trims_before[-1]:  # trimmed when the block's nodes came in: the top levels, in 3/4 of it
+            assert len(small.tree._cache) <= 225
+            kept = depths(small.tree._cache)
+            assert kept == set(range(max(kept) + 1)), kept
+            assert max(kept) < max(depths(roomy.tree._cache))
+            checked += 1
         sizes.append(len(small.tree._cache))
     assert any(later < earlier for earlier, later in zip(sizes, sizes[1:])), sizes  # the cache was trimmed, and refilled
+    assert checked, "no block's nodes met a full cache"
     assert len(roomy.tree._cache) > 300  # (the roomy store kept every internal node)
     assert small.prove("k/30/001")[0] == roomy.prove("k/30/001")[0] == b"v30"  # proofs read the rest from SQLite
     assert small.app_hash == roomy.app_hash == small.recompute_root()
     small.close()
     roomy.close()
+
+
+def test_the_native_block_update_makes_the_python_builders_nodes_and_refuses_a_missing_one_the_same(tmp_path):
+    """protocol._native.smt_update (Rust) and the Python builder stage the same root, node rows, internal nodes and
+    replaced ids, block after block, with deletes, empty values, keys that share long prefixes, and a cache so small
+    that most of each path is read from SQLite; a node missing from SQLite is the same LookupError from both."""
+    import random
+
+    from abci_app.smt import Tree
+    from protocol import hotpath
+    from protocol.smt import key_path
+
+    if hotpath.native() is None:
+        pytest.skip(f"the native hot path is not built ({hotpath.load_error()}); run scripts/build_native.sh")
+    stores = {}
+    for name in ("native", "python"):
+        stores[name] = Store(tmp_path / f"{name}.sqlite", BLINDING_KEY)
+        stores[name].tree = Tree(stores[name]._db, BLINDING_KEY, cache_entries=200, key_entries=40)
+        stores[name].reset_genesis("c", {f"g/{i:05d}": b"%d" % i for i in range(1500)}, 0)
+    rnd = random.Random(14)
+    for height in range(1, 26):
+        writes: dict[str, bytes | None] = {}
+        for _ in range(rnd.randrange(0, 300)):
+            value = None if rnd.random() < 0.3 else (b"" if rnd.random() < 0.05 else b"v%d" % rnd.randrange(10**6))
+            writes[f"g/{rnd.randrange(3000):05d}"] = value
+        if height % 5 == 0:
+            writes.clear()  # a block that changes nothing
+        fast = stores["native"].stage(height, writes)
+        with hotpath.python_only():
+            reference = stores["python"].stage(height, writes)
+        assert fast.root == reference.root, height
+        assert fast.rows() == reference.rows(), height
+        assert fast.stale == reference.stale, height
+        assert sorted(fast.internal) == sorted(reference.internal), height
+        for name, staged in (("native", fast), ("python", reference)):
+            stores[name].commit_block(height, staged, height, writes, [])
+            assert len(stores[name].tree._cache) <= 200
+    assert stores["native"].app_hash == stores["python"].app_hash == stores["native"].recompute_root()
+
+    errors = []
+    for name, only in (("native", False), ("python", True)):
+        tree = stores[name].tree
+        root_id = tree.root[2]
+        left = tree._node(root_id)[0]
+        stores[name]._db.execute("DELETE FROM smt_node WHERE id = ?", (left[2],))
+        tree._cache.clear()
+        goes_left = next(f"g/{i:05d}" for i in range(1500) if not key_path(f"g/{i:05d}")[0] >> 7)  # below the gone node
+        with hotpath.python_only() if only else contextlib.nullcontext():
+            with pytest.raises(LookupError) as caught:
+                tree.stage(99, {goes_left: b"changed"})
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1] and "missing" in errors[0], errors
+    for s in stores.values():
+        s.close()

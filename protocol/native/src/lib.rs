@@ -1,4 +1,5 @@
-//! `protocol._native`: the edge uploader's hot path, with the exact rules of the Python reference.
+//! `protocol._native`: the edge uploader's hot path and the state tree's block update (`smt.rs`), with the
+//! exact rules of the Python reference.
 //!
 //! * Merkle hashing of `protocol/merkle.py`: leaf = SHA-256(0x00 || data), node = SHA-256(0x01 ||
 //!   left || right); an odd last node of a level is promoted unchanged.
@@ -32,6 +33,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use sha2::{Digest, Sha256, Sha512};
 use std::thread;
+
+mod smt;
 
 const LEAF_PREFIX: u8 = 0x00;
 const NODE_PREFIX: u8 = 0x01;
@@ -308,5 +311,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(leaf_hashes, m)?)?;
     m.add_function(wrap_pyfunction!(tree_levels, m)?)?;
     m.add_function(wrap_pyfunction!(root, m)?)?;
+    m.add_function(wrap_pyfunction!(smt::smt_update, m)?)?;
     Ok(())
 }
